@@ -1,0 +1,95 @@
+"""Registry of GNU m4 builtin macros.
+
+SYNOPSIS
+    @builtin("len", min_args=1, max_args=1, blind=True)
+    def m4_len(ctx: Context, argv: Argv) -> str: ...
+    spec = BUILTINS["len"]
+
+DESCRIPTION
+    Every builtin of GNU m4 1.4.19 is a plain function registered here by the
+    @builtin decorator that sits next to it. The registry records what the
+    expander needs to call it the way GNU m4 does:
+
+    - blind: the name is only recognized as a macro call when it is directly
+      followed by '(' (GNU "blind_if_no_args"), e.g. define, len, eval.
+    - min_args / max_args: argument counts without the macro name, checked by the
+      expander before the call (GNU bad_argc): too few prints "Warning: too few
+      arguments to builtin `NAME'" and the call expands to nothing; too many prints
+      "Warning: excess arguments to builtin `NAME' ignored" and the call goes on.
+      max_args None means unlimited.
+    - gnu_only: not defined under -G/--traditional.
+
+    argv[0] is the name the macro was called by (it may differ from the builtin's
+    own name after define(`foo', defn(`len'))); argv[1:] are the arguments as text.
+    Builtins that need the defn() value of an argument (define, pushdef, builtin,
+    indir) read it through the Context of the expander instead.
+
+    The function returns the text to push back for rescanning (GNU pushes builtin
+    output through the same obstack as user macros).
+
+    The modules that define builtins are imported at the end of this file so that
+    all registrations happen at import time; registering a name twice raises.
+
+DIAGNOSTICS
+    RuntimeError at import time for a duplicate registration (a programming error).
+
+SEE ALSO
+    m4compat.expander (the caller), GNU m4 manual "Builtin macros".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+Argv = Sequence[str]
+
+
+class Context(Protocol):
+    """What a builtin may ask of the running expander (the subset text builtins need).
+
+    Numeric arguments are parsed with m4compat.builtins.text.numeric_arg(ctx, ...),
+    which reports through these two methods.
+    """
+
+    def warn(self, message: str) -> None:
+        """Print "PROG:FILE:LINE: Warning: message"; under -E the exit status becomes 1."""
+
+    def error(self, message: str) -> None:
+        """Print "PROG:FILE:LINE: message" and make the final exit status 1."""
+
+
+BuiltinFunc = Callable[..., str]
+
+
+@dataclass(frozen=True, slots=True)
+class BuiltinSpec:
+    name: str
+    func: BuiltinFunc
+    min_args: int
+    max_args: int | None
+    blind: bool
+    gnu_only: bool
+
+
+BUILTINS: dict[str, BuiltinSpec] = {}
+
+
+def builtin(
+    name: str,
+    *,
+    min_args: int = 0,
+    max_args: int | None = None,
+    blind: bool = False,
+    gnu_only: bool = False,
+) -> Callable[[BuiltinFunc], BuiltinFunc]:
+    """Register the decorated function as the builtin NAME."""
+
+    def register(func: BuiltinFunc) -> BuiltinFunc:
+        if name in BUILTINS:
+            raise RuntimeError(f"builtin {name!r} registered twice")
+        BUILTINS[name] = BuiltinSpec(name, func, min_args, max_args, blind, gnu_only)
+        return func
+
+    return register
