@@ -1,0 +1,3 @@
+) stray ( parens ) stay
+define(`f', `F')dnl
+f) (f) ((f))

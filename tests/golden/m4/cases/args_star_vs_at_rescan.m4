@@ -1,0 +1,9 @@
+define(`A', `aaa')dnl
+define(`star', `$*')dnl
+define(`at', `$@')dnl
+star(`A', `B')
+at(`A', `B')
+define(`count', `$#')dnl
+count(star(`A', `B'))
+count(at(`A', `B'))
+count(`star(`A', `B')')

@@ -1,0 +1,5 @@
+define(`f', `<$1>')dnl
+f(a   )
+f(a
+)
+f(  `a'  )

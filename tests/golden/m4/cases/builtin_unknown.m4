@@ -1,0 +1,2 @@
+before builtin(`nosuch') after
+builtin(`') end

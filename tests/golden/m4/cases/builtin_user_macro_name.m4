@@ -1,0 +1,2 @@
+define(`mine', `MINE')dnl
+builtin(`mine')

@@ -1,0 +1,6 @@
+define(`x', `X')dnl
+changecom`'dnl
+# x
+changecom(`#')dnl
+# x
+x

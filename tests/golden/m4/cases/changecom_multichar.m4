@@ -1,0 +1,7 @@
+define(`x', `X')dnl
+changecom(`/*', `*/')dnl
+x /* x
+x */ x
+# x
+changecom(`<!--', `-->')dnl
+x <!-- x --> x

@@ -1,0 +1,5 @@
+define(`x', `X')dnl
+changecom(`|', `|')dnl
+a |x| x |x
+x|
+x

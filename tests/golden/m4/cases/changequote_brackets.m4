@@ -1,0 +1,4 @@
+changequote([, ])dnl
+define([x], [X])dnl
+[x] x `x'
+[[nested] x]

@@ -1,0 +1,4 @@
+changequote(`[')dnl
+[hello' world
+changequote`'dnl
+`ok'

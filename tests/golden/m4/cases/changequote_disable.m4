@@ -1,0 +1,6 @@
+define(`x', `X')dnl
+changequote(,)dnl
+`x' [x]
+'x'
+changequote(`,')dnl
+`x'

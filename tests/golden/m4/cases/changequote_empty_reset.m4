@@ -1,0 +1,8 @@
+changequote([, ])dnl
+[a] `b'
+changequote`'dnl
+[a] `b'
+changequote([,])dnl
+[c]
+changequote()dnl
+[c] `d'

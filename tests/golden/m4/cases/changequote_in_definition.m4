@@ -1,0 +1,5 @@
+define(`brackets', `changequote([,])')dnl
+brackets`'dnl
+[quoted] `not'
+define([x], [X])dnl
+[x] x

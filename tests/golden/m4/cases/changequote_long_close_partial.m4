@@ -1,0 +1,3 @@
+changequote(`<!', `!>')dnl
+<!a ! > !b!>
+<!x<!y!>z!>

@@ -1,0 +1,4 @@
+changequote([)dnl
+[a' `b'
+[a]
+changequote(`<')dnl

@@ -1,0 +1,3 @@
+changequote(`#', `!')dnl
+#a! b # comment?
+done

@@ -1,0 +1,5 @@
+changequote(`|', `|')dnl
+define(|x|, |X|)dnl
+|x| x
+||x||
+|a|b|c|

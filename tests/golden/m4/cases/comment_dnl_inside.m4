@@ -1,0 +1,3 @@
+# dnl does not eat the comment newline
+dnl # but dnl eats a comment
+after

@@ -1,0 +1,1 @@
+text # comment at end of file without newline

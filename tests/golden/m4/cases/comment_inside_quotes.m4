@@ -1,0 +1,2 @@
+define(`x', `X')dnl
+`# not a comment x' x

@@ -1,0 +1,3 @@
+define(`x', `X')dnl
+# don't worry about ` this quote
+x `still fine'

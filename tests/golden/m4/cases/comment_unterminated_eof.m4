@@ -1,0 +1,4 @@
+define(`x', `X')dnl
+changecom(`/*', `*/')dnl
+x /* this comment
+never ends x

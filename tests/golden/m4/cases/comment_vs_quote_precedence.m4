@@ -1,0 +1,4 @@
+changequote(`#', `#')dnl
+#quoted?# x
+changecom(`!')dnl
+#quoted# x

@@ -1,0 +1,5 @@
+define(`x', `X')dnl
+changecom(`rem')dnl
+x rem x
+xrem x
+rem

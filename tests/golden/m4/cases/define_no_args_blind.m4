@@ -1,0 +1,4 @@
+define
+define is a word
+define()dnl
+[]

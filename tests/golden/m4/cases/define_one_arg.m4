@@ -1,0 +1,3 @@
+define(`x')dnl
+[x]
+ifdef(`x', `defined', `undefined')

@@ -1,0 +1,3 @@
+define(`x', `first define(`x', `second')')dnl
+x
+x

@@ -1,0 +1,4 @@
+[defn(`len')]
+define(`x', `a'defn(`len')`b')dnl
+[x]
+[defn(`len', `define')]

@@ -1,0 +1,2 @@
+[defn(`nosuch')]
+[defn(`')]

@@ -1,0 +1,5 @@
+divert(1)dnl
+diverted
+divert
+undiverted line
+divnum

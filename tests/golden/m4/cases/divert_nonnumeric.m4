@@ -1,0 +1,4 @@
+divert(`abc')dnl
+text
+divert(` 2')dnl
+more

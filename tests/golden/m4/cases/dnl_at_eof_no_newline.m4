@@ -1,0 +1,2 @@
+before
+dnl at the end without newline

@@ -1,0 +1,3 @@
+define(`x', `X dnl ignored')dnl
+x same line
+next

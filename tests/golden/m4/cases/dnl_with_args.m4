@@ -1,0 +1,3 @@
+dnl(`arg')still removed
+dnl(a, b)
+text after

@@ -1,0 +1,7 @@
+[eval(1 +)]
+[eval(* 2)]
+[eval(`(1')]
+[eval(1 2)]
+[eval(`1)')]
+[eval(`')]
+[eval(abc)]

@@ -1,0 +1,4 @@
+before
+[eval(1 / 0)]
+[eval(1 % 0)]
+after

@@ -1,0 +1,7 @@
+[eval(08)]
+[eval(0x)]
+[eval(0b2)]
+[eval(0r37:1)]
+[eval(0r:1)]
+[eval(0r10:)]
+[eval(1a)]

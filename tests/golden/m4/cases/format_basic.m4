@@ -1,0 +1,5 @@
+format(`Result is %d', 42)
+format(`%s and %s', `this', `that')
+format(`%%d is literal, %d is not', 7)
+format(`no directives')
+format(`%c%c%c', 72, 105, 33)

@@ -1,0 +1,5 @@
+format(`[%d]', `abc')
+format(`[%d]', `12abc')
+format(`[%d]', ` 5')
+format(`[%f]', `x')
+format(`[%c]', `A')

@@ -1,0 +1,5 @@
+format(`[%*d]', 6, 42)
+format(`[%-*d]', 6, 42)
+format(`[%.*f]', 2, 3.14159)
+format(`[%*.*s]', 8, 3, `abcdefg')
+format(`[%*d]', -6, 42)

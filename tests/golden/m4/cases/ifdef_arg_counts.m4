@@ -1,0 +1,5 @@
+ifdef
+[ifdef()]
+[ifdef(`x')]
+define(`x')dnl
+[ifdef(`x', `a', `b', `c')]

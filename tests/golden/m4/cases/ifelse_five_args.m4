@@ -1,0 +1,2 @@
+[ifelse(`a', `b', `c', `d', `e')]
+[ifelse(`a', `a', `c', `d', `e')]

@@ -1,0 +1,4 @@
+ifelse(`a comment, effectively')dnl
+[ifelse(`x')]
+ifelse
+[ifelse()]

@@ -1,0 +1,2 @@
+ifelse(`a', `a', `equal')
+[ifelse(`a', `b', `equal')]

@@ -1,0 +1,2 @@
+[ifelse(`a', `b')]
+[ifelse(`a', `a')]

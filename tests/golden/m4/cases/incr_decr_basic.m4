@@ -1,0 +1,5 @@
+incr(4) decr(4)
+incr(-1) decr(0)
+incr(2147483647)
+decr(-2147483648)
+incr(incr(incr(0)))

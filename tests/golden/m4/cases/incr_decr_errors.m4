@@ -1,0 +1,7 @@
+[incr(`x')]
+[decr(`')]
+[incr( 3)]
+[incr(`3 ')]
+[incr]
+[incr()]
+[decr(1, 2)]

@@ -1,0 +1,3 @@
+index
+[index(`abc')]
+index(`abc', `c', `extra')

@@ -1,0 +1,6 @@
+index(`gnus, gnats, and armadillos', `nat')
+index(`gnus, gnats, and armadillos', `dag')
+index(`abc', `')
+index(`', `')
+index(`', `a')
+index(`aaa', `aa')

@@ -1,0 +1,3 @@
+indir(`define', `x', `X')dnl
+x
+[indir(`len')]

@@ -1,0 +1,2 @@
+indir
+[indir()]

@@ -1,0 +1,2 @@
+define(`f', `F($1)')dnl
+indir(`indir', `f', `z')

@@ -1,0 +1,3 @@
+before
+indir(`nosuch', `a')
+after

@@ -1,0 +1,6 @@
+len(`abc')
+len(`')
+len()
+len(`a b c')
+len(`(,)')
+len(len(`xxxxxxxxxx'))

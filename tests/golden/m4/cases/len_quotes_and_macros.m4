@@ -1,0 +1,4 @@
+define(`x', `hello')dnl
+len(x)
+len(`x')
+len(``x'')

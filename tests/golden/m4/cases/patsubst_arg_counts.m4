@@ -1,0 +1,4 @@
+patsubst
+[patsubst(`abc')]
+patsubst(`abc', `b')
+patsubst(`abc', `b', `x', `extra')

@@ -1,0 +1,2 @@
+patsubst(`abc', `b', `\')
+regexp(`abc', `b', `x\')

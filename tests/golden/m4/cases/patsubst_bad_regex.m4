@@ -1,0 +1,2 @@
+patsubst(`abc', `\(', `x')
+next

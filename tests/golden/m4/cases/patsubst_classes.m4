@@ -1,0 +1,7 @@
+patsubst(`Hello World 42', `[[:alpha:]]', `x')
+patsubst(`Hello World 42', `[[:upper:]]', `_')
+patsubst(`Hello World 42', `[[:digit:]]+', `<num>')
+patsubst(`a  b	c', `[[:blank:]]+', ` ')
+patsubst(`a.b,c;d', `[[:punct:]]', `')
+patsubst(`Hello World 42', `[A-Z]', `_')
+patsubst(`a1b22c333', `[^0-9]', `')

@@ -1,0 +1,3 @@
+patsubst(`abc', `', `-')
+patsubst(`', `', `-')
+patsubst(`abc', `x*', `-')

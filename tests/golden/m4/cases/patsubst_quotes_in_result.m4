@@ -1,0 +1,4 @@
+define(`x', `X')dnl
+patsubst(`a b', `b', `x')
+patsubst(`a b', `b', ``x'')
+patsubst(`a,b', `,', `)')

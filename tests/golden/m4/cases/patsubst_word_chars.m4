@@ -1,0 +1,3 @@
+patsubst(`foo_bar baz-qux', `\w+', `[\&]')
+patsubst(`foo_bar baz-qux', `\W', `.')
+patsubst(`one two', `\b', `|')

@@ -1,0 +1,13 @@
+define(`x', `one')dnl
+pushdef(`x', `two')dnl
+x
+pushdef(`x', `three')dnl
+x
+popdef(`x')dnl
+x
+popdef(`x')dnl
+x
+popdef(`x')dnl
+x
+popdef(`x')dnl
+x

@@ -1,0 +1,4 @@
+pushdef(`y', `Y1')dnl
+y
+popdef(`y')dnl
+y

@@ -1,0 +1,3 @@
+`hello' world
+`define' is quoted, define is not blind-called here
+``double' quoted'

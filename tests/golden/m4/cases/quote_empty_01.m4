@@ -1,0 +1,7 @@
+define(`x', `X')dnl
+x`'x
+`'
+a`'b`'c
+``''
+define(`e', `')dnl
+[e]

@@ -1,0 +1,4 @@
+define(`f', `called($#)')dnl
+`f'(x)
+f`'(x)
+f(x)

@@ -1,0 +1,4 @@
+a ' b
+'' c'
+define(`x', `y')dnl
+x'x

@@ -1,0 +1,4 @@
+before
+`this string never ends
+define(`x', `y')
+x

@@ -1,0 +1,4 @@
+define(`loop', `[len(loop)]')dnl
+before
+loop
+after

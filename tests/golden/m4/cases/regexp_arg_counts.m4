@@ -1,0 +1,3 @@
+regexp
+[regexp(`abc')]
+regexp(`abc', `b', `x', `extra')

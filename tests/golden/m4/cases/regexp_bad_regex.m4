@@ -1,0 +1,3 @@
+regexp(`abc', `\(')
+regexp(`abc', `[')
+after

@@ -1,0 +1,8 @@
+regexp(`abc123def', `[[:digit:]]+')
+regexp(`abc123def', `[[:digit:]]+', `<\&>')
+regexp(`  spaces', `[[:space:]]*\([[:alpha:]]+\)', `<\1>')
+regexp(`MiXeD', `[[:upper:]][[:lower:]]', `[\&]')
+regexp(`abc123def', `[0-9]+', `<\&>')
+regexp(`abc]def', `[]]', `<\&>')
+regexp(`a:b', `[[:]', `<\&>')
+regexp(`x:]]', `[[:digit:]]+', `<\&>')

@@ -1,0 +1,6 @@
+regexp(`abc', `')
+regexp(`abc', `', `[\&]')
+regexp(`abc', `^')
+regexp(`abc', `$')
+regexp(`abc', `^b')
+regexp(`', `^$', `empty matched')

@@ -1,0 +1,2 @@
+[substr(`abc')]
+substr

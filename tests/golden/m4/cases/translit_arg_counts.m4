@@ -1,0 +1,3 @@
+translit
+[translit(`abc')]
+translit(`abc', `a', `b', `extra')

@@ -1,0 +1,5 @@
+translit(`GNUs not Unix', `A-Z')
+translit(`GNUs not Unix', `a-z', `A-Z')
+translit(`GNUs not Unix', `A-Z', `z-a')
+translit(`+,-12345', `+--1-5', `<;>a-c-a')
+translit(`abcdef', `abc', `xyz')

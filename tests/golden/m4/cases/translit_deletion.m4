@@ -1,0 +1,3 @@
+translit(`hello world', `lo')
+translit(`hello world', `elo', `E')
+translit(`aaa', `a', `')

@@ -1,0 +1,2 @@
+translit(`abab', `aa', `xy')
+translit(`abc', `aba', `123')

@@ -1,0 +1,7 @@
+translit(`abcxyz', `a-c', `A-C')
+translit(`0123456789', `0-9', `9-0')
+translit(`hello', `z-a', `A-Z')
+translit(`a-b', `-', `_')
+translit(`a-b', `a-', `xy')
+translit(`a-b-c', `b-', `BD')
+translit(`xyz', `x-x', `Q')

@@ -1,0 +1,1 @@
+translit(`abcdef', `a-f', `xy')

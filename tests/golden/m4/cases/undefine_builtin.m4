@@ -1,0 +1,4 @@
+undefine(`len')dnl
+len(`abc')
+undefine(`undefine')dnl
+undefine(`define')

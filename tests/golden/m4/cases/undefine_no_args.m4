@@ -1,0 +1,3 @@
+undefine
+undefine()
+[undefine(`')]

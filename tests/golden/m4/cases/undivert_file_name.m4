@@ -1,0 +1,5 @@
+divert(1)diverted
+divert(0)dnl
+before
+undivert(`inc/plain.txt')dnl
+after

@@ -1,0 +1,2 @@
+undivert(`inc/does_not_exist.txt')dnl
+after

@@ -1,0 +1,4 @@
+divert(1)one
+divert(0)dnl
+undivert(-1)dnl
+still have:
