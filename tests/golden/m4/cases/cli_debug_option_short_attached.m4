@@ -1,0 +1,2 @@
+define(`f', `F')dnl
+f(`1')

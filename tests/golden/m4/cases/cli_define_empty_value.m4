@@ -1,0 +1,1 @@
+[empty] ifdef(`empty', `defined', `undefined')

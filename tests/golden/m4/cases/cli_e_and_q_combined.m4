@@ -1,0 +1,2 @@
+len(`a', `b')
+after

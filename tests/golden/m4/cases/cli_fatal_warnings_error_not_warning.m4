@@ -1,0 +1,3 @@
+before
+eval(1/0)
+after

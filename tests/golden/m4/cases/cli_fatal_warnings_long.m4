@@ -1,0 +1,2 @@
+define(`x')define(`y', `a', `b')dnl
+done

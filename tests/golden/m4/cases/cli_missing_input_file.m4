@@ -1,0 +1,1 @@
+processed __line__

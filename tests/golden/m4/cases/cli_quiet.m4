@@ -1,0 +1,4 @@
+len(`a', `b')
+[len]
+eval(1/0)
+indir(`nosuch')

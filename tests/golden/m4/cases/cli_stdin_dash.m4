@@ -1,0 +1,2 @@
+define(`shared', `first')dnl
+first

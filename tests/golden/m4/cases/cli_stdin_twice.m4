@@ -1,0 +1,1 @@
+then the file; the second - reads nothing

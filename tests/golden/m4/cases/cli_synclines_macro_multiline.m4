@@ -1,0 +1,4 @@
+define(`f', `<$1>')dnl
+f(a,
+b)
+after

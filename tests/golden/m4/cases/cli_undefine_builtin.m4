@@ -1,0 +1,2 @@
+len(`abc')
+ifdef(`len', `defined', `gone')

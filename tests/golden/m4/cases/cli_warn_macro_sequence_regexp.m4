@@ -1,0 +1,2 @@
+define(`a', `aXXb')dnl
+done

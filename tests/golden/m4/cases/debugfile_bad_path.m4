@@ -1,0 +1,2 @@
+debugfile(`no_such_dir/debug.tmp')dnl
+after

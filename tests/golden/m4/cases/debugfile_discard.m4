@@ -1,0 +1,6 @@
+define(`f', `F')dnl
+traceon(`f')dnl
+debugfile(`')dnl
+f
+debugfile`'dnl
+f

@@ -1,0 +1,3 @@
+debugmode(`z')dnl
+debugmode(`+-')dnl
+done

@@ -1,0 +1,3 @@
+debugmode(`')dnl
+define(`x', `X')dnl
+x

@@ -1,0 +1,3 @@
+dumpdef(`define', `len', `dnl')dnl
+define(`mylen', defn(`len'))dnl
+dumpdef(`mylen')dnl

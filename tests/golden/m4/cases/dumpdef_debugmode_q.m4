@@ -1,0 +1,2 @@
+define(`x', `a `quoted' body')dnl
+dumpdef(`x', `len')dnl

@@ -1,0 +1,2 @@
+define(`x', `bottom')pushdef(`x', `top')dnl
+dumpdef(`x')dnl

@@ -1,0 +1,3 @@
+changequote([, ])dnl
+define([q], [with [nested] quotes])dnl
+dumpdef([q])dnl

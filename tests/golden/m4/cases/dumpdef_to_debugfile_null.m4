@@ -1,0 +1,3 @@
+define(`x', `X')dnl
+dumpdef(`x')dnl
+x

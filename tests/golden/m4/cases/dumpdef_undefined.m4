@@ -1,0 +1,2 @@
+dumpdef(`nosuch')dnl
+after

@@ -1,0 +1,4 @@
+before
+errprint(`message to stderr
+')dnl
+after

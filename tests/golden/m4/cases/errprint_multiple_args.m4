@@ -1,0 +1,2 @@
+errprint(`a', `b', `c')errprint(`
+')dnl

@@ -1,0 +1,2 @@
+errprint
+[errprint()]

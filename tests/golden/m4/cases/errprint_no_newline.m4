@@ -1,0 +1,2 @@
+errprint(`no newline')dnl
+text

@@ -1,0 +1,2 @@
+errprint(__program__:__file__:__line__`: custom error
+')dnl

@@ -1,0 +1,2 @@
+esyscmd(`printf "a\nb\nc\n"')dnl
+end

@@ -1,0 +1,3 @@
+esyscmd
+[esyscmd()]
+sysval

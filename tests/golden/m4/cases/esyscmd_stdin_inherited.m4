@@ -1,0 +1,2 @@
+[esyscmd(`cat')]
+after

@@ -1,0 +1,2 @@
+esyscmd(`echo partial; exit 5')sysval
+esyscmd(`true')sysval

@@ -1,0 +1,2 @@
+define(`greet', `hello, $1')dnl
+text from defs.m4

@@ -1,0 +1,3 @@
+in file
+m4exit(4)
+not reached

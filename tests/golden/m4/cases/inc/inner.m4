@@ -1,0 +1,1 @@
+inner __file__:__line__

@@ -1,0 +1,2 @@
+start `of a string that
+does not end in this file

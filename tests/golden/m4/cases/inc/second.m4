@@ -1,0 +1,1 @@
+second file __file__:__line__ shared

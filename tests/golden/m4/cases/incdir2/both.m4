@@ -1,0 +1,1 @@
+both from incdir2

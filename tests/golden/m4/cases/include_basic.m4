@@ -1,0 +1,3 @@
+before
+include(`inc/defs.m4')dnl
+after: greet(`you')

@@ -1,0 +1,2 @@
+include(`b.m4')dnl
+sinclude(`nope.m4')dnl

@@ -1,0 +1,2 @@
+include(`inc/diverts.m4')dnl
+main text

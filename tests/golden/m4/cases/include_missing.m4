@@ -1,0 +1,3 @@
+before
+include(`inc/no_such_file.m4')
+after

@@ -1,0 +1,2 @@
+include(`inc/outer.m4')dnl
+done

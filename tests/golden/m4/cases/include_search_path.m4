@@ -1,0 +1,3 @@
+include(`a.m4')dnl
+include(`b.m4')dnl
+include(`both.m4')dnl

@@ -1,0 +1,2 @@
+include(`inc/defs.m4')dnl
+greet(`cwd')

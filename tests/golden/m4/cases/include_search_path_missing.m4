@@ -1,0 +1,2 @@
+include(`b.m4')dnl
+after

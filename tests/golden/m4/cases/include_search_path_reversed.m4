@@ -1,0 +1,1 @@
+include(`both.m4')dnl

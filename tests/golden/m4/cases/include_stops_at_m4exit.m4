@@ -1,0 +1,2 @@
+include(`inc/exits.m4')dnl
+never printed

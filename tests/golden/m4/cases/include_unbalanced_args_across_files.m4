@@ -1,0 +1,2 @@
+define(`f', `<$1>')dnl
+f(include(`inc/part.m4'))

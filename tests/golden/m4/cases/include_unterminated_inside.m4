@@ -1,0 +1,2 @@
+include(`inc/open_quote.m4')dnl
+after

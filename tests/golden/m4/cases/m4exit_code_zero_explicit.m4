@@ -1,0 +1,2 @@
+m4exit(0)dnl
+not shown

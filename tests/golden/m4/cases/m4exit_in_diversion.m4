@@ -1,0 +1,4 @@
+divert(1)dnl
+one
+m4exit(4)
+never

@@ -1,0 +1,4 @@
+m4wrap(`wrapped text
+')dnl
+main
+m4exit(3)

@@ -1,0 +1,3 @@
+m4wrap(`this comes last
+')dnl
+main text

@@ -1,0 +1,3 @@
+m4wrap(`len(')m4wrap(`abc)
+')dnl
+main

@@ -1,0 +1,2 @@
+m4wrap(`a', `b', `c')dnl
+main

@@ -1,0 +1,2 @@
+m4wrap(`define(`f', `<$1>')f(oops')dnl
+main

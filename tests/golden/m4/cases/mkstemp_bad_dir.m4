@@ -1,0 +1,2 @@
+[mkstemp(`no_such_dir/fooXXXXXX')]
+after

@@ -1,0 +1,4 @@
+mkstemp
+define(`t', mkstemp(`'))dnl
+len(t)
+syscmd(`rm -f 't)dnl

@@ -1,0 +1,3 @@
+define(`t', mkstemp(`short'))dnl
+len(t) regexp(t, `^short')
+syscmd(`rm -f 't)dnl

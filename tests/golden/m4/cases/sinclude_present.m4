@@ -1,0 +1,2 @@
+sinclude(`inc/defs.m4')dnl
+greet(`x')

@@ -1,0 +1,3 @@
+before
+syscmd(`echo hello from the shell')dnl
+after

@@ -1,0 +1,3 @@
+syscmd
+[syscmd()]
+sysval

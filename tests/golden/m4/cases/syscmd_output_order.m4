@@ -1,0 +1,5 @@
+one
+syscmd(`echo two')dnl
+three
+syscmd(`printf "four "')dnl
+five

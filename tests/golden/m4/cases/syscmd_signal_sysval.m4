@@ -1,0 +1,2 @@
+syscmd(`kill -9 $$')sysval
+syscmd(`kill -15 $$')sysval

@@ -1,0 +1,2 @@
+syscmd(`echo to stderr >&2')dnl
+syscmd(`echo to stdout')dnl

@@ -1,0 +1,2 @@
+define(`f', `<$1>')define(`g', `G')dnl
+f(g)

@@ -1,0 +1,4 @@
+define(`foo', `Foo($1)')dnl
+foo(a, b)
+foo
+`foo'

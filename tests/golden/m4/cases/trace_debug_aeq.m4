@@ -1,0 +1,2 @@
+define(`f', `quoted `$1' result')dnl
+f(`arg one', two)

@@ -1,0 +1,3 @@
+define(`f', `line1
+line2')dnl
+f

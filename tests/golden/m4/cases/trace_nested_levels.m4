@@ -1,0 +1,3 @@
+define(`inner', `[$1]')dnl
+define(`outer', `inner(inner($1))')dnl
+outer(x)

@@ -1,0 +1,4 @@
+define(`f', `a`'b')dnl
+f
+changequote([,])dnl
+f

@@ -1,0 +1,2 @@
+define(`mylen', defn(`len'))dnl
+mylen(`hello')

@@ -1,0 +1,4 @@
+traceon(`define', `dnl')dnl
+define(`x', `y')dnl
+traceoff(`define', `dnl')dnl
+define(`z', `w')dnl
