@@ -1,0 +1,2 @@
+define(`mysubstr', defn(`substr'))dnl
+mysubstr(`abcdef', 2, 2)

@@ -1,0 +1,5 @@
+define(`mysubstr', defn(`substr'))dnl
+[mysubstr(`abc')]
+[mysubstr(`abc', `x')]
+define(`myeval', defn(`eval'))dnl
+myeval(`1/0')

@@ -1,0 +1,3 @@
+define(`x', `X')dnl
+café x naïve
+len(`ÿþ')

@@ -1,0 +1,5 @@
+len(`é')
+len(`日本')
+substr(`été', 0, 2)
+index(`naïve text', `text')
+format(`[%3s]', `é')

@@ -1,0 +1,3 @@
+changecom(`[', `]')dnl
+changequote(`[', `]')dnl
+[is this a comment or a quote?] x

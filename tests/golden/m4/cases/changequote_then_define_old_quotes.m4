@@ -1,0 +1,5 @@
+changequote(`{', `}')dnl
+define({q}, {`literal backquote' and {braces}})dnl
+q
+changequote`'dnl
+q

@@ -1,0 +1,2 @@
+dnl()still removed
+text

@@ -1,0 +1,6 @@
+define(`outer', `define(`inner', `$#')')dnl
+outer(a, b, c)dnl
+inner(x)
+define(`outer2', `define(`inner2', `$'`#')')dnl
+outer2(a, b, c)dnl
+inner2(x)

@@ -1,0 +1,3 @@
+define(`pair', `a,b')dnl
+ifelse(pair, `x', `y')
+ifelse(`pair', `pair', `quoted name compared')

@@ -1,0 +1,3 @@
+rel: before
+include(`sibling.m4')dnl
+rel: after

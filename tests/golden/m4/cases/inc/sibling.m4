@@ -1,0 +1,1 @@
+sibling content (only reachable as inc/sibling.m4)

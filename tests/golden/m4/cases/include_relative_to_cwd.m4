@@ -1,0 +1,2 @@
+include(`inc/rel.m4')dnl
+after

@@ -1,0 +1,13 @@
+divert(-1)
+define(`quote', `ifelse(`$#', `0', `', ``$*'')')
+define(`dquote', ``$@'')
+define(`argn', `ifelse(`$1', 1, ``$2'', `argn(decr(`$1'), shift(shift($@)))')')
+define(`nargs', `$#')
+define(`A', `expanded')
+divert(0)dnl
+quote(`A', `B')
+dquote(`A', `B')
+nargs(dquote(`A', `B'))
+nargs(quote(`A', `B'))
+argn(3, `a', `b', `A', `d')
+argn(2, `x', `y,z')

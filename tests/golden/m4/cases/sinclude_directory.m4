@@ -1,0 +1,2 @@
+[sinclude(`inc')]
+after

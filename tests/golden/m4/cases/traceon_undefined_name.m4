@@ -1,0 +1,3 @@
+traceon(`later')dnl
+define(`later', `L')dnl
+later

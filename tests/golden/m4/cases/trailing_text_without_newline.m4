@@ -1,0 +1,2 @@
+define(`x', `X')dnl
+last line x
