@@ -189,10 +189,7 @@ def check_gnu_m4() -> str | None:
 def _orphans() -> list[Path]:
     names = set(case_names())
     return sorted(
-        p
-        for suffix in RESULT_SUFFIXES
-        for p in CASES_DIR.glob(f"*{suffix}")
-        if p.stem not in names
+        p for suffix in RESULT_SUFFIXES for p in CASES_DIR.glob(f"*{suffix}") if p.stem not in names
     )
 
 

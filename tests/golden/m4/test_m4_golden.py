@@ -1,11 +1,11 @@
 """Golden tests: m4compat must be byte-identical to GNU m4 1.4.19 on every case.
 
 SYNOPSIS
-    pytest tests/golden/m4                              # compare `python -m m4compat` to the goldens
-    pytest tests/golden/m4 -k eval_                     # a subset, by case name
-    M4COMPAT_CMD=/usr/bin/m4 pytest tests/golden/m4     # check the goldens against GNU m4 itself
-    pytest tests/golden/m4 --update-golden              # rewrite goldens from OUR output (see below)
-    python tests/golden/m4/regen.py [NAME ...]          # rewrite goldens from GNU m4 (make golden)
+    pytest tests/golden/m4                           # `python -m m4compat` against the goldens
+    pytest tests/golden/m4 -k eval_                  # a subset, by case name
+    M4COMPAT_CMD=/usr/bin/m4 pytest tests/golden/m4  # check the goldens against GNU m4 itself
+    pytest tests/golden/m4 --update-golden           # rewrite goldens from OUR output (see below)
+    python tests/golden/m4/regen.py [NAME ...]       # rewrite goldens from GNU m4 (make golden)
 
 DESCRIPTION
     One test per case in tests/golden/m4/cases/ (the case format is described in
