@@ -1,0 +1,3 @@
+define(`f', `<$1>')dnl
+f(a errprint(`err
+') b)

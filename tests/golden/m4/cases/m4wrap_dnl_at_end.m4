@@ -1,0 +1,2 @@
+m4wrap(`text dnl no newline after this')dnl
+main

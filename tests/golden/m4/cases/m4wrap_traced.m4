@@ -1,0 +1,4 @@
+define(`later', `L')dnl
+m4wrap(`later
+')dnl
+main

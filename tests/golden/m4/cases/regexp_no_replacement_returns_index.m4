@@ -1,0 +1,3 @@
+regexp(`hello world', `o w')
+regexp(`hello world', `^w')
+regexp(`', `')

@@ -1,0 +1,3 @@
+define(`second', `$2')dnl
+define(`f', second(`ignored', defn(`len')))dnl
+f(`abc')

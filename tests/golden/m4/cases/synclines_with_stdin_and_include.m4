@@ -1,0 +1,3 @@
+first
+include(`inc/defs.m4')dnl
+greet(`a')

@@ -1,0 +1,2 @@
+define(`f', `<$1>')dnl
+f(a syscmd(`echo shell') b)

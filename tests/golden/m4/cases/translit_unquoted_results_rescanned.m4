@@ -1,0 +1,3 @@
+define(`XY', `macro!')dnl
+translit(`xy', `a-z', `A-Z')
+translit(``xy'', `a-z', `A-Z')
