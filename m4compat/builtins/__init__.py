@@ -17,7 +17,8 @@ DESCRIPTION
       arguments to builtin `NAME'" and the call expands to nothing; too many prints
       "Warning: excess arguments to builtin `NAME' ignored" and the call goes on.
       max_args None means unlimited.
-    - gnu_only: not defined under -G/--traditional.
+    - gnu_only: not defined under -G/--traditional (a GNU extension);
+      traditional_only: defined only under -G (the `unix' macro).
 
     argv[0] is the name the macro was called by (it may differ from the builtin's
     own name after define(`foo', defn(`len'))); argv[1:] are the arguments as text.
@@ -40,10 +41,14 @@ SEE ALSO
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+TYPE_CHECKING = False  # typing itself costs ~10 ms to import
 
 Argv = Sequence[str]
+
+if TYPE_CHECKING:
+    from typing import Protocol
+else:  # typing costs ~10 ms to import; only type checkers need the Protocol
+    Protocol = object
 
 
 class Context(Protocol):
@@ -63,14 +68,31 @@ class Context(Protocol):
 BuiltinFunc = Callable[..., str]
 
 
-@dataclass(frozen=True, slots=True)
 class BuiltinSpec:
-    name: str
-    func: BuiltinFunc
-    min_args: int
-    max_args: int | None
-    blind: bool
-    gnu_only: bool
+    """How the expander calls one builtin (immutable after registration)."""
+
+    __slots__ = ("blind", "func", "gnu_only", "max_args", "min_args", "name", "traditional_only")
+
+    def __init__(
+        self,
+        name: str,
+        func: BuiltinFunc,
+        min_args: int,
+        max_args: int | None,
+        blind: bool,
+        gnu_only: bool,
+        traditional_only: bool = False,
+    ) -> None:
+        self.name = name
+        self.func = func
+        self.min_args = min_args
+        self.max_args = max_args
+        self.blind = blind
+        self.gnu_only = gnu_only
+        self.traditional_only = traditional_only
+
+    def __repr__(self) -> str:
+        return f"<builtin {self.name}>"
 
 
 BUILTINS: dict[str, BuiltinSpec] = {}
@@ -83,13 +105,20 @@ def builtin(
     max_args: int | None = None,
     blind: bool = False,
     gnu_only: bool = False,
+    traditional_only: bool = False,
 ) -> Callable[[BuiltinFunc], BuiltinFunc]:
     """Register the decorated function as the builtin NAME."""
 
     def register(func: BuiltinFunc) -> BuiltinFunc:
         if name in BUILTINS:
             raise RuntimeError(f"builtin {name!r} registered twice")
-        BUILTINS[name] = BuiltinSpec(name, func, min_args, max_args, blind, gnu_only)
+        BUILTINS[name] = BuiltinSpec(
+            name, func, min_args, max_args, blind, gnu_only, traditional_only
+        )
         return func
 
     return register
+
+
+# The modules that register builtins (an explicit list, no discovery magic).
+from m4compat.builtins import control, core, evalexpr, files, text  # noqa: E402, F401

@@ -1,0 +1,653 @@
+"""The expansion loop: read tokens, call macros, push results back.
+
+SYNOPSIS
+    exp = Expander(options, stdout=sys.stdout.buffer, stderr=sys.stderr.buffer)
+    exp.process_file(text, "sendmail.mc")
+    exp.finish()                # m4wrap text, then diversions to stdout
+
+DESCRIPTION
+    Mirrors GNU m4's macro.c. Top-level tokens are copied to the current
+    diversion; a word that names a macro is expanded: its arguments are collected
+    when '(' follows at once (a blind builtin is not a call without it), each
+    argument with its unquoted leading whitespace skipped, nested parentheses
+    counted, quoted strings unquoted once and macro calls inside expanded; the
+    macro's expansion is pushed back on the input and rescanned. User macros
+    substitute $0..$9 (several digits outside -G), $#, $* and $@.
+
+    The hot loops (top level and argument collection) match a plain run and the
+    word after it with one regular expression over the top input block and look
+    the word up in one dict; everything else goes through Scanner.next_token.
+
+    Diagnostics follow GNU m4 1.4.19: warn() prints "Warning: ..." unless -Q, and
+    error() prints the bare message; both make the exit status 1 under -E and stop
+    at once under -E -E. Messages are located at the line where the macro name was
+    read, also when its arguments span lines.
+
+DIAGNOSTICS
+    M4Fatal for end of input inside an argument list, string or comment, and for
+    recursion past the nesting limit; M4Exit from m4exit and -E -E.
+
+SEE ALSO
+    m4compat.scanner, m4compat.symtab, m4compat.output, m4compat.builtins,
+    GNU m4 manual "Macros", "Debugging"
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+
+TYPE_CHECKING = False  # typing itself costs ~10 ms to import
+
+from m4compat.builtins import BUILTINS, BuiltinSpec
+from m4compat.debug import Debug, DebugStream, Tracer
+from m4compat.errors import M4Exit, M4Fatal, format_message
+from m4compat.location import Location
+from m4compat.output import Output
+from m4compat.scanner import WORD_START, Scanner, Tok
+from m4compat.source import Block, BlockKind, InputStack
+from m4compat.symtab import Macro, SymbolTable
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import BinaryIO
+
+Arg = str | BuiltinSpec
+
+
+class Options:
+    """Settings from the command line (GNU m4 1.4.19 flags)."""
+
+    __slots__ = (
+        "arg_length",
+        "debug",
+        "fatal_warnings",
+        "include_path",
+        "interactive",
+        "nesting_limit",
+        "prefix_builtins",
+        "program",
+        "quiet",
+        "synclines",
+        "traditional",
+    )
+
+    def __init__(
+        self,
+        program: str = "m4",
+        prefix_builtins: bool = False,
+        synclines: bool = False,
+        fatal_warnings: int = 0,
+        quiet: bool = False,
+        traditional: bool = False,
+        nesting_limit: int = 0,
+        debug: Debug = Debug.NONE,
+        arg_length: int = 0,
+        include_path: list[str] | None = None,
+        interactive: bool = False,
+    ) -> None:
+        self.program = program
+        self.prefix_builtins = prefix_builtins  # -P
+        self.synclines = synclines  # -s
+        self.fatal_warnings = fatal_warnings  # -E count
+        self.quiet = quiet  # -Q
+        self.traditional = traditional  # -G
+        self.nesting_limit = nesting_limit  # -L, 0 = unlimited
+        self.debug = debug  # -d
+        self.arg_length = arg_length  # -l
+        self.include_path = include_path if include_path is not None else []  # -I, M4PATH
+        self.interactive = interactive  # -i
+
+
+_USER_ARG_RE = re.compile(r"\$(?:([0-9]+)|([#*@]))")
+_USER_ARG_RE_TRADITIONAL = re.compile(r"\$(?:([0-9])|([#*@]))")
+
+
+class Expander:
+    """One m4 run: symbol table, input, output and diagnostics."""
+
+    def __init__(
+        self,
+        options: Options,
+        stdout: BinaryIO | None,
+        stderr: BinaryIO,
+        builtins: bool = True,
+    ) -> None:
+        self.options = options
+        self.program = options.program
+        self.stderr = stderr
+        self.symtab = SymbolTable()
+        self.stack = InputStack()
+        self.blocks = self.stack.blocks
+        self.scanner = Scanner(self.stack, on_pop=self._on_pop)
+        self.output = Output(stdout)
+        self.debug_stream = DebugStream(stderr)
+        self.tracer = Tracer(self.debug_stream)
+        self.tracer.flags = options.debug
+        self.tracer.arg_length = options.arg_length
+        self.level = 0
+        self.call_id = 0
+        self.exit_status = 0
+        self.sysval = 0
+        self.wrapups: list[tuple[str, Location]] = []
+        self.loc_override: Location | None = None
+        self.raw_argv: list[Arg] = []
+        self._template_cache: dict[str, list[str | int]] = {}
+        self._user_arg_re = _USER_ARG_RE_TRADITIONAL if options.traditional else _USER_ARG_RE
+        self._macro_sequence: re.Pattern[str] | None = None
+        if builtins:
+            self.install_builtins()
+
+    # -- setup --------------------------------------------------------------------
+
+    def install_builtins(self) -> None:
+        prefix = "m4_" if self.options.prefix_builtins else ""
+        for spec in BUILTINS.values():
+            if spec.gnu_only and self.options.traditional:
+                continue
+            if spec.traditional_only and not self.options.traditional:
+                continue
+            name = prefix + spec.name
+            self.symtab.define(name, Macro(name, builtin=spec))
+        # Predefined text macros, never prefixed by -P.
+        for name in ("unix",) if self.options.traditional else ("__gnu__", "__unix__"):
+            self.symtab.define(name, Macro(name, ""))
+
+    def set_macro_sequence(self, pattern: str) -> None:
+        """--warn-macro-sequence: warn when a definition matches this GNU regexp."""
+        from m4compat.gnuregex import compile_gnu
+
+        self._macro_sequence = compile_gnu(pattern)
+
+    def check_macro_sequence(self, name: str, text: str) -> None:
+        if self._macro_sequence is None:
+            return
+        for m in self._macro_sequence.finditer(text):
+            if m.end() == m.start():
+                continue
+            self.warn(f"definition of `{name}' contains sequence `{m.group()}'")
+
+    def close(self) -> None:
+        self.debug_stream.set_file(None)
+
+    # -- diagnostics --------------------------------------------------------------
+
+    def location(self) -> Location:
+        if self.loc_override is not None:
+            return self.loc_override
+        return self.stack.location()
+
+    def _emit(self, message: str, location: Location | None) -> None:
+        # GNU error() flushes stdout first, so 2>&1 interleaves in order.
+        self.output.flush()
+        self.stderr.write(
+            (format_message(self.program, location, message) + "\n").encode("latin-1", "replace")
+        )
+        self.stderr.flush()
+
+    def _after_diagnostic(self) -> None:
+        if self.options.fatal_warnings:
+            self.exit_status = 1
+            if self.options.fatal_warnings > 1:
+                raise M4Exit(1)
+
+    def warn(self, message: str) -> None:
+        """GNU warning: suppressed by -Q; an error under -E."""
+        if self.options.quiet:
+            return
+        self._emit("Warning: " + message, self.location())
+        self._after_diagnostic()
+
+    def error(self, message: str) -> None:
+        """GNU non-fatal error: printed always; exit status 1 under -E."""
+        self._emit(message, self.location())
+        self._after_diagnostic()
+
+    def failure(self, message: str) -> None:
+        """A non-fatal error that always makes the exit status 1 (e.g. include)."""
+        self._emit(message, self.location())
+        self.exit_status = 1
+        if self.options.fatal_warnings > 1:
+            raise M4Exit(1)
+
+    def failure_at(self, location: Location | None, message: str) -> None:
+        """failure() at an explicit location (None: no location, as for command-line files)."""
+        self._emit(message, location)
+        self.exit_status = 1
+        if self.options.fatal_warnings > 1:
+            raise M4Exit(1)
+
+    def fatal(self, message: str, location: Location | None = None) -> M4Fatal:
+        return M4Fatal(message, self.location() if location is None else location)
+
+    def report_plain(self, message: str) -> None:
+        """A message with the program name and no location; exit status unchanged."""
+        self._emit(message, None)
+
+    def report_fatal(self, exc: M4Fatal) -> None:
+        self._emit(exc.message, exc.location)
+
+    def debug_message(self, text: str, location: Location | None = None) -> None:
+        self.tracer.message(text, self.location() if location is None else location)
+
+    def _on_pop(self, block: Block) -> None:
+        if self.tracer.flags & Debug.INPUT:
+            outer = self.stack.current_file_block()
+            if outer is not None:
+                self.tracer.message(
+                    f"input reverted to {outer.name}, line {outer.line()}",
+                    Location(outer.name, outer.line()),
+                )
+            else:
+                self.tracer.message("input exhausted", self.stack.location())
+
+    # -- input ----------------------------------------------------------------------
+
+    def push_file(self, text: str, name: str) -> None:
+        if self.tracer.flags & Debug.INPUT:
+            self.debug_message(f"input read from {name}")
+        self.stack.push_file(text, name)
+
+    def process_file(self, text: str, name: str) -> None:
+        """Expand one command-line input completely (GNU process_file)."""
+        self.push_file(text, name)
+        self.expand_input()
+
+    def run_wrapups(self) -> None:
+        """Reread m4wrap text until none is left (last saved, first read)."""
+        while self.wrapups:
+            pending = self.wrapups
+            self.wrapups = []
+            for text, location in reversed(pending):
+                self.stack.push_string(text, location)
+                self.expand_input()
+
+    def finish(self) -> None:
+        self.run_wrapups()
+        self.output.finish()
+
+    # -- the expansion loops --------------------------------------------------------
+
+    def expand_input(self) -> None:
+        """Expand tokens until the input stack is empty (GNU expand_input)."""
+        if self.options.synclines or (self.scanner.bcomm and self.scanner.bcomm[0] in WORD_START):
+            self._expand_input_general()
+            return
+        blocks = self.blocks
+        scanner = self.scanner
+        defs = self.symtab.defs
+        output = self.output
+        macdef = BlockKind.MACDEF
+        while blocks:
+            block = blocks[-1]
+            text = block.text
+            pos = block.pos
+            end = len(text)
+            if pos >= end or block.kind is macdef:
+                if scanner.top() is not None and blocks[-1].kind is macdef:
+                    blocks.pop()  # a builtin token at top level expands to nothing
+                continue
+            if scanner.bcomm and scanner.bcomm[0] in WORD_START:
+                self._expand_input_general()
+                return
+            match = scanner.plain_word_re.match
+            cur = output.current
+            while True:
+                m = match(text, pos)
+                assert m is not None
+                plain_end = m.end(1)
+                if plain_end != pos and cur is not None:
+                    cur.append(text[pos:plain_end])
+                word = m.group(2)
+                if word is None:
+                    block.pos = plain_end
+                    if plain_end < end:
+                        self._top_level_token()
+                    break
+                pos = m.end()
+                block.pos = pos
+                if pos == end:
+                    word += scanner.word_tail()
+                    self._top_level_word(word)
+                    break
+                macro = defs.get(word)
+                if macro is None:
+                    if cur is not None:
+                        cur.append(word)
+                    continue
+                spec = macro.builtin
+                if (
+                    spec is not None
+                    and spec.blind
+                    and (text[pos] != "(" or not scanner.peek_is_open())
+                ):
+                    if cur is not None:
+                        cur.append(word)
+                    continue
+                self.expand_macro(macro, word)
+                break
+            if len(output.stdout_parts) > 8192:
+                output.flush()
+
+    def _top_level_word(self, word: str) -> None:
+        macro = self.symtab.defs.get(word)
+        if macro is None or (
+            macro.builtin is not None and macro.builtin.blind and not self.scanner.peek_is_open()
+        ):
+            self.output.write(word)
+        else:
+            self.expand_macro(macro, word)
+
+    def _top_level_token(self) -> None:
+        kind, value = self.scanner.next_token()
+        if kind is Tok.WORD:
+            assert isinstance(value, str)
+            self._top_level_word(value)
+        elif kind is not Tok.MACDEF and kind is not Tok.EOF:
+            assert isinstance(value, str)
+            self.output.write(value)
+
+    def _expand_input_general(self) -> None:
+        """Token-by-token loop: used with -s and with comments that start like words."""
+        scanner = self.scanner
+        output = self.output
+        sync = self.options.synclines
+        while True:
+            location = self._peek_location()
+            kind, value = scanner.next_token()
+            if kind is Tok.EOF:
+                return
+            if kind is Tok.MACDEF:
+                continue
+            assert isinstance(value, str)
+            if kind is Tok.WORD:
+                macro = self.symtab.defs.get(value)
+                if macro is not None and not (
+                    macro.builtin is not None and macro.builtin.blind and not scanner.peek_is_open()
+                ):
+                    self.expand_macro(macro, value)
+                    continue
+            if sync:
+                output.ship(value, location.line, location.file)
+            else:
+                output.write(value)
+
+    def _peek_location(self) -> Location:
+        """Location of the token about to be read (its first character's line)."""
+        self.scanner.top()
+        return self.stack.location(token_start=True)
+
+    # -- macro calls ----------------------------------------------------------------
+
+    def expand_macro(self, macro: Macro, name: str) -> None:
+        """Collect arguments if '(' follows, call, push the expansion back."""
+        self.level += 1
+        self.call_id += 1
+        call_id = self.call_id
+        location = self.location()
+        limit = self.options.nesting_limit
+        if limit and self.level > limit:
+            raise M4Fatal(
+                f"recursion limit of {limit} exceeded, use -L<N> to change it", location
+            )
+        tracer = self.tracer
+        traced = bool(tracer.flags & Debug.ALL) or (
+            bool(self.symtab.traced) and name in self.symtab.traced
+        )
+        if traced and tracer.flags & Debug.CALL:
+            tracer.trace_prepre(name, call_id, self.level, location)
+        args: list[Arg]
+        if self.scanner.peek_is_open():
+            self.scanner._skip(1)
+            args = self.collect_args(location)
+        else:
+            args = []
+        if traced:
+            self._trace_pre(name, call_id, args, location)
+        saved = self.loc_override
+        self.loc_override = location
+        try:
+            expansion = self.call_macro(macro, name, args)
+        finally:
+            self.loc_override = saved
+        if traced:
+            # GNU shows no expansion at all for an empty one.
+            tracer.trace_post(name, call_id, self.level, len(args), expansion or None, location)
+        if expansion:
+            self.stack.push_string(expansion, location)
+        self.level -= 1
+
+    def _trace_pre(self, name: str, call_id: int, args: list[Arg], location: Location) -> None:
+        self.tracer.lquote = self.scanner.lquote
+        self.tracer.rquote = self.scanner.rquote
+        texts: list[str | None] = [a if isinstance(a, str) else None for a in args]
+        names: list[str | None] = [None if isinstance(a, str) else a.name for a in args]
+        self.tracer.trace_pre(name, call_id, self.level, texts, location, names)
+
+    def call_macro(self, macro: Macro, name: str, args: list[Arg]) -> str:
+        """Run a macro with arguments (without the name); return its expansion."""
+        spec = macro.builtin
+        if spec is None:
+            return self.expand_user(macro.text, name, args)
+        return self.call_builtin(spec, name, args)
+
+    def call_builtin(self, spec: BuiltinSpec, name: str, args: list[Arg]) -> str:
+        nargs = len(args)
+        if nargs < spec.min_args:
+            self.warn(f"too few arguments to builtin `{name}'")
+            return ""
+        if spec.max_args is not None and nargs > spec.max_args:
+            self.warn(f"excess arguments to builtin `{name}' ignored")
+        argv = [name, *(a if isinstance(a, str) else "" for a in args)]
+        self.raw_argv = [name, *args]
+        result: str = spec.func(self, argv)
+        return result
+
+    def expand_user(self, text: str, name: str, args: list[Arg]) -> str:
+        """Substitute $n, $#, $*, $@ in a user macro's text (GNU expand_user_macro)."""
+        if "$" not in text:
+            return text
+        template = self._template_cache.get(text)
+        if template is None:
+            template = self._compile_template(text)
+        argv = [name, *(a if isinstance(a, str) else "" for a in args)]
+        parts: list[str] = []
+        append = parts.append
+        nargv = len(argv)
+        for piece in template:
+            if piece.__class__ is str:
+                append(piece)  # type: ignore[arg-type]
+            elif piece >= 0:  # type: ignore[operator]
+                if piece < nargv:  # type: ignore[operator]
+                    append(argv[piece])  # type: ignore[index]
+            elif piece == -1:  # $#
+                append(str(nargv - 1))
+            elif piece == -2:  # $*
+                append(",".join(argv[1:]))
+            else:  # $@
+                lq, rq = self.scanner.lquote, self.scanner.rquote
+                append(",".join(lq + a + rq for a in argv[1:]))
+        return "".join(parts)
+
+    def _compile_template(self, text: str) -> list[str | int]:
+        template: list[str | int] = []
+        pos = 0
+        for m in self._user_arg_re.finditer(text):
+            if m.start() > pos:
+                template.append(text[pos : m.start()])
+            digits, special = m.group(1), m.group(2)
+            if digits is not None:
+                template.append(int(digits))
+            else:
+                template.append({"#": -1, "*": -2, "@": -3}[special])
+            pos = m.end()
+        if pos < len(text):
+            template.append(text[pos:])
+        if len(self._template_cache) > 4096:
+            self._template_cache.clear()
+        self._template_cache[text] = template
+        return template
+
+    def collect_args(self, location: Location) -> list[Arg]:
+        """Read arguments after '(' through the matching ')' (GNU collect_arguments)."""
+        scanner = self.scanner
+        blocks = self.blocks
+        defs = self.symtab.defs
+        macdef = BlockKind.MACDEF
+        args: list[Arg] = []
+        while True:
+            scanner.skip_whitespace()
+            parts: list[str] = []
+            append = parts.append
+            func: BuiltinSpec | None = None
+            depth = 0
+            while True:
+                if not blocks:
+                    raise M4Fatal("ERROR: end of file in argument list", location)
+                block = blocks[-1]
+                text = block.text
+                pos = block.pos
+                end = len(text)
+                if pos >= end or block.kind is macdef:
+                    top = scanner.top()
+                    if top is None:
+                        raise M4Fatal("ERROR: end of file in argument list", location)
+                    if top.kind is macdef:
+                        blocks.pop()
+                        assert top.macdef is not None
+                        if func is None and not any(parts):
+                            func = top.macdef
+                    continue
+                m = scanner.arg_plain_word_re.match(text, pos)
+                assert m is not None
+                plain_end = m.end(1)
+                if plain_end != pos:
+                    append(text[pos:plain_end])
+                word = m.group(2)
+                if word is not None:
+                    pos = m.end()
+                    block.pos = pos
+                    if pos == end:
+                        word += scanner.word_tail()
+                        macro = defs.get(word)
+                        if macro is None or (
+                            macro.builtin is not None
+                            and macro.builtin.blind
+                            and not scanner.peek_is_open()
+                        ):
+                            append(word)
+                        else:
+                            self.expand_macro(macro, word)
+                        continue
+                    macro = defs.get(word)
+                    if macro is None or (
+                        macro.builtin is not None
+                        and macro.builtin.blind
+                        and (text[pos] != "(" or not scanner.peek_is_open())
+                    ):
+                        append(word)
+                    else:
+                        self.expand_macro(macro, word)
+                    continue
+                block.pos = plain_end
+                if plain_end >= end:
+                    continue
+                ch = text[plain_end]
+                if ch == "(" or ch == "," or ch == ")":
+                    # Unless a comment or quote starts with it (checked by next_token).
+                    if not (
+                        (scanner.bcomm and scanner.bcomm[0] == ch)
+                        or (scanner.lquote and scanner.lquote[0] == ch)
+                    ):
+                        block.pos = plain_end + 1
+                        if ch == "(":
+                            depth += 1
+                            append(ch)
+                        elif depth == 0:
+                            args.append(self._finish_arg(parts, func))
+                            if ch == ")":
+                                return args
+                            break
+                        else:
+                            if ch == ")":
+                                depth -= 1
+                            append(ch)
+                        continue
+                kind, value = scanner.next_token()
+                if kind is Tok.STRING or kind is Tok.COMMENT or kind is Tok.SIMPLE:
+                    assert isinstance(value, str)
+                    append(value)
+                elif kind is Tok.WORD:
+                    assert isinstance(value, str)
+                    macro = defs.get(value)
+                    if macro is None or (
+                        macro.builtin is not None
+                        and macro.builtin.blind
+                        and not scanner.peek_is_open()
+                    ):
+                        append(value)
+                    else:
+                        self.expand_macro(macro, value)
+                elif kind is Tok.OPEN:
+                    depth += 1
+                    append("(")
+                elif kind is Tok.CLOSE or kind is Tok.COMMA:
+                    if depth == 0:
+                        args.append(self._finish_arg(parts, func))
+                        if kind is Tok.CLOSE:
+                            return args
+                        break
+                    if kind is Tok.CLOSE:
+                        depth -= 1
+                    assert isinstance(value, str)
+                    append(value)
+                elif kind is Tok.MACDEF:
+                    assert isinstance(value, BuiltinSpec)
+                    if func is None and not any(parts):
+                        func = value
+                else:
+                    raise M4Fatal("ERROR: end of file in argument list", location)
+
+    @staticmethod
+    def _finish_arg(parts: list[str], func: BuiltinSpec | None) -> Arg:
+        if func is not None:
+            return func
+        return "".join(parts)
+
+    # -- services for builtins --------------------------------------------------------
+
+    def quote(self, text: str) -> str:
+        """Text wrapped in the current quotes (so it is not rescanned)."""
+        return f"{self.scanner.lquote}{text}{self.scanner.rquote}"
+
+    def lookup(self, name: str) -> Macro | None:
+        return self.symtab.defs.get(name)
+
+    def find_include(self, name: str) -> str | None:
+        """GNU path search: as given, then -I dirs, then M4PATH; None if not found."""
+        candidates = [name]
+        if not os.path.isabs(name):
+            candidates += [os.path.join(d, name) for d in self.options.include_path]
+        for candidate in candidates:
+            if os.path.exists(candidate) and not os.path.isdir(candidate):
+                if self.tracer.flags & Debug.PATH and candidate != name:
+                    self.debug_message(f"path search for `{name}' found `{candidate}'")
+                return candidate
+        return None
+
+    def flush_stdout(self) -> None:
+        self.output.flush()
+
+    def exit_now(self, status: int) -> None:
+        raise M4Exit(status)
+
+
+def run_callable(func: Callable[[], None]) -> None:
+    """Run func with a deep Python recursion limit (nested macro calls recurse)."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, 200_000))
+    try:
+        func()
+    finally:
+        sys.setrecursionlimit(old)
