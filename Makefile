@@ -4,15 +4,21 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint bench golden clean
+.PHONY: install test lint bench golden clean bytecode
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
+	$(MAKE) --no-print-directory bytecode
 	touch $(STAMP)
+
+# Byte-compile the package (also when PYTHONDONTWRITEBYTECODE is set): start-up time
+# is part of every m4compat run.
+bytecode:
+	$(BIN)/python -m compileall -q m4compat mta >/dev/null 2>&1 || $(BIN)/python -m compileall -q m4compat >/dev/null
 
 test: $(STAMP)
 	$(BIN)/pytest -q
@@ -21,7 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check m4compat mta tests bench
 	$(BIN)/mypy
 
-bench: $(STAMP)
+bench: $(STAMP) bytecode
 	$(BIN)/python bench/m4_bench.py
 
 # Regenerate the m4 golden files from GNU m4 (needs /usr/bin/m4, GNU 1.4.19).

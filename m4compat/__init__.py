@@ -8,7 +8,9 @@ SYNOPSIS
 DESCRIPTION
     expand() runs the macro processor over one input text, as if it were a file
     named on the command line, and returns what GNU m4 would write to standard
-    output (m4wrap text and diversions included). Warnings and errors go to the
+    output (m4wrap text and diversions included). Like GNU m4 it works on bytes:
+    the text is encoded as UTF-8 (len counts bytes) and the output decoded back,
+    with surrogateescape for bytes that are not UTF-8. Warnings and errors go to the
     given stderr stream (default: sys.stderr). The `m4compat` command
     (m4compat.cli) is the full drop-in for the m4 program.
 
@@ -75,8 +77,10 @@ def expand(
     for key, value in (defines or {}).items():
         expander.symtab.define(key, Macro(key, value))
 
+    source = text.encode("utf-8", "surrogateescape").decode("latin-1")
+
     def run() -> None:
-        expander.process_file(text, name)
+        expander.process_file(source, name)
         expander.finish()
 
     try:
@@ -85,10 +89,14 @@ def expand(
         if isinstance(exc, M4Fatal):
             expander.report_fatal(exc)
         expander.output.flush()
-        exc.output = sink.getvalue().decode("latin-1")  # type: ignore[attr-defined]
+        exc.output = _decode(sink.getvalue())  # type: ignore[attr-defined]
         raise
     finally:
         expander.close()
     expander.output.flush()
-    return sink.getvalue().decode("latin-1")
+    return _decode(sink.getvalue())
+
+
+def _decode(data: bytes) -> str:
+    return data.decode("utf-8", "surrogateescape")
 

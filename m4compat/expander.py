@@ -46,7 +46,9 @@ from m4compat.errors import M4Exit, M4Fatal, format_message
 from m4compat.location import Location
 from m4compat.output import Output
 from m4compat.scanner import WORD_START, Scanner, Tok
-from m4compat.source import Block, BlockKind, InputStack
+from m4compat.source import Block, BlockKind, InputStack, LocRef, resolve
+
+STRING = BlockKind.STRING
 from m4compat.symtab import Macro, SymbolTable
 
 if TYPE_CHECKING:
@@ -131,7 +133,7 @@ class Expander:
         self.exit_status = 0
         self.sysval = 0
         self.wrapups: list[tuple[str, Location]] = []
-        self.loc_override: Location | None = None
+        self.loc_override: LocRef | None = None
         self.raw_argv: list[Arg] = []
         self._template_cache: dict[str, list[str | int]] = {}
         self._user_arg_re = _USER_ARG_RE_TRADITIONAL if options.traditional else _USER_ARG_RE
@@ -175,7 +177,7 @@ class Expander:
 
     def location(self) -> Location:
         if self.loc_override is not None:
-            return self.loc_override
+            return resolve(self.loc_override)
         return self.stack.location()
 
     def _emit(self, message: str, location: Location | None) -> None:
@@ -376,46 +378,74 @@ class Expander:
     def _peek_location(self) -> Location:
         """Location of the token about to be read (its first character's line)."""
         self.scanner.top()
-        return self.stack.location(token_start=True)
+        return resolve(self.stack.token_start())
 
     # -- macro calls ----------------------------------------------------------------
 
-    def expand_macro(self, macro: Macro, name: str) -> None:
-        """Collect arguments if '(' follows, call, push the expansion back."""
+    def expand_macro(self, macro: Macro, name: str, open_paren: bool | None = None) -> None:
+        """Collect arguments if '(' follows, call, push the expansion back.
+
+        open_paren: whether an argument list follows, when the caller already knows.
+        """
         self.level += 1
         self.call_id += 1
-        call_id = self.call_id
-        location = self.location()
+        location = self.stack.here()
         limit = self.options.nesting_limit
         if limit and self.level > limit:
             raise M4Fatal(
-                f"recursion limit of {limit} exceeded, use -L<N> to change it", location
+                f"recursion limit of {limit} exceeded, use -L<N> to change it", resolve(location)
             )
         tracer = self.tracer
         traced = bool(tracer.flags & Debug.ALL) or (
             bool(self.symtab.traced) and name in self.symtab.traced
         )
-        if traced and tracer.flags & Debug.CALL:
-            tracer.trace_prepre(name, call_id, self.level, location)
-        args: list[Arg]
-        if self.scanner.peek_is_open():
-            self.scanner._skip(1)
-            args = self.collect_args(location)
-        else:
-            args = []
         if traced:
-            self._trace_pre(name, call_id, args, location)
+            self._traced_call(macro, name, location)
+            return
+        if open_paren is None:
+            open_paren = self.scanner.peek_is_open()
+        if open_paren:
+            self.scanner._skip(1)
+            args, plain = self.collect_args(location)
+        else:
+            args, plain = [], True
         saved = self.loc_override
         self.loc_override = location
+        try:
+            spec = macro.builtin
+            if spec is None:
+                expansion = self.expand_user(macro.text, name, args, plain)
+            else:
+                expansion = self.call_builtin(spec, name, args, plain)
+        finally:
+            self.loc_override = saved
+        if expansion:
+            self.blocks.append(Block(STRING, expansion, loc=location))
+        self.level -= 1
+
+    def _traced_call(self, macro: Macro, name: str, ref: LocRef) -> None:
+        """expand_macro for a traced macro: the same steps plus trace lines."""
+        tracer = self.tracer
+        call_id = self.call_id
+        location = resolve(ref)
+        if tracer.flags & Debug.CALL:
+            tracer.trace_prepre(name, call_id, self.level, location)
+        if self.scanner.peek_is_open():
+            self.scanner._skip(1)
+            args, _ = self.collect_args(ref)
+        else:
+            args = []
+        self._trace_pre(name, call_id, args, location)
+        saved = self.loc_override
+        self.loc_override = ref
         try:
             expansion = self.call_macro(macro, name, args)
         finally:
             self.loc_override = saved
-        if traced:
-            # GNU shows no expansion at all for an empty one.
-            tracer.trace_post(name, call_id, self.level, len(args), expansion or None, location)
+        # GNU shows no expansion at all for an empty one.
+        tracer.trace_post(name, call_id, self.level, len(args), expansion or None, location)
         if expansion:
-            self.stack.push_string(expansion, location)
+            self.stack.push_string(expansion, ref)
         self.level -= 1
 
     def _trace_pre(self, name: str, call_id: int, args: list[Arg], location: Location) -> None:
@@ -427,31 +457,43 @@ class Expander:
 
     def call_macro(self, macro: Macro, name: str, args: list[Arg]) -> str:
         """Run a macro with arguments (without the name); return its expansion."""
+        plain = all(isinstance(a, str) for a in args)
         spec = macro.builtin
         if spec is None:
-            return self.expand_user(macro.text, name, args)
-        return self.call_builtin(spec, name, args)
+            return self.expand_user(macro.text, name, args, plain)
+        return self.call_builtin(spec, name, args, plain)
 
-    def call_builtin(self, spec: BuiltinSpec, name: str, args: list[Arg]) -> str:
+    def call_builtin(self, spec: BuiltinSpec, name: str, args: list[Arg], plain: bool = False) -> str:
+        """Check the argument count (GNU bad_argc) and run a builtin.
+
+        plain: no argument is a builtin token, so args can serve as text as they are.
+        """
         nargs = len(args)
         if nargs < spec.min_args:
             self.warn(f"too few arguments to builtin `{name}'")
             return ""
         if spec.max_args is not None and nargs > spec.max_args:
             self.warn(f"excess arguments to builtin `{name}' ignored")
-        argv = [name, *(a if isinstance(a, str) else "" for a in args)]
-        self.raw_argv = [name, *args]
-        result: str = spec.func(self, argv)
+        raw: list[Arg] = [name, *args]
+        self.raw_argv = raw
+        if plain:
+            result: str = spec.func(self, raw)
+        else:
+            result = spec.func(self, [a if isinstance(a, str) else "" for a in raw])
         return result
 
-    def expand_user(self, text: str, name: str, args: list[Arg]) -> str:
+    def expand_user(self, text: str, name: str, args: list[Arg], plain: bool = False) -> str:
         """Substitute $n, $#, $*, $@ in a user macro's text (GNU expand_user_macro)."""
         if "$" not in text:
             return text
         template = self._template_cache.get(text)
         if template is None:
             template = self._compile_template(text)
-        argv = [name, *(a if isinstance(a, str) else "" for a in args)]
+        argv: list[str]
+        if plain:
+            argv = [name, *args]  # type: ignore[list-item]
+        else:
+            argv = [name, *(a if isinstance(a, str) else "" for a in args)]
         parts: list[str] = []
         append = parts.append
         nargv = len(argv)
@@ -489,22 +531,27 @@ class Expander:
         self._template_cache[text] = template
         return template
 
-    def collect_args(self, location: Location) -> list[Arg]:
-        """Read arguments after '(' through the matching ')' (GNU collect_arguments)."""
+    def collect_args(self, location: LocRef) -> tuple[list[Arg], bool]:
+        """Read arguments after '(' through the matching ')' (GNU collect_arguments).
+
+        Returns the arguments and whether all of them are text (no builtin token).
+        """
         scanner = self.scanner
         blocks = self.blocks
         defs = self.symtab.defs
         macdef = BlockKind.MACDEF
         args: list[Arg] = []
+        plain = True
         while True:
             scanner.skip_whitespace()
             parts: list[str] = []
             append = parts.append
             func: BuiltinSpec | None = None
             depth = 0
+            more = False  # a comma ended this argument
             while True:
                 if not blocks:
-                    raise M4Fatal("ERROR: end of file in argument list", location)
+                    raise M4Fatal("ERROR: end of file in argument list", resolve(location))
                 block = blocks[-1]
                 text = block.text
                 pos = block.pos
@@ -512,102 +559,133 @@ class Expander:
                 if pos >= end or block.kind is macdef:
                     top = scanner.top()
                     if top is None:
-                        raise M4Fatal("ERROR: end of file in argument list", location)
+                        raise M4Fatal("ERROR: end of file in argument list", resolve(location))
                     if top.kind is macdef:
                         blocks.pop()
                         assert top.macdef is not None
                         if func is None and not any(parts):
                             func = top.macdef
                     continue
-                m = scanner.arg_plain_word_re.match(text, pos)
-                assert m is not None
-                plain_end = m.end(1)
-                if plain_end != pos:
-                    append(text[pos:plain_end])
-                word = m.group(2)
-                if word is not None:
-                    pos = m.end()
-                    block.pos = pos
-                    if pos == end:
-                        word += scanner.word_tail()
+                match = scanner.arg_plain_word_re.match
+                simple = scanner.paren_simple
+                quote1 = scanner.quote1
+                while True:
+                    m = match(text, pos)
+                    assert m is not None
+                    plain_end = m.end(1)
+                    if plain_end != pos:
+                        append(text[pos:plain_end])
+                    word = m.group(2)
+                    if word is not None:
+                        pos = m.end()
+                        block.pos = pos
+                        if pos == end:
+                            word += scanner.word_tail()
+                            macro = defs.get(word)
+                            if macro is None or (
+                                macro.builtin is not None
+                                and macro.builtin.blind
+                                and not scanner.peek_is_open()
+                            ):
+                                append(word)
+                            else:
+                                self.expand_macro(macro, word)
+                            break
                         macro = defs.get(word)
-                        if macro is None or (
-                            macro.builtin is not None
-                            and macro.builtin.blind
-                            and not scanner.peek_is_open()
-                        ):
+                        if macro is None:
                             append(word)
-                        else:
-                            self.expand_macro(macro, word)
-                        continue
-                    macro = defs.get(word)
-                    if macro is None or (
-                        macro.builtin is not None
-                        and macro.builtin.blind
-                        and (text[pos] != "(" or not scanner.peek_is_open())
-                    ):
-                        append(word)
-                    else:
-                        self.expand_macro(macro, word)
-                    continue
-                block.pos = plain_end
-                if plain_end >= end:
-                    continue
-                ch = text[plain_end]
-                if ch == "(" or ch == "," or ch == ")":
-                    # Unless a comment or quote starts with it (checked by next_token).
-                    if not (
-                        (scanner.bcomm and scanner.bcomm[0] == ch)
-                        or (scanner.lquote and scanner.lquote[0] == ch)
-                    ):
-                        block.pos = plain_end + 1
+                            continue
+                        spec = macro.builtin
+                        paren = text[pos] == "(" and (simple or scanner.peek_is_open())
+                        if spec is not None and spec.blind and not paren:
+                            append(word)
+                            continue
+                        self.expand_macro(macro, word, paren)
+                        break
+                    pos = plain_end
+                    block.pos = pos
+                    if pos >= end:
+                        break
+                    ch = text[pos]
+                    if simple and (ch == "(" or ch == "," or ch == ")"):
+                        pos += 1
                         if ch == "(":
                             depth += 1
                             append(ch)
-                        elif depth == 0:
-                            args.append(self._finish_arg(parts, func))
-                            if ch == ")":
-                                return args
+                            continue
+                        if depth == 0:
+                            block.pos = pos
+                            more = ch == ","
+                            depth = -1
                             break
-                        else:
-                            if ch == ")":
-                                depth -= 1
-                            append(ch)
+                        if ch == ")":
+                            depth -= 1
+                        append(ch)
                         continue
-                kind, value = scanner.next_token()
-                if kind is Tok.STRING or kind is Tok.COMMENT or kind is Tok.SIMPLE:
-                    assert isinstance(value, str)
-                    append(value)
-                elif kind is Tok.WORD:
-                    assert isinstance(value, str)
-                    macro = defs.get(value)
-                    if macro is None or (
-                        macro.builtin is not None
-                        and macro.builtin.blind
-                        and not scanner.peek_is_open()
-                    ):
-                        append(value)
-                    else:
-                        self.expand_macro(macro, value)
-                elif kind is Tok.OPEN:
-                    depth += 1
-                    append("(")
-                elif kind is Tok.CLOSE or kind is Tok.COMMA:
-                    if depth == 0:
-                        args.append(self._finish_arg(parts, func))
-                        if kind is Tok.CLOSE:
-                            return args
+                    if ch == quote1:
+                        append(scanner.quoted_here(block))
                         break
-                    if kind is Tok.CLOSE:
-                        depth -= 1
-                    assert isinstance(value, str)
-                    append(value)
-                elif kind is Tok.MACDEF:
-                    assert isinstance(value, BuiltinSpec)
-                    if func is None and not any(parts):
-                        func = value
-                else:
-                    raise M4Fatal("ERROR: end of file in argument list", location)
+                    self._arg_token(parts, depth, location)
+                    depth = self._depth
+                    if depth < 0:
+                        more = self._more
+                    func = self._func_after(parts, func)
+                    break
+                if depth < 0:
+                    break
+            arg = self._finish_arg(parts, func)
+            if arg.__class__ is not str:
+                plain = False
+            args.append(arg)
+            if not more:
+                return args, plain
+
+    _depth = 0
+    _more = False
+    _pending_func: BuiltinSpec | None = None
+
+    def _func_after(self, parts: list[str], func: BuiltinSpec | None) -> BuiltinSpec | None:
+        pending = self._pending_func
+        self._pending_func = None
+        if pending is not None and func is None and not any(parts):
+            return pending
+        return func
+
+    def _arg_token(self, parts: list[str], depth: int, location: LocRef) -> None:
+        """One token of an argument by the general path; updates _depth and _more."""
+        scanner = self.scanner
+        kind, value = scanner.next_token()
+        self._more = False
+        if kind is Tok.EOF:
+            raise M4Fatal("ERROR: end of file in argument list", resolve(location))
+        if kind is Tok.STRING or kind is Tok.COMMENT or kind is Tok.SIMPLE:
+            assert isinstance(value, str)
+            parts.append(value)
+        elif kind is Tok.WORD:
+            assert isinstance(value, str)
+            macro = self.symtab.defs.get(value)
+            if macro is None or (
+                macro.builtin is not None and macro.builtin.blind and not scanner.peek_is_open()
+            ):
+                parts.append(value)
+            else:
+                self.expand_macro(macro, value)
+        elif kind is Tok.OPEN:
+            depth += 1
+            parts.append("(")
+        elif kind is Tok.CLOSE or kind is Tok.COMMA:
+            if depth == 0:
+                self._more = kind is Tok.COMMA
+                depth = -1
+            else:
+                if kind is Tok.CLOSE:
+                    depth -= 1
+                assert isinstance(value, str)
+                parts.append(value)
+        elif kind is Tok.MACDEF:
+            assert isinstance(value, BuiltinSpec)
+            self._pending_func = value
+        self._depth = depth
 
     @staticmethod
     def _finish_arg(parts: list[str], func: BuiltinSpec | None) -> Arg:

@@ -38,7 +38,7 @@ TYPE_CHECKING = False  # typing itself costs ~10 ms to import
 
 from m4compat.errors import M4Fatal
 from m4compat.location import Location
-from m4compat.source import Block, BlockKind, InputStack
+from m4compat.source import Block, BlockKind, InputStack, LocRef, resolve
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -92,7 +92,10 @@ class Scanner:
         self.plain_word_re: re.Pattern[str] = _WORD_RE
         self.arg_plain_word_re: re.Pattern[str] = _WORD_RE
         self._quote_re: re.Pattern[str] = _WORD_RE
-        self.token_location = Location("", 0)
+        self.token_location: LocRef = Location("", 0)
+        self.paren_simple = True
+        self.quote1 = "`"
+        self._ws_delims = False
         self._recompile()
 
     # -- syntax ---------------------------------------------------------------
@@ -108,6 +111,16 @@ class Scanner:
         self._recompile()
 
     def _recompile(self) -> None:
+        starts = {d[0] for d in (self.lquote, self.bcomm) if d}
+        # '(' ',' ')' mean themselves unless a quote or comment starts with them.
+        self.paren_simple = not (starts & {"(", ",", ")"})
+        # A one-character left quote that no comment shadows: the fast path.
+        self.quote1 = (
+            self.lquote
+            if len(self.lquote) == 1 and not (self.bcomm and self.bcomm[0] == self.lquote)
+            else ""
+        )
+        self._ws_delims = bool(starts & WHITESPACE)
         special = "_A-Za-z"
         extra = ""
         if self.lquote:
@@ -228,12 +241,12 @@ class Scanner:
         pos = block.pos
         ch = text[pos]
         if self.bcomm and ch == self.bcomm[0] and self._starts_with(self.bcomm):
-            self.token_location = self.stack.location(token_start=True)
+            self.token_location = self.stack.token_start()
             return (Tok.COMMENT, self.read_comment())
         if ch in WORD_START:
             return (Tok.WORD, self.read_word())
         if self.lquote and ch == self.lquote[0] and self._starts_with(self.lquote):
-            self.token_location = self.stack.location(token_start=True)
+            self.token_location = self.stack.token_start()
             self._skip(len(self.lquote))
             return (Tok.STRING, self.read_quoted())
         block.pos = pos + 1
@@ -263,16 +276,36 @@ class Scanner:
             block.pos = m.end()
         return "".join(parts)
 
+    def quoted_here(self, block: Block) -> str:
+        """Read the quoted string whose one-character left quote is at block.pos."""
+        pos = block.pos
+        if block.kind is BlockKind.FILE or block.loc is None:
+            self.token_location = self.stack.token_start()
+        else:
+            self.token_location = block.loc
+        block.pos = pos + 1
+        return self.read_quoted()
+
     def read_quoted(self, depth: int = 1) -> str:
         """Read the rest of a quoted string whose left quote was read."""
         lq, rq = self.lquote, self.rquote
+        blocks = self.blocks
+        if depth == 1 and blocks:
+            # Fast path: the closing quote is in this block and nothing nests.
+            block = blocks[-1]
+            text = block.text
+            pos = block.pos
+            close = text.find(rq, pos)
+            if close >= 0 and text.find(lq, pos, close + len(lq) - 1) < 0:
+                block.pos = close + len(rq)
+                return text[pos:close]
         quote_re = self._quote_re
         longest = max(len(lq), len(rq))
         parts: list[str] = []
         while True:
             block = self.top()
             if block is None:
-                raise M4Fatal("ERROR: end of file in string", self.token_location)
+                raise M4Fatal("ERROR: end of file in string", resolve(self.token_location))
             if block.kind is BlockKind.MACDEF:
                 self.blocks.pop()
                 continue
@@ -319,7 +352,7 @@ class Scanner:
         while True:
             block = self.top()
             if block is None:
-                raise M4Fatal("ERROR: end of file in comment", self.token_location)
+                raise M4Fatal("ERROR: end of file in comment", resolve(self.token_location))
             if block.kind is BlockKind.MACDEF:
                 self.blocks.pop()
                 continue
@@ -347,9 +380,7 @@ class Scanner:
 
     def skip_whitespace(self) -> None:
         """Skip unquoted whitespace characters (GNU isspace in the C locale)."""
-        if (self.bcomm and self.bcomm[0] in WHITESPACE) or (
-            self.lquote and self.lquote[0] in WHITESPACE
-        ):
+        if self._ws_delims:
             # Whitespace that starts a comment or a quote is a token of its own.
             while True:
                 ch = self.peek_char()
@@ -360,15 +391,19 @@ class Scanner:
                 ):
                     return
                 self._skip(1)
-        while True:
-            block = self.top()
-            if block is None or block.kind is BlockKind.MACDEF:
+        blocks = self.blocks
+        while blocks:
+            block = blocks[-1]
+            if block.kind is BlockKind.MACDEF:
                 return
-            m = _WS_RE.match(block.text, block.pos)
+            text = block.text
+            m = _WS_RE.match(text, block.pos)
             assert m is not None
-            block.pos = m.end()
-            if block.pos < len(block.text):
+            end = m.end()
+            block.pos = end
+            if end < len(text):
                 return
+            self.pop()
 
     def skip_line(self) -> bool:
         """Read input through the next newline (dnl); False when input ended first."""

@@ -36,7 +36,9 @@ from __future__ import annotations
 import enum
 TYPE_CHECKING = False  # typing itself costs ~10 ms to import
 
-from m4compat.location import Location
+from typing import Union
+
+from m4compat.location import NOWHERE, Location
 
 if TYPE_CHECKING:
     from m4compat.builtins import BuiltinSpec
@@ -46,6 +48,12 @@ class BlockKind(enum.Enum):
     FILE = enum.auto()
     STRING = enum.auto()
     MACDEF = enum.auto()  # a builtin token pushed back by defn
+
+
+# A location that is cheap to take and resolved only when a message, trace or
+# __line__ needs it: a resolved Location, or (file block, position) meaning "the
+# line of that file once the character before position has been read".
+LocRef = Union[Location, tuple["Block", int]]
 
 
 class Block:
@@ -59,7 +67,7 @@ class Block:
         text: str,
         name: str = "",
         macdef: BuiltinSpec | None = None,
-        loc: Location | None = None,
+        loc: LocRef | None = None,
     ) -> None:
         self.kind = kind
         self.text = text
@@ -72,18 +80,29 @@ class Block:
         self._line_pos = 0
         self._line_count = 0
 
-    def line(self) -> int:
-        """The GNU current line of this file block at its read position."""
-        pos = self.pos
-        if pos < self._line_pos:  # pragma: no cover - pos never moves back
-            self._line_pos = 0
-            self._line_count = 0
-        self._line_count += self.text.count("\n", self._line_pos, pos)
-        self._line_pos = pos
-        count = self._line_count
+    def line_at(self, pos: int) -> int:
+        """The GNU current line of this file block once text[:pos] has been read."""
+        if pos >= self._line_pos:
+            self._line_count += self.text.count("\n", self._line_pos, pos)
+            self._line_pos = pos
+            count = self._line_count
+        else:
+            count = self.text.count("\n", 0, pos)
         if pos and self.text[pos - 1] == "\n":
             count -= 1  # the newline was read, the next character not yet
         return count + 1
+
+    def line(self) -> int:
+        """The GNU current line of this file block at its read position."""
+        return self.line_at(self.pos)
+
+
+def resolve(ref: LocRef) -> Location:
+    """The Location a LocRef stands for."""
+    if ref.__class__ is tuple:
+        block, pos = ref  # type: ignore[misc]
+        return Location(block.name, block.line_at(pos))
+    return ref  # type: ignore[return-value]
 
 
 class InputStack:
@@ -102,37 +121,38 @@ class InputStack:
         self.blocks.append(block)
         return block
 
-    def push_string(self, text: str, location: Location) -> None:
+    def push_string(self, text: str, location: LocRef) -> None:
         if text:
             self.blocks.append(Block(BlockKind.STRING, text, loc=location))
 
     def push_macdef(self, spec: BuiltinSpec) -> None:
         self.blocks.append(Block(BlockKind.MACDEF, "", macdef=spec))
 
-    def location(self, token_start: bool = False) -> Location:
-        """File and line GNU m4 would report now.
-
-        With token_start, the first character of the next token counts as read
-        (GNU takes a token's line after reading its first character).
-        """
-        blocks = self.blocks
-        for block in reversed(blocks):
+    def here(self) -> LocRef:
+        """A reference to the location GNU m4 would report now (see LocRef)."""
+        for block in reversed(self.blocks):
             if block.kind is BlockKind.FILE:
-                line = block.line()
-                if (
-                    token_start
-                    and block is blocks[-1]
-                    and block.pos
-                    and block.pos < len(block.text)
-                    and block.text[block.pos - 1] == "\n"
-                ):
-                    line += 1
-                return Location(block.name, line)
+                return (block, block.pos)
             if block.loc is not None:
                 return block.loc
         if self.exhausted_file is not None:
             return self.exhausted_file
-        return Location("", 0)
+        return NOWHERE
+
+    def token_start(self) -> LocRef:
+        """Where the token starting at the top block's position is reported.
+
+        GNU takes a token's line after reading its first character.
+        """
+        if self.blocks:
+            block = self.blocks[-1]
+            if block.kind is BlockKind.FILE:
+                return (block, block.pos + 1)
+        return self.here()
+
+    def location(self) -> Location:
+        """File and line GNU m4 would report now."""
+        return resolve(self.here())
 
     def current_file_block(self) -> Block | None:
         for block in reversed(self.blocks):

@@ -36,8 +36,10 @@ if TYPE_CHECKING:
 
 def _define(ctx: Expander, argv: Argv, push: bool) -> str:
     raw = ctx.raw_argv
-    name_arg = raw[1]
-    name = name_arg if isinstance(name_arg, str) else ""
+    name = raw[1]
+    if not isinstance(name, str):
+        ctx.warn(f"{argv[0]}: invalid macro name ignored")
+        return ""
     if len(raw) < 3:
         macro = Macro(name, "")
     else:

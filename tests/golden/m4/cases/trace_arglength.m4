@@ -1,2 +1,2 @@
 define(`f', `expansion text')dnl
-f(`a very long argument', `short')
+f(`a very long argument', `tiny')
