@@ -14,9 +14,13 @@ DESCRIPTION
     written in RADIX (digits 0-9a-z; radix 1 writes that many 1s) and padded
     with zeros to WIDTH digits after any '-'. An empty radix is 10, silently.
 
-    The grammar lives in m4compat/grammars/eval.lark; lark builds its LALR(1)
-    table once per process, on the first eval (import lark costs ~45 ms and
-    most m4 runs never evaluate anything). The table is then run here by a
+    The grammar lives in m4compat/grammars/eval.lark. On the first eval of a
+    process, lark builds its LALR(1) table (import lark and the build cost
+    ~60 ms, and sendmail's cf.m4 calls eval in every build), and the table is
+    saved as JSON under $XDG_CACHE_HOME/m4compat (~/.cache/m4compat), keyed by
+    a hash of the grammar: later processes load it in ~1 ms without importing
+    lark. A missing, stale or unwritable cache only costs the rebuild. The
+    table is then run here by a
     small shift-reduce loop over our own tokens, not by lark's parser, because
     GNU's recursive-descent evaluator has error behaviour that a
     parse-then-evaluate design cannot express:
@@ -49,7 +53,8 @@ DIAGNOSTICS
     ctx.warn: "recommend ==, not =, for equality operator".
     "invalid operator in eval: EXPR" always makes the exit status 1: it goes to
     ctx.failure() when the context has one, else to ctx.error().
-    RuntimeError if the installed lark lays out its parse table differently.
+    RuntimeError if the installed lark lays out its parse table differently
+    (only when no cached table fits the grammar).
 
 SEE ALSO
     m4compat/grammars/eval.lark, m4compat.builtins.text (numeric_arg),
@@ -58,10 +63,10 @@ SEE ALSO
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
 
 from m4compat.builtins import Argv, Context, builtin
@@ -227,16 +232,101 @@ class _Table:
 
 
 _table_cache: _Table | None = None
+# Bump when the layout of the cached table changes.
+_CACHE_FORMAT = 1
 
 
 def _table() -> _Table:
     global _table_cache
     if _table_cache is None:
-        _table_cache = _build_table()
+        grammar = _read_grammar()
+        key = _cache_key(grammar)
+        table = _load_cached(key)
+        if table is None:
+            table = _build_table(grammar)
+            _store_cached(key, table)
+        _table_cache = table
     return _table_cache
 
 
-def _build_table() -> _Table:
+def _read_grammar() -> str:
+    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "grammars", "eval.lark")
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except OSError:
+        # Not installed as plain files (a zip): ask the import system.
+        from importlib import resources
+
+        return resources.files("m4compat").joinpath("grammars/eval.lark").read_text("utf-8")
+
+
+def _cache_key(grammar: str) -> str:
+    # CRC-32 (not a cryptographic hash: hashlib's import alone costs more than
+    # loading the table) plus the length tells grammar versions apart well.
+    import zlib
+
+    data = f"{_CACHE_FORMAT}\n{grammar}".encode()
+    return f"{zlib.crc32(data):08x}{len(data):x}"
+
+
+def _cache_path(key: str) -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "m4compat", f"eval-table-{key}.json")
+
+
+def _load_cached(key: str) -> _Table | None:
+    """The table saved by an earlier run, or None (absent, unreadable, malformed)."""
+    import json
+
+    try:
+        with open(_cache_path(key), encoding="utf-8") as f:
+            data = json.load(f)
+        table = _Table(
+            actions={
+                int(s): {str(t): int(a) for t, a in m.items()} for s, m in data["actions"].items()
+            },
+            gotos={
+                int(s): {str(t): int(a) for t, a in m.items()} for s, m in data["gotos"].items()
+            },
+            rules=tuple(_Rule(str(a), int(b), str(c), str(d)) for a, b, c, d in data["rules"]),
+            start=int(data["start"]),
+            accept=int(data["accept"]),
+            and_lhs=str(data["and_lhs"]),
+            or_lhs=str(data["or_lhs"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return table
+
+
+def _store_cached(key: str, table: _Table) -> None:
+    """Save the table for the next process; a cache we cannot write is no error."""
+    import json
+    import tempfile
+
+    path = _cache_path(key)
+    data = {
+        "actions": table.actions,
+        "gotos": table.gotos,
+        "rules": [[r.lhs, r.length, r.shape, r.operator] for r in table.rules],
+        "start": table.start,
+        "accept": table.accept,
+        "and_lhs": table.and_lhs,
+        "or_lhs": table.or_lhs,
+    }
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=os.path.dirname(path), suffix=".tmp", delete=False
+        ) as f:
+            json.dump(data, f)
+        os.replace(f.name, path)
+    except OSError:
+        pass
+
+
+def _build_table(grammar: str) -> _Table:
     """Have lark build the LALR(1) table of eval.lark and copy it into plain dicts."""
     import lark
     from lark.lexer import Lexer
@@ -249,7 +339,6 @@ def _build_table() -> _Table:
         def lex(self, lexer_state: Any, parser_state: Any) -> Any:
             raise NotImplementedError
 
-    grammar = resources.files("m4compat").joinpath("grammars/eval.lark").read_text("utf-8")
     parser = lark.Lark(grammar, parser="lalr", lexer=_NoLexer)
     try:
         table = parser.parser.parser._parse_table

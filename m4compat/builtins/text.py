@@ -64,7 +64,6 @@ from __future__ import annotations
 import math
 import re
 import weakref
-from decimal import Decimal
 from functools import lru_cache
 
 from m4compat.builtins import Argv, Context, builtin
@@ -485,9 +484,17 @@ def _strtod(text: str) -> tuple[float, int, bool, bool]:
         value = float(literal)
         if value == math.inf:
             erange = True
-        elif value < _DBL_MIN and Decimal(literal) != 0:
-            erange = Decimal(value) != Decimal(literal)
+        elif value < _DBL_MIN:
+            erange = _inexact_decimal(literal, value)
     return (-value if negative else value), m.end(), bool(m.group(1)), erange
+
+
+def _inexact_decimal(literal: str, value: float) -> bool:
+    """A tiny decimal that did not convert exactly (glibc's underflow ERANGE)."""
+    from decimal import Decimal
+
+    exact = Decimal(literal)
+    return exact != 0 and Decimal(value) != exact
 
 
 def _inexact_binary(mantissa: int, exponent: int, value: float) -> bool:
