@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint bench golden clean bytecode
+.PHONY: install test lint bench golden clean bytecode grammar
 
 install: $(STAMP)
 
@@ -29,6 +29,10 @@ lint: $(STAMP)
 
 bench: $(STAMP) bytecode
 	$(BIN)/python bench/m4_bench.py
+
+# Rebuild the eval parse table shipped with m4compat after editing eval.lark.
+grammar: $(STAMP)
+	$(BIN)/python -c "from m4compat.builtins.evalexpr import write_shipped_table; write_shipped_table()"
 
 # Regenerate the m4 golden files from GNU m4 (needs /usr/bin/m4, GNU 1.4.19).
 golden: $(STAMP)

@@ -136,10 +136,21 @@ class Tracer:
 
     def __init__(self, stream: DebugStream) -> None:
         self.stream = stream
-        self.flags = Debug.NONE
+        self._flags = Debug.NONE
+        # Plain bool for the per-call check (IntFlag operations are slow).
+        self.trace_all = False
         self.arg_length = 0  # 0: unlimited
         self.lquote = "`"
         self.rquote = "'"
+
+    @property
+    def flags(self) -> Debug:
+        return self._flags
+
+    @flags.setter
+    def flags(self, value: Debug) -> None:
+        self._flags = value
+        self.trace_all = bool(value & Debug.ALL)
 
     def _header(self, location: Location, level: int, call_id: int) -> str:
         flags = self.flags

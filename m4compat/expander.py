@@ -319,15 +319,12 @@ class Expander:
                         cur.append(word)
                     continue
                 spec = macro.builtin
-                if (
-                    spec is not None
-                    and spec.blind
-                    and (text[pos] != "(" or not scanner.peek_is_open())
-                ):
+                paren = text[pos] == "(" and (scanner.paren_simple or scanner.peek_is_open())
+                if spec is not None and spec.blind and not paren:
                     if cur is not None:
                         cur.append(word)
                     continue
-                self.expand_macro(macro, word)
+                self.expand_macro(macro, word, paren)
                 break
             if len(output.stdout_parts) > 8192:
                 output.flush()
@@ -395,11 +392,8 @@ class Expander:
             raise M4Fatal(
                 f"recursion limit of {limit} exceeded, use -L<N> to change it", resolve(location)
             )
-        tracer = self.tracer
-        traced = bool(tracer.flags & Debug.ALL) or (
-            bool(self.symtab.traced) and name in self.symtab.traced
-        )
-        if traced:
+        traced_names = self.symtab.traced
+        if self.tracer.trace_all or (traced_names and name in traced_names):
             self._traced_call(macro, name, location)
             return
         if open_paren is None:

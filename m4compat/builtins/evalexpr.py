@@ -14,13 +14,13 @@ DESCRIPTION
     written in RADIX (digits 0-9a-z; radix 1 writes that many 1s) and padded
     with zeros to WIDTH digits after any '-'. An empty radix is 10, silently.
 
-    The grammar lives in m4compat/grammars/eval.lark. On the first eval of a
-    process, lark builds its LALR(1) table (import lark and the build cost
-    ~60 ms, and sendmail's cf.m4 calls eval in every build), and the table is
-    saved as JSON under $XDG_CACHE_HOME/m4compat (~/.cache/m4compat), keyed by
-    a hash of the grammar: later processes load it in ~1 ms without importing
-    lark. A missing, stale or unwritable cache only costs the rebuild. The
-    table is then run here by a
+    The grammar lives in m4compat/grammars/eval.lark. lark builds its LALR(1)
+    table, and `make grammar` saves that table as
+    m4compat/grammars/eval_table.json (keyed by a checksum of the grammar; a unit
+    test checks it is what lark builds today). Runs load the saved table in ~1 ms
+    instead of importing lark and building (~60 ms, and sendmail's cf.m4 calls
+    eval in every build); when the grammar no longer matches the saved table,
+    lark builds it at run time. The table is then run here by a
     small shift-reduce loop over our own tokens, not by lark's parser, because
     GNU's recursive-descent evaluator has error behaviour that a
     parse-then-evaluate design cannot express:
@@ -54,7 +54,7 @@ DIAGNOSTICS
     "invalid operator in eval: EXPR" always makes the exit status 1: it goes to
     ctx.failure() when the context has one, else to ctx.error().
     RuntimeError if the installed lark lays out its parse table differently
-    (only when no cached table fits the grammar).
+    (only when the shipped table does not fit the grammar).
 
 SEE ALSO
     m4compat/grammars/eval.lark, m4compat.builtins.text (numeric_arg),
@@ -65,9 +65,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+
+TYPE_CHECKING = False  # typing itself costs ~10 ms to import
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
 
 from m4compat.builtins import Argv, Context, builtin
 from m4compat.builtins.text import numeric_arg, to_int32
@@ -210,78 +212,86 @@ def _lex_number(text: str, pos: int) -> tuple[Token, int]:
 # -- the LALR table ---------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
 class _Rule:
-    lhs: str
-    length: int
-    # "pass" (X: Y), "number", "paren", "unary" or "binary"
-    shape: str
-    operator: str
+    """One grammar rule as the evaluator needs it (slotted: no dataclasses import)."""
+
+    __slots__ = ("length", "lhs", "operator", "shape")
+
+    def __init__(self, lhs: str, length: int, shape: str, operator: str) -> None:
+        self.lhs = lhs
+        self.length = length
+        # "pass" (X: Y), "number", "paren", "unary" or "binary"
+        self.shape = shape
+        self.operator = operator
 
 
-@dataclass(frozen=True, slots=True)
 class _Table:
-    # actions[state][terminal]: >= 0 shift to that state, < 0 reduce rules[~value]
-    actions: dict[int, dict[str, int]]
-    gotos: dict[int, dict[str, int]]
-    rules: tuple[_Rule, ...]
-    start: int
-    accept: int
-    and_lhs: str
-    or_lhs: str
+    """The LALR(1) table lark builds from eval.lark, as plain dicts."""
+
+    __slots__ = ("accept", "actions", "and_lhs", "gotos", "or_lhs", "rules", "start")
+
+    def __init__(
+        self,
+        actions: dict[int, dict[str, int]],
+        gotos: dict[int, dict[str, int]],
+        rules: tuple[_Rule, ...],
+        start: int,
+        accept: int,
+        and_lhs: str,
+        or_lhs: str,
+    ) -> None:
+        # actions[state][terminal]: >= 0 shift to that state, < 0 reduce rules[~value]
+        self.actions = actions
+        self.gotos = gotos
+        self.rules = rules
+        self.start = start
+        self.accept = accept
+        self.and_lhs = and_lhs
+        self.or_lhs = or_lhs
 
 
 _table_cache: _Table | None = None
-# Bump when the layout of the cached table changes.
-_CACHE_FORMAT = 1
+# Bump when the layout of the saved table changes.
+_TABLE_FORMAT = 1
+_GRAMMAR_DIR = os.path.join(os.path.dirname(os.path.dirname(__file__)), "grammars")
+SHIPPED_TABLE = os.path.join(_GRAMMAR_DIR, "eval_table.json")
 
 
 def _table() -> _Table:
     global _table_cache
     if _table_cache is None:
         grammar = _read_grammar()
-        key = _cache_key(grammar)
-        table = _load_cached(key)
+        table = _load_table(SHIPPED_TABLE, _grammar_key(grammar))
         if table is None:
+            # eval.lark was edited and `make grammar` not run: build with lark now.
             table = _build_table(grammar)
-            _store_cached(key, table)
         _table_cache = table
     return _table_cache
 
 
 def _read_grammar() -> str:
-    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "grammars", "eval.lark")
-    try:
-        with open(path, encoding="utf-8") as f:
-            return f.read()
-    except OSError:
-        # Not installed as plain files (a zip): ask the import system.
-        from importlib import resources
-
-        return resources.files("m4compat").joinpath("grammars/eval.lark").read_text("utf-8")
+    with open(os.path.join(_GRAMMAR_DIR, "eval.lark"), encoding="utf-8") as f:
+        return f.read()
 
 
-def _cache_key(grammar: str) -> str:
+def _grammar_key(grammar: str) -> str:
     # CRC-32 (not a cryptographic hash: hashlib's import alone costs more than
     # loading the table) plus the length tells grammar versions apart well.
     import zlib
 
-    data = f"{_CACHE_FORMAT}\n{grammar}".encode()
+    data = f"{_TABLE_FORMAT}\n{grammar}".encode()
     return f"{zlib.crc32(data):08x}{len(data):x}"
 
 
-def _cache_path(key: str) -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "m4compat", f"eval-table-{key}.json")
-
-
-def _load_cached(key: str) -> _Table | None:
-    """The table saved by an earlier run, or None (absent, unreadable, malformed)."""
+def _load_table(path: str, key: str) -> _Table | None:
+    """The table saved in path for the grammar with this key, or None."""
     import json
 
     try:
-        with open(_cache_path(key), encoding="utf-8") as f:
+        with open(path, encoding="utf-8") as f:
             data = json.load(f)
+        if data.get("key") != key:
+            return None
         table = _Table(
             actions={
                 int(s): {str(t): int(a) for t, a in m.items()} for s, m in data["actions"].items()
@@ -300,30 +310,73 @@ def _load_cached(key: str) -> _Table | None:
     return table
 
 
-def _store_cached(key: str, table: _Table) -> None:
-    """Save the table for the next process; a cache we cannot write is no error."""
-    import json
-    import tempfile
+def _canonical(table: _Table) -> _Table:
+    """The same table with states and rules numbered in a fixed order.
 
-    path = _cache_path(key)
+    lark numbers LALR states in an order that varies between processes (it follows
+    set iteration, and so string hashing); numbering rules by their content and
+    states breadth-first from the start state, symbols in sorted order, makes
+    equal tables compare equal.
+    """
+    keys = [(r.lhs, r.length, r.shape, r.operator) for r in table.rules]
+    order = sorted(range(len(keys)), key=lambda i: keys[i])
+    rule_number = {old: new for new, old in enumerate(order)}
+    state_number = {table.start: 0}
+    queue = [table.start]
+    while queue:
+        state = queue.pop(0)
+        targets = [a for _, a in sorted(table.actions.get(state, {}).items()) if a >= 0]
+        targets += [g for _, g in sorted(table.gotos.get(state, {}).items())]
+        for target in targets:
+            if target not in state_number:
+                state_number[target] = len(state_number)
+                queue.append(target)
+    for state in sorted(set(table.actions) | set(table.gotos) | {table.accept}):
+        state_number.setdefault(state, len(state_number))
+
+    def action(value: int) -> int:
+        return state_number[value] if value >= 0 else ~rule_number[~value]
+
+    return _Table(
+        actions={
+            state_number[s]: {t: action(a) for t, a in sorted(m.items())}
+            for s, m in table.actions.items()
+        },
+        gotos={
+            state_number[s]: {t: state_number[g] for t, g in sorted(m.items())}
+            for s, m in table.gotos.items()
+        },
+        rules=tuple(table.rules[i] for i in order),
+        start=0,
+        accept=state_number[table.accept],
+        and_lhs=table.and_lhs,
+        or_lhs=table.or_lhs,
+    )
+
+
+def table_json(grammar: str | None = None) -> str:
+    """The JSON text of the table lark builds from eval.lark (what `make grammar` ships)."""
+    import json
+
+    grammar = _read_grammar() if grammar is None else grammar
+    table = _canonical(_build_table(grammar))
     data = {
-        "actions": table.actions,
-        "gotos": table.gotos,
+        "key": _grammar_key(grammar),
+        "actions": {str(k): dict(sorted(v.items())) for k, v in sorted(table.actions.items())},
+        "gotos": {str(k): dict(sorted(v.items())) for k, v in sorted(table.gotos.items())},
         "rules": [[r.lhs, r.length, r.shape, r.operator] for r in table.rules],
         "start": table.start,
         "accept": table.accept,
         "and_lhs": table.and_lhs,
         "or_lhs": table.or_lhs,
     }
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=os.path.dirname(path), suffix=".tmp", delete=False
-        ) as f:
-            json.dump(data, f)
-        os.replace(f.name, path)
-    except OSError:
-        pass
+    return json.dumps(data, indent=None, separators=(",", ":")) + "\n"
+
+
+def write_shipped_table() -> None:
+    """Regenerate m4compat/grammars/eval_table.json from eval.lark with lark."""
+    with open(SHIPPED_TABLE, "w", encoding="utf-8") as f:
+        f.write(table_json())
 
 
 def _build_table(grammar: str) -> _Table:

@@ -290,19 +290,34 @@ def test_invalid_operator_without_failure_method() -> None:
     assert ctx.messages == ["invalid operator in eval: 1++1"]
 
 
-def test_table_cache_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+def test_shipped_table_is_what_lark_builds() -> None:
+    # `make grammar` regenerates it; a stale file would silently cost lark at run time.
+    with open(evalexpr.SHIPPED_TABLE, encoding="utf-8") as f:
+        shipped = f.read()
+    assert shipped == evalexpr.table_json(), "run `make grammar` after editing eval.lark"
+
+
+def test_table_load_checks_the_grammar_key(tmp_path: Path) -> None:
     grammar = evalexpr._read_grammar()
-    key = evalexpr._cache_key(grammar)
-    built = evalexpr._build_table(grammar)
-    assert evalexpr._load_cached(key) is None
-    evalexpr._store_cached(key, built)
-    assert evalexpr._load_cached(key) == built
-    # A damaged cache file is ignored, not trusted.
-    path = Path(evalexpr._cache_path(key))
-    path.write_text(json.dumps({"actions": 3}), encoding="utf-8")
-    assert evalexpr._load_cached(key) is None
-    assert evalexpr._cache_key(grammar + " ") != key
+    key = evalexpr._grammar_key(grammar)
+    path = tmp_path / "table.json"
+    path.write_text(evalexpr.table_json(grammar), encoding="utf-8")
+    loaded = evalexpr._load_table(str(path), key)
+    built = evalexpr._canonical(evalexpr._build_table(grammar))
+    assert loaded is not None
+    assert (loaded.actions, loaded.gotos, loaded.start, loaded.accept) == (
+        built.actions,
+        built.gotos,
+        built.start,
+        built.accept,
+    )
+    assert [(r.lhs, r.length, r.shape, r.operator) for r in loaded.rules] == [
+        (r.lhs, r.length, r.shape, r.operator) for r in built.rules
+    ]
+    # Another grammar's table, or a damaged file, is not trusted.
+    assert evalexpr._load_table(str(path), evalexpr._grammar_key(grammar + " ")) is None
+    path.write_text(json.dumps({"key": key, "actions": 3}), encoding="utf-8")
+    assert evalexpr._load_table(str(path), key) is None
 
 
 def test_grammar_shapes() -> None:

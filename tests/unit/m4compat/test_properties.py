@@ -262,8 +262,11 @@ translit_text = st.text(alphabet=st.sampled_from("abcdwxyz-. "), max_size=30)
 @SOME
 @given(translit_text, translit_spec, translit_spec)
 def test_translit(text: str, source: str, target: str) -> None:
-    # The result is rescanned; words over "abcdwxyz" never name a builtin.
+    # The result is rescanned; words over "abcdwxyz" never name a builtin, but a
+    # range such as "a--" runs through the quote characters, which then start a
+    # quoted string in the rescanned result (GNU does the same), so avoid those.
     expected = gnu_translit(text, source, target)
+    assume("`" not in expected and "'" not in expected and "#" not in expected)
     result = expand(f"translit({quote(text)}, {quote(source)}, {quote(target)})")
     assert result == expected
 
@@ -329,7 +332,7 @@ UNARY: dict[str, Callable[[int], int]] = {
     "!": lambda a: int(a == 0),
 }
 
-# An expression is (text, thunk); thunks make && and || lazy, as in GNU m4.
+# An expression is (text, thunk): the thunk computes the value the model expects.
 Expr = tuple[str, Callable[[], int]]
 
 
@@ -339,10 +342,13 @@ def _literal(value: int) -> Expr:
 
 def _binary(op: str, left: Expr, right: Expr) -> Expr:
     text = f"({left[0]} {op} {right[0]})"
+    # GNU skips a short-circuited operand's value but not its errors (and reports a
+    # division by zero inside one in odd ways), so the model evaluates both sides
+    # and the test discards every expression with a division by zero anywhere.
     if op == "&&":
-        return text, lambda: int(left[1]() != 0 and right[1]() != 0)
+        return text, lambda: int((left[1](), right[1]()) and left[1]() != 0 and right[1]() != 0)
     if op == "||":
-        return text, lambda: int(left[1]() != 0 or right[1]() != 0)
+        return text, lambda: int((left[1](), right[1]()) and (left[1]() != 0 or right[1]() != 0))
     return text, lambda: BINARY[op](left[1](), right[1]())
 
 
