@@ -28,12 +28,11 @@ import io
 import sys
 from collections.abc import Mapping, Sequence
 
-TYPE_CHECKING = False  # typing itself costs ~10 ms to import
-
 from m4compat.errors import M4Error, M4Exit, M4Fatal
 from m4compat.expander import Expander, Options, run_callable
 from m4compat.symtab import Macro
 
+TYPE_CHECKING = False  # typing itself costs ~10 ms to import
 if TYPE_CHECKING:
     from typing import BinaryIO
 

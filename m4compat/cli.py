@@ -32,13 +32,12 @@ import os
 import sys
 from collections.abc import Sequence
 
-TYPE_CHECKING = False  # typing itself costs ~10 ms to import
-
 from m4compat.debug import parse_debug_flags
 from m4compat.errors import M4Exit, M4Fatal, format_message
 from m4compat.expander import Expander, Options, run_callable
 from m4compat.symtab import Macro
 
+TYPE_CHECKING = False  # typing itself costs ~10 ms to import
 if TYPE_CHECKING:
     from typing import BinaryIO
 
@@ -217,9 +216,10 @@ def _parse(argv: Sequence[str]) -> tuple[list[tuple[str, str | None]], list[Acti
         while j < len(arg):
             letter = arg[j]
             j += 1
-            mode = _SHORT.get(letter)
-            if mode is None:
+            short_mode = _SHORT.get(letter)
+            if short_mode is None:
                 raise UsageError(f"invalid option -- '{letter}'")
+            mode = short_mode
             opt_value = None
             if mode == 1:
                 if j < len(arg):
@@ -422,7 +422,7 @@ def _apply(expander: Expander, action: Action) -> None:
     value = action.value
     if action.kind == "D":
         assert value is not None
-        name, eq, text = value.partition("=")
+        name, _, text = value.partition("=")
         expander.symtab.define(name, Macro(name, text))
     elif action.kind == "U":
         assert value is not None

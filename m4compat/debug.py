@@ -33,10 +33,9 @@ from __future__ import annotations
 
 import enum
 
-TYPE_CHECKING = False  # typing itself costs ~10 ms to import
-
 from m4compat.location import Location
 
+TYPE_CHECKING = False  # typing itself costs ~10 ms to import
 if TYPE_CHECKING:
     from typing import BinaryIO
 
@@ -116,7 +115,7 @@ class DebugStream:
             new = handle = None
         else:
             try:
-                handle = open(name, "ab")  # noqa: SIM115 - lives until replaced
+                handle = open(name, "ab")
             except OSError:
                 return False
             new = handle

@@ -51,6 +51,6 @@ class M4Exit(M4Error):
 
 def format_message(program: str, location: Location | None, message: str) -> str:
     """Return "PROG:FILE:LINE: message" (or "PROG: message" without a location)."""
-    if location is None or not location.file and location.line == 0:
+    if location is None or (not location.file and location.line == 0):
         return f"{program}: {message}"
     return f"{program}:{location.file}:{location.line}: {message}"

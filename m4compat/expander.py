@@ -38,24 +38,24 @@ import os
 import re
 import sys
 
-TYPE_CHECKING = False  # typing itself costs ~10 ms to import
-
 from m4compat.builtins import BUILTINS, BuiltinSpec
 from m4compat.debug import Debug, DebugStream, Tracer
 from m4compat.errors import M4Exit, M4Fatal, format_message
 from m4compat.location import Location
 from m4compat.output import Output
 from m4compat.scanner import WORD_START, Scanner, Tok
-from m4compat.source import Block, BlockKind, InputStack, LocRef, resolve
-
-STRING = BlockKind.STRING
+from m4compat.source import Block, BlockKind, InputStack, resolve
 from m4compat.symtab import Macro, SymbolTable
 
+TYPE_CHECKING = False  # typing itself costs ~10 ms to import
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import BinaryIO
 
+    from m4compat.source import LocRef
+
 Arg = str | BuiltinSpec
+STRING = BlockKind.STRING
 
 
 class Options:
@@ -457,7 +457,9 @@ class Expander:
             return self.expand_user(macro.text, name, args, plain)
         return self.call_builtin(spec, name, args, plain)
 
-    def call_builtin(self, spec: BuiltinSpec, name: str, args: list[Arg], plain: bool = False) -> str:
+    def call_builtin(
+        self, spec: BuiltinSpec, name: str, args: list[Arg], plain: bool = False
+    ) -> str:
         """Check the argument count (GNU bad_argc) and run a builtin.
 
         plain: no argument is a builtin token, so args can serve as text as they are.
@@ -493,7 +495,7 @@ class Expander:
         nargv = len(argv)
         for piece in template:
             if piece.__class__ is str:
-                append(piece)  # type: ignore[arg-type]
+                append(piece)
             elif piece >= 0:  # type: ignore[operator]
                 if piece < nargv:  # type: ignore[operator]
                     append(argv[piece])  # type: ignore[index]

@@ -164,7 +164,9 @@ def reload_state(expander: Expander, path: str) -> None:
             version = reader.number()
             reader.expect("\n")
             if version > 1:
-                error = reader.fail(f"frozen file version {version} greater than max supported of 1")
+                error = reader.fail(
+                    f"frozen file version {version} greater than max supported of 1"
+                )
                 error.status = 63
                 raise error
             saw_version = True

@@ -34,16 +34,17 @@ from __future__ import annotations
 
 import enum
 import re
-TYPE_CHECKING = False  # typing itself costs ~10 ms to import
 
 from m4compat.errors import M4Fatal
 from m4compat.location import Location
-from m4compat.source import Block, BlockKind, InputStack, LocRef, resolve
+from m4compat.source import Block, BlockKind, InputStack, resolve
 
+TYPE_CHECKING = False  # typing itself costs ~10 ms to import
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from m4compat.builtins import BuiltinSpec
+    from m4compat.source import LocRef
 
 
 class Tok(enum.Enum):
@@ -292,12 +293,12 @@ class Scanner:
         blocks = self.blocks
         if depth == 1 and blocks:
             # Fast path: the closing quote is in this block and nothing nests.
-            block = blocks[-1]
-            text = block.text
-            pos = block.pos
+            first = blocks[-1]
+            text = first.text
+            pos = first.pos
             close = text.find(rq, pos)
             if close >= 0 and text.find(lq, pos, close + len(lq) - 1) < 0:
-                block.pos = close + len(rq)
+                first.pos = close + len(rq)
                 return text[pos:close]
         quote_re = self._quote_re
         longest = max(len(lq), len(rq))

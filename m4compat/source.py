@@ -34,12 +34,10 @@ SEE ALSO
 from __future__ import annotations
 
 import enum
-TYPE_CHECKING = False  # typing itself costs ~10 ms to import
-
-from typing import Union
 
 from m4compat.location import NOWHERE, Location
 
+TYPE_CHECKING = False  # typing itself costs ~10 ms to import
 if TYPE_CHECKING:
     from m4compat.builtins import BuiltinSpec
 
@@ -53,7 +51,10 @@ class BlockKind(enum.Enum):
 # A location that is cheap to take and resolved only when a message, trace or
 # __line__ needs it: a resolved Location, or (file block, position) meaning "the
 # line of that file once the character before position has been read".
-LocRef = Union[Location, tuple["Block", int]]
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    LocRef: TypeAlias = "Location | tuple[Block, int]"
 
 
 class Block:
@@ -100,7 +101,7 @@ class Block:
 def resolve(ref: LocRef) -> Location:
     """The Location a LocRef stands for."""
     if ref.__class__ is tuple:
-        block, pos = ref  # type: ignore[misc]
+        block, pos = ref
         return Location(block.name, block.line_at(pos))
     return ref  # type: ignore[return-value]
 

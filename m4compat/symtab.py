@@ -25,7 +25,6 @@ SEE ALSO
 from __future__ import annotations
 
 TYPE_CHECKING = False  # typing itself costs ~10 ms to import
-
 if TYPE_CHECKING:
     from m4compat.builtins import BuiltinSpec
 

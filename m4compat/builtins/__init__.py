@@ -41,10 +41,10 @@ SEE ALSO
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-TYPE_CHECKING = False  # typing itself costs ~10 ms to import
 
 Argv = Sequence[str]
 
+TYPE_CHECKING = False  # typing itself costs ~10 ms to import
 if TYPE_CHECKING:
     from typing import Protocol
 else:  # typing costs ~10 ms to import; only type checkers need the Protocol

@@ -13,7 +13,8 @@ DESCRIPTION
     argument that is not a number includes that file unread (a GNU extension,
     searched on the include path). m4wrap text is saved with the location of the
     call and reread after the input ends, last saved first. dumpdef writes
-    "name:<TAB>definition" lines to the debug stream, sorted by name. traceon/traceoff without arguments act on every defined name.
+    "name:<TAB>definition" lines to the debug stream, sorted by name.
+    traceon/traceoff without arguments act on every defined name.
 
 DIAGNOSTICS
     "cannot undivert `FILE': REASON", "undefined macro `NAME'" (dumpdef),
@@ -29,7 +30,6 @@ from __future__ import annotations
 
 import errno
 import os
-TYPE_CHECKING = False  # typing itself costs ~10 ms to import
 
 from m4compat.builtins import Argv, builtin
 from m4compat.builtins.text import numeric_arg
@@ -37,6 +37,7 @@ from m4compat.debug import Debug, parse_debug_flags
 from m4compat.errors import M4Exit
 from m4compat.scanner import DEFAULT_ECOMM, DEFAULT_LQUOTE, DEFAULT_RQUOTE
 
+TYPE_CHECKING = False  # typing itself costs ~10 ms to import
 if TYPE_CHECKING:
     from m4compat.expander import Expander
 

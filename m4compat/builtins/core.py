@@ -25,11 +25,10 @@ SEE ALSO
 
 from __future__ import annotations
 
-TYPE_CHECKING = False  # typing itself costs ~10 ms to import
-
 from m4compat.builtins import BUILTINS, Argv, BuiltinSpec, builtin
 from m4compat.symtab import Macro
 
+TYPE_CHECKING = False  # typing itself costs ~10 ms to import
 if TYPE_CHECKING:
     from m4compat.expander import Expander
 

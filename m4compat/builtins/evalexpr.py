@@ -66,13 +66,13 @@ from __future__ import annotations
 import os
 import re
 
+from m4compat.builtins import Argv, Context, builtin
+from m4compat.builtins.text import numeric_arg, to_int32
+
 TYPE_CHECKING = False  # typing itself costs ~10 ms to import
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
-
-from m4compat.builtins import Argv, Context, builtin
-from m4compat.builtins.text import numeric_arg, to_int32
 
 __all__ = ["evaluate", "format_radix"]
 

@@ -30,10 +30,10 @@ from __future__ import annotations
 
 import errno
 import os
-TYPE_CHECKING = False  # typing itself costs ~10 ms to import
 
 from m4compat.builtins import Argv, builtin
 
+TYPE_CHECKING = False  # typing itself costs ~10 ms to import
 if TYPE_CHECKING:
     from m4compat.expander import Expander
 
