@@ -249,6 +249,8 @@ class Expander:
     def push_file(self, text: str, name: str) -> None:
         if self.tracer.flags & Debug.INPUT:
             self.debug_message(f"input read from {name}")
+        if "\0" in text:
+            self.scanner.nul = True
         self.stack.push_file(text, name)
 
     def process_file(self, text: str, name: str) -> None:
@@ -273,7 +275,12 @@ class Expander:
 
     def expand_input(self) -> None:
         """Expand tokens until the input stack is empty (GNU expand_input)."""
-        if self.options.synclines or (self.scanner.bcomm and self.scanner.bcomm[0] in WORD_START):
+        scanner = self.scanner
+        if (
+            self.options.synclines
+            or scanner.nul
+            or (scanner.bcomm and scanner.bcomm[0] in WORD_START)
+        ):
             self._expand_input_general()
             return
         blocks = self.blocks
@@ -570,7 +577,10 @@ class Expander:
                     assert m is not None
                     plain_end = m.end(1)
                     if plain_end != pos:
-                        append(text[pos:plain_end])
+                        if scanner.nul:
+                            append(text[pos:plain_end].replace("\0", ""))
+                        else:
+                            append(text[pos:plain_end])
                     word = m.group(2)
                     if word is not None:
                         pos = m.end()

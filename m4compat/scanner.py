@@ -95,6 +95,8 @@ class Scanner:
         self._quote_re: re.Pattern[str] = _WORD_RE
         self.token_location: LocRef = Location("", 0)
         self.paren_simple = True
+        # Set once a NUL byte has been read: GNU m4's tokens are C strings.
+        self.nul = False
         self.quote1 = "`"
         self._ws_delims = False
         self._recompile()
@@ -243,15 +245,26 @@ class Scanner:
         ch = text[pos]
         if self.bcomm and ch == self.bcomm[0] and self._starts_with(self.bcomm):
             self.token_location = self.stack.token_start()
-            return (Tok.COMMENT, self.read_comment())
+            return (Tok.COMMENT, self.cut_nul(self.read_comment()))
         if ch in WORD_START:
             return (Tok.WORD, self.read_word())
         if self.lquote and ch == self.lquote[0] and self._starts_with(self.lquote):
             self.token_location = self.stack.token_start()
             self._skip(len(self.lquote))
-            return (Tok.STRING, self.read_quoted())
+            return (Tok.STRING, self.cut_nul(self.read_quoted()))
         block.pos = pos + 1
-        return (_SINGLE.get(ch, Tok.SIMPLE), ch)
+        return (_SINGLE.get(ch, Tok.SIMPLE), self.cut_nul(ch))
+
+    def cut_nul(self, text: str) -> str:
+        """A token's text as GNU m4 keeps it: a C string, cut at the first NUL byte.
+
+        Only input that had a NUL byte in it pays for this (the `nul` flag).
+        """
+        if self.nul:
+            end = text.find("\0")
+            if end >= 0:
+                return text[:end]
+        return text
 
     def read_word(self) -> str:
         """Read a word starting at the current position (its first char is a word start)."""
@@ -285,7 +298,7 @@ class Scanner:
         else:
             self.token_location = block.loc
         block.pos = pos + 1
-        return self.read_quoted()
+        return self.cut_nul(self.read_quoted())
 
     def read_quoted(self, depth: int = 1) -> str:
         """Read the rest of a quoted string whose left quote was read."""
