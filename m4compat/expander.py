@@ -546,6 +546,18 @@ class Expander:
         args: list[Arg] = []
         plain = True
         while True:
+            # Fetched per argument: a macro call in the previous one may change quotes.
+            simple_arg = scanner.simple_arg_re
+            if simple_arg is not None and blocks and not scanner.nul:
+                block = blocks[-1]
+                m = simple_arg.match(block.text, block.pos)
+                if m is not None:
+                    block.pos = m.end()
+                    value = m.group(1)
+                    args.append(value if value is not None else m.group(2) or "")
+                    if m.group(3) == ")":
+                        return args, plain
+                    continue
             scanner.skip_whitespace()
             parts: list[str] = []
             append = parts.append

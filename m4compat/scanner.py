@@ -124,6 +124,24 @@ class Scanner:
             else ""
         )
         self._ws_delims = bool(starts & WHITESPACE)
+        # A whole argument that is one quoted string without nested quotes, or
+        # plain text without words, quotes, comments or parentheses, followed by
+        # ',' or ')': the common case, read with one match (collect_args).
+        self.simple_arg_re: re.Pattern[str] | None = None
+        if (
+            self.quote1
+            and self.quote1 not in WORD_START  # a word wins over a quote that is a letter
+            and len(self.rquote) == 1
+            and self.paren_simple
+            and not self._ws_delims
+        ):
+            lq = _class_escape(self.lquote)
+            rq = _class_escape(self.rquote)
+            stops = _class_escape(self.lquote + self.rquote + self.bcomm[:1] + "(),")
+            self.simple_arg_re = re.compile(
+                f"[ \\t\\n\\v\\f\\r]*(?:{lq}([^{lq}{rq}]*){rq}"
+                f"|([^{stops}_A-Za-z \\t\\n\\v\\f\\r][^{stops}_A-Za-z]*))?([,)])"
+            )
         special = "_A-Za-z"
         extra = ""
         if self.lquote:
