@@ -404,9 +404,13 @@ class Expander:
             self._traced_call(macro, name, location)
             return
         if open_paren is None:
-            open_paren = self.scanner.peek_is_open()
-        if open_paren:
-            self.scanner._skip(1)
+            if self.scanner.peek_is_open():
+                self.scanner._skip(1)
+                args, plain = self.collect_args(location)
+            else:
+                args, plain = [], True
+        elif open_paren:
+            self.blocks[-1].pos += 1  # the caller saw '(' right there
             args, plain = self.collect_args(location)
         else:
             args, plain = [], True
