@@ -29,6 +29,7 @@ SEE ALSO
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -274,6 +275,8 @@ def main(
     """Run m4compat with argv (without the program name); return the exit status."""
     if argv is None:
         argv = sys.argv[1:]
+        # Die quietly on a closed pipe (`m4compat big.m4 | head`), as GNU m4 does.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     if program is None:
         program = _program_name(sys.argv[0] if sys.argv else "m4compat")
     stdin = stdin if stdin is not None else sys.stdin.buffer

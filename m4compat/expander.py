@@ -278,6 +278,7 @@ class Expander:
         scanner = self.scanner
         if (
             self.options.synclines
+            or self.options.interactive
             or scanner.nul
             or (scanner.bcomm and scanner.bcomm[0] in WORD_START)
         ):
@@ -355,10 +356,11 @@ class Expander:
             self.output.write(value)
 
     def _expand_input_general(self) -> None:
-        """Token-by-token loop: used with -s and with comments that start like words."""
+        """Token-by-token loop: for -s, -i, NUL bytes and comments that start like words."""
         scanner = self.scanner
         output = self.output
         sync = self.options.synclines
+        interactive = self.options.interactive  # -i: unbuffered output
         while True:
             location = self._peek_location()
             kind, value = scanner.next_token()
@@ -378,6 +380,8 @@ class Expander:
                 output.ship(value, location.line, location.file)
             else:
                 output.write(value)
+            if interactive:
+                output.flush()
 
     def _peek_location(self) -> Location:
         """Location of the token about to be read (its first character's line)."""
