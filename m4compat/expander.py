@@ -234,6 +234,8 @@ class Expander:
         self.tracer.message(text, self.location() if location is None else location)
 
     def _on_pop(self, block: Block) -> None:
+        # GNU names the file in the next sync line once a file has been closed.
+        self.output.sync_file = None
         if self.tracer.flags & Debug.INPUT:
             outer = self.stack.current_file_block()
             if outer is not None:

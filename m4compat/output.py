@@ -57,8 +57,9 @@ class Output:
             self.current = None
         else:
             self.current = self.diversions.setdefault(number, [])
-        # GNU forces a sync line after switching diversions.
+        # GNU forces a sync line, with the file name, after switching diversions.
         self.sync_line = -1
+        self.sync_file = None
 
     def write(self, text: str) -> None:
         current = self.current
@@ -96,7 +97,17 @@ class Output:
                 continue
             parts = self.diversions.pop(number, None)
             if parts:
-                self.write("".join(parts))
+                self.insert("".join(parts))
+
+    def insert(self, text: str) -> None:
+        """Insert an undiverted diversion's text at the current position.
+
+        GNU then forces a sync line with the file name, since the inserted text
+        came from elsewhere (not so for undivert of a file).
+        """
+        self.write(text)
+        self.sync_line = -1
+        self.sync_file = None
 
     def undivert_all(self) -> None:
         self.undivert(sorted(self.diversions))
