@@ -237,14 +237,13 @@ class Expander:
         # GNU names the file in the next sync line once a file has been closed.
         self.output.sync_file = None
         if self.tracer.flags & Debug.INPUT:
+            # Reported at the end of the file just closed.
+            where = self.stack.exhausted_file or self.stack.location()
             outer = self.stack.current_file_block()
             if outer is not None:
-                self.tracer.message(
-                    f"input reverted to {outer.name}, line {outer.line()}",
-                    Location(outer.name, outer.line()),
-                )
+                self.tracer.message(f"input reverted to {outer.name}, line {outer.line()}", where)
             else:
-                self.tracer.message("input exhausted", self.stack.location())
+                self.tracer.message("input exhausted", where)
 
     # -- input ----------------------------------------------------------------------
 
