@@ -1,0 +1,1 @@
+include(`inc/fuzz_two_lines.m4')x

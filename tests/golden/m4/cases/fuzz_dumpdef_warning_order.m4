@@ -1,0 +1,1 @@
+dumpdef(`len', `nosuch', `define', `')

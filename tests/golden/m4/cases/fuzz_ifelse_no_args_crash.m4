@@ -1,0 +1,2 @@
+builtin(`ifelse')
+indir(`ifelse')

@@ -1,0 +1,2 @@
+indir(defn(`define'))
+builtin(defn(`len'))

@@ -1,0 +1,1 @@
+define(`ab', `AB')m4wrap(`b')m4wrap(`a')

@@ -1,0 +1,4 @@
+format(%)
+defn(`len', `len')
+define(defn(`len'))
+len(a, b)

@@ -1,0 +1,4 @@
+
+divert(0)x
+divert
+y

@@ -1,0 +1,2 @@
+m4wrap(`wrapped
+')x
