@@ -1,0 +1,2 @@
+changequote()__file__
+changequote(,x)__file__

@@ -1,0 +1,3 @@
+changequote(|,|)len(a, b)
+changequote(.,.)len(a, b)
+changequote(*,*)len(a, b)
