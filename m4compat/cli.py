@@ -305,7 +305,11 @@ def main(
             stdout.flush()
             return 0
         if key == "version":
-            stdout.write(VERSION_TEXT.encode("ascii"))
+            text = VERSION_TEXT
+            if _utf8_locale():
+                # gnulib's proper_name_utf8: the accented name where the locale can show it.
+                text = text.replace("Rene'", "Ren\u00e9")
+            stdout.write(text.encode("utf-8"))
             stdout.flush()
             return 0
         if key == "E":
@@ -412,6 +416,19 @@ def main(
         status = 1
     expander.close()
     return status
+
+
+def _utf8_locale() -> bool:
+    """Whether the environment's locale exists and uses UTF-8 (only --version asks)."""
+    import locale
+
+    try:
+        locale.setlocale(locale.LC_CTYPE, "")
+        return locale.nl_langinfo(locale.CODESET) == "UTF-8"
+    except (locale.Error, AttributeError):
+        return False
+    finally:
+        locale.setlocale(locale.LC_CTYPE, "C")
 
 
 def _n_spelling(argv: Sequence[str]) -> str:

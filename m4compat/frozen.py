@@ -146,7 +146,7 @@ def reload_state(expander: Expander, path: str) -> None:
         with open(found, "rb") as handle:
             data = handle.read().decode("latin-1")
     except OSError as exc:
-        raise M4Fatal(f"cannot open `{path}': {exc.strerror}", None) from None
+        raise M4Fatal(f"cannot open {path}: {exc.strerror}", None) from None
     reader = _Reader(data, path)
     symtab = expander.symtab
     output = expander.output

@@ -67,7 +67,7 @@ import weakref
 from functools import lru_cache
 
 from m4compat.builtins import Argv, Context, builtin
-from m4compat.gnuregex import GnuRegex, GnuRegexError, gnu_regex
+from m4compat.gnuregex import GnuMatch, GnuRegex, GnuRegexError, gnu_regex
 
 __all__ = ["numeric_arg", "to_int32"]
 
@@ -304,7 +304,11 @@ def _warn_zero(ctx: Context) -> None:
 
 
 def _substitute(
-    ctx: Context, pieces: tuple[_Piece, ...], trailing: bool, m: re.Match[str], groups: int
+    ctx: Context,
+    pieces: tuple[_Piece, ...],
+    trailing: bool,
+    m: re.Match[str] | GnuMatch,
+    groups: int,
 ) -> str:
     out: list[str] = []
     for piece in pieces:
@@ -340,13 +344,15 @@ def m4_regexp(ctx: Context, argv: Argv) -> str:
     regex = _compile(ctx, _cstr(argv[2]), "bad regular expression: `{pattern}': {reason}")
     if regex is None:
         return ""
-    m = regex.compiled.search(text)
     if len(argv) < 4:
+        # GNU m4 asks for no registers here, and glibc then checks less.
+        m = regex.search(text, 0, registers=False)
         return "-1" if m is None else str(m.start())
+    m = regex.search(text, 0)
     if m is None:
         return ""
     pieces, trailing = _replacement(_cstr(argv[3]))
-    return _substitute(ctx, pieces, trailing, m, regex.compiled.groups)
+    return _substitute(ctx, pieces, trailing, m, regex.groups)
 
 
 @lru_cache(maxsize=256)
@@ -365,17 +371,17 @@ def m4_patsubst(ctx: Context, argv: Argv) -> str:
     regex = _compile(ctx, _cstr(argv[2]), "bad regular expression `{pattern}': {reason}")
     if regex is None:
         return ""
-    rx = regex.compiled
     pieces, trailing = _replacement(_cstr(argv[3]) if len(argv) > 3 else "")
-    groups = rx.groups
+    groups = regex.groups
     quiet = not trailing and all(isinstance(p, str) or 0 <= p <= groups for p in pieces)
-    if quiet and not regex.nullable:
+    if quiet and regex.exact and not regex.nullable:
         # Without empty matches re.sub walks the text exactly as GNU does.
-        return rx.sub(_python_template(pieces), text)
+        return regex.compiled.sub(_python_template(pieces), text)
+    search = regex.search
     out: list[str] = []
     pos, n = 0, len(text)
     while pos <= n:
-        m = rx.search(text, pos)
+        m = search(text, pos)
         if m is None:
             break
         start, end = m.span()
