@@ -136,16 +136,24 @@ def run_case(
     if argv0 is not None:
         executable = argv[0]
         argv[0] = argv0
-    proc = subprocess.run(
-        argv,
-        executable=executable,
-        input=stdin_bytes(name),
-        capture_output=True,
-        cwd=CASES_DIR,
-        env=environment(extra_env),
-        timeout=timeout,
-        check=False,
-    )
+    before = set(os.listdir(CASES_DIR))
+    try:
+        proc = subprocess.run(
+            argv,
+            executable=executable,
+            input=stdin_bytes(name),
+            capture_output=True,
+            cwd=CASES_DIR,
+            env=environment(extra_env),
+            timeout=timeout,
+            check=False,
+        )
+    finally:
+        # mkstemp/maketemp cases create files with random names: leave no trace.
+        for leftover in set(os.listdir(CASES_DIR)) - before:
+            path = CASES_DIR / leftover
+            if path.is_file():
+                path.unlink()
     return Result(proc.stdout, proc.stderr, proc.returncode)
 
 
