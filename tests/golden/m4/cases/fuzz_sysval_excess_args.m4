@@ -1,0 +1,1 @@
+sysval() sysval(1, 2)
