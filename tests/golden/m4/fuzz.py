@@ -311,6 +311,8 @@ QUOTE_PAIRS = [
     (",", ","),
     ("\\", "/"),
     ("'", "`"),
+    ("\xc2\xab", "\xc2\xbb"),
+    ("\xab", "\xbb"),
 ]
 COMMENT_PAIRS = [
     ("#", "\n"),
@@ -660,6 +662,18 @@ class Gen:
                 nm = self.name()
                 parts.append(self.t(f"M_define(«{nm}», M_undivert({self.c(['1', '2'])}))")
                              + nm)
+            elif r < 0.9:
+                parts.append(self.t(self.c([
+                    "M_divert(1)x\nM_divert(0)M_undivert(1)M_undivert(1)",
+                    "M_divert(2)a M_divert(1)b M_undivert(2)M_divert M_undivert",
+                    "M_divert(1)abc M_m4exit",
+                    "M_divert(-1)M_define(«x», «y»)M_divert x",
+                    "M_divert(1)M_m4wrap(«w»)",
+                    "M_divert(1)M_undivert(1)M_divnum",
+                    "M_divert(3)three\nM_divert(1)one\nM_divert(2)two\nM_divert(-1)",
+                    "M_divert(1)M_errprint(«e»)M_syscmd(«echo s»)M_divert",
+                    "M_divert(1)M_esyscmd(«echo s»)M_divert M_undivert",
+                ])))
             else:
                 parts.append(self.text())
         self.ensure_inc()
@@ -954,10 +968,10 @@ class Gen:
         return "\n".join(lines) + self.c(["\n", "", "\n\n"])
 
     def f_sys(self) -> str:
-        cmd = self.c(["echo hi", "printf 'a\\nb'", "exit 3", "echo err >&2", "true",
-                      "printf 'define(zz, ZZ)zz'", "echo $((1+2))", "printf ''",
-                      "exit 0", "false", "echo a; exit 2", "kill -9 $$", "printf '%s' x y",
-                      "cat", "echo 'len(abc)'"])
+        cmd = self.c(["echo hi", 'printf "a\\nb"', "exit 3", "echo err >&2", "true",
+                      'printf "define(zz, ZZ)zz"', "echo $((1+2))", 'printf ""',
+                      "exit 0", "false", "echo a; exit 2", "kill -9 $$", 'printf "%s" x y',
+                      "cat", 'echo "len(abc)"', "echo `x'", "printf \"a\\rb\""])
         op = self.c(["syscmd", "esyscmd"])
         s = self.call(self.b(op), [self.q(cmd)])
         if self.p(0.5):
@@ -989,11 +1003,58 @@ class Gen:
             self.t("M_ifdef(«m4_len», p, np)"),
         ])
 
+    def f_latin1(self) -> str:
+        return self.t(self.c([
+            "caf\xe9 foo\xe9bar \xe9foo",
+            "M_len(«\xe9\xff»)",
+            "M_translit(«abc\xe9», «a-\xff», «A»)",
+            "M_regexp(«\xe9t\xe9», «[\xe0-\xff]»)",
+            "M_patsubst(«\xe9t\xe9 \xe9», «\\w+», «<\\&>»)",
+            "M_format(«%c», 233)",
+            "M_substr(«\xe9abc», 1)",
+            "M_index(«ab\xe9c», «\xe9»)",
+            "M_define(«x», «\xe9$1\xe9»)x(\xe9)",
+            "M_translit(«hello», «a-z», «\xc0-\xda»)",
+        ]))
+
+    def f_debugfile(self) -> str:
+        return self.t(self.c([
+            "M_debugfile(«»)M_traceon(«len»)M_len(«abc»)M_debugfile",
+            "M_debugfile(«dbg.tmp»)M_traceon(«len»)M_len(«abc»)M_debugfile()"
+            "M_syscmd(«cat dbg.tmp»)",
+            "M_debugfile(«nodir/x»)M_traceon(«len»)M_len(«a»)",
+            "M_debugfile(«dbg.tmp»)M_errprint(«e»)M_dumpdef(«len»)M_debugfile"
+            "M_syscmd(«cat dbg.tmp»)",
+            "M_debugfile",
+            "M_debugfile(«a», «b»)",
+        ]))
+
+    def f_multiline(self) -> str:
+        nm = self.name()
+        return self.t(self.c([
+            f"{nm}(a,\nb)\nafter",
+            "«multi\nline»\nx",
+            f"M_define(«{nm}», «a\nb»){nm}\n{nm}\n",
+            "M_len(\n«a»\n)\n",
+            f"M_define(«{nm}», «$1»){nm}(«x\ny»)\n{nm}(\n\n)z\n",
+            "M_ifelse(a,\na,\n«yes\n»,\nno)\n",
+            "x\r\ny\r\nM_len(«a\r\nb»)\r\n",
+            "M_dnl\n\n\nM_dnl(\n)\nafter\n",
+            "M_divert(1)\nd1\nM_divert\nmain\nM_undivert(1)\nend\n",
+            "M_include(«inc1.m4»)\nafter include\n",
+            "M_m4wrap(«w1\nw2\n»)\nx\n",
+            'M_syscmd(«printf "a\\nb\\n"»)\nM_esyscmd(«printf "c\\nd"»)\n',
+        ])) + ("" if "inc1.m4" in self.files else self._add_inc1())
+
+    def _add_inc1(self) -> str:
+        self.files["inc1.m4"] = self.include_body()
+        return ""
+
     FEATURES: tuple[str, ...] = (
         "define", "call", "pushdef", "defn", "indir", "ifelse", "args", "recursion", "quote",
         "changequote", "changecom", "comment", "dnl", "divert", "m4wrap", "string", "regex",
         "format", "arith", "errprint", "location", "boundary", "partial", "parens", "empty",
-        "ws", "trace", "include", "sys", "m4exit", "misc",
+        "ws", "trace", "include", "sys", "m4exit", "misc", "latin1", "debugfile", "multiline",
     )
 
     # ---- options and whole programs
@@ -1003,7 +1064,7 @@ class Gen:
         stdin = ""
         opts = [
             (0.12, lambda: ["-E"]), (0.03, lambda: ["-EE"]), (0.08, lambda: ["-Q"]),
-            (0.1, lambda: ["-G"]), (0.1, lambda: ["-P"]), (0.1, lambda: ["-s"]),
+            (0.1, lambda: ["-G"]), (0.1, lambda: ["-P"]), (0.15, lambda: ["-s"]),
             (0.06, lambda: [f"-L{self.c(['1', '2', '3', '5', '10', '0'])}"]),
             (0.1, lambda: [f"-t{self.c(['foo', 'len', 'define', 'x', 'ifelse', 'eval'])}"]),
             (0.15, lambda: [f"-d{''.join(self.r.sample('aceflqtxipV', self.r.randint(0, 4)))}"
