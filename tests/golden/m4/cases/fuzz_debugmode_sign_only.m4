@@ -1,0 +1,3 @@
+len(`a')
+debugmode(`-')len(`b')
+debugmode(`+')len(`c')

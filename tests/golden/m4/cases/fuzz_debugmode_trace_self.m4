@@ -1,0 +1,1 @@
+debugmode(`lt')x

@@ -1,0 +1,1 @@
+len(`ab')len(`abc')len(`abcd')
