@@ -195,11 +195,14 @@ class Expander:
                 raise M4Exit(1)
 
     def warn(self, message: str) -> None:
-        """GNU warning: suppressed by -Q; an error under -E."""
-        if self.options.quiet:
-            return
+        """GNU warning: "Warning: ..."; an error under -E."""
         self._emit("Warning: " + message, self.location())
         self._after_diagnostic()
+
+    def warn_argc(self, message: str) -> None:
+        """Too few / excess arguments: the warnings -Q suppresses (GNU bad_argc)."""
+        if not self.options.quiet:
+            self.warn(message)
 
     def error(self, message: str) -> None:
         """GNU non-fatal error: printed always; exit status 1 under -E."""
@@ -247,16 +250,18 @@ class Expander:
 
     # -- input ----------------------------------------------------------------------
 
-    def push_file(self, text: str, name: str) -> None:
+    def push_file(self, text: str, name: str, top_level: bool = False) -> None:
+        """Push a file's text; top_level for command-line inputs (no current line)."""
         if self.tracer.flags & Debug.INPUT:
-            self.debug_message(f"input read from {name}")
+            where = Location("", 0) if top_level else None
+            self.debug_message(f"input read from {name}", where)
         if "\0" in text:
             self.scanner.nul = True
         self.stack.push_file(text, name)
 
     def process_file(self, text: str, name: str) -> None:
         """Expand one command-line input completely (GNU process_file)."""
-        self.push_file(text, name)
+        self.push_file(text, name, top_level=True)
         self.expand_input()
 
     def run_wrapups(self) -> None:
@@ -264,9 +269,11 @@ class Expander:
         while self.wrapups:
             pending = self.wrapups
             self.wrapups = []
-            for text, location in reversed(pending):
+            # All of them are pushed at once and read as one stream (a word may
+            # span two of them), the last saved on top.
+            for text, location in pending:
                 self.stack.push_string(text, location)
-                self.expand_input()
+            self.expand_input()
 
     def finish(self) -> None:
         self.run_wrapups()
@@ -411,12 +418,12 @@ class Expander:
         if open_paren is None:
             if self.scanner.peek_is_open():
                 self.scanner._skip(1)
-                args, plain = self.collect_args(location)
+                args, plain = self.collect_args()
             else:
                 args, plain = [], True
         elif open_paren:
             self.blocks[-1].pos += 1  # the caller saw '(' right there
-            args, plain = self.collect_args(location)
+            args, plain = self.collect_args()
         else:
             args, plain = [], True
         saved = self.loc_override
@@ -442,16 +449,21 @@ class Expander:
             tracer.trace_prepre(name, call_id, self.level, location)
         if self.scanner.peek_is_open():
             self.scanner._skip(1)
-            args, _ = self.collect_args(ref)
+            args, _ = self.collect_args()
         else:
             args = []
         self._trace_pre(name, call_id, args, location)
         saved = self.loc_override
         self.loc_override = ref
+        pops = self.scanner.file_pops
         try:
             expansion = self.call_macro(macro, name, args)
         finally:
             self.loc_override = saved
+        if pops != self.scanner.file_pops:
+            # The call read past the end of a file (dnl): GNU then leaves the new
+            # position in place, no position at all once the input has ended.
+            location = self.stack.location() if self.blocks else Location("", 0)
         # GNU shows no expansion at all for an empty one.
         tracer.trace_post(name, call_id, self.level, len(args), expansion or None, location)
         if expansion:
@@ -482,10 +494,10 @@ class Expander:
         """
         nargs = len(args)
         if nargs < spec.min_args:
-            self.warn(f"too few arguments to builtin `{name}'")
+            self.warn_argc(f"too few arguments to builtin `{name}'")
             return ""
         if spec.max_args is not None and nargs > spec.max_args:
-            self.warn(f"excess arguments to builtin `{name}' ignored")
+            self.warn_argc(f"excess arguments to builtin `{name}' ignored")
         raw: list[Arg] = [name, *args]
         self.raw_argv = raw
         if plain:
@@ -543,7 +555,7 @@ class Expander:
         self._template_cache[text] = template
         return template
 
-    def collect_args(self, location: LocRef) -> tuple[list[Arg], bool]:
+    def collect_args(self) -> tuple[list[Arg], bool]:
         """Read arguments after '(' through the matching ')' (GNU collect_arguments).
 
         Returns the arguments and whether all of them are text (no builtin token).
@@ -555,6 +567,8 @@ class Expander:
         args: list[Arg] = []
         plain = True
         while True:
+            # GNU reports end of input at the line where the current argument began.
+            location = self.stack.here()
             # Fetched per argument: a macro call in the previous one may change quotes.
             simple_arg = scanner.simple_arg_re
             if simple_arg is not None and blocks and not scanner.nul:

@@ -50,6 +50,8 @@ class Output:
         self.at_line_start = True
 
     def divert(self, number: int) -> None:
+        if number == self.number:
+            return  # diverting to the current diversion changes nothing, not even sync
         self.number = number
         if number == 0:
             self.current = self.stdout_parts

@@ -95,6 +95,8 @@ class Scanner:
         self._quote_re: re.Pattern[str] = _WORD_RE
         self.token_location: LocRef = Location("", 0)
         self.paren_simple = True
+        # Files closed so far: a builtin that reads input (dnl) may close one.
+        self.file_pops = 0
         # Set once a NUL byte has been read: GNU m4's tokens are C strings.
         self.nul = False
         self.quote1 = "`"
@@ -135,11 +137,12 @@ class Scanner:
             and self.paren_simple
             and not self._ws_delims
         ):
-            lq = _class_escape(self.lquote)
-            rq = _class_escape(self.rquote)
+            lq = re.escape(self.lquote)
+            rq = re.escape(self.rquote)
+            in_class = _class_escape(self.lquote + self.rquote)
             stops = _class_escape(self.lquote + self.rquote + self.bcomm[:1] + "(),")
             self.simple_arg_re = re.compile(
-                f"[ \\t\\n\\v\\f\\r]*(?:{lq}([^{lq}{rq}]*){rq}"
+                f"[ \\t\\n\\v\\f\\r]*(?:{lq}([^{in_class}]*){rq}"
                 f"|([^{stops}_A-Za-z \\t\\n\\v\\f\\r][^{stops}_A-Za-z]*))?([,)])"
             )
         special = "_A-Za-z"
@@ -149,10 +152,11 @@ class Scanner:
         if self.bcomm:
             extra += self.bcomm[0]
         stop = special + _class_escape(extra)
-        self.plain_word_re = re.compile(f"([^{stop}]*)([_A-Za-z][_A-Za-z0-9]*)?")
-        self.arg_plain_word_re = re.compile(
-            f"([^{stop}{_class_escape('(),' + extra)}]*)([_A-Za-z][_A-Za-z0-9]*)?"
-        )
+        # When a comment starts with a letter, it wins over the word there: the
+        # word group is then never matched and next_token decides.
+        word = "(?!)" if self.bcomm and self.bcomm[0] in WORD_START else "[_A-Za-z][_A-Za-z0-9]*"
+        self.plain_word_re = re.compile(f"([^{stop}]*)({word})?")
+        self.arg_plain_word_re = re.compile(f"([^{stop}{_class_escape('(),' + extra)}]*)({word})?")
         # The right quote is tried first at each position, as GNU m4 does.
         if self.lquote:
             self._quote_re = re.compile(
@@ -164,6 +168,7 @@ class Scanner:
     def pop(self) -> None:
         block = self.blocks.pop()
         if block.kind is BlockKind.FILE:
+            self.file_pops += 1
             self.stack.exhausted_file = _final_location(block)
             if self.on_pop is not None:
                 self.on_pop(block)

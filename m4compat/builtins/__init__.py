@@ -59,10 +59,16 @@ class Context(Protocol):
     """
 
     def warn(self, message: str) -> None:
-        """Print "PROG:FILE:LINE: Warning: message"; under -E the exit status becomes 1."""
+        """Print "PROG:FILE:LINE: Warning: message"; the exit status becomes 1 under -E."""
+
+    def warn_argc(self, message: str) -> None:
+        """warn() for an argument-count problem: the only warnings -Q suppresses."""
 
     def error(self, message: str) -> None:
-        """Print "PROG:FILE:LINE: message" and make the final exit status 1."""
+        """Print "PROG:FILE:LINE: message"; the exit status becomes 1 under -E."""
+
+    def failure(self, message: str) -> None:
+        """error() that always makes the exit status 1 (GNU: include, bad eval operator)."""
 
 
 BuiltinFunc = Callable[..., str]

@@ -113,30 +113,30 @@ def m4_divnum(ctx: Expander, argv: Argv) -> str:
 
 @builtin("changequote", max_args=2)
 def m4_changequote(ctx: Expander, argv: Argv) -> str:
+    # GNU set_quotes: no arguments restore the defaults; an empty left quote
+    # disables quoting (the right quote is kept, __file__ and $@ still use it); a
+    # missing right quote, or an empty one after a non-empty left one, is '.
     if len(argv) == 1:
         lquote, rquote = DEFAULT_LQUOTE, DEFAULT_RQUOTE
     else:
         lquote = argv[1]
-        rquote = argv[2] if len(argv) > 2 else ""
-        if lquote and not rquote:
-            rquote = DEFAULT_RQUOTE
-        if not lquote:
-            rquote = ""
+        given = argv[2] if len(argv) > 2 else None
+        rquote = DEFAULT_RQUOTE if given is None or (lquote and not given) else given
     ctx.scanner.set_quotes(lquote, rquote)
     return ""
 
 
 @builtin("changecom", max_args=2)
 def m4_changecom(ctx: Expander, argv: Argv) -> str:
+    # GNU set_comment: no arguments disable comments; an empty start disables
+    # them too (the end is kept); a missing end, or an empty one after a
+    # non-empty start, is newline.
     if len(argv) == 1:
         bcomm = ecomm = ""
     else:
         bcomm = argv[1]
-        ecomm = argv[2] if len(argv) > 2 else ""
-        if bcomm and not ecomm:
-            ecomm = DEFAULT_ECOMM
-        if not bcomm:
-            ecomm = ""
+        given = argv[2] if len(argv) > 2 else None
+        ecomm = DEFAULT_ECOMM if given is None or (bcomm and not given) else given
     ctx.scanner.set_comment(bcomm, ecomm)
     return ""
 
@@ -192,16 +192,18 @@ def m4_traceoff(ctx: Expander, argv: Argv) -> str:
 
 @builtin("dumpdef")
 def m4_dumpdef(ctx: Expander, argv: Argv) -> str:
-    names = sorted(ctx.symtab.defs) if len(argv) == 1 else sorted(argv[1:])
-    quote = bool(ctx.tracer.flags & Debug.QUOTE)
-    lines: list[str] = []
+    # Undefined names are reported first, in argument order; then the sorted list.
+    names = list(ctx.symtab.defs) if len(argv) == 1 else list(argv[1:])
+    found = []
     for name in names:
         macro = ctx.lookup(name)
         if macro is None:
-            _write_lines(ctx, lines)
-            lines = []
             ctx.error(f"undefined macro `{name}'")
-            continue
+        else:
+            found.append((name, macro))
+    quote = bool(ctx.tracer.flags & Debug.QUOTE)
+    lines: list[str] = []
+    for name, macro in sorted(found, key=lambda item: item[0]):
         if macro.builtin is not None:
             lines.append(f"{name}:\t<{macro.builtin.name}>\n")
         elif quote:

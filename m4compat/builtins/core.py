@@ -98,6 +98,9 @@ def m4_defn(ctx: Expander, argv: Argv) -> str:
 
 @builtin("indir", min_args=1, blind=True, gnu_only=True)
 def m4_indir(ctx: Expander, argv: Argv) -> str:
+    if not isinstance(ctx.raw_argv[1], str):
+        ctx.warn(f"{argv[0]}: invalid macro name ignored")
+        return ""
     name = argv[1]
     macro = ctx.lookup(name)
     if macro is None:
@@ -108,15 +111,13 @@ def m4_indir(ctx: Expander, argv: Argv) -> str:
 
 @builtin("builtin", min_args=1, blind=True, gnu_only=True)
 def m4_builtin(ctx: Expander, argv: Argv) -> str:
-    first = ctx.raw_argv[1]
-    if isinstance(first, BuiltinSpec):
-        spec: BuiltinSpec | None = first
-        name = first.name
-    else:
-        name = first
-        spec = BUILTINS.get(name)
-        if spec is not None and spec.gnu_only and ctx.options.traditional:
-            spec = None
+    name = ctx.raw_argv[1]
+    if not isinstance(name, str):
+        ctx.warn(f"{argv[0]}: invalid macro name ignored")
+        return ""
+    spec = BUILTINS.get(name)
+    if spec is not None and spec.gnu_only and ctx.options.traditional:
+        spec = None
     if spec is None:
         ctx.error(f"undefined builtin `{name}'")
         return ""
@@ -136,12 +137,12 @@ def m4_ifelse(ctx: Expander, argv: Argv) -> str:
     remaining = len(args)
     if remaining == 1:
         return ""
-    if remaining == 2:
-        ctx.warn(f"too few arguments to builtin `{argv[0]}'")
+    if remaining < 3:
+        ctx.warn_argc(f"too few arguments to builtin `{argv[0]}'")
         return ""
     if remaining >= 5 and (remaining - 5) % 3 == 0:
         # The argument after a final else can never be used.
-        ctx.warn(f"excess arguments to builtin `{argv[0]}' ignored")
+        ctx.warn_argc(f"excess arguments to builtin `{argv[0]}' ignored")
     i = 0
     while True:
         if args[i] == args[i + 1]:

@@ -159,7 +159,7 @@ def numeric_arg(ctx: Context, name: str, text: str) -> int | None:
 
 
 def _too_few(ctx: Context, name: str) -> None:
-    ctx.warn(f"too few arguments to builtin `{name}'")
+    ctx.warn_argc(f"too few arguments to builtin `{name}'")
 
 
 # -- len index substr translit ------------------------------------------------------

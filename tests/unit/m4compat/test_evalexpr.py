@@ -24,6 +24,9 @@ class FakeContext:
     def warn(self, message: str) -> None:
         self.messages.append("Warning: " + message)
 
+    def warn_argc(self, message: str) -> None:
+        self.warn(message)
+
     def error(self, message: str) -> None:
         self.messages.append(message)
 
