@@ -1,3 +1,3 @@
-len(`a')
+traceon(`len')len(`a')
 debugmode(`-')len(`b')
 debugmode(`+')len(`c')
