@@ -255,6 +255,8 @@ KNOWN: list[tuple[str, object, object, object]] = [
      _same, lambda d: b""),
     ("fuzz_debugmode_trace_self", lambda c: "debugmode(" in c.text, _same,
      _drop_lines(rb"^\n$|debugmode")),
+    ("fuzz_trace_patsubst_empty", lambda c: "patsubst" in c.text, _same,
+     _sub(rb"(patsubst[^\n]*?) -> (`')?\n", b"\\1\n")),
     ("fuzz_ifelse_no_args_crash", lambda c: True, _same,
      lambda d: b"ifelse-crash" if b"in m4_ifelse" in d else d),
 ]

@@ -1,0 +1,1 @@
+patsubst(`a', `a')
