@@ -15,8 +15,8 @@ DESCRIPTION
     current line), "id N: " with x, the arguments with a, the expansion with e,
     quotes with q, and with c the call is shown in three lines (before argument
     collection "name ...", after it "name(args) -> ???", after the call
-    "name(...) -> `expansion'"). Arguments and expansions are cut to -l/--arglength
-    characters followed by "...".
+    "name(...) -> `expansion'"). Arguments and expansions of -l/--arglength
+    characters or more are cut to that length followed by "...".
 
     Debug messages ("m4debug:FILE:LINE: input exhausted", path searches) use the
     same location rule. All of this goes to the debug stream: standard error, a
@@ -75,8 +75,9 @@ def parse_debug_flags(text: str, current: Debug) -> Debug | None:
     mode = ""
     if text[:1] in ("+", "-"):
         mode, text = text[0], text[1:]
-    if not text and not mode:
-        return DEFAULT
+    if not text:
+        # No letters means the default set, also after + or - (GNU).
+        text = "aeq"
     flags = Debug.NONE
     for letter in text:
         if letter == "V":
@@ -165,7 +166,8 @@ class Tracer:
         return "".join(parts)
 
     def _quote(self, text: str) -> str:
-        if self.arg_length and len(text) > self.arg_length:
+        # GNU marks a value of exactly the limit's length as cut, too.
+        if self.arg_length and len(text) >= self.arg_length:
             text = text[: self.arg_length] + "..."
         if self.flags & Debug.QUOTE:
             return f"{self.lquote}{text}{self.rquote}"
@@ -214,6 +216,10 @@ class Tracer:
         if expansion is not None and self.flags & Debug.EXPANSION:
             line += " -> " + self._quote(expansion)
         self.stream.write(line + "\n")
+        self._pending = ""
+
+    def drop_pending(self) -> None:
+        """Forget the unfinished trace line (GNU loses it when debugmode changes flags)."""
         self._pending = ""
 
     def message(self, text: str, location: Location) -> None:

@@ -464,8 +464,14 @@ class Expander:
             # The call read past the end of a file (dnl): GNU then leaves the new
             # position in place, no position at all once the input has ended.
             location = self.stack.location() if self.blocks else Location("", 0)
-        # GNU shows no expansion at all for an empty one.
-        tracer.trace_post(name, call_id, self.level, len(args), expansion or None, location)
+        # GNU shows no expansion at all for an empty one, except from patsubst with
+        # arguments, which always hands its (maybe empty) result over.
+        shown: str | None = expansion
+        if not expansion and not (
+            macro.builtin is not None and macro.builtin.name == "patsubst" and args
+        ):
+            shown = None
+        tracer.trace_post(name, call_id, self.level, len(args), shown, location)
         if expansion:
             self.stack.push_string(expansion, ref)
         self.level -= 1

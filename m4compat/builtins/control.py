@@ -229,6 +229,7 @@ def m4_debugmode(ctx: Expander, argv: Argv) -> str:
         ctx.error(f"Debugmode: bad debug flags: `{argv[1]}'")
     else:
         ctx.tracer.flags = flags
+        ctx.tracer.drop_pending()
     return ""
 
 
