@@ -401,6 +401,8 @@ def main(
         if status == 0 and expander.exit_status:
             status = expander.exit_status
     except RecursionError:
+        # GNU m4 dies from its stack-overflow handler without flushing its buffers.
+        expander.output.stdout_parts.clear()
         say(f"{program}: stack overflow")
         status = 1
     else:
