@@ -16,12 +16,17 @@ DESCRIPTION
 
     The hot loops (top level and argument collection) match a plain run and the
     word after it with one regular expression over the top input block and look
-    the word up in one dict; everything else goes through Scanner.next_token.
+    the word up in one dict; a whole simple argument (one quoted string, or plain
+    text) is read with one match; everything else goes through
+    Scanner.next_token. Locations are taken as cheap references and resolved
+    only when a message, trace or __line__ needs them.
 
-    Diagnostics follow GNU m4 1.4.19: warn() prints "Warning: ..." unless -Q, and
-    error() prints the bare message; both make the exit status 1 under -E and stop
-    at once under -E -E. Messages are located at the line where the macro name was
-    read, also when its arguments span lines.
+    Diagnostics follow GNU m4 1.4.19: warn() prints "Warning: ...", warn_argc()
+    is the same for argument-count warnings (the only ones -Q hides), error()
+    prints the bare message; all of them make the exit status 1 under -E and stop
+    at once under -E -E; failure() always makes it 1. Messages are located at the
+    line where the macro name was read, also when its arguments span lines; end
+    of input inside an argument list is located where that argument began.
 
 DIAGNOSTICS
     M4Fatal for end of input inside an argument list, string or comment, and for
