@@ -1,0 +1,1 @@
+found through -I: __file__
