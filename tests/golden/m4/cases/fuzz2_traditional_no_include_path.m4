@@ -1,0 +1,2 @@
+include(`fuzz2_only_in_inc.m4')
+sinclude(`fuzz2_only_in_inc.m4')end
