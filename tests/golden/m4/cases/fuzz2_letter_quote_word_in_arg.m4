@@ -1,0 +1,1 @@
+changecom(`b')changequote(`a',`z')len(abcz) abcz
