@@ -1,0 +1,3 @@
+m4wrap(`wrapped
+')divert(1)diverted
+divert(0)main
