@@ -471,13 +471,15 @@ def _process_input(expander: Expander, name: str, stdin: BinaryIO) -> None:
         data = stdin.read()
         expander.process_file(data.decode("latin-1"), "stdin")
         return
+    # Input files are searched on the include path too (GNU m4_path_search).
+    path = expander.find_include(name) or name
     try:
-        with open(name, "rb") as handle:
+        with open(path, "rb") as handle:
             data = handle.read()
     except OSError as exc:
         expander.failure_at(None, f"cannot open `{name}': {exc.strerror}")
         return
-    expander.process_file(data.decode("latin-1"), name)
+    expander.process_file(data.decode("latin-1"), path)
 
 
 def _program_name(argv0: str) -> str:

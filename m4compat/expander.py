@@ -390,7 +390,10 @@ class Expander:
                     self.expand_macro(macro, value)
                     continue
             if sync:
-                output.ship(value, location.line, location.file)
+                # GNU takes the line where the token began but the file it is in
+                # once read: a word that ran out of an include into its parent
+                # reports the include's line with the parent's name.
+                output.ship(value, location.line, self.stack.location().file)
             else:
                 output.write(value)
             if interactive:
@@ -757,7 +760,8 @@ class Expander:
     def find_include(self, name: str) -> str | None:
         """GNU path search: as given, then -I dirs, then M4PATH; None if not found."""
         candidates = [name]
-        if not os.path.isabs(name):
+        # -G turns the search path off (it is a GNU extension).
+        if not os.path.isabs(name) and not self.options.traditional:
             candidates += [os.path.join(d, name) for d in self.options.include_path]
         for candidate in candidates:
             if os.path.exists(candidate) and not os.path.isdir(candidate):

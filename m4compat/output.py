@@ -73,8 +73,9 @@ class Output:
     def ship(self, text: str, line: int, file: str) -> None:
         """Write a token's text with sync lines (-s); line/file are the token's start."""
         current = self.current
-        if current is None or not text:
+        if current is None:
             return
+        # Even an empty token (`') gets its sync line, as in GNU.
         if self.at_line_start:
             self.at_line_start = False
             self.sync_line += 1
