@@ -477,7 +477,9 @@ def _process_input(expander: Expander, name: str, stdin: BinaryIO) -> None:
         with open(path, "rb") as handle:
             data = handle.read()
     except OSError as exc:
-        expander.failure_at(None, f"cannot open `{name}': {exc.strerror}")
+        # Not fatal even under -E -E: GNU goes on with the next input.
+        expander.report_plain(f"cannot open `{name}': {exc.strerror}")
+        expander.exit_status = 1
         return
     expander.process_file(data.decode("latin-1"), path)
 

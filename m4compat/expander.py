@@ -245,11 +245,12 @@ class Expander:
         # GNU names the file in the next sync line once a file has been closed.
         self.output.sync_file = None
         if self.tracer.flags & Debug.INPUT:
-            # Reported at the end of the file just closed.
+            # Reported at the end of the file just closed; the input underneath
+            # (a file, or pushed text such as m4wrap's) names where reading goes on.
             where = self.stack.exhausted_file or self.stack.location()
-            outer = self.stack.current_file_block()
-            if outer is not None:
-                self.tracer.message(f"input reverted to {outer.name}, line {outer.line()}", where)
+            if self.blocks:
+                now = self.stack.location()
+                self.tracer.message(f"input reverted to {now.file}, line {now.line}", where)
             else:
                 self.tracer.message("input exhausted", where)
 

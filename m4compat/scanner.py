@@ -122,7 +122,9 @@ class Scanner:
         # A one-character left quote that no comment shadows: the fast path.
         self.quote1 = (
             self.lquote
-            if len(self.lquote) == 1 and not (self.bcomm and self.bcomm[0] == self.lquote)
+            if len(self.lquote) == 1
+            and self.lquote not in WORD_START  # a word wins over a letter quote
+            and not (self.bcomm and self.bcomm[0] == self.lquote)
             else ""
         )
         self._ws_delims = bool(starts & WHITESPACE)
@@ -132,7 +134,6 @@ class Scanner:
         self.simple_arg_re: re.Pattern[str] | None = None
         if (
             self.quote1
-            and self.quote1 not in WORD_START  # a word wins over a quote that is a letter
             and len(self.rquote) == 1
             and self.paren_simple
             and not self._ws_delims
