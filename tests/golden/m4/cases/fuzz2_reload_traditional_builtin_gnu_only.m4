@@ -1,0 +1,1 @@
+builtin(`format', `[%d]', 7) builtin(`len', `abc')
