@@ -115,9 +115,8 @@ def m4_builtin(ctx: Expander, argv: Argv) -> str:
     if not isinstance(name, str):
         ctx.warn(f"{argv[0]}: invalid macro name ignored")
         return ""
+    # Any builtin by name, GNU extensions too (reachable under -G via a frozen file).
     spec = BUILTINS.get(name)
-    if spec is not None and spec.gnu_only and ctx.options.traditional:
-        spec = None
     if spec is None:
         ctx.error(f"undefined builtin `{name}'")
         return ""
