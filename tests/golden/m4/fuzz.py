@@ -4,7 +4,7 @@
 SYNOPSIS
     .venv/bin/python tests/golden/m4/fuzz.py [--seed N] [--count N] [--seconds S]
         [--jobs J] [--out DIR] [--focus FEAT,...] [--only FEAT,...] [--no-adapt]
-        [--ours-path DIR] [--no-shrink] [--verbose]
+        [--ours-path DIR] [--no-shrink] [--verbose] [--drop-known NAME,...]
     .venv/bin/python tests/golden/m4/fuzz.py --replay SEED:INDEX [--run]
     .venv/bin/python tests/golden/m4/fuzz.py --features
 
@@ -19,18 +19,37 @@ DESCRIPTION
     syscmd/esyscmd of deterministic commands, m4exit) plus random command-line
     options (-E -Q -G -P -s -L -t -d -D -U -l ...).
 
+    The second round of features (select them all with --only new or --focus
+    new) stresses quote and comment delimiters that are prefixes of each other
+    or overlap, delimiters split across macro expansions, quotes and comments
+    opened by an expansion and closed in the file, included files that end
+    without a newline or in mid-token, -I search order and M4PATH, undivert of
+    files, diversions inside arguments and m4wrap, m4exit inside m4wrap,
+    includes and arguments, -s sync lines, -d i/p flags and debugfile changes,
+    frozen files (a first run freezes a random state with -F, the compared run
+    reloads it with -R), several input files with - and -D/-U between them, -G,
+    very long lines and arguments, CR LF input, $ edge cases in bodies, defn
+    and pushdef stacks holding builtins, indir/builtin with renamed builtins,
+    and the recursion idioms of the GNU manual (forloop, foreach, foreachq,
+    argn, join, reverse, cond, curry, stack_foreach, copy/rename).
+
     Each program is run by GNU m4 (/usr/bin/m4, through a symlink named
     "m4compat" so its messages carry the same program name) and by m4compat
     (python -m m4compat with PYTHONPATH=--ours-path, default the repository
     root), each in a fresh temporary working directory, with LC_ALL=C, the same
     arguments and a 5 second timeout. Standard output, standard error and the
-    exit status are compared byte for byte. Programs that time out in GNU m4 are
-    skipped.
+    exit status are compared byte for byte, and so are the files a run creates
+    (debug files; frozen files only by name, since GNU orders their symbols by
+    hash). A case may set environment variables (M4PATH) and runs to do first
+    in the same directory (the -F run of a frozen state; their output is
+    compared too). Programs that time out in GNU m4 or overflow its stack are
+    skipped; a timeout of m4compat alone is retried once (a loaded machine).
 
     On a mismatch the input is shrunk by delta debugging (whole command-line
     options, lines of the input and of the included files, then tokens) while
-    the mismatch persists (and, if m4compat crashed with a traceback or timed
-    out, while it still does). The minimal case is saved in --out as
+    the mismatch persists, is not explained by a known bug (see KNOWN; so that
+    shrinking does not slide onto one) and, if m4compat crashed with a
+    traceback or timed out, while it still does. The minimal case is saved in --out as
     fuzz-SEED-INDEX/ (input.m4, args, the created files, gnu.out/err/rc and
     ours.out/err/rc) and summarised on standard output.
 
@@ -57,7 +76,9 @@ OPTIONS
     --ours-path DIR PYTHONPATH for m4compat (e.g. a snapshot made with
                     git archive HEAD m4compat | tar -x -C DIR).
     --no-shrink     save the mismatching program as generated.
-    --features      list the feature names.
+    --drop-known N  ignore these entries of KNOWN (comma-separated), e.g. once
+                    their bugs are fixed, so that they hide nothing else.
+    --features      list the feature names ("new" names the second round).
 
 EXIT STATUS
     0 if no mismatch was found, 1 otherwise, 2 on a usage error.
@@ -100,9 +121,19 @@ class Case:
     stdin: str = ""
     tail: list[str] = field(default_factory=list)  # operands after input.m4
     features: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)  # e.g. M4PATH
+    pre: list[list[str]] = field(default_factory=list)  # runs before the main one (-F ...)
 
     def argv(self) -> list[str]:
         return [*self.args, INPUT_NAME, *self.tail]
+
+    def but(self, **changes) -> Case:
+        """A copy with some fields replaced (lists and dicts are copied)."""
+        fields = {"text": self.text, "args": list(self.args), "files": dict(self.files),
+                  "stdin": self.stdin, "tail": list(self.tail), "features": list(self.features),
+                  "env": dict(self.env), "pre": [list(p) for p in self.pre]}
+        fields.update(changes)
+        return Case(**fields)
 
 
 @dataclass(frozen=True)
@@ -140,21 +171,33 @@ class Runner:
     def close(self) -> None:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def _start(self, case: Case, which: str) -> tuple[subprocess.Popen[bytes], Path]:
+    def _command(self, which: str, argv: list[str],
+                 env_extra: dict[str, str]) -> tuple[list[str], str | None, dict[str, str]]:
+        if which == "gnu":
+            return [PROGRAM_NAME, *argv], str(self.link), _env(env_extra)
+        env = _env({"PYTHONPATH": str(self.ours_path), "PYTHONDONTWRITEBYTECODE": "1",
+                    **env_extra})
+        return [sys.executable, "-m", "m4compat", *argv], None, env
+
+    def _start(self, case: Case, which: str) -> tuple[subprocess.Popen[bytes], Path, bytes]:
         work = Path(tempfile.mkdtemp(prefix=which + "-", dir=self.tmp))
         (work / INPUT_NAME).write_bytes(case.text.encode("latin-1"))
         for name, content in case.files.items():
             path = work / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content.encode("latin-1"))
-        if which == "gnu":
-            argv = [PROGRAM_NAME, *case.argv()]
-            executable: str | None = str(self.link)
-            env = _env()
-        else:
-            argv = [sys.executable, "-m", "m4compat", *case.argv()]
-            executable = None
-            env = _env({"PYTHONPATH": str(self.ours_path), "PYTHONDONTWRITEBYTECODE": "1"})
+        prelude = b""
+        for i, pre in enumerate(case.pre):
+            argv, executable, env = self._command(which, pre, case.env)
+            try:
+                done = subprocess.run(argv, executable=executable, stdin=subprocess.DEVNULL,
+                                      capture_output=True, cwd=work, env=env,
+                                      timeout=TIMEOUT, check=False)
+                prelude += (b"[pre %d rc=%d]\n" % (i, done.returncode) + done.stdout
+                            + b"[pre err]\n" + done.stderr + b"[main]\n")
+            except subprocess.TimeoutExpired:
+                prelude += b"[pre %d timeout]\n" % i
+        argv, executable, env = self._command(which, case.argv(), case.env)
         proc = subprocess.Popen(
             argv,
             executable=executable,
@@ -165,7 +208,21 @@ class Runner:
             env=env,
             start_new_session=True,
         )
-        return proc, work
+        return proc, work, prelude
+
+    @staticmethod
+    def _created(case: Case, work: Path) -> bytes:
+        """The files a run created (debug files...); frozen files only by name."""
+        out = b""
+        for path in sorted(work.rglob("*")):
+            rel = str(path.relative_to(work))
+            if not path.is_file() or rel == INPUT_NAME or rel in case.files:
+                continue
+            if rel.endswith(".m4f"):
+                out += b"[created " + rel.encode() + b"]\n"
+            else:
+                out += b"[created " + rel.encode() + b"]\n" + path.read_bytes()[:5000]
+        return out
 
     @staticmethod
     def _finish(proc: subprocess.Popen[bytes], stdin: bytes, deadline: float) -> Result:
@@ -184,11 +241,18 @@ class Runner:
         """Return (gnu, ours)."""
         self.runs += 1
         stdin = case.stdin.encode("latin-1")
-        gproc, gdir = self._start(case, "gnu")
-        oproc, odir = self._start(case, "ours")
+        gproc, gdir, gpre = self._start(case, "gnu")
+        oproc, odir, opre = self._start(case, "ours")
         deadline = time.monotonic() + TIMEOUT
         gnu = self._finish(gproc, stdin, deadline)
         ours = self._finish(oproc, stdin, deadline)
+        if case.pre or gpre or opre:
+            gnu = Result(gpre + gnu.stdout, gnu.stderr, gnu.rc)
+            ours = Result(opre + ours.stdout, ours.stderr, ours.rc)
+        gc, oc = self._created(case, gdir), self._created(case, odir)
+        if gc or oc:
+            gnu = Result(gnu.stdout + gc, gnu.stderr, gnu.rc)
+            ours = Result(ours.stdout + oc, ours.stderr, ours.rc)
         shutil.rmtree(gdir, ignore_errors=True)
         shutil.rmtree(odir, ignore_errors=True)
         return gnu, ours
@@ -197,6 +261,8 @@ class Runner:
 def differs(gnu: Result, ours: Result) -> bool:
     if gnu.timed_out or b"internal error detected" in gnu.stderr:
         return False  # GNU hung or crashed (e.g. substr with a huge length)
+    if b"stack overflow" in gnu.stderr:
+        return False  # unbounded recursion: GNU does not even flush its debug file
     return gnu != ours
 
 
@@ -257,24 +323,59 @@ KNOWN: list[tuple[str, object, object, object]] = [
      _drop_lines(rb"^\n$|debugmode")),
     ("fuzz_trace_patsubst_empty", lambda c: "patsubst" in c.text, _same,
      _sub(rb"(patsubst[^\n]*?) -> (`')?\n", b"\\1\n")),
+    # Round 2.
+    ("fuzz2_traditional_no_include_path", lambda c: any(
+        a in ("-G", "--traditional") for a in c.args) and ("M4PATH" in c.env or any(
+            a.startswith("-I") for a in c.args)), lambda d: b"", lambda d: b""),
+    # an empty token at the start of an output line counts as output for sync lines
+    ("fuzz2_sync_empty_quote_only", lambda c: "-s" in c.args,
+     _sub(rb'#line [^\n]*\n(\Z|(?=\[created))', b""), _same),
+    ("fuzz2_sync_empty_quote_only", lambda c: "-s" in c.args and re.search(
+        r"`'|\[\]|<<>>|\(\)", c.text + "".join(c.files.values())),
+     _drop_lines(rb"^#line"), _same),
+    ("fuzz2_cmdline_file_include_path", lambda c: any(
+        t.endswith(".m4") and t not in c.files for t in c.tail) and (
+        any(a.startswith("-I") for a in c.args) or "M4PATH" in c.env),
+     lambda d: b"", lambda d: b""),
+    ("fuzz2_sync_word_at_include_eof", lambda c: "-s" in c.args and any(
+        not v.endswith("\n") for v in c.files.values()), _drop_lines(rb"^#line"), _same),
+    ("fuzz2_fatal_missing_file_continues", lambda c: "".join(
+        a for a in c.args if re.fullmatch(r"-E+", a)).count("E") >= 2 and any(
+        not t.startswith("-") and t not in c.files for t in c.tail),
+     lambda d: b"", lambda d: b""),
+    ("fuzz2_debug_include_in_m4wrap_reverted", lambda c: "m4wrap" in c.text + "".join(
+        c.files.values()) and "include" in c.text + "".join(c.files.values()), _same,
+     _drop_lines(rb"m4debug:.*input (reverted|exhausted)")),
+    ("fuzz2_letter_quote_word_in_arg", lambda c: re.search(r"changequote\(\W?[A-Za-z_]",
+                                                           c.text),
+     lambda d: b"", lambda d: b""),
+    ("fuzz2_reload_traditional_builtin_gnu_only", lambda c: c.pre and any(
+        a in ("-G", "--traditional") for a in c.args), lambda d: b"", lambda d: b""),
     ("fuzz_ifelse_no_args_crash", lambda c: True, _same,
      lambda d: b"ifelse-crash" if b"in m4_ifelse" in d else d),
 ]
+
+
+RC_MAY_DIFFER = ("fuzz_ifelse_no_args_crash", "fuzz2_traditional_no_include_path",
+                 "fuzz2_cmdline_file_include_path", "fuzz2_fatal_missing_file_continues",
+                 "fuzz2_letter_quote_word_in_arg")
 
 
 def known(case: Case, gnu: Result, ours: Result) -> str | None:
     """Return the names of the known bugs that explain the mismatch, or None."""
     g_out, g_err, o_out, o_err = gnu.stdout, gnu.stderr, ours.stdout, ours.stderr
     used = []
+    applicable = []
     for name, applies, n_out, n_err in KNOWN:
         if not applies(case):  # type: ignore[operator]
             continue
+        applicable.append(name)
         a = (n_out(g_out), n_err(g_err), n_out(o_out), n_err(o_err))  # type: ignore[operator]
         if a != (g_out, g_err, o_out, o_err):
             used.append(name)
             g_out, g_err, o_out, o_err = a
     if used and (g_out, g_err) == (o_out, o_err) and (
-            gnu.rc == ours.rc or "fuzz_ifelse_no_args_crash" in used):
+            gnu.rc == ours.rc or any(n in applicable for n in RC_MAY_DIFFER)):
         return ",".join(used)
     return None
 
@@ -339,6 +440,62 @@ COMMENT_PAIRS = [
 WS = [" ", "  ", "\t", "\n", "\r", "\f", "\v", " \t\n", "\r\n"]
 
 
+# Round 2: (lquote, rquote, comment start, comment end) that are prefixes of each
+# other or overlap.
+OVERLAP_DELIMS = [
+    ("<<", "<", "<!", ">"),
+    ("<", "<<", "#", "\n"),
+    ("[[", "]", "[#", "]"),
+    ("[", "]]", "[[", "]"),
+    ('"', '""', "#", "\n"),
+    ("ab", "a", "b", "c"),
+    ("<<", ">>", "<", ">"),
+    ("<!--", "-->", "<!", ">"),
+    ("{", "}}", "{{", "}"),
+    ("((", ")", "(*", "*)"),
+    ("`", "''", "``", "'"),
+    ("--", "-", "---", "\n"),
+    ("[", "]", "[", "]"),
+    ("<", ">", "<<", ">>"),
+    ("#", "#", "#", "\n"),
+    ("/*", "*/", "/", "\n"),
+    ("xx", "x", "xxx", "x"),
+    ("<<<", ">", "<<", "\n"),
+    ("[", "[", "]", "]"),
+]
+SPLIT_DELIMS = [
+    ("<<", ">>", "<!--", "-->"),
+    ("[[", "]]", "/*", "*/"),
+    ("{-", "-}", "(*", "*)"),
+    ("ab", "ba", "cd", "dc"),
+    ("<[", "]>", "<#", "\n"),
+]
+# Bodies of included files that end without a newline or in mid-token.
+INC_EDGE_BODIES = [
+    "abc", "le", "len", "len(a", "foo(a,", "`open quote", "`open\nmulti", "#comment no newline",
+    "define(`x', `1')x", "dnl", "dnl no newline", "changequote([,])", "[abc", "divert(1)",
+    "m4exit(3)", "x'", "'close", "a,b)", "__line__", "define(`e', `in e')e\n", "", "\n",
+    "ifelse(a,", "`a'`", "changecom(`/*', `*/')/* open", "define(`de", "x\r", "`a\r\n",
+    "define(`fine', `F')de", "m4wrap(`w')", "divert(-1)", "undivert(", "(", "errprint(`e')",
+]
+# Lines of a state to freeze with -F.
+FREEZE_LINES = [
+    "define(`fa', `A$1')", "pushdef(`fs', 1)pushdef(`fs', 2)", "define(`fl', defn(`len'))",
+    "changequote([,])", "changequote(<<,>>)", "changecom(`/*', `*/')", "changecom",
+    "divert(1)frozen diversion\ndivert", "m4wrap(`fw')", "undefine(`len')",
+    "define(`fb', `multi\nline')", "traceon(`fa')", "debugmode(`aeq')",
+    "define(`fc', `$0 $# $@')", "define(`fd', defn(`define'))", "define(`fl1', `\xe9\xff')",
+    "define(`', `empty name')", "divert(2)two\ndivert(-1)x\ndivert", "divert(1)",
+    "define(`fq', `quote`'s and #')", "m4exit(0)", "define(`fnl', `\n')",
+    "pushdef(`fa', defn(`len'))", "define(`define', `D')", "pushdef(`len', `L')",
+    "define(`fb', defn(`len', `index'))", "errprint(`pre')", "debugfile(`dbgf.txt')",
+    "define(`fc', `\r\n')", "undefine(`fs')", "pushdef(`fs')", "define(`m4_len', `ml')",
+    "divert(3)\n\n", "divert(1)a\rb\ndivert", "define(`fd', `a, b')fd",
+    "changequote(`', `')", "changequote([)", "changecom(`#', `')", "changecom(`', `x')",
+]
+DELIM_QUOTES = [("`", "'"), ("[", "]"), ("{{{", "}}}"), ("@<", "@>")]
+
+
 class Gen:
     """Random program generator; every feature method returns m4 text."""
 
@@ -353,6 +510,12 @@ class Gen:
         self.features: set[str] = set()
         self.depth = 0
         self.in_body = False
+        self.extra_args: list[str] = []
+        self.env: dict[str, str] = {}
+        self.pre: list[list[str]] = []
+        self.tail: list[str] = []
+        self.stdin = ""
+        self.crlf = False
 
     # ---- helpers
     def c(self, seq):
@@ -1059,11 +1222,525 @@ class Gen:
         self.files["inc1.m4"] = self.include_body()
         return ""
 
+    # ---- round 2: delimiters, files, options and state
+
+    def reset_delims(self) -> str:
+        """Text that restores the default quotes and comments (mostly)."""
+        self.lq, self.rq, self.bc, self.ec = "`", "'", "#", "\n"
+        return "\n" + self.b("changequote") + "`'" + self.b("changecom") + "(`#')"
+
+    def set_delims(self, lq: str, rq: str, bc: str, ec: str) -> str:
+        """changecom then changequote (quoted with quotes that occur in neither)."""
+        s = self.reset_delims()
+        a, z = next(((a, z) for a, z in DELIM_QUOTES
+                     if not any(a in d or z in d or a[:1] in d for d in (lq, rq, bc, ec))),
+                    ("`", "'"))
+        if a != "`":
+            s += self.b("changequote") + f"({a}, {z})"
+        if bc:
+            s += self.b("changecom") + f"({a}{bc}{z}" + (f", {a}{ec}{z})" if ec != "\n"
+                                                          else ")")
+        else:
+            s += self.b("changecom")
+        s += self.b("changequote") + f"({a}{lq}{z}, {a}{rq}{z})"
+        self.lq, self.rq, self.bc, self.ec = lq, rq, bc, ec or "\n"
+        return s
+
+    def frag_text(self, frags: list[str], n: int) -> str:
+        pool = [*frags, "x", "ab", " ", "\n", "(", ")", ",", self.name(), self.word(),
+                self.b("len") + "(", "dnl", self.b("__line__")]
+        return "".join(self.c(pool) for _ in range(n))
+
+    def f_delims(self) -> str:
+        """Quote and comment delimiters that are prefixes of each other or overlap."""
+        lq, rq, bc, ec = self.c(OVERLAP_DELIMS)
+        if self.p(0.3):
+            lq, rq = rq, lq
+        if self.p(0.2):
+            bc, ec = ec if ec != "\n" else bc, bc if ec != "\n" else "\n"
+        s = self.set_delims(lq, rq, bc, ec)
+        frags = [lq, rq, bc, ec, lq[:1], rq[:1], bc[:1], lq + rq, bc + lq, rq + rq,
+                 lq + lq, lq[:-1] if len(lq) > 1 else lq, rq[1:] or rq]
+        parts = [s]
+        for _ in range(self.r.randint(1, 4)):
+            r = self.r.random()
+            if r < 0.4:
+                parts.append(self.frag_text(frags, self.r.randint(2, 8)))
+            elif r < 0.6:
+                parts.append(self.b("len") + "(" + self.frag_text(frags, self.r.randint(1, 5))
+                             + ")")
+            elif r < 0.75:
+                nm = self.name()
+                parts.append(self.b("define") + f"({lq}{nm}{rq}, {lq}"
+                             + self.frag_text(frags, self.r.randint(1, 4)) + f"{rq})" + nm)
+            elif r < 0.85:
+                parts.append(self.b("index") + f"({lq}{self.frag_text(frags, 3)}{rq}, "
+                             f"{lq}{self.c(frags)}{rq})")
+            else:
+                parts.append(self.b("dumpdef") + f"({lq}{self.name()}{rq})")
+        parts.append(self.c(["\n", "", "\n" + rq + ec + "\n"]))
+        if self.p(0.6):
+            parts.append(self.reset_delims() + "\n")
+        return "".join(parts)
+
+    def f_splitdelim(self) -> str:
+        """Macros expanding to part of a delimiter; quotes/comments that start in an
+        expansion and end in the file."""
+        lq, rq, bc, ec = self.c(OVERLAP_DELIMS + SPLIT_DELIMS)
+        pieces = {"L1": lq[:1], "L2": lq[1:], "R1": rq[:1], "R2": rq[1:], "C1": bc[:1],
+                  "C2": bc[1:], "E1": ec[:1], "LQ": lq, "RQ": rq, "BC": bc, "EC": ec}
+        s = self.reset_delims()
+        defs = []
+        for nm, val in pieces.items():
+            if val and "`" not in val and "'" not in val and self.p(0.6):
+                defs.append(self.b("define") + f"(`{nm}', `{val}')")
+        s += "".join(defs) + self.set_delims(lq, rq, bc, ec)
+        toks = [k for k in pieces if pieces[k]] + [lq, rq, bc, ec, "x", " ", "\n", "y",
+                                                   "(", ")", ",", self.name(), "()", "«»"]
+        parts = [s]
+        for _ in range(self.r.randint(1, 3)):
+            seq = "".join(self.c(toks) for _ in range(self.r.randint(3, 10)))
+            seq = seq.replace("«»", "")
+            if self.p(0.3):
+                seq = self.b("len") + "(" + seq + ")"
+            elif self.p(0.2):
+                seq = self.b("define") + f"({lq}zz{rq}, {seq})zz"
+            parts.append(seq)
+        parts.append("\n")
+        if self.p(0.5):
+            parts.append(self.reset_delims() + "\n")
+        return "".join(parts)
+
+    def f_span(self) -> str:
+        """A quote or comment opened by a macro's expansion and closed in the file."""
+        s = self.reset_delims()
+        return s + self.t(self.c([
+            "M_define(«oq», M_changequote([,])[`]M_changequote)oq text' more\n",
+            "M_define(«oq», M_changequote([,])[`]M_changequote)M_len(oq a, b')\n",
+            "M_define(«cq», M_changequote([,])[']M_changequote)«abc cq def'\n",
+            "M_define(«oc», «#»)oc comment (here\nafter\n",
+            "M_define(«oc», «#»)M_len(oc x, y\n)\n",
+            "M_changecom(«/*», «*/»)M_define(«oc», «/»)oc* in comment */ out\n",
+            "M_changecom(«/*», «*/»)M_define(«ec», «*/»)/* ec still */ out\n",
+            "M_changequote(«<<», «>>»)M_define(<<lt>>, <<<>>)lt<quoted>> lt lt<x>>\n",
+            "M_changequote(«<<», «>>»)M_define(<<gt>>, <<>>>)<<a gt>> b>>\n",
+            "M_define(«oq», M_changequote([,])[`]M_changequote)oq\n",
+            "M_define(«two», M_changequote([,])[``]M_changequote)two a' b' c\n",
+            "M_define(«m», M_changequote([,])[`$1]M_changequote)m(x) y' z\n",
+            "M_changecom(«<!», «>»)M_define(«lt», «<»)lt! comment> lt x\n",
+            "M_define(«oq», M_changequote([,])[`]M_changequote)M_define(«w», oq)w'\n",
+            "M_changequote(«[[», «]]»)M_define([[b]], [[[]])b[x]] b[[y]]\n",
+        ])) + self.reset_delims() + "\n"
+
+    def f_incedge(self) -> str:
+        """include/sinclude of files that end without a newline or in mid-token."""
+        name = self.c(["e1.m4", "e2.m4", "sub/e3.m4"])
+        if name not in self.files:
+            self.files[name] = self.c(INC_EDGE_BODIES)
+        op = self.c(["include", "sinclude", "include"])
+        inc = self.call(self.b(op), [self.q(name)])
+        after = self.c(["", "n(abc)", "(abc)", "rest", "'", "b)", ", x)", "\n", "x'y",
+                        "ne", ")", "2", "dnl\n", "fine(`q', 1)q"])
+        r = self.r.random()
+        if r < 0.5:
+            s = inc + after
+        elif r < 0.7:
+            s = self.b("len") + "(" + inc + after + ")"
+        elif r < 0.85:
+            s = self.t(f"M_define(«{self.name()}», ") + inc + ")" + after
+        else:
+            s = inc + inc + after
+        return s + self.c(["", "\n", " " + self.b("__line__") + "\n"])
+
+    def f_paths(self) -> str:
+        """-I search order and M4PATH."""
+        for d in ("d1", "d2", "d3"):
+            for nm in ("p.m4", "q.m4"):
+                key = f"{d}/{nm}"
+                if key not in self.files and self.p(0.5):
+                    self.files[key] = f"{key} __file__:__line__\n"
+        if "p.m4" not in self.files and self.p(0.5):
+            self.files["p.m4"] = "cwd p.m4 __file__\n"
+        for _ in range(self.r.randint(0, 3)):
+            self.extra_args.append("-I" + self.c(["d1", "d2", "d3", "d1/", ".", "nodir",
+                                                  "d2/../d1"]))
+        if self.p(0.4):
+            self.env["M4PATH"] = ":".join(self.r.sample(["d1", "d2", "d3", "", "nodir", "."],
+                                                       self.r.randint(1, 3)))
+        if self.p(0.15):
+            self.tail.append(self.c(["q.m4", "p.m4", "d1/p.m4", "missing.m4"]))
+        names = ["p.m4", "q.m4", "d1/p.m4", "d2/q.m4", "./p.m4", "missing.m4", "d3",
+                 "../p.m4", "d1//p.m4"]
+        out = []
+        for _ in range(self.r.randint(1, 3)):
+            out.append(self.call(self.b(self.c(["include", "sinclude", "undivert"])),
+                                 [self.q(self.c(names))]))
+        return "\n".join(out)
+
+    def f_undivfile(self) -> str:
+        if "u.txt" not in self.files:
+            self.files["u.txt"] = self.c(["verbatim `q' len(x) #c\n", "no newline",
+                                          "a\nb\n", "", "dnl\ndefine(`z', 1)z"])
+        return self.t(self.c([
+            "M_undivert(«u.txt»)",
+            "M_divert(1)M_undivert(«u.txt»)M_divert(0)x M_undivert(1)",
+            "M_undivert(«u.txt», 1, «u.txt»)",
+            "M_len(M_undivert(«u.txt»))",
+            "M_define(«k», M_undivert(«u.txt»))[k]",
+            "M_undivert(«nofile»)M_undivert(«d1»)",
+            "M_divert(-1)M_undivert(«u.txt»)M_divert",
+            "M_undivert(«u.txt»)M_undivert(«u.txt»)",
+            "M_m4wrap(«M_undivert(«u.txt»)»)",
+            "M_divert(2)two M_divert(1)M_undivert(«u.txt»)M_undivert(2)M_divert M_undivert",
+        ]))
+
+    def f_divarg(self) -> str:
+        """Diversions inside arguments and inside m4wrap."""
+        return self.t(self.c([
+            "foo(M_divert(1)a M_divert(0)b)",
+            "M_len(M_divert(1)xyz M_divert)",
+            "M_define(«m», «M_divert(1)$1M_divert»)m(x)y M_undivert",
+            "M_m4wrap(«M_divert(1)w1 M_divert(0)w0 M_undivert(1)»)",
+            "M_m4wrap(«M_divert(-1)»)M_m4wrap(«gone»)",
+            "M_divert(1)one\nM_m4wrap(«M_undivert»)M_divert",
+            "M_divert(2)two\nM_divert(1)one\nM_m4wrap(«M_undivert(2)M_divnum»)M_divert",
+            "M_ifelse(M_divert(1), «», «e», «ne»)M_divert(0)",
+            "M_m4wrap(«M_divert(1)»)M_m4wrap(«x»)",
+            "M_divert(1)M_define(«d», «[M_divnum]»)d M_divert d",
+            "M_define(«x», M_divert(3)«text»M_divert)x M_undivert(3)",
+            "M_m4wrap(«M_m4wrap(«M_divert(1)in»)M_divert(1)out»)",
+            "M_divert(1)M_m4wrap(«wrapped in 1»)M_divert(0)",
+            "M_m4wrap(«M_divert(-1)M_undivert(1)»)M_divert(1)gone?M_divert",
+        ]))
+
+    def f_exitin(self) -> str:
+        """m4exit inside m4wrap, included files and arguments."""
+        if "ex.m4" not in self.files:
+            self.files["ex.m4"] = self.c(["before m4exit(4) after\n", "m4exit\n",
+                                          "divert(1)d1 m4exit(2)", "m4wrap(`w')m4exit(1)",
+                                          "len(m4exit(3))"])
+        return self.t(self.c([
+            "M_len(M_m4exit(2))",
+            "M_m4wrap(«a M_m4exit(3) b»)M_m4wrap(«c»)",
+            "M_include(«ex.m4»)tail",
+            "M_divert(1)x M_m4wrap(«M_m4exit»)",
+            "M_m4wrap(«M_divert(1)pending M_m4exit(5)»)",
+            "M_m4wrap(«M_m4wrap(«nested»)M_m4exit(1)»)",
+            "foo(a, M_m4exit(7), b)",
+            "M_define(«e», «M_m4exit($1)»)e(6)",
+            "M_m4wrap(«M_include(«ex.m4»)»)",
+            "M_divert(1)one M_divert(2)two M_divert(-1)M_m4exit",
+            "M_ifelse(M_m4exit(1))",
+            "M_m4wrap(«M_errprint(«e»)M_m4exit(256)»)",
+            "M_traceon(«m4exit»)M_m4exit(1, 2)",
+        ]))
+
+    def f_sync(self) -> str:
+        """-s sync lines with include, divert, m4wrap, multi-line arguments, comments."""
+        if "-s" not in self.extra_args and self.p(0.8):
+            self.extra_args.append("-s")
+        if "s1.m4" not in self.files:
+            self.files["s1.m4"] = self.c(["a\nb\n", "x", "foo(1,\n2)\nz\n", "\n\n\nq\n",
+                                          "#c\nd\n", "`q\nq'\nr\n", "dnl\nline\n"])
+        nm = self.name()
+        return self.t(self.c([
+            "M_include(«s1.m4»)after\n",
+            "a M_include(«s1.m4») b\nc\n",
+            f"M_define(«{nm}», «$1»){nm}(a,\nb,\nc)\nnext\n",
+            "M_len(«a\nb»)\nM_len(\n«x»)\n",
+            "# comment\nspanning\n",
+            "x # comment\ny\n",
+            "M_divert(1)d1\nd2\nM_divert\nmain\nM_undivert(1)\n",
+            "M_m4wrap(«w1\nw2\n»)\nbody\n",
+            "M_m4wrap(«M_include(«s1.m4»)»)\n",
+            "«quoted\nacross\nlines»\nend\n",
+            "M_define(«nl», «\n»)a nl b nl\nc\n",
+            "M_define(«two», «x\ny»)two\ntwo two\n",
+            "\n\n\nM_dnl\n\nM_dnl x\nz\n",
+            "M_changecom(«/*», «*/»)/* multi\nline */\nafter\n",
+            "foo(«\n»)\nbar(\n)\n",
+            "M_syscmd(«echo hi»)\nx\n",
+            "M_divert(-1)\nhidden\nM_divert\nshown\n",
+            "M_ifelse(a,\na,\nyes,\nno)\n",
+        ]))
+
+    def f_debuginc(self) -> str:
+        """-d flags that show input files (i, p) and debugfile changes mid-run."""
+        if self.p(0.5):
+            self.extra_args.append("-d" + "".join(self.r.sample("aceflqtxip", 3)) + "ip")
+        if self.p(0.2):
+            self.extra_args.append("--debugfile=dopt.txt")
+        if "di.m4" not in self.files:
+            self.files["di.m4"] = self.c(["in di\n", "define(`dd', 1)dd\n", "len(x)",
+                                          "include(`di2.m4')\n"])
+            self.files["di2.m4"] = "deeper __file__\n"
+        return self.t(self.c([
+            "M_include(«di.m4»)x\n",
+            "M_debugmode(«ip»)M_include(«di.m4»)M_debugmode(«-i»)M_include(«di.m4»)\n",
+            "M_sinclude(«nofile»)M_include(«nofile»)\n",
+            "M_debugfile(«dbg1.txt»)M_traceon(«len»)M_len(a)M_debugfile(«dbg2.txt»)"
+            "M_len(b)M_debugfile\n",
+            "M_debugfile(«dbg1.txt»)M_include(«di.m4»)M_debugfile()M_len(c)\n",
+            "M_traceon M_include(«di.m4»)M_traceoff\n",
+            "M_debugmode(«V»)M_include(«di.m4»)M_debugmode\n",
+            "M_debugfile(«dbg1.txt»)M_dumpdef(«len»)M_debugfile(«dbg1.txt»)M_dumpdef(«eval»)\n",
+            "M_m4wrap(«M_include(«di.m4»)»)M_debugmode(«ip»)\n",
+            "M_debugmode(«p»)M_include(«./di.m4»)M_include(«sub/../di.m4»)\n",
+        ]))
+
+    def f_freeze(self) -> str:
+        """Freeze a random state (-F) in a first run and reload it (-R) in the main one."""
+        nm = self.name()
+        lines = [self.c(FREEZE_LINES) for _ in range(self.r.randint(1, 6))]
+        pre_text = "".join(lines) + self.c(["", "\n", "no newline"])
+        self.files["pre.m4"] = pre_text
+        pre = ["-F", "state.m4f"]
+        if self.p(0.2):
+            pre.insert(0, self.c(["-P", "-G", "-s", "-Dfrz=1", "-Ulen"]))
+        pre.append("pre.m4")
+        self.pre = [pre]
+        self.extra_args.append("--reload-state=state.m4f")
+        uses = ["fa", "fb", "fc", "fs", "fd", "fl", "len(abc)", "define", "m4_len(x)",
+                "frz", "undivert", "divnum", "__file__", "__line__", "dumpdef(`fa')",
+                "[fa]", "<<fa>>", "`fa'", "#c\n", "/*c*/", "popdef(`fs')fs", "fw",
+                nm, "ifdef(`fa', yes, no)", "traceon(`fa')fa(1)"]
+        return " ".join(self.c(uses) for _ in range(self.r.randint(2, 6))) + "\n"
+
+    def f_multifile(self) -> str:
+        """Several input files, -, and -D/-U between them."""
+        if "f2.m4" not in self.files:
+            self.files["f2.m4"] = self.c(["f2 x=x __file__:__line__\n", "define(`x', `f2')",
+                                          "`open", "len(", "#open comment", "x", "\n",
+                                          "divert(1)f2div\n", "m4wrap(`f2wrap')"])
+        ops = []
+        for _ in range(self.r.randint(1, 4)):
+            ops.append(self.c(["f2.m4", "-", "-Dx=D", "-Ux", "-Dx", "--define=x=long",
+                               "f2.m4", "-", "--", "-s", "-tx", "-Dlen=L", "-Ulen"]))
+        self.tail.extend(ops)
+        if "-" in ops and not self.stdin:
+            self.stdin = self.c(["stdin x __file__:__line__\n", "define(`x', `S')x\n",
+                                 "no newline x", "`unterminated", "m4exit(2)"])
+        return self.c(["x\n", "x __file__\n", "define(`x', `in')", "len(", "`open",
+                       "x", "divert(2)two\n"])
+
+    def f_trad(self) -> str:
+        """-G traditional mode with GNU-only constructs."""
+        if "-G" not in self.extra_args:
+            self.extra_args.append("-G")
+        return self.t(self.c([
+            "M_define(«x», «$10 $11»)x(1,2,3,4,5,6,7,8,9,10,11)",
+            "M_format(«%d», 1) M_patsubst(«abc», «b», «X») M_regexp(«abc», «b»)",
+            "M_indir(«len», «abc») M_builtin(«len», «abc»)",
+            "M___gnu__ M___unix__ M___file__ M___line__ M___program__",
+            "M_esyscmd(«echo hi») M_debugmode(«t») M_debugfile",
+            "M_ifdef(«format», y, n) M_ifdef(«__gnu__», y, n)",
+            "M_define(«x», «${1}»)x(a)",
+            "M_changeword(«x») M_mkstemp",
+            "M_shift(a,b) M_divert(1)M_undivert(1, «inc.m4»)M_divert",
+            "M_m4wrap(«a», «b») M_errprint(«x», «y»)",
+            "M_defn(«format»)M_define(«format», «F»)format",
+            "M_undivert(«inc.m4»)M_include(«inc.m4»)",
+        ])) + ("" if "inc.m4" in self.files else self._ensure_inc_r2())
+
+    def _ensure_inc_r2(self) -> str:
+        self.ensure_inc()
+        return ""
+
+    def f_long(self) -> str:
+        """Very long lines, arguments and nesting."""
+        n = self.c([300, 1000, 5000, 20000])
+        return self.t(self.c([
+            "M_len(«" + "x" * n + "»)",
+            "M_define(«L», «" + "ab" * (n // 2) + "»)M_len(L)",
+            "«" * 50 + "deep" + "»" * 50,
+            "M_len(" + "(" * 200 + ")" * 200 + ")",
+            "M_define(«c», «$#»)c(" + ",".join(["a"] * 300) + ")",
+            "M_define(«l», «$1»)l(«" + "y" * n + "»)",
+            "x" * n + "\n",
+            "M_substr(«" + "0123456789" * (n // 10) + "», " + str(n - 5) + ")",
+            "M_translit(«" + "abc" * (n // 3) + "», «a-c», «A-C»)",
+            "M_define(«s», «M_shift($@)»)M_len(s(" + ",".join(["b"] * 200) + "))",
+            "M_index(«" + "a" * n + "b», «ab»)",
+            "M_eval(" + "1+" * 500 + "1)",
+            "M_eval(" + "(" * 100 + "1" + ")" * 100 + ")",
+            "M_define(«r», «M_ifelse($1, 0, , «.r(M_decr($1))»)»)r(300)",
+        ]))
+
+    def f_crlf(self) -> str:
+        """CR LF line ends."""
+        if self.p(0.3):
+            self.crlf = True
+        return self.t(self.c([
+            "M_define(«x»,\r\n«a\r\nb»)x\r\n",
+            "M_dnl\r\nafter\r\n",
+            "# comment\r\nx\r\n",
+            "foo(a,\r\nb)\r\n",
+            "M_len(«\r\n»)\r\n",
+            "M_define(«x», «y»)x\rx\r\n",
+            "M_changecom(«#», «\r»)# c\rout\r\n",
+            "M_index(«a\r\nb», «\n»)\r\n",
+            "M_translit(«a\r\nb», «\r»)\r\n",
+            "M_ifelse(«a\r», «a», yes, no)\r\n",
+            "M_include(«crlf.m4»)x\r\n",
+        ])) + self._crlf_inc()
+
+    def _crlf_inc(self) -> str:
+        self.files.setdefault("crlf.m4", "line1\r\n__line__\r\ndefine(`c', `C')c\r\n")
+        return ""
+
+    def f_dollar2(self) -> str:
+        """$ edge cases in macro bodies."""
+        body = "".join(self.c(["$", "$$", "${", "${1}", "$10", "$#", "$#1", "$*$@", "$-1",
+                               "$ 1", "$0$0", "$00", "$1x", "$@$", "$\n", "$9", "$((1))",
+                               "$$1", "${10}", "$1$", "${", "}", "$a", "$*", " "])
+                       for _ in range(self.r.randint(1, 5)))
+        if self.p(0.3):
+            body += "$"
+        nm = self.name()
+        d = self.b(self.c(["define", "pushdef"])) + f"({self.q(nm)}, {self.q(body)})"
+        calls = []
+        for _ in range(self.r.randint(1, 3)):
+            n = self.c([0, 1, 2, 9, 10, 11])
+            args = [self.c(["a", "b", "", "$1", self.q("$2"), "1"]) for _ in range(n)]
+            calls.append(f"{nm}({','.join(args)})" if n else self.c([nm, nm + "()"]))
+        return d + " ".join(calls)
+
+    def f_stack(self) -> str:
+        """defn/pushdef/popdef stacks that hold builtins."""
+        return self.t(self.c([
+            "M_pushdef(«len», M_defn(«index»))len(«abc», «b»)M_popdef(«len»)len(«abc»)",
+            "M_pushdef(«x», M_defn(«len»))M_pushdef(«x», «user»)x M_popdef(«x»)x(«abc»)",
+            "M_define(«x», M_defn(«len», «index»))x(«ab»)",
+            "M_define(«x», M_defn(«len»)M_defn(«len»))x(«ab»)",
+            "M_define(«x», «a»M_defn(«len»))x(«ab»)",
+            "M_popdef(«len»)M_popdef(«len»)len(«x»)",
+            "M_pushdef(«len», «L»)M_undefine(«len»)len(«x»)",
+            "M_pushdef(«len», «L»)M_pushdef(«len», «M»)M_dumpdef(«len»)M_popdef(«len»)len",
+            "M_pushdef(«d», M_defn(«define»))d(«y», 1)y M_popdef(«d»)d",
+            "M_define(«len», M_defn(«len»))len(«abc»)",
+            "M_pushdef(«ifelse», M_defn(«ifdef»))M_ifelse(«ifelse», a, b)M_popdef(«ifelse»)",
+            "M_pushdef(«x», M_defn(«dnl»))x gone\nM_popdef(«x»)x",
+            "M_define(«x», M_defn(«m4exit»))M_traceon(«x»)x(0)",
+            "M_pushdef(«x», M_defn(«divnum»))M_defn(«x»)x",
+            "M_define(«y», M_defn(«undefined»))[y]",
+            "M_pushdef(«a», 1)M_pushdef(«a», M_defn(«a»)2)a M_popdef(«a»)a",
+            "M_define(«x», M_defn(«__file__»))x M_define(«__file__», «F»)x __file__",
+            "M_pushdef(«eval», M_defn(«incr»))eval(1) M_popdef(«eval»)eval(1+1)",
+        ]))
+
+    def f_renamed(self) -> str:
+        """indir/builtin with renamed and undefined builtins."""
+        return self.t(self.c([
+            "M_define(«mylen», M_defn(«len»))M_undefine(«len»)M_indir(«mylen», «abc») "
+            "M_builtin(«len», «abc») mylen(«abc»)",
+            "M_define(«mylen», M_defn(«len»))M_builtin(«mylen», «abc»)",
+            "M_undefine(«len»)M_indir(«len», «x»)",
+            "M_builtin(«indir», «len», «abc») M_indir(«builtin», «len», «xy»)",
+            "M_define(«d», M_defn(«define»))d(«y», 1)y",
+            "M_define(«mylen», M_defn(«len»))M_traceon(«mylen»)mylen(«ab»)M_indir(«mylen», x)",
+            "M_define(«b», M_defn(«builtin»))M_undefine(«builtin»)b(«len», «abc»)",
+            "M_define(«i», M_defn(«indir»))M_undefine(«indir»)i(«i», «len», «abc»)",
+            "M_traceon(«len»)M_builtin(«len», «ab»)M_indir(«len», «ab»)",
+            "M_define(«len», «user»)M_builtin(«len», «abc») M_indir(«len», «abc»)",
+            "M_indir(«indir», «indir», «len», «q»)",
+            "M_define(«x», «[$0]»)M_indir(«x»)M_builtin(«x»)",
+            "M_define(«z», M_defn(«ifelse»))z(a, a, y, n) M_indir(«z», a, b, y, n)",
+            "M_builtin(«define», «q», «Q»)q M_builtin(«defn», «q»)",
+            "M_builtin(«dnl»)after\nM_indir(«dnl»)after2\n",
+            "M_builtin(«m4exit», 3)",
+            "M_define(«s», M_defn(«shift»))s(a,b,c) M_indir(«s», a, b)",
+        ]))
+
+    def f_idioms(self) -> str:
+        """Recursion idioms from the GNU manual (written anew)."""
+        n = self.r.randint(0, 6)
+        lst = self.c(["«a, b, c»", "«»", "«x»", "«(a), «b,c», d»", "«1,2,3,4,5»"])
+        return self.t(self.c([
+            # forloop, robust version
+            "M_define(«forloop», «M_ifelse(M_eval(«($2) <= ($3)»), «1», "
+            "«M_pushdef(«$1»)_$0(«$1», M_eval(«$2»), M_eval(«$3»), «$4»)M_popdef(«$1»)»)»)"
+            "M_define(«_forloop», «M_define(«$1», «$2»)$4«»M_ifelse(«$2», «$3», «», "
+            "«$0(«$1», M_incr(«$2»), «$3», «$4»)»)»)"
+            f"forloop(«i», 1, {n}, «[i]»)",
+            # foreach
+            "M_define(«foreach», «M_pushdef(«$1»)_$0(«$1», (M_dquote(M_dquote_elt($2))), "
+            "«$3»)M_popdef(«$1»)»)"
+            "M_define(«_arg1», «$1»)"
+            "M_define(«_foreach», «M_ifelse(«$2», «(«»)», «», "
+            "«M_define(«$1», _arg1$2)$3«»$0(«$1», (M_dquote(M_shift$2)), «$3»)»)»)"
+            "M_define(«dquote», ««$@»»)"
+            "M_define(«dquote_elt», «M_ifelse(«$#», «0», «», «$#», «1», «««$1»»», "
+            "«««$1»»,$0(M_shift($@))»)»)"
+            f"foreach(«x», ({lst}), «<x>»)",
+            # foreachq
+            "M_define(«foreachq», «M_ifelse(«$2», «», «», "
+            "«M_pushdef(«$1»)_$0($@)M_popdef(«$1»)»)»)"
+            "M_define(«_arg1q», ««$1»»)M_define(«_rest», «M_ifelse(«$#», «1», «», "
+            "«M_dquote(M_shift($@))»)»)M_define(«dquote», ««$@»»)"
+            "M_define(«_foreachq», «M_ifelse(«$2», «», «», "
+            "«M_define(«$1», _arg1q($2))$3«»$0(«$1», _rest($2), «$3»)»)»)"
+            f"foreachq(«x», {lst}, «{{x}}»)",
+            # argn
+            "M_define(«argn», «M_ifelse(«$1», 1, ««$2»», "
+            "«argn(M_decr(«$1»), M_shift(M_shift($@)))»)»)"
+            f"argn({max(n, 1)}, a, b, c, d, e, f, g)",
+            # join
+            "M_define(«join», «M_ifelse(«$#», «2», ««$2»», "
+            "«M_ifelse(«$2», «», «», ««$2»_»)$0(«$1», M_shift(M_shift($@)))»)»)"
+            "M_define(«_join», «M_ifelse(«$#$2», «2», «», "
+            "«M_ifelse(«$2», «», «», ««$1$2»»)$0(«$1», M_shift(M_shift($@)))»)»)"
+            "join(«-», «a», «b», «», «c»)",
+            # reverse
+            "M_define(«reverse», «M_ifelse(«$#», «0», , «$#», «1», ««$1»», "
+            "«reverse(M_shift($@)), «$1»»)»)"
+            f"reverse({lst})",
+            # cond
+            "M_define(«cond», «M_ifelse(«$#», «1», «$1», «M_ifelse($1, «$2», «$3», "
+            "«$0(M_shift(M_shift(M_shift($@))))»)»)»)"
+            "M_define(«side», «M_define(«s», M_incr(s))«$1»»)M_define(«s», 0)"
+            "cond(«side(1)», «1», «one», «side(2)», «2», «two», «none») s",
+            # curry
+            "M_define(«curry», «$1(M_shift($@,)_$0»)M_define(«_curry», ««$1»)»)"
+            "M_define(«show», «[$1][$2]»)curry(«show», «a»)(«b»)",
+            # stack_foreach
+            "M_pushdef(«st», 1)M_pushdef(«st», 2)M_pushdef(«st», 3)"
+            "M_define(«stack_foreach», «_stack_reverse(«$1», «tmp-$1»)"
+            "_stack_reverse(«tmp-$1», «$1», «$2(M_defn(«$1»))»)»)"
+            "M_define(«_stack_reverse», «M_ifdef(«$1», «M_pushdef(«$2», M_defn(«$1»))$3«»"
+            "M_popdef(«$1»)$0($@)»)»)"
+            "stack_foreach(«st», «<»)st",
+            # copy / rename
+            "M_define(«copy», «M_ifdef(«$2», «M_errprint(«$2 exists»)», "
+            "«M_define(«$2», M_defn(«$1»))»)»)"
+            "M_define(«rename», «copy($@)M_undefine(«$1»)»)"
+            "rename(«len», «LEN»)LEN(«abcd») len(«x»)",
+            # capitalize
+            "M_define(«upcase», «M_translit(«$*», «a-z», «A-Z»)»)"
+            "M_define(«capitalize», «M_regexp(«$1», «^\\(\\w\\)\\(\\w*\\)», "
+            "«upcase(«\\1»)«\\2»»)»)capitalize(«hello world»)",
+            # sum with recursion and eval
+            "M_define(«sum», «M_ifelse(«$#», «1», «$1», «M_eval($1 + sum(M_shift($@)))»)»)"
+            "sum(1, 2, 3, 4, 5)",
+            # nargs / quote
+            "M_define(«nargs», «$#»)M_define(«quote», «M_ifelse(«$#», «0», «», ««$*»»)»)"
+            "nargs(quote(a, b)) nargs(quote()) nargs() nargs(«»)",
+        ]))
+
+    def f_m4path(self) -> str:
+        """Includes found through M4PATH only."""
+        self.files.setdefault("mp/m.m4", "from mp __file__\n")
+        self.env["M4PATH"] = self.c(["mp", "mp:", ":mp", "nodir:mp", "mp/", "./mp"])
+        return self.call(self.b(self.c(["include", "sinclude", "undivert"])),
+                         [self.q(self.c(["m.m4", "mp/m.m4", "x.m4"]))])
+
     FEATURES: tuple[str, ...] = (
         "define", "call", "pushdef", "defn", "indir", "ifelse", "args", "recursion", "quote",
         "changequote", "changecom", "comment", "dnl", "divert", "m4wrap", "string", "regex",
         "format", "arith", "errprint", "location", "boundary", "partial", "parens", "empty",
         "ws", "trace", "include", "sys", "m4exit", "misc", "latin1", "debugfile", "multiline",
+        *("delims", "splitdelim", "span", "incedge", "paths", "undivfile", "divarg", "exitin",
+          "sync", "debuginc", "freeze", "multifile", "trad", "long", "crlf", "dollar2", "stack",
+          "renamed", "idioms", "m4path"),
     )
 
     # ---- options and whole programs
@@ -1118,7 +1795,13 @@ class Gen:
         if self.p(0.85) and not "".join(parts).endswith("\n"):
             parts.append("\n")
         text = "".join(parts)
-        return Case(text, args, dict(self.files), stdin, tail, sorted(self.features))
+        if self.crlf:
+            text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+        for a in self.extra_args:
+            if a not in args or not a.startswith("-I"):
+                args.insert(self.r.randint(0, len(args)), a)
+        return Case(text, args, dict(self.files), stdin or self.stdin, [*tail, *self.tail],
+                    sorted(self.features), dict(self.env), [list(p) for p in self.pre])
 
 
 DEFAULT_WEIGHTS = {"m4exit": 0.3, "call": 0.6, "misc": 0.5}
@@ -1162,8 +1845,9 @@ def ddmin(items: list, test) -> list:
 
 class Shrinker:
     def __init__(self, runner: Runner, case: Case, gnu: Result, ours: Result,
-                 budget: float) -> None:
+                 budget: float, all_bugs: bool = False) -> None:
         self.runner = runner
+        self.all_bugs = all_bugs
         self.crash = ours.crashed
         self.timeout = ours.timed_out
         self.deadline = time.monotonic() + budget
@@ -1180,22 +1864,26 @@ class Shrinker:
             return False
         if self.timeout != ours.timed_out:
             return False
+        if not self.all_bugs and known(case, gnu, ours):
+            return False  # do not slide from a new bug onto a known one
         self.best_results = (gnu, ours)
         return True
 
     def shrink(self) -> Case:
         case = self.best
         for _ in range(4):
-            before = (case.text, case.args, case.files, case.tail, case.stdin)
+            before = (case.text, case.args, case.files, case.tail, case.stdin, case.env,
+                      case.pre)
             # command-line options and operands
-            case.args = ddmin(list(case.args), lambda a: self.interesting(
-                Case(case.text, a, case.files, case.stdin, case.tail)))
-            case.tail = ddmin(list(case.tail), lambda t: self.interesting(
-                Case(case.text, case.args, case.files, case.stdin, t)))
+            case.args = ddmin(list(case.args), lambda a: self.interesting(case.but(args=a)))
+            case.tail = ddmin(list(case.tail), lambda t: self.interesting(case.but(tail=t)))
+            if case.env and self.interesting(case.but(env={})):
+                case.env = {}
+            case.pre = ddmin(list(case.pre), lambda p: self.interesting(case.but(pre=p)))
             # created files
             for name in list(case.files):
                 rest = {k: v for k, v in case.files.items() if k != name}
-                if self.interesting(Case(case.text, case.args, rest, case.stdin, case.tail)):
+                if self.interesting(case.but(files=rest)):
                     case.files = rest
                     continue
                 lines = case.files[name].splitlines(keepends=True)
@@ -1203,31 +1891,29 @@ class Shrinker:
                 def with_file(ls: list[str], name: str = name) -> bool:
                     files = dict(case.files)
                     files[name] = "".join(ls)
-                    return self.interesting(Case(case.text, case.args, files, case.stdin,
-                                                 case.tail))
+                    return self.interesting(case.but(files=files))
 
                 case.files[name] = "".join(ddmin(lines, with_file))
-            if case.stdin and self.interesting(Case(case.text, case.args, case.files, "",
-                                                    case.tail)):
+            if case.stdin and self.interesting(case.but(stdin="")):
                 case.stdin = ""
             # the input: lines, then tokens
             lines = case.text.splitlines(keepends=True)
             case.text = "".join(ddmin(lines, lambda ls: self.interesting(
-                Case("".join(ls), case.args, case.files, case.stdin, case.tail))))
+                case.but(text="".join(ls)))))
             toks = _TOKEN.findall(case.text)
             case.text = "".join(ddmin(toks, lambda ts: self.interesting(
-                Case("".join(ts), case.args, case.files, case.stdin, case.tail))))
+                case.but(text="".join(ts)))))
             # simplify whitespace runs to one space / newline
             toks = _TOKEN.findall(case.text)
             for i, tok in enumerate(toks):
                 if tok.isspace() and len(tok) > 1:
                     for repl in ("\n" if "\n" in tok else " ",):
                         trial = [*toks[:i], repl, *toks[i + 1:]]
-                        if self.interesting(Case("".join(trial), case.args, case.files,
-                                                 case.stdin, case.tail)):
+                        if self.interesting(case.but(text="".join(trial))):
                             toks = trial
             case.text = "".join(toks)
-            if before == (case.text, case.args, case.files, case.tail, case.stdin):
+            if before == (case.text, case.args, case.files, case.tail, case.stdin, case.env,
+                          case.pre):
                 break
         # make sure best_results belong to the final case
         self.interesting(case)
@@ -1259,17 +1945,17 @@ def _work(job: tuple[int, int, dict[str, float], bool, bool]) -> Finding | str |
     assert _RUNNER is not None
     case = generate(seed, index, weights)
     gnu, ours = _RUNNER.run(case)
+    if ours.timed_out and not gnu.timed_out:
+        gnu, ours = _RUNNER.run(case)  # a loaded machine: make sure the timeout is real
     if not differs(gnu, ours):
         return None
     if not all_bugs:
         k = known(case, gnu, ours)
         if k:
             return k
-    original = Case(case.text, list(case.args), dict(case.files), case.stdin, list(case.tail),
-                    case.features)
+    original = case.but()
     if shrink:
-        sh = Shrinker(_RUNNER, Case(case.text, list(case.args), dict(case.files), case.stdin,
-                                    list(case.tail), case.features), gnu, ours, budget=240)
+        sh = Shrinker(_RUNNER, case.but(), gnu, ours, budget=240, all_bugs=all_bugs)
         case = sh.shrink()
         gnu, ours = sh.best_results
     return Finding(index, case, gnu, ours, original)
@@ -1289,6 +1975,10 @@ def save(out: Path, seed: int, f: Finding) -> Path:
     (d / "args").write_text(" ".join([*f.case.args, "{input}", *f.case.tail]) + "\n")
     if f.case.stdin:
         (d / "stdin").write_bytes(f.case.stdin.encode("latin-1"))
+    if f.case.env:
+        (d / "env").write_text("".join(f"{k}={v}\n" for k, v in f.case.env.items()))
+    if f.case.pre:
+        (d / "pre").write_text("".join(" ".join(p) + "\n" for p in f.case.pre))
     for name, content in f.case.files.items():
         p = d / "files" / name
         p.parent.mkdir(parents=True, exist_ok=True)
@@ -1305,9 +1995,15 @@ def save(out: Path, seed: int, f: Finding) -> Path:
 def report(d: Path, f: Finding) -> None:
     print(f"=== mismatch #{f.index} -> {d}")
     print(f"    args:  {f.case.args} {f.case.tail}")
+    if f.case.env:
+        print(f"    env:   {f.case.env}")
+    for pre in f.case.pre:
+        print(f"    pre:   {pre}")
+    if f.case.stdin:
+        print(f"    stdin: {f.case.stdin!r}")
     for name, content in f.case.files.items():
         print(f"    file {name}: {content!r}")
-    print(f"    input: {f.case.text!r}")
+    print(f"    input: {_short(f.case.text.encode('latin-1'), 1500)}")
     for label, a, b in (("out", f.gnu.stdout, f.ours.stdout),
                         ("err", f.gnu.stderr, f.ours.stderr)):
         if a != b:
@@ -1336,12 +2032,19 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--features", action="store_true")
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--all", action="store_true", help="also shrink known bugs (KNOWN)")
+    ap.add_argument("--drop-known", default="",
+                    help="comma-separated KNOWN entries to ignore (e.g. once fixed)")
     opts = ap.parse_args(argv)
+    drop = set(filter(None, opts.drop_known.split(",")))
+    KNOWN[:] = [k for k in KNOWN if k[0] not in drop]
 
     if opts.features:
         print(" ".join(Gen.FEATURES))
         return 0
     weights = {f: DEFAULT_WEIGHTS.get(f, 1.0) for f in Gen.FEATURES}
+    new = ",".join(Gen.FEATURES[Gen.FEATURES.index("delims"):])
+    opts.focus = opts.focus.replace("new", new)
+    opts.only = opts.only.replace("new", new)
     for names in (opts.focus, opts.only):
         for name in filter(None, names.split(",")):
             if name not in weights:
@@ -1356,6 +2059,8 @@ def main(argv: list[str]) -> int:
         seed_s, _, index_s = opts.replay.partition(":")
         case = generate(int(seed_s), int(index_s), weights)
         print(f"# args: {case.args} {case.tail}  features: {case.features}")
+        if case.env or case.pre or case.stdin:
+            print(f"# env: {case.env} pre: {case.pre} stdin: {case.stdin!r}")
         for name, content in case.files.items():
             print(f"# file {name}: {content!r}")
         sys.stdout.write(case.text)
