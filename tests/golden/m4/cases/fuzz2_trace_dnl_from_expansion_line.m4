@@ -1,0 +1,4 @@
+define(`x', `dnl')
+x(
+)
+z
