@@ -351,6 +351,9 @@ KNOWN: list[tuple[str, object, object, object]] = [
      lambda d: b"", lambda d: b""),
     ("fuzz2_reload_traditional_builtin_gnu_only", lambda c: c.pre and any(
         a in ("-G", "--traditional") for a in c.args), lambda d: b"", lambda d: b""),
+    ("fuzz2_trace_dnl_from_expansion_line", lambda c: "dnl" in c.text,
+     _sub(rb"m4trace:[^ \n]*: (-\d+- dnl\n)", rb"m4trace: \1"),
+     _sub(rb"m4trace:[^ \n]*: (-\d+- dnl\n)", rb"m4trace: \1")),
     ("fuzz_ifelse_no_args_crash", lambda c: True, _same,
      lambda d: b"ifelse-crash" if b"in m4_ifelse" in d else d),
 ]
