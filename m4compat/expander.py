@@ -140,6 +140,8 @@ class Expander:
         self.wrapups: list[tuple[str, Location]] = []
         self.loc_override: LocRef | None = None
         self.raw_argv: list[Arg] = []
+        # Set by builtins that read input themselves (dnl), for trace locations.
+        self.input_read = False
         self._template_cache: dict[str, list[str | int]] = {}
         self._user_arg_re = _USER_ARG_RE_TRADITIONAL if options.traditional else _USER_ARG_RE
         self._macro_sequence: re.Pattern[str] | None = None
@@ -464,14 +466,14 @@ class Expander:
         self._trace_pre(name, call_id, args, location)
         saved = self.loc_override
         self.loc_override = ref
-        pops = self.scanner.file_pops
+        self.input_read = False
         try:
             expansion = self.call_macro(macro, name, args)
         finally:
             self.loc_override = saved
-        if pops != self.scanner.file_pops:
-            # The call read past the end of a file (dnl): GNU then leaves the new
-            # position in place, no position at all once the input has ended.
+        if self.input_read:
+            # The call read input (dnl): GNU then reports where reading stopped, or
+            # no position at all once the input has ended.
             location = self.stack.location() if self.blocks else Location("", 0)
         # GNU shows no expansion at all for an empty one, except from patsubst with
         # arguments, which always hands its (maybe empty) result over.

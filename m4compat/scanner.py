@@ -95,8 +95,6 @@ class Scanner:
         self._quote_re: re.Pattern[str] = _WORD_RE
         self.token_location: LocRef = Location("", 0)
         self.paren_simple = True
-        # Files closed so far: a builtin that reads input (dnl) may close one.
-        self.file_pops = 0
         # Set once a NUL byte has been read: GNU m4's tokens are C strings.
         self.nul = False
         self.quote1 = "`"
@@ -169,7 +167,6 @@ class Scanner:
     def pop(self) -> None:
         block = self.blocks.pop()
         if block.kind is BlockKind.FILE:
-            self.file_pops += 1
             self.stack.exhausted_file = _final_location(block)
             if self.on_pop is not None:
                 self.on_pop(block)

@@ -162,6 +162,7 @@ def m4_shift(ctx: Expander, argv: Argv) -> str:
 @builtin("dnl", max_args=0)
 def m4_dnl(ctx: Expander, argv: Argv) -> str:
     location = ctx.location()
+    ctx.input_read = True
     if not ctx.scanner.skip_line():
         ctx.loc_override = location
         ctx.warn("end of file treated as newline")
