@@ -2,8 +2,10 @@
 
 SYNOPSIS
     regex = gnu_regex(r"\\(a\\|ab\\)\\(c\\|bcd\\)")   # GnuRegex; GnuRegexError if bad
-    m = regex.search(text, pos, registers=True)    # None, or .start() .end() .group(n)
-    rx = compile_gnu(pattern)                      # the Python re.Pattern translation
+    m = regex.search(text, pos)      # GNU's match with registers: None, or
+                                     # m.start() m.end() m.span() m.group(n)
+    offset = regex.find(text)        # the start GNU reports without registers, or -1
+    rx = compile_gnu(pattern)        # the Python re.Pattern translation
     try: ... except GnuRegexError as exc: exc.message   # "Unmatched ( or \\("
 
 DESCRIPTION
@@ -26,61 +28,79 @@ DESCRIPTION
       backslash is literal, [.c.] and [=c=] name one character, but [:alpha:]
       is NOT a class (the [ is literal). Ranges go by byte value; a reversed
       range is empty, not an error.
-    - \\1..\\9 refer back to a closed group; \\w \\W (alnum and _), \\s \\S
-      (C isspace), \\b \\B, \\< \\>, \\` and \\' (buffer start/end). Any other
-      escaped character stands for itself (\\n is "n").
+    - \\1..\\9 refer back to a group closed before the current \\| branch
+      began or in that branch (\\(b\\)\\|\\1 is invalid); \\w \\W (alnum and
+      _), \\s \\S (C isspace), \\b \\B, \\< \\>, \\` and \\' (buffer start/end).
+      Any other escaped character stands for itself (\\n is "n").
 
     Text is Latin-1 decoded bytes, so matching follows the C locale (what
     LC_ALL=C gives GNU m4): non-ASCII bytes are never word characters.
 
-    Matching discipline. GNU m4 links the regex engine of gnulib (May 2021),
-    a POSIX matcher: it takes the leftmost start, then the LONGEST match
-    there, found by a DFA. The registers \\1..\\9 are then set by a walk
-    along the NFA that, at each alternation or repeat, takes the first
-    branch (by node number) from which the end of the match is still
-    reachable. Python's `re` is leftmost-FIRST instead, so the two differ
-    for a\\|ab on "ab" (GNU "ab"). The walk has two quirks of that gnulib
-    release that m4 shows and that are reproduced here: the walk stops
-    (leaving later registers unset, or set to their start only) as soon as
-    it meets an empty-width node it already passed since the last
-    character, as in \\(a*\\)* or b** matching nothing; and a
-    \\(...\\)* group that matches empty in a later iteration gets its
-    earlier value back. There are also glibc's own quirks: an anchor inside
-    a + loses its effect in the copy glibc makes for the repetitions (with
-    registers requested, such matches are then refused), and when the
-    match can end in several ways, the one through the lowest-numbered end
-    node wins (\\(a$\\)\\|\\(a\\) on "a" sets \\2).
+    Which match. GNU m4 links gnulib's regex engine (of May 2021), a POSIX
+    matcher: the leftmost start, then the LONGEST match there, found by a
+    DFA. The registers \\1..\\9 are then set by a walk along the NFA that,
+    at each alternation or repeat, takes the first branch (by glibc's node
+    numbering: left before right, another pass before leaving a repeat)
+    from which that end is still reachable. Python's `re` is
+    leftmost-FIRST: a\\|ab on "ab" gives "a", GNU "ab". Quirks of that
+    engine that m4 shows, all reproduced here:
 
-    Two engines serve a pattern:
+    - The walk stops as soon as it meets an empty-width node it already
+      passed since the last character: the registers after that point stay
+      unset, or half set (start only; read as empty), as in \\(a*\\)* on
+      "aaa" or b**\\(a\\) on "a". With back-references the walk backtracks
+      through a fail stack, and only goes on from such a stop while some
+      register is half set.
+    - A group repeated with * + or ? that matches empty in a later pass
+      gets its earlier value back: \\(a\\|\\)* on "aa" sets \\1 to "a".
+    - When the match can end in several ways, the walk keeps to the end
+      node glibc numbers first: \\(a$\\)\\|\\(a\\) on "a" sets \\2, not \\1.
+    - An anchor inside x+ loses its constraint in the copy of x glibc makes
+      for the repetitions; with registers asked for (patsubst, three-argument
+      regexp) glibc's check then refuses such a start, without them the
+      unchecked DFA match is reported: \\(^a\\)+ on "aa".
+    - While the DFA stays in its first state, glibc moves the start along,
+      also under an empty match whose condition fails further on: regexp of
+      "ba" and a*\\B gives 2, not 1.
 
-    - Python `re` alone, when the pattern is provably ambiguity-free: no
+    Three ways serve a pattern, the first that applies:
+
+    - exact: Python `re` alone, when the pattern is free of ambiguity: no
       back-reference, no anchor inside a repeat, no repeat of something
-      that can match empty, the branches of every \\| start with disjoint
-      sets of characters and none is empty, and no repeat can start with a
-      character that may follow it (FIRST of the body disjoint from what
-      may follow). Then at every start at most one way through the pattern
-      can reach each end, the greedy first choice is also the longest, and
-      leftmost-first equals leftmost-longest, registers included. Most
-      real patterns ([a-z]+, \\<\\w+, ^foo\\(.*\\)$, a\\|b) are of this kind.
-    - Otherwise a port of glibc's matcher (regcomp.c analyze() and
-      regexec.c re_search_internal()): the same tree with + unrolled to
-      x x*, ? as x\\|empty and \\b as two anchors, nodes numbered in the same
-      postorder, epsilon closures with glibc's constraint-carrying copies,
-      a lazily built DFA for the longest end, the backward "sifting" of
-      reachable nodes and the register walk. Python `re` still finds the
-      leftmost start (the first place any match exists), unless an anchor
-      lost its constraint, when every start is tried as glibc does.
-      Patterns with back-references use a backtracking search instead:
-      leftmost start, longest end, then the first path in branch order.
+      that can match empty, every \\| has non-empty branches that start
+      with disjoint characters, no repeat can start with a character that
+      may follow it, and no moved empty match (above). Then from any start
+      at most one path reaches each end, the greedy first choice is also
+      the longest, and leftmost-first is leftmost-longest, registers
+      included. Most real patterns are of this kind: [a-z]+, \\<\\w+,
+      ^\\(.*\\)$, foo\\|bar, \\(ab\\)*c.
+    - checked: Python's match, kept when the DFA finds no longer one at its
+      start. Without back-references, repeats of what can match empty and
+      anchors other than a leading ^ \\` or trailing $ \\', the walk follows
+      Python's path whenever the ends agree. Needs a translation Python
+      backtracks through quickly (no repeat holding a repeat or \\|).
+      For \\(.*\\)@\\(.*\\), a\\|ab, [a-z]*o.
+    - emulated: a port of glibc's matcher (regcomp.c analyze(), regexec.c
+      re_search_internal()): the same tree with x+ unrolled to x x*, x? as
+      x\\|empty and \\b as two anchors, nodes numbered in the same postorder,
+      epsilon closures with glibc's constraint-carrying node copies, a
+      lazily built DFA (states cached per pattern) for the longest end,
+      the backward "sifting" of nodes on a path to it, and the register
+      walk. Python's translation finds the first possible start when that
+      is safe; otherwise starts are tried one by one as glibc does,
+      skipping characters no match can start with. With back-references,
+      the end is the longest a backtracking search finds, and the walk
+      runs over nodes sifted with approximate back-reference jumps.
 
-    Compiled patterns and their DFA states are cached, so a pattern that a
-    macro uses thousands of times is translated once.
+    Compiled patterns are kept in an LRU cache, so a pattern that a macro
+    uses thousands of times is translated once.
 
-    Not reproduced: when an unfinished register (see the walk above) comes
-    from a match that starts at offset 2 or later, GNU m4 computes a
-    negative length and dies with "memory exhausted"; here the register is
-    empty. Back-references follow a plain backtracking model, not glibc's
-    (known to be irregular there).
+    Not reproduced: GNU m4 dies with "memory exhausted" when it substitutes
+    a half-set register of a match at offset 2 or later (a negative length);
+    here the register is empty. Back-references follow glibc only roughly:
+    its own handling of them is irregular (and can take exponential time),
+    and random patterns with back-references still differ in about two
+    cases in a thousand (registers left unset, or another start).
 
 DIAGNOSTICS
     GnuRegexError carries glibc's regerror() text, which m4 prints after
@@ -102,6 +122,7 @@ from functools import lru_cache
 
 TYPE_CHECKING = False  # typing itself costs ~10 ms to import
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from typing import TypeAlias
 
     Span: TypeAlias = tuple[int, int]
@@ -231,11 +252,18 @@ class _Parser:
 
     def alternation(self) -> _Ast | None:
         branches: list[_Ast | None] = []
+        # A branch may refer back only to groups closed before the alternation
+        # began or in the branch itself: \(b\)\|\1 is invalid (parse_reg_exp).
+        before = set(self.closed_groups)
+        closed: set[int] = set()
         while True:
             branches.append(self.sequence())
+            closed |= self.closed_groups
             if self.p.startswith("\\|", self.i):
                 self.i += 2
+                self.closed_groups = set(before)
                 continue
+            self.closed_groups = closed
             if len(branches) == 1:
                 return branches[0]
             return _Ast(_ALTERN, children=branches)
@@ -516,6 +544,136 @@ def _unambiguous(node: _Ast | None, follow: int, in_repeat: bool) -> bool:
     return _unambiguous(body, inner_follow, True)
 
 
+def _head_loops(node: _Ast | None) -> tuple[int, bool]:
+    """The characters repeats at the very start of NODE can take, and whether
+    NODE can be passed without input and without an anchor."""
+    if node is None:
+        return 0, True
+    kind = node.kind
+    if kind in (_CHARS, _ANCHOR, _BACKREF):
+        return 0, False
+    if kind == _GROUP:
+        return _head_loops(node.children[0])
+    if kind == _REPEAT:
+        bits, passable = _head_loops(node.children[0])
+        return bits | _first(node.children[0]), passable or node.text != "+"
+    bits = 0
+    if kind == _ALTERN:
+        passable = False
+        for child in node.children:
+            child_bits, child_passable = _head_loops(child)
+            bits |= child_bits
+            passable = passable or child_passable
+        return bits, passable
+    for child in node.children:
+        child_bits, child_passable = _head_loops(child)
+        bits |= child_bits
+        if not child_passable:
+            return bits, False
+    return bits, True
+
+
+def _anchors(node: _Ast | None) -> set[str]:
+    if node is None:
+        return set()
+    if node.kind == _ANCHOR:
+        return {node.text}
+    found: set[str] = set()
+    for child in node.children:
+        found |= _anchors(child)
+    return found
+
+
+def _moves_empty_match(node: _Ast | None) -> bool:
+    """Whether glibc may report an empty match further on than it is.
+
+    check_matching() moves the start along while its DFA stays in the first
+    state; when that state accepted the empty string only under a condition
+    on the next character that fails later on (\\B, or $ after a newline),
+    the empty match is reported where the DFA left the first state: regexp
+    of "ba" and a*\\B gives 2, not 1. That takes a repeat at the very start.
+    """
+    if not _nullable(node):
+        return False
+    loops, _ = _head_loops(node)
+    anchors = _anchors(node)
+    return bool(loops) and ("B" in anchors or ("$" in anchors and (loops >> 10) & 1 == 1))
+
+
+def _backtracks_safely(node: _Ast | None, in_repeat: bool) -> bool:
+    """Whether Python's backtracking stays polynomial: no repeat holds a repeat
+    or an alternation."""
+    if node is None:
+        return True
+    kind = node.kind
+    if in_repeat and kind in (_REPEAT, _ALTERN):
+        return False
+    inner = in_repeat or kind == _REPEAT
+    return all(_backtracks_safely(c, inner) for c in node.children)
+
+
+def _mask_class(mask: int) -> str:
+    """A Python character class for the bytes in MASK."""
+    parts: list[str] = []
+    code = 0
+    while code < 256:
+        if not (mask >> code) & 1:
+            code += 1
+            continue
+        end = code
+        while end + 1 < 256 and (mask >> (end + 1)) & 1:
+            end += 1
+        parts.append(f"\\x{code:02x}" if end == code else f"\\x{code:02x}-\\x{end:02x}")
+        code = end + 1
+    return "[" + "".join(parts) + "]" if parts else "(?!)"
+
+
+def _has_backref(node: _Ast | None) -> bool:
+    if node is None:
+        return False
+    return node.kind == _BACKREF or any(_has_backref(c) for c in node.children)
+
+
+def _anchor_in_plus(node: _Ast | None, inside: bool) -> bool:
+    """Whether an anchor sits in x+, where glibc may drop its constraint."""
+    if node is None:
+        return False
+    if node.kind == _ANCHOR:
+        return inside
+    inside = inside or (node.kind == _REPEAT and node.text == "+")
+    return any(_anchor_in_plus(c, inside) for c in node.children)
+
+
+def _checkable(node: _Ast | None) -> bool:
+    """Whether Python's match is GNU's as soon as it is the longest at its start.
+
+    Then GNU's register walk follows Python's path: no back-reference, no
+    repeat of something that can match empty (no walk loops, no restored
+    groups), anchors only as the first (^ \\`) or last ($ \\') item of the
+    pattern (one end node), and a translation Python backtracks through
+    quickly.
+    """
+    if node is None:
+        return True
+    items = node.children if node.kind == _CONCAT else [node]
+    for k, item in enumerate(items):
+        if item is not None and item.kind == _ANCHOR:
+            if not ((k == 0 and item.text in "^`") or (k == len(items) - 1 and item.text in "$'")):
+                return False
+        elif _anchors(item) or not _loops_consume(item):
+            return False
+    return not _has_backref(node) and _backtracks_safely(node, False)
+
+
+def _loops_consume(node: _Ast | None) -> bool:
+    """Whether every repeat in NODE repeats something that cannot match empty."""
+    if node is None:
+        return True
+    if node.kind == _REPEAT and _nullable(node.children[0]):
+        return False
+    return all(_loops_consume(c) for c in node.children)
+
+
 # -- glibc's NFA --------------------------------------------------------------------
 
 # Node types, with glibc's values: bit 8 marks the epsilon nodes.
@@ -614,9 +772,7 @@ class _Tree:
         "type",
     )
 
-    def __init__(
-        self, type_: int, left: _Tree | None = None, right: _Tree | None = None
-    ) -> None:
+    def __init__(self, type_: int, left: _Tree | None = None, right: _Tree | None = None) -> None:
         self.type = type_
         self.left = left
         self.right = right
@@ -670,9 +826,7 @@ def _glibc_tree(node: _Ast | None) -> _Tree | None:
             first, last = _INSIDE_WORD, _INSIDE_NOTWORD
         else:
             return _leaf(_T_ANCHOR, constraint=_ANCHOR_CONSTRAINTS[node.text])
-        return _Tree(
-            _T_ALT, _leaf(_T_ANCHOR, constraint=first), _leaf(_T_ANCHOR, constraint=last)
-        )
+        return _Tree(_T_ALT, _leaf(_T_ANCHOR, constraint=first), _leaf(_T_ANCHOR, constraint=last))
     if kind == _BACKREF:
         return _leaf(_T_BACKREF, subexp=node.number - 1)
     if kind == _GROUP:
@@ -739,7 +893,7 @@ class _Program:
     """glibc's compiled DFA/NFA for one pattern (re_dfa_t), and its matcher."""
 
     def __init__(self, ast: _Ast | None, nsub: int, python: re.Pattern[str]) -> None:
-        self.python = python
+        self.ast = ast
         self.nsub = nsub
         self.nbackref = 0
         self.has_plural_match = False
@@ -760,6 +914,15 @@ class _Program:
         self.inveclosure: list[frozenset[int]] = []
         self.subexp_map: list[int] | None = None
         self._compile(ast)
+        # Where a match may start: Python's translation finds the first place
+        # a match exists, unless an anchor lost its constraint in glibc or the
+        # translation could backtrack for ages ((?:a*)*); else a set of first
+        # characters narrows the starts, as glibc's fastmap does.
+        self.finder: re.Pattern[str] | None = None
+        if not self.lossy and _backtracks_safely(ast, False):
+            self.finder = python
+        elif not _nullable(ast):
+            self.finder = re.compile(_mask_class(_first(ast)))
         self._states: dict[tuple[frozenset[int], int], _State] = {}
         self._init_states: dict[int, _State] = {}
         self._sets: dict[frozenset[int], frozenset[int]] = {}
@@ -830,7 +993,6 @@ class _Program:
             for node_idx in closure:
                 inverse[node_idx].add(src)
         self.inveclosure = [frozenset(s) for s in inverse]
-        self.is_epsilon = [bool(t & _EPSILON) for t in self.type]
 
     def _optimize_subexps(self, root: _Tree) -> None:
         """optimize_subexps(): \\(\\(x\\)\\) keeps one group; the inner one maps to it."""
@@ -840,11 +1002,7 @@ class _Program:
         while node is not None:
             if node.type == _T_BACKREF:
                 node.subexp = subexp_map[node.subexp]
-            elif (
-                node.type == _T_SUBEXP
-                and node.left is not None
-                and node.left.type == _T_SUBEXP
-            ):
+            elif node.type == _T_SUBEXP and node.left is not None and node.left.type == _T_SUBEXP:
                 other = node.left.subexp
                 node.left = node.left.left
                 if node.left is not None:
@@ -994,9 +1152,14 @@ class _Program:
         key = (nodes, context)
         state = self._states.get(key)
         if state is None:
-            state = _State(self, nodes, context)
             if len(self._states) > _MAX_STATES:
+                # A DFA can have exponentially many states: start afresh (the
+                # old ones go once no running match holds them).
                 self._states.clear()
+                self._init_states.clear()
+                self._sets.clear()
+                self._sift_cache.clear()
+            state = _State(self, nodes, context)
             self._states[key] = state
         return state
 
@@ -1038,63 +1201,117 @@ class _Program:
         if not (self.mask[node] >> code) & 1:
             return False
         constraint = self.constraint[node]
-        return not (constraint and _next_fails(constraint, _CHAR_CONTEXT[code] if code < 256 else 0))
+        return not (
+            constraint and _next_fails(constraint, _CHAR_CONTEXT[code] if code < 256 else 0)
+        )
+
+    def longest(self, text: str, s: int) -> int:
+        """check_matching(): where the longest match at S ends, or -1."""
+        if s:
+            code = ord(text[s - 1])
+            context = _CHAR_CONTEXT[code] if code < 256 else 0
+        else:
+            context = _CTX_BEGBUF | _CTX_NEWLINE
+        state = self._init_states.get(context) or self._init_state(context)
+        last = -1
+        if state.halt and (
+            not state.has_constraint or self._halt_node(state, _context_at(text, s))
+        ):
+            last = s
+        i, n = s, len(text)
+        transit = self._transit
+        while i < n:
+            ch = text[i]
+            trans = state.trans
+            nxt = trans[ch] if ch in trans else transit(state, ch)
+            if nxt is None:
+                break
+            state = nxt
+            i += 1
+            if state.halt and (
+                not state.has_constraint or self._halt_node(state, _context_at(text, i))
+            ):
+                last = i
+        return last
 
     def search(self, text: str, pos: int, nmatch: int) -> list[Span] | None:
         """re_search(): the registers of the match at or after POS, or None."""
         n = len(text)
         start = pos
+        finder = self.finder
         while start <= n:
-            if self.lossy:
-                first = start
-            else:
-                m = self.python.search(text, start)
+            if finder is not None:
+                m = finder.search(text, start)
                 if m is None:
                     return None
                 first = m.start()
-            result = self._match_at(text, first, nmatch)
+            else:
+                first = start
+            result, first = self._match_at(text, first, nmatch)
             if result is not None:
                 return result or None
             start = first + 1
         return None
 
-    def _match_at(self, text: str, s: int, nmatch: int) -> list[Span] | None:
-        """One start of re_search_internal(): None to try the next one, [] to give up."""
+    def _match_at(self, text: str, s: int, nmatch: int) -> tuple[list[Span] | None, int]:
+        """One start of re_search_internal().
+
+        Returns the registers (None: try the next start, []: give up) and the
+        start glibc goes on from (see check_matching below).
+        """
+        if self.nbackref:
+            return self._match_at_backref(text, s, nmatch)
         state: _State | None = self._init_state(_context_at(text, s - 1))
         assert state is not None
         log = [state]
         match_last = -1
-        if state.halt and (not state.has_constraint or self._halt_node(state, _context_at(text, s))):
+        if state.halt and (
+            not state.has_constraint or self._halt_node(state, _context_at(text, s))
+        ):
             match_last = s
+        # check_matching(): while the DFA stays in its first state, later
+        # starts would behave the same, so glibc moves the start along -- also
+        # when the only match is the empty one at the first start.
+        at_init, moved, moving = True, 0, True
         i, n = s, len(text)
         while i < n:
             ch = text[i]
             trans = state.trans
+            old = state
             state = trans[ch] if ch in trans else self._transit(state, ch)
             if state is None:
                 break
             i += 1
             log.append(state)
+            if at_init:
+                if old is state:
+                    moved = i - s
+                else:
+                    at_init = False
             if state.halt and (
                 not state.has_constraint or self._halt_node(state, _context_at(text, i))
             ):
                 match_last = i
+                moving = False
+        shift = moved if moving else 0
         if match_last < 0:
-            return None
+            return None, s + shift
         if nmatch <= 1:
-            return [(s, match_last)]
+            return [(s + shift, match_last + shift)], s + shift
         last = match_last - s
         last_node = self._halt_node(log[last], _context_at(text, match_last))
         sets = [st.node_set for st in log[: last + 1]]
         if self.has_plural_match:
             sifted = self._prune(text, s, log, last, last_node)
             if sifted is None:
-                return None
+                return None, s + shift
             sets = sifted
         regs = self._set_regs(text, s, sets, last, last_node, nmatch)
         if regs is None:
-            return []
-        return regs
+            return [], s
+        if shift:
+            regs = [(so + shift, eo + shift) if so != -1 else (so, eo) for so, eo in regs]
+        return regs, s
 
     def _intern(self, nodes: set[int]) -> frozenset[int]:
         frozen = frozenset(nodes)
@@ -1115,6 +1332,7 @@ class _Program:
         cache = self._sift_cache
         if len(cache) > _MAX_STATES:
             cache.clear()
+            self._sets.clear()
         sifted: list[frozenset[int]] = [frozenset()] * (last + 1)
         key: tuple[object, ...] = (log[last], last_node)
         current = cache.get(key, _MISSING)
@@ -1150,66 +1368,331 @@ class _Program:
         last: int,
         last_node: int,
         nmatch: int,
+        backtrack: bool = False,
     ) -> list[Span] | None:
-        """set_regs(), as in gnulib 2021: registers from a walk along the match."""
-        starts = [-1] * nmatch
-        ends = [-1] * nmatch
-        starts[0], ends[0] = 0, last
-        prev_starts, prev_ends = starts[:], ends[:]
-        types, subexps, opts = self.type, self.subexp, self.opt_subexp
-        edests, nexts = self.edests, self.nexts
+        """set_regs(), as in gnulib 2021: registers from a walk along the match.
+
+        At each choice the walk takes the first destination still on a path
+        to the end (SETS[idx] holds those nodes). With back-references
+        (BACKTRACK) the other choice is pushed on a fail stack and taken back
+        when a back-reference does not match. The walk ends at the end node,
+        or -- a bug of that release -- at any node it meets again without
+        input in between; with the fail stack it then only goes on while a
+        register is half set.
+        """
+        w = _Walk(self, text, s, sets, last, nmatch, backtrack)
         node = self.init_node
-        via: set[int] = set()
-        idx = 0
-        while idx <= last:
+        types, subexps, opts = self.type, self.subexp, self.opt_subexp
+        while w.idx <= last:
             type_ = types[node]
             if type_ == _T_OPEN:
                 reg = subexps[node] + 1
                 if reg < nmatch:
-                    starts[reg], ends[reg] = idx, -1
+                    w.starts[reg], w.ends[reg] = w.idx, -1
             elif type_ == _T_CLOSE:
                 reg = subexps[node] + 1
                 if reg < nmatch:
-                    if starts[reg] < idx:
-                        ends[reg] = idx
-                        prev_starts, prev_ends = starts[:], ends[:]
-                    elif opts[node] and prev_starts[reg] != -1:
-                        starts, ends = prev_starts[:], prev_ends[:]
+                    if w.starts[reg] < w.idx:
+                        w.ends[reg] = w.idx
+                        w.prev_starts, w.prev_ends = w.starts[:], w.ends[:]
+                    elif opts[node] and w.prev_starts[reg] != -1:
+                        w.starts, w.ends = w.prev_starts[:], w.prev_ends[:]
                     else:
-                        ends[reg] = idx
-            # gnulib of 2021 also stops at a node met twice without input between.
-            if (idx == last and node == last_node) or node in via:
-                break
-            if type_ & _EPSILON:
-                current = sets[idx]
-                via.add(node)
-                dest = -1
-                for cand in edests[node]:
-                    if cand not in current:
-                        continue
-                    if dest == -1:
-                        dest = cand
-                        continue
-                    if dest in via:
-                        dest = cand
+                        w.ends[reg] = w.idx
+            if (w.idx == last and node == last_node) or node in w.via:
+                resumed = -1
+                if backtrack and any(w.starts[r] > -1 and w.ends[r] == -1 for r in range(nmatch)):
+                    resumed = w.pop()
+                if resumed < 0:
                     break
-                node = dest
-            elif self._accepts(node, text, s + idx):
-                node = nexts[node]
-                idx += 1
-                via.clear()
-            else:
-                node = -1
+                node = resumed
+            node = w.proceed(node)
             if node < 0:
-                return None
+                node = w.pop()
+                if node < 0:
+                    return None
         regs: list[Span] = []
-        for so, eo in zip(starts, ends, strict=True):
+        for so, eo in zip(w.starts, w.ends, strict=True):
             regs.append((so + s, eo + s) if so != -1 else (-1, -1))
         if self.subexp_map is not None:
             for reg, target in enumerate(self.subexp_map):
                 if reg + 1 < nmatch and target != reg:
                     regs[reg + 1] = regs[target + 1]
         return regs
+
+    # -- back-references --
+
+    def _match_at_backref(self, text: str, s: int, nmatch: int) -> tuple[list[Span] | None, int]:
+        """_match_at() for patterns with back-references.
+
+        The end is the longest one a backtracking search finds (glibc's
+        forward pass with its cache of back-reference matches is not modelled
+        closely enough to trust its ends). The registers come from the walk
+        with the fail stack, over the nodes that the backward sifting keeps;
+        there a back-reference may jump over any text equal to a stretch
+        between an opening and a closing node of its group seen before.
+        """
+        no_regs: list[Span] = [(-1, -1)] * (self.nsub + 1)
+        ends = {end for end, _ in _walk(self.ast, text, s, no_regs)}
+        if not ends:
+            return None, s
+        match_last = max(ends)
+        if nmatch <= 1:
+            return [(s, match_last)], s
+        eclosure = self.eclosure
+        pending: dict[int, set[int]] = {s: set(eclosure[self.init_node])}
+        states: dict[int, frozenset[int]] = {}
+        jumps: dict[tuple[int, int], set[int]] = {}
+        memo: dict[tuple[int, int], set[int]] = {}
+        for idx in range(s, match_last + 1):
+            nodes = pending.pop(idx, None)
+            if nodes is None:
+                continue
+            context = _context_at(text, idx - 1)
+            while True:
+                state = _State(self, frozenset(nodes), context)
+                states[idx] = state.node_set
+                grown = False
+                for node in state.node_set:
+                    if self.type[node] != _T_BACKREF:
+                        continue
+                    memo.pop((node, idx), None)
+                    for length in self._backref_lengths(text, node, idx, states, memo):
+                        if length == 0:
+                            extra = eclosure[self.edests[node][0]]
+                            if not extra <= nodes:
+                                nodes |= extra
+                                grown = True
+                        elif idx + length <= match_last:
+                            jumps.setdefault((node, idx), set()).add(length)
+                            target = pending.setdefault(idx + length, set())
+                            target |= eclosure[self.nexts[node]]
+                if not grown:
+                    break
+            if idx < match_last:
+                follows: set[int] = set()
+                for node in state.non_eps:
+                    if self._accepts(node, text, idx):
+                        follows |= eclosure[self.nexts[node]]
+                if follows:
+                    pending.setdefault(idx + 1, set()).update(follows)
+        if match_last not in states:
+            return None, s
+        state = _State(self, states[match_last], _context_at(text, match_last - 1))
+        last_node = self._halt_node(state, _context_at(text, match_last))
+        sifted = self._sift_backref(text, s, states, jumps, match_last, last_node, memo)
+        if sifted is None:
+            return None, s
+        last = match_last - s
+        regs = self._set_regs(
+            text, s, sifted, last, last_node, nmatch, backtrack=self.has_plural_match
+        )
+        return (regs if regs is not None else []), s
+
+    def _backref_lengths(
+        self,
+        text: str,
+        node: int,
+        idx: int,
+        states: dict[int, frozenset[int]],
+        memo: dict[tuple[int, int], set[int]],
+    ) -> set[int]:
+        """Lengths a back-reference at IDX may match: its group's text between an
+        opening and a closing node reached before, repeated at IDX."""
+        found = memo.get((node, idx))
+        if found is not None:
+            return found
+        group = self.subexp[node]
+        types, subexps = self.type, self.subexp
+        opens = [
+            a
+            for a, nodes in states.items()
+            if any(types[x] == _T_OPEN and subexps[x] == group for x in nodes)
+        ]
+        closes = [
+            c
+            for c, nodes in states.items()
+            if c <= idx and any(types[x] == _T_CLOSE and subexps[x] == group for x in nodes)
+        ]
+        found = set()
+        for a in opens:
+            for c in closes:
+                if a <= c and text.startswith(text[a:c], idx):
+                    found.add(c - a)
+        memo[node, idx] = found
+        return found
+
+    def _sift_backref(
+        self,
+        text: str,
+        s: int,
+        states: dict[int, frozenset[int]],
+        jumps: dict[tuple[int, int], set[int]],
+        match_last: int,
+        last_node: int,
+        memo: dict[tuple[int, int], set[int]],
+    ) -> list[frozenset[int]] | None:
+        """sift_states_backward() with back-reference jumps."""
+        last = match_last - s
+        sifted: list[frozenset[int]] = [frozenset()] * (last + 1)
+        for rel in range(last, -1, -1):
+            idx = s + rel
+            candidates = states.get(idx)
+            if candidates is None:
+                continue
+            dest: set[int] = set()
+            if rel == last:
+                dest.add(last_node)
+            for node in candidates:
+                type_ = self.type[node]
+                if type_ == _T_CHARSET and rel < last:
+                    if self.nexts[node] in sifted[rel + 1] and self._accepts(node, text, idx):
+                        dest.add(node)
+                elif type_ == _T_BACKREF:
+                    for length in jumps.get((node, idx), ()):
+                        if rel + length <= last and self.nexts[node] in sifted[rel + length]:
+                            dest.add(node)
+            while True:
+                size = len(dest)
+                if dest:
+                    inverse: set[int] = set()
+                    for node in dest:
+                        inverse |= self.inveclosure[node]
+                    dest |= candidates & inverse
+                for node in candidates:
+                    if (
+                        self.type[node] == _T_BACKREF
+                        and node not in dest
+                        and self.edests[node][0] in dest
+                        and 0 in self._backref_lengths(text, node, idx, states, memo)
+                    ):
+                        dest.add(node)
+                if len(dest) == size:
+                    break
+            sifted[rel] = frozenset(dest)
+        return sifted if sifted[0] else None
+
+
+class _Walk:
+    """The state of set_regs(): position, registers and the fail stack."""
+
+    __slots__ = (
+        "backtrack",
+        "ends",
+        "idx",
+        "last",
+        "nmatch",
+        "prev_ends",
+        "prev_starts",
+        "program",
+        "s",
+        "sets",
+        "stack",
+        "starts",
+        "text",
+        "via",
+    )
+
+    def __init__(
+        self,
+        program: _Program,
+        text: str,
+        s: int,
+        sets: list[frozenset[int]],
+        last: int,
+        nmatch: int,
+        backtrack: bool,
+    ) -> None:
+        self.program = program
+        self.text = text
+        self.s = s
+        self.sets = sets
+        self.last = last
+        self.nmatch = nmatch
+        self.backtrack = backtrack
+        self.starts = [-1] * nmatch
+        self.ends = [-1] * nmatch
+        self.starts[0], self.ends[0] = 0, last
+        self.prev_starts = self.starts[:]
+        self.prev_ends = self.ends[:]
+        self.via: set[int] = set()
+        self.idx = 0
+        self.stack: list[tuple[int, int, list[int], list[int], list[int], list[int], set[int]]] = []
+
+    def push(self, node: int) -> None:
+        self.stack.append(
+            (
+                self.idx,
+                node,
+                self.starts[:],
+                self.ends[:],
+                self.prev_starts[:],
+                self.prev_ends[:],
+                set(self.via),
+            )
+        )
+
+    def pop(self) -> int:
+        if not self.stack:
+            return -1
+        (
+            self.idx,
+            node,
+            self.starts,
+            self.ends,
+            self.prev_starts,
+            self.prev_ends,
+            self.via,
+        ) = self.stack.pop()
+        return node
+
+    def proceed(self, node: int) -> int:
+        """proceed_next_node(): the next node of the walk, or -1."""
+        program = self.program
+        if program.type[node] & _EPSILON:
+            current = self.sets[self.idx]
+            self.via.add(node)
+            dest = -1
+            for cand in program.edests[node]:
+                if cand not in current:
+                    continue
+                if dest == -1:
+                    dest = cand
+                    continue
+                if dest in self.via:
+                    return cand
+                if self.backtrack:
+                    self.push(cand)
+                break
+            return dest
+        accepted = 0
+        if program.type[node] == _T_BACKREF:
+            reg = program.subexp[node] + 1
+            if reg < self.nmatch:
+                accepted = self.ends[reg] - self.starts[reg]
+            if self.backtrack:
+                if reg >= self.nmatch or self.starts[reg] == -1 or self.ends[reg] == -1:
+                    return -1
+                if accepted:
+                    at = self.s + self.idx
+                    piece = self.text[self.s + self.starts[reg] : self.s + self.ends[reg]]
+                    if not self.text.startswith(piece, at):
+                        return -1
+            if accepted == 0:
+                self.via.add(node)
+                dest = program.edests[node][0]
+                if dest in self.sets[self.idx]:
+                    return dest
+        if accepted != 0 or program._accepts(node, self.text, self.s + self.idx):
+            dest = program.nexts[node]
+            self.idx += accepted if accepted else 1
+            if not 0 <= self.idx <= self.last:
+                return -1
+            if self.backtrack and dest not in self.sets[self.idx]:
+                return -1
+            self.via.clear()
+            return dest
+        return -1
 
 
 def _idx(node: _Tree | None) -> int:
@@ -1247,59 +1730,17 @@ class _State:
         self.trans: dict[str, _State | None] = {}
 
 
-# -- back-references: a backtracking search ---------------------------------------
+# -- back-references: the longest end by backtracking -----------------------------
 
 
-class _Backtracker:
-    """Leftmost start, longest end, then the first path in branch order.
+def _walk(
+    node: _Ast | None, text: str, i: int, regs: list[Span]
+) -> Iterator[tuple[int, list[Span]]]:
+    """Yield (end, registers) for every way NODE matches at I, in branch order.
 
-    Used for patterns with back-references, whose treatment in glibc is not
-    reproduced. Paths are explored depth first with memoised failures.
+    A plain backtracking model of POSIX matching (an empty pass ends a
+    loop), used for the end of matches with back-references.
     """
-
-    def __init__(self, ast: _Ast | None, nsub: int, python: re.Pattern[str]) -> None:
-        self.ast = ast
-        self.nsub = nsub
-        self.python = python
-
-    def search(self, text: str, pos: int, nmatch: int) -> list[Span] | None:
-        n = len(text)
-        start = pos
-        while start <= n:
-            m = self.python.search(text, start)
-            if m is None:
-                return None
-            s = m.start()
-            ends = self._ends(text, s)
-            if ends:
-                end = max(ends)
-                regs = self._path(text, s, end)
-                if regs is not None:
-                    return regs[:nmatch] if nmatch > 1 else [(s, end)]
-            start = s + 1
-        return None
-
-    def _ends(self, text: str, s: int) -> set[int]:
-        found: set[int] = set()
-        regs: list[Span] = [(-1, -1)] * (self.nsub + 1)
-        for end, _ in _walk(self.ast, text, s, regs, 0):
-            found.add(end)
-        return found
-
-    def _path(self, text: str, s: int, end: int) -> list[Span] | None:
-        regs: list[Span] = [(-1, -1)] * (self.nsub + 1)
-        for got, final in _walk(self.ast, text, s, regs, 0):
-            if got == end:
-                out = list(final)
-                out[0] = (s, end)
-                return out
-        return None
-
-
-def _walk(node: _Ast | None, text: str, i: int, regs: list[Span], depth: int):  # type: ignore[no-untyped-def]
-    """Yield (end, registers) for every way NODE matches at I, in branch order."""
-    if depth > 200:
-        return
     if node is None:
         yield i, regs
         return
@@ -1321,37 +1762,44 @@ def _walk(node: _Ast | None, text: str, i: int, regs: list[Span], depth: int):  
             yield i + len(piece), regs
         return
     if kind == _GROUP:
-        for end, got in _walk(node.children[0], text, i, regs, depth + 1):
+        for end, got in _walk(node.children[0], text, i, regs):
             new = list(got)
             new[node.number] = (i, end)
             yield end, new
         return
     if kind == _CONCAT:
-        yield from _walk_seq(node.children, 0, text, i, regs, depth)
+        yield from _walk_seq(node.children, 0, text, i, regs)
         return
     if kind == _ALTERN:
         for child in node.children:
-            yield from _walk(child, text, i, regs, depth + 1)
+            yield from _walk(child, text, i, regs)
         return
-    yield from _walk_repeat(node, text, i, regs, depth, 0)
+    yield from _walk_repeat(node, text, i, regs, 0)
 
 
-def _walk_seq(children: list[_Ast | None], k: int, text: str, i: int, regs: list[Span], depth: int):  # type: ignore[no-untyped-def]
+def _walk_seq(
+    children: list[_Ast | None], k: int, text: str, i: int, regs: list[Span]
+) -> Iterator[tuple[int, list[Span]]]:
     if k == len(children):
         yield i, regs
         return
-    for end, got in _walk(children[k], text, i, regs, depth + 1):
-        yield from _walk_seq(children, k + 1, text, end, got, depth + 1)
+    for end, got in _walk(children[k], text, i, regs):
+        yield from _walk_seq(children, k + 1, text, end, got)
 
 
-def _walk_repeat(node: _Ast, text: str, i: int, regs: list[Span], depth: int, count: int):  # type: ignore[no-untyped-def]
+def _walk_repeat(
+    node: _Ast, text: str, i: int, regs: list[Span], count: int
+) -> Iterator[tuple[int, list[Span]]]:
     body = node.children[0]
     op = node.text
     if op != "?" or count == 0:
-        for end, got in _walk(body, text, i, regs, depth + 1):
-            if end == i and count > 0:
+        for end, got in _walk(body, text, i, regs):
+            if end == i:
+                # An empty pass ends the loop (it would only repeat itself).
+                if count == 0 or op != "?":
+                    yield end, got
                 continue
-            yield from _walk_repeat(node, text, end, got, depth + 1, count + 1)
+            yield from _walk_repeat(node, text, end, got, count + 1)
     if count > 0 or op != "+":
         yield i, regs
 
@@ -1400,8 +1848,10 @@ class GnuMatch:
     def end(self) -> int:
         return self._regs[0][1]
 
-    def span(self) -> Span:
-        return self._regs[0]
+    def span(self, number: int = 0) -> Span:
+        """Register NUMBER as (start, end); (-1, -1) when unset, and (start,
+        start - 1) for a register the walk left half set (see DESCRIPTION)."""
+        return self._regs[number]
 
     def group(self, number: int = 0) -> str | None:
         so, eo = self._regs[number]
@@ -1413,70 +1863,100 @@ class GnuMatch:
         return self._text[so:eo]
 
 
+# How a GnuRegex finds GNU's match (see DESCRIPTION).
+_EXACT = 0  # Python's match is GNU's
+_CHECKED = 1  # Python's match is GNU's when no longer one starts there
+_EMULATED = 2  # glibc's matcher
+
+
 class GnuRegex:
     """A compiled pattern.
 
-    compiled is the Python translation; nullable is True when the pattern may
-    match the empty string somewhere (anchors, x*, an empty alternative), so
-    patsubst cannot hand the job to re.sub, whose empty-match rule differs
-    from GNU's loop; exact is True when Python `re` alone gives GNU's
-    answers (see DESCRIPTION), so callers may use compiled directly; groups
-    is the number of \\( groups.
+    compiled is the Python translation (same texts, same starts); nullable is
+    True when the pattern may match the empty string somewhere (anchors, x*,
+    an empty alternative), so patsubst cannot hand the job to re.sub, whose
+    empty-match rule differs from GNU's loop; exact is True when Python `re`
+    alone gives GNU's answers (see DESCRIPTION), so callers may use compiled
+    directly; groups is the number of \\( groups.
 
     A slotted class rather than a dataclass: importing dataclasses costs ~10 ms,
     a large share of an m4compat run.
     """
 
-    __slots__ = ("_ast", "_engine", "compiled", "exact", "groups", "nullable")
+    __slots__ = (
+        "_ast",
+        "_engine",
+        "_mode",
+        "_python_start",
+        "compiled",
+        "exact",
+        "groups",
+        "nullable",
+    )
 
     def __init__(
         self,
         compiled: re.Pattern[str],
         nullable: bool,
-        exact: bool = True,
+        mode: int = _EXACT,
+        python_start: bool = True,
         ast: _Ast | None = None,
     ) -> None:
         self.compiled = compiled
         self.nullable = nullable
-        self.exact = exact
+        self.exact = mode == _EXACT
         self.groups = compiled.groups
+        self._mode = mode
+        self._python_start = python_start
         self._ast = ast
-        self._engine: _Program | _Backtracker | None = None
+        self._engine: _Program | None = None
 
-    def search(self, text: str, pos: int = 0, *, registers: bool = True) -> re.Match[str] | GnuMatch | None:
-        """Find GNU's match at or after POS (re_search from POS to the end).
+    def _program(self) -> _Program:
+        engine = self._engine
+        if engine is None:
+            engine = self._engine = _Program(self._ast, self.groups, self.compiled)
+        return engine
+
+    def find(self, text: str, pos: int = 0) -> int:
+        """GNU's start of the first match at or after POS when no registers are
+        asked for (two-argument regexp), or -1.
+
+        Without registers glibc skips the checks that may refuse a start, so
+        this can differ from search(text, pos).start().
+        """
+        if self._python_start:
+            m = self.compiled.search(text, pos)
+            return -1 if m is None else m.start()
+        regs = self._program().search(text, pos, 1)
+        return -1 if regs is None else regs[0][0]
+
+    def search(self, text: str, pos: int = 0) -> re.Match[str] | GnuMatch | None:
+        """Find GNU's match at or after POS (re_search from POS with registers).
 
         Args:
-            text: the subject; POS > 0 still sees text before POS for ^ \\b \\<.
+            text: the subject; a POS > 0 still sees the text before it
+                (for ^, \\b, \\< ...).
             pos: where the search starts.
-            registers: whether \\1..\\9 are wanted (GNU m4 passes registers to
-                re_search for patsubst and three-argument regexp only, and
-                glibc then checks more; the match may differ).
 
         Returns:
             None, or a match with start(), end(), span() and group(N).
         """
-        if self.exact:
+        mode = self._mode
+        if mode == _EXACT:
             return self.compiled.search(text, pos)
-        engine = self._engine
-        if engine is None:
-            engine = self._engine = _make_engine(self._ast, self.groups, self.compiled)
-        regs = engine.search(text, pos, self.groups + 1 if registers else 1)
+        program = self._program()
+        if mode == _CHECKED:
+            m = self.compiled.search(text, pos)
+            if m is None:
+                return None
+            start, end = m.span()
+            if end == len(text) or program.longest(text, start) == end:
+                return m
+            regs, _ = program._match_at(text, start, self.groups + 1)
+            if regs:
+                return GnuMatch(text, regs)
+        regs = program.search(text, pos, self.groups + 1)
         return None if regs is None else GnuMatch(text, regs)
-
-
-def _make_engine(ast: _Ast | None, nsub: int, python: re.Pattern[str]) -> _Program | _Backtracker:
-    if _has_backref(ast):
-        return _Backtracker(ast, nsub, python)
-    return _Program(ast, nsub, python)
-
-
-def _has_backref(node: _Ast | None) -> bool:
-    if node is None:
-        return False
-    if node.kind == _BACKREF:
-        return True
-    return any(_has_backref(c) for c in node.children)
 
 
 def compile_gnu(pattern: str) -> re.Pattern[str]:
@@ -1503,8 +1983,12 @@ def gnu_regex(pattern: str) -> GnuRegex:
     """Parse and compile PATTERN (raises GnuRegexError); see GnuRegex."""
     ast = _Parser(pattern).run()
     compiled = re.compile(_python_source(ast), re.MULTILINE | re.ASCII)
-    exact = _unambiguous(ast, 0, False)
-    return GnuRegex(compiled, _nullable(ast), exact, None if exact else ast)
+    moves = _moves_empty_match(ast)
+    if _unambiguous(ast, 0, False) and not moves:
+        return GnuRegex(compiled, _nullable(ast))
+    mode = _CHECKED if _checkable(ast) and not moves else _EMULATED
+    python_start = not moves and not _has_backref(ast) and not _anchor_in_plus(ast, False)
+    return GnuRegex(compiled, _nullable(ast), mode, python_start, ast)
 
 
 def translate(pattern: str) -> str:

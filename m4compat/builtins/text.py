@@ -33,11 +33,15 @@ DESCRIPTION
     that name neither the builtin nor stop the output ("non-numeric argument
     5x" and the value 5 is used). Missing arguments count as 0 or "".
 
-    regexp and patsubst use m4compat.gnuregex (GNU Emacs syntax). In the
-    replacement, \\& and \\0 are the match, \\1..\\9 the groups (empty when a
-    group did not take part), \\\\ a backslash and \\c any other c. patsubst
-    walks the text as GNU does: after an empty match it copies one character
-    and searches again one further on.
+    regexp and patsubst use m4compat.gnuregex (GNU Emacs syntax), which
+    finds GNU's leftmost-LONGEST match and glibc's register values. As GNU
+    m4 does, the two-argument regexp asks for no registers (gnu_regex().find),
+    the other forms do (search). In the replacement, \\& and \\0 are the
+    match, \\1..\\9 the groups (empty when a group did not take part), \\\\ a
+    backslash and \\c any other c. patsubst walks the text as GNU does: after
+    an empty match it copies one character and searches again one further
+    on; re.sub does the whole job when Python's matches are GNU's and none
+    can be empty.
 
 DIAGNOSTICS
     Through the expander's Context, with GNU m4 1.4.19's exact text:
@@ -346,9 +350,8 @@ def m4_regexp(ctx: Context, argv: Argv) -> str:
         return ""
     if len(argv) < 4:
         # GNU m4 asks for no registers here, and glibc then checks less.
-        m = regex.search(text, 0, registers=False)
-        return "-1" if m is None else str(m.start())
-    m = regex.search(text, 0)
+        return str(regex.find(text))
+    m = regex.search(text)
     if m is None:
         return ""
     pieces, trailing = _replacement(_cstr(argv[3]))
@@ -386,7 +389,11 @@ def m4_patsubst(ctx: Context, argv: Argv) -> str:
             break
         start, end = m.span()
         out.append(text[pos:start])
-        out.append(_substitute(ctx, pieces, trailing, m, groups))
+        if quiet:
+            for piece in pieces:
+                out.append(piece if isinstance(piece, str) else m.group(piece) or "")
+        else:
+            out.append(_substitute(ctx, pieces, trailing, m, groups))
         if start == end:
             out.append(text[start : start + 1])
             pos = start + 1
