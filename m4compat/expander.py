@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import BinaryIO
 
+    from m4compat.gnuregex import GnuRegex
     from m4compat.source import LocRef
 
 Arg = str | BuiltinSpec
@@ -144,7 +145,7 @@ class Expander:
         self.input_read = False
         self._template_cache: dict[str, list[str | int]] = {}
         self._user_arg_re = _USER_ARG_RE_TRADITIONAL if options.traditional else _USER_ARG_RE
-        self._macro_sequence: re.Pattern[str] | None = None
+        self._macro_sequence: GnuRegex | None = None  # --warn-macro-sequence
         if builtins:
             self.install_builtins()
 
@@ -165,17 +166,24 @@ class Expander:
 
     def set_macro_sequence(self, pattern: str) -> None:
         """--warn-macro-sequence: warn when a definition matches this GNU regexp."""
-        from m4compat.gnuregex import compile_gnu
+        from m4compat.gnuregex import gnu_regex
 
-        self._macro_sequence = compile_gnu(pattern)
+        self._macro_sequence = gnu_regex(pattern)
 
     def check_macro_sequence(self, name: str, text: str) -> None:
+        """GNU's loop: warn for each match, go on after it; step over empty ones."""
         if self._macro_sequence is None:
             return
-        for m in self._macro_sequence.finditer(text):
+        pos = 0
+        while pos <= len(text):
+            m = self._macro_sequence.search(text, pos)
+            if m is None:
+                return
             if m.end() == m.start():
+                pos = m.start() + 1
                 continue
-            self.warn(f"definition of `{name}' contains sequence `{m.group()}'")
+            self.warn(f"definition of `{name}' contains sequence `{text[m.start() : m.end()]}'")
+            pos = m.end()
 
     def close(self) -> None:
         self.debug_stream.set_file(None)
