@@ -4,7 +4,10 @@ DESCRIPTION
     With -q, pytest prints one dot per case, which does not say how much of the
     real workload m4compat already reproduces. This hook adds one line at the end
     of the run: how many .mc compilations were byte-identical to GNU m4, and how
-    many failed or were skipped.
+    many failed or were skipped. For the -bt differential tests (test_bt.py) it
+    adds how many -bt input lines gave identical output, summed over the
+    properties ("bt_ours_identical", n) / ("bt_ours_total", m) that each test
+    attaches to its report, and the same for the real-against-real control.
 """
 
 from __future__ import annotations
@@ -22,6 +25,34 @@ _CORPUS_TESTS = (
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    _summarize_mc_corpus(terminalreporter)
+    _summarize_bt(terminalreporter)
+
+
+def _summarize_bt(terminalreporter: pytest.TerminalReporter) -> None:
+    sums: Counter[str] = Counter()
+    for outcome in ("passed", "failed"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if getattr(report, "when", "call") != "call":
+                continue
+            for key, value in getattr(report, "user_properties", ()):
+                if isinstance(key, str) and key.startswith("bt_") and isinstance(value, int):
+                    sums[key] += value
+    if not sums:
+        return
+    terminalreporter.write_sep("-", "sendmail -bt differential corpus")
+    terminalreporter.write_line(
+        f"{sums['bt_ours_identical']} of {sums['bt_ours_total']} -bt inputs identical "
+        "(ours against real sendmail)"
+    )
+    if sums["bt_control_total"]:
+        terminalreporter.write_line(
+            f"{sums['bt_control_identical']} of {sums['bt_control_total']} -bt inputs "
+            "identical in the control run (real against real, other site directory)"
+        )
+
+
+def _summarize_mc_corpus(terminalreporter: pytest.TerminalReporter) -> None:
     outcomes: Counter[str] = Counter()
     for outcome in ("passed", "failed", "skipped", "error"):
         for report in terminalreporter.stats.get(outcome, []):

@@ -1,0 +1,191 @@
+"""Private namespaces for running the real sendmail (and ours) as a test oracle.
+
+SYNOPSIS
+    reason = nsenv.unavailable_reason()          # None when namespaces can be used
+    env = nsenv.NsEnv(state_dir, binds=((work_dir, nsenv.NS_ROOT),))
+    env.prepare()
+    subprocess.run(env.argv(["/usr/sbin/sendmail", "-bt", "-C", cf]), ...)
+
+DESCRIPTION
+    A Python equivalent of /work/shared/tools/nsrun. The command runs in new
+    mount, UTS and network namespaces (`unshare --mount --uts --net
+    --propagation private`) where
+
+    - the only network interface is the loopback, brought up before the
+      command starts: nothing can leave the machine, and the interface
+      addresses that sendmail adds to $=w ([127.0.0.1], [IPv6:::1]) are the
+      same on every machine,
+
+    - /etc/hosts lists the test host names of TEST_HOSTS (and the host itself),
+    - /etc/nsswitch.conf says `hosts: files`,
+    - /etc/resolv.conf names 127.0.0.1 (nobody listens there in the tests, so
+      a resolver query fails at once instead of leaving the machine),
+    - the host name is HOSTNAME (mail.example.test),
+    - each (source, target) pair of `binds` is bind-mounted, so a directory
+      made under a world-writable /tmp can be seen at a path whose parents
+      are all root-owned and not world-writable. Sendmail refuses class files
+      and maps whose directory path is unsafe ("World writable directory"),
+      and a 0700 directory under /tmp is not enough for it: it checks /tmp
+      too. NS_ROOT (/mnt, present on every Debian system) is the place.
+
+    Nothing of this is visible outside the namespace. The script run by
+    unshare is a constant; paths and the command go in as positional
+    arguments, never through a shell string.
+
+DIAGNOSTICS
+    unavailable_reason() returns a text for pytest.skip when the namespaces
+    cannot be made (not root, no unshare, a sandbox that forbids them).
+
+SEE ALSO
+    /work/shared/tools/nsrun, tests/diff/test_bt.py, bench/bt_bench.py.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HOSTNAME = "mail.example.test"
+NS_ROOT = "/mnt"
+
+# (address, names...) lines added to the namespace's /etc/hosts after the host's own.
+TEST_HOSTS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("192.0.2.10", ("gw.example.test", "gw")),
+    ("192.0.2.11", ("smarthost.example.test", "smarthost")),
+    ("192.0.2.20", ("mx.partner.test", "partner.test")),
+    ("192.0.2.21", ("host.relay.test",)),
+    ("192.0.2.30", ("www.example.org",)),
+    ("198.51.100.7", ("remote.example.net", "remote")),
+    ("198.51.100.8", ("mailhub.example.com",)),
+    ("203.0.113.5", ("spam.bad.test", "bad.test")),
+    ("10.1.2.3", ("intranet.example.test", "intranet")),
+)
+
+# Run inside the new network namespace: bring its loopback interface up (SIOCGIFFLAGS,
+# SIOCSIFFLAGS with IFF_UP), so that 127.0.0.1 and ::1 exist as on any host.
+_LOOPBACK_UP = """
+import fcntl, socket, struct
+fmt = "16sH14x"
+with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+    flags = struct.unpack(fmt, fcntl.ioctl(s, 0x8913, struct.pack(fmt, b"lo", 0)))[1]
+    fcntl.ioctl(s, 0x8914, struct.pack(fmt, b"lo", flags | 1))
+"""
+
+_SCRIPT = r"""
+set -e
+state=$1; host=$2; "$3" -c "$4"; shift 4
+mount --bind "$state/hosts" /etc/hosts
+mount --bind "$state/nsswitch.conf" /etc/nsswitch.conf
+mount --bind "$state/resolv.conf" /etc/resolv.conf
+while [ "$1" != "--" ]; do
+    mount --bind "$1" "$2"
+    shift 2
+done
+shift
+hostname "$host"
+exec "$@"
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class NsEnv:
+    """One namespace recipe: the files it mounts, its host name and its binds.
+
+    Attributes:
+        state_dir: where hosts, nsswitch.conf and resolv.conf are written.
+        hostname: the UTS host name inside the namespace.
+        binds: (source directory, mount point) pairs; the mount point must exist.
+        hosts: extra /etc/hosts entries as (address, names).
+    """
+
+    state_dir: Path
+    hostname: str = HOSTNAME
+    binds: tuple[tuple[Path, str], ...] = ()
+    hosts: tuple[tuple[str, tuple[str, ...]], ...] = field(default=TEST_HOSTS)
+
+    def hosts_text(self) -> str:
+        """Return the /etc/hosts text seen inside the namespace."""
+        short = self.hostname.split(".", 1)[0]
+        lines = [
+            f"127.0.0.1\t{self.hostname} {short} localhost",
+            f"::1\t{self.hostname} {short} localhost ip6-localhost",
+        ]
+        lines += [f"{addr}\t{' '.join(names)}" for addr, names in self.hosts]
+        return "\n".join(lines) + "\n"
+
+    def prepare(self) -> None:
+        """Write the files that are bind-mounted over /etc.
+
+        Side effects:
+            Creates state_dir and three files in it.
+        """
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        (self.state_dir / "hosts").write_text(self.hosts_text())
+        (self.state_dir / "nsswitch.conf").write_text(
+            "passwd: files\ngroup: files\nshadow: files\nhosts: files\n"
+        )
+        (self.state_dir / "resolv.conf").write_text("nameserver 127.0.0.1\n")
+
+    def argv(self, command: Sequence[str]) -> list[str]:
+        """Return the argv that runs command inside the namespace (exec, same pid)."""
+        bind_args = [str(arg) for pair in self.binds for arg in pair]
+        return [
+            _unshare(),
+            "--mount",
+            "--uts",
+            "--net",
+            "--propagation",
+            "private",
+            "--",
+            "/bin/sh",
+            "-c",
+            _SCRIPT,
+            "nsenv",
+            str(self.state_dir),
+            self.hostname,
+            sys.executable,
+            _LOOPBACK_UP,
+            *bind_args,
+            "--",
+            *command,
+        ]
+
+
+def _unshare() -> str:
+    return shutil.which("unshare") or "/usr/bin/unshare"
+
+
+@functools.cache
+def unavailable_reason() -> str | None:
+    """Return why namespaces cannot be used here, or None when they can."""
+    if os.geteuid() != 0:
+        return "needs root for unshare --mount --uts --net (run the differential tests as root)"
+    if shutil.which("unshare") is None:
+        return "unshare (util-linux) is not installed"
+    if not Path(NS_ROOT).is_dir():
+        return f"mount point {NS_ROOT} does not exist"
+    probe = subprocess.run(
+        [
+            _unshare(),
+            "--mount",
+            "--uts",
+            "--net",
+            "--propagation",
+            "private",
+            "--",
+            "hostname",
+            "x.test",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if probe.returncode != 0:
+        return f"unshare does not work here: {probe.stderr.strip() or probe.returncode}"
+    return None
