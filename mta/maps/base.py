@@ -26,10 +26,18 @@ SEE ALSO
 
 from __future__ import annotations
 
+import abc
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
+
+from mta.config.model import MapDecl
+from mta.core.errors import ConfigError
+from mta.maps.args import MapArg, MapOptions, parse_map_args
+
+if TYPE_CHECKING:
+    import dns.resolver
 
 
 class LookupStatus(enum.Enum):
@@ -69,3 +77,240 @@ class MapEnv:
     """Settings a map class may need besides its K line: options by long name."""
 
     options: Mapping[str, str] = field(default_factory=dict)
+    # Builds the dnspython resolver for the dns/host/bestmx classes; None means
+    # the system resolver (/etc/resolv.conf). Tests point it at a loopback server.
+    resolver: Callable[[], dns.resolver.Resolver] | None = None
+    # Where "hosts: files" reads; None means the HostsFile option, else /etc/hosts.
+    hosts_file: str | None = None
+    # Where the switch class and host map read the service switch; None means the
+    # ServiceSwitchFile option, else /etc/mail/service.switch.
+    service_switch_file: str | None = None
+
+
+class MapFlag(enum.Flag):
+    """Class properties (Sendmail's MCF_* flags)."""
+
+    NONE = 0
+    ALIAS_OK = enum.auto()  # MCF_ALIASOK: may back AliasFile
+    REBUILDABLE = enum.auto()  # MCF_REBUILDABLE: newaliases/makemap can build it
+    OPTIONAL_FILE = enum.auto()  # MCF_OPTFILE: file name may be omitted
+    NOT_PERSISTENT = enum.auto()  # MCF_NOTPERSIST: reopen for each lookup
+
+
+class NullContext:
+    """A LookupContext with no macros that drops messages (for CLIs and tests)."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+        self.macros: dict[str, str] = {}
+
+    def macro(self, name: str) -> str | None:
+        """Return a macro set with define_macro, else None."""
+        return self.macros.get(name)
+
+    def define_macro(self, name: str, value: str | None) -> None:
+        """Remember (or forget) a macro value."""
+        if value is None:
+            self.macros.pop(name, None)
+        else:
+            self.macros[name] = value
+
+    def message(self, text: str) -> None:
+        """Collect a message in .messages."""
+        self.messages.append(text)
+
+
+# ---------------------------------------------------------------------------
+# The map class base (Sendmail's MAPCLASS table entry plus map_lookup()).
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def fold_case(text: str) -> str:
+    """Lower-case ASCII letters only, as Sendmail's makelower() in the C locale."""
+    return text.translate(_ASCII_LOWER)
+
+
+def strip_quotes(text: str) -> str:
+    """Remove double quotes and the backslash of backslash-escapes (Sendmail stripquotes)."""
+    if '"' not in text and "\\" not in text:
+        return text
+    out: list[str] = []
+    chars = iter(text)
+    for c in chars:
+        if c == "\\":
+            out.append(next(chars, ""))
+        elif c != '"':
+            out.append(c)
+    return "".join(out)
+
+
+def rewrite_value(value: str, arguments: Sequence[str]) -> str:
+    """Replace %0..%9 by arguments[n] (missing: empty); %c becomes c (Sendmail map_rewrite).
+
+    Args:
+        value: the stored value.
+        arguments: arguments[0] is the key, then the $@ arguments of the lookup.
+
+    Returns:
+        The substituted text.
+    """
+    if "%" not in value:
+        return value
+    out: list[str] = []
+    i, n = 0, len(value)
+    while i < n:
+        c = value[i]
+        i += 1
+        if c != "%":
+            out.append(c)
+            continue
+        if i >= n:
+            break
+        c = value[i]
+        i += 1
+        if c.isascii() and c.isdigit():
+            k = int(c)
+            if k < len(arguments):
+                out.append(arguments[k])
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+class MapOpenError(Exception):
+    """A map could not be opened; the text is what Sendmail prints after 'CLASS map "NAME": '."""
+
+    def __init__(self, text: str, *, temporary: bool = True) -> None:
+        super().__init__(text)
+        self.text = text
+        self.temporary = temporary
+
+
+class MapClass(abc.ABC):
+    """A K-line map class: parse -> open -> lookup/store -> close.
+
+    Subclasses set name (and flags, file_ext, folds_key) and implement fetch().
+    lookup() is Sendmail's map_lookup() around the class hook: it opens the map
+    on first use, strips quotes, honours -D and -t; fetch() sees the key after
+    stripquotes and returns the value before -a (table classes call
+    table_result() for -m and %n).
+    """
+
+    name: ClassVar[str]
+    file_ext: ClassVar[str | None] = None
+    flags: ClassVar[MapFlag] = MapFlag.NONE
+    extra_letters: ClassVar[str] = ""
+    extra_with_value: ClassVar[str] = ""
+
+    def __init__(self, decl: MapDecl, env: MapEnv, mapset: MapResolver | None = None) -> None:
+        self.decl = decl
+        self.env = env
+        self.mapset = mapset
+        self.options = self.parse(decl)  # sendmail: map_parse
+        self._opened = False
+        self._open_error: MapOpenError | None = None
+
+    @classmethod
+    def parse_options(cls, decl: MapDecl) -> MapOptions:
+        """Parse K-line flags with the shared parser and this class's extra letters."""
+        return parse_map_args(
+            decl,
+            file_optional=MapFlag.OPTIONAL_FILE in cls.flags,
+            extra_letters=cls.extra_letters,
+            extra_with_value=cls.extra_with_value,
+        )
+
+    def parse(self, decl: MapDecl) -> MapOptions:
+        """Parse the declaration; subclasses may check more and raise ConfigError."""
+        return self.parse_options(decl)
+
+    @property
+    def tempfail_text(self) -> str | None:
+        """The -T text, or None."""
+        return self.options.tempfail_append
+
+    @property
+    def is_optional(self) -> bool:
+        """True for -o maps."""
+        return MapArg.OPTIONAL in self.options.flags
+
+    def open(self) -> None:  # noqa: B027 - sendmail: null_map_open
+        """Open the map; raise MapOpenError when it cannot be used."""
+
+    def close(self) -> None:  # noqa: B027 - sendmail: null_map_close
+        """Release files and connections."""
+
+    def store(self, key: str, value: str) -> None:
+        """Store key -> value (read-only classes raise ConfigError)."""
+        raise ConfigError(f"map class {self.name!r} is read-only", self.decl.location)
+
+    @abc.abstractmethod
+    def fetch(self, key: str, args: Sequence[str], ctx: LookupContext) -> LookupResult:
+        """Class lookup hook: key has had its quotes stripped (unless -q)."""
+
+    def ensure_open(self, ctx: LookupContext) -> LookupResult | None:
+        """Open on first use; return the result to give when the map is unusable."""
+        if not self._opened:
+            self._opened = True
+            try:
+                self.open()
+            except MapOpenError as err:
+                self._open_error = err
+                if not self.is_optional:
+                    ctx.message(f'{self.name} map "{self.decl.name}": {err.text}')
+        if self._open_error is None:
+            return None
+        if self.is_optional or not self._open_error.temporary:
+            return NOT_FOUND
+        return TEMPFAIL
+
+    def lookup(self, key: str, args: Sequence[str], ctx: LookupContext) -> LookupResult:
+        """Look key up: Sendmail's map_lookup() semantics.
+
+        Args:
+            key: the key as the rules engine built it.
+            args: the $@ arguments (for %1..%9).
+            ctx: the caller's context (macros, messages).
+
+        Returns:
+            FOUND with the final value (after -m, %n and -a), NOT_FOUND or
+            TEMPFAIL (never raised).
+        """
+        unusable = self.ensure_open(ctx)
+        if unusable is not None:
+            return unusable
+        options = self.options
+        if MapArg.DEFER in options.flags and self.env.options.get("DeliveryMode", "")[:1] == "d":
+            return TEMPFAIL
+        if MapArg.KEEP_QUOTES not in options.flags:
+            key = strip_quotes(key)
+        result = self.fetch(key, args, ctx)
+        if result.status is LookupStatus.FOUND:
+            value = result.value or ""
+            if options.append:
+                value += options.append
+            return LookupResult(LookupStatus.FOUND, value)
+        if result.status is LookupStatus.TEMPFAIL and MapArg.NO_TEMPFAIL in options.flags:
+            return NOT_FOUND
+        return result
+
+    def fold(self, key: str) -> str:
+        """The key as stored: lower-cased unless -f."""
+        return key if MapArg.NO_FOLD in self.options.flags else fold_case(key)
+
+    def table_result(self, key: str, value: str | None, args: Sequence[str]) -> LookupResult:
+        """Turn a stored value into a result: -m returns the key, else %n substitution."""
+        if value is None:
+            return NOT_FOUND
+        if MapArg.MATCH_ONLY in self.options.flags:
+            return LookupResult(LookupStatus.FOUND, key)
+        return LookupResult(LookupStatus.FOUND, rewrite_value(value, (key, *args)))
+
+
+class MapResolver(Protocol):
+    """What a map may ask of its MapSet (sequence and switch look up other maps)."""
+
+    def get(self, name: str) -> MapClass | None:
+        """The map declared under name, or None."""
+        ...

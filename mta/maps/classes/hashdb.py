@@ -1,0 +1,271 @@
+"""hash, btree, dbm and implicit maps, stored as sqlitedict-compatible files.
+
+SYNOPSIS
+    Kaccess hash -T<TMPF> -o /etc/mail/access     # reads /etc/mail/access.db
+    with DbWriter("/etc/mail/access.db") as db: db.put("from:spam.example", "REJECT")
+    for key, value in read_db("/etc/mail/access.db"): ...
+
+DESCRIPTION
+    Sendmail's hash and btree classes (Berkeley DB) and dbm (ndbm) all become
+    one SQLite file holding the layout sqlitedict uses: a table "unnamed" with
+    (key TEXT PRIMARY KEY, value BLOB), where every value is a plain str (the
+    sqlitedict encode/decode is the identity; nothing is ever pickled). So
+    SqliteDict(path, encode=str, decode=str) opens our files, and we open its.
+
+    File names: the K-line file gets ".db" appended unless it already ends in
+    ".db", as Sendmail does for hash and btree. dbm uses the same single ".db"
+    file instead of ndbm's ".dir"/".pag" pair, so `makemap dbm x` and
+    `Kx dbm x` agree with each other. implicit (Sendmail: try hash, then dbm)
+    reads that same file; it is the class of an AliasFile without a class.
+
+    Lookups follow db_map_lookup(): the key is folded to lower case unless -f;
+    it is tried without and then with a trailing NUL (only with it under -N,
+    only without under -O); a trailing NUL of the value is dropped. The file is
+    opened read-only at the first lookup and reopened when its inode or mtime
+    changes (makemap replaces it by rename), so a rebuilt table is seen at once.
+
+    DbWriter builds a new file beside the target in one transaction with
+    journaling off, then fsyncs and renames it into place (mta.util.fsio).
+
+DIAGNOSTICS
+    A missing file is the MapOpenError "missing map file PATH: No such file or
+    directory" (printed once, lookups TEMPFAIL; with -o: not found). A file that
+    is not an SQLite database, lacks the table, or holds text that is not UTF-8
+    gives the message "error reading map file PATH: ..." and TEMPFAIL.
+    DbWriter raises sqlite3.Error / OSError for the caller to word.
+
+SEE ALSO
+    mta.cli.makemap, mta.maps.aliases, mta.util.fsio, sqlitedict.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator, Sequence
+from types import TracebackType
+
+from mta.config.model import MapDecl
+from mta.maps.args import MapArg
+from mta.maps.base import (
+    NOT_FOUND,
+    TEMPFAIL,
+    LookupContext,
+    LookupResult,
+    MapClass,
+    MapEnv,
+    MapFlag,
+    MapOpenError,
+    MapResolver,
+)
+from mta.maps.registry import map_class
+from mta.util.fsio import atomic_path
+
+TABLE = "unnamed"
+_CREATE = f'CREATE TABLE IF NOT EXISTS "{TABLE}" (key TEXT PRIMARY KEY, value BLOB)'
+_SELECT = f'SELECT value FROM "{TABLE}" WHERE key = ?'
+
+
+def db_path(file: str) -> str:
+    """The database file of a K-line or makemap name: name + ".db" unless it ends so."""
+    return file if file.endswith(".db") else file + ".db"
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes):
+        return value.decode("utf-8")
+    return str(value)
+
+
+def read_db(path: str) -> Iterator[tuple[str, str]]:
+    """Yield every (key, value) of a database file, in key order.
+
+    Raises:
+        sqlite3.Error: not a database, or no table.
+        UnicodeDecodeError: a BLOB value that is not UTF-8.
+    """
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        for key, value in con.execute(f'SELECT key, value FROM "{TABLE}" ORDER BY key'):
+            yield _as_text(key), _as_text(value)
+    finally:
+        con.close()
+
+
+class DbWriter:
+    """Build a database file atomically.
+
+    Args:
+        path: the final file (with its .db).
+        append: start from the existing file's contents (makemap -o).
+        replace: a duplicate key replaces the earlier value (makemap -r).
+    """
+
+    def __init__(self, path: str, *, append: bool = False, replace: bool = False) -> None:
+        self.path = path
+        self.append = append
+        self.replace = replace
+        self._stack = contextlib.ExitStack()
+        self._con: sqlite3.Connection | None = None
+        self._insert = (
+            f'INSERT OR REPLACE INTO "{TABLE}" (key, value) VALUES (?, ?)'
+            if replace
+            else f'INSERT OR IGNORE INTO "{TABLE}" (key, value) VALUES (?, ?)'
+        )
+        self._exists = f'SELECT 1 FROM "{TABLE}" WHERE key = ?'
+
+    def __enter__(self) -> DbWriter:
+        tmp = self._stack.enter_context(atomic_path(self.path, suffix=".db"))
+        if self.append and os.path.exists(self.path):
+            shutil.copyfile(self.path, tmp)
+        con = sqlite3.connect(tmp, isolation_level=None)
+        self._stack.callback(con.close)
+        con.execute("PRAGMA journal_mode=OFF")
+        con.execute("PRAGMA synchronous=OFF")
+        con.execute(_CREATE)
+        con.execute("BEGIN")
+        self._con = con
+        return self
+
+    def put(self, key: str, value: str) -> bool:
+        """Store key -> value; return False for a duplicate key (kept or replaced per -r)."""
+        con = self._con
+        assert con is not None, "DbWriter used outside its with block"
+        if self.replace:
+            duplicate = con.execute(self._exists, (key,)).fetchone() is not None
+            con.execute(self._insert, (key, value))
+            return not duplicate
+        return con.execute(self._insert, (key, value)).rowcount == 1
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        con = self._con
+        if con is not None and exc_type is None:
+            con.execute("COMMIT")
+        self._con = None
+        self._stack.__exit__(exc_type, exc, tb)
+
+
+class _DbMap(MapClass):
+    """Shared lookup for the sqlite-backed classes."""
+
+    file_ext = ".db"
+    flags = MapFlag.ALIAS_OK | MapFlag.REBUILDABLE
+
+    def __init__(self, decl: MapDecl, env: MapEnv, mapset: MapResolver | None = None) -> None:
+        super().__init__(decl, env, mapset)
+        self._con: sqlite3.Connection | None = None
+        self._identity: tuple[int, int, int] | None = None
+        self.path = db_path(self.options.file or "")
+
+    def open(self) -> None:
+        """Open the file read-only (MapOpenError when it is missing)."""
+        try:
+            st = os.stat(self.path)
+        except OSError as err:
+            raise MapOpenError(f"missing map file {self.path}: {err.strerror}") from None
+        self._connect(st)
+
+    def _connect(self, st: os.stat_result) -> None:
+        if self._con is not None:
+            self._con.close()
+        self._con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+        self._identity = (st.st_dev, st.st_ino, st.st_mtime_ns)
+
+    def close(self) -> None:
+        """Close the connection."""
+        if self._con is not None:
+            self._con.close()
+            self._con = None
+
+    def _get(self, key: str, ctx: LookupContext) -> str | LookupResult | None:
+        try:
+            st = os.stat(self.path)
+            if (st.st_dev, st.st_ino, st.st_mtime_ns) != self._identity or self._con is None:
+                self._connect(st)
+            assert self._con is not None
+            row = self._con.execute(_SELECT, (key,)).fetchone()
+        except (OSError, sqlite3.Error) as err:
+            ctx.message(
+                f'{self.name} map "{self.decl.name}": error reading map file {self.path}: {err}'
+            )
+            self.close()
+            self._identity = None
+            return TEMPFAIL
+        if row is None:
+            return None
+        try:
+            return _as_text(row[0])
+        except UnicodeDecodeError as err:
+            ctx.message(
+                f'{self.name} map "{self.decl.name}": error reading map file {self.path}: {err}'
+            )
+            return TEMPFAIL
+
+    def fetch(self, key: str, args: Sequence[str], ctx: LookupContext) -> LookupResult:
+        """db_map_lookup: fold, try without/with NUL, drop a trailing NUL of the value."""
+        stored = self.fold(key)
+        flags = self.options.flags
+        candidates: tuple[str, ...]
+        if MapArg.INCLUDE_NUL in flags:
+            candidates = (stored + "\0",)
+        elif MapArg.NEVER_NUL in flags:
+            candidates = (stored,)
+        else:
+            candidates = (stored, stored + "\0")
+        for candidate in candidates:
+            value = self._get(candidate, ctx)
+            if isinstance(value, LookupResult):
+                return value
+            if value is not None:
+                return self.table_result(key, value.removesuffix("\0"), args)
+        return NOT_FOUND
+
+    def store(self, key: str, value: str) -> None:
+        """Store through a writer in append mode (slow; used for single updates)."""
+        with DbWriter(self.path, append=True, replace=True) as db:
+            db.put(self.fold(key), value)
+
+
+@map_class
+class HashMap(_DbMap):
+    """Sendmail "hash" (Berkeley DB hash): our sqlite file."""
+
+    name = "hash"
+
+
+@map_class
+class BtreeMap(_DbMap):
+    """Sendmail "btree" (Berkeley DB btree): our sqlite file."""
+
+    name = "btree"
+
+
+@map_class
+class DbmMap(_DbMap):
+    """Sendmail "dbm" (ndbm .dir/.pag): our single sqlite .db file."""
+
+    name = "dbm"
+
+
+@map_class
+class ImplicitMap(_DbMap):
+    """Sendmail "implicit" (hash, else dbm): our sqlite .db file; missing file = not found."""
+
+    name = "implicit"
+    flags = MapFlag.ALIAS_OK | MapFlag.REBUILDABLE | MapFlag.OPTIONAL_FILE
+
+    def open(self) -> None:
+        """A missing file makes lookups NOT_FOUND (Sendmail's impl_map_open fails quietly)."""
+        try:
+            super().open()
+        except MapOpenError as err:
+            raise MapOpenError(err.text, temporary=False) from None

@@ -1,0 +1,145 @@
+"""sequence and switch maps: several maps tried in order, and the service switch.
+
+SYNOPSIS
+    Kall sequence local remote          # first map that finds the key wins
+    Kaliases switch aliases             # tries aliases.files, aliases.nis, ... per the switch file
+    services = read_service_switch("/etc/mail/service.switch")
+
+DESCRIPTION
+    sequence: the members are maps declared earlier in the .cf. A lookup asks each
+    member in turn (each with its own flags); the first FOUND wins; when none finds
+    the key and a member had a temporary failure, the result is TEMPFAIL.
+
+    switch: the one argument names a service ("hosts", "aliases", ...). The
+    methods listed for it in the service switch file (ServiceSwitchFile option,
+    default /etc/mail/service.switch; lines "service method..."; "#" comments) name
+    the member maps "MAPNAME.method"; members that are not declared are skipped,
+    as Sendmail's switch_map_open does. Without a switch file, "hosts" is
+    "dns files" and everything else "files" (Sendmail's defaults).
+
+DIAGNOSTICS
+    An unknown member of a sequence is reported as "Sequence map NAME: unknown
+    member map MEMBER" (a warning, as in Sendmail) and skipped.
+
+SEE ALSO
+    mta.maps.classes.host (the host map also reads the "hosts" service).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from mta.config.model import MapDecl
+from mta.maps.args import MapOptions
+from mta.maps.base import (
+    NOT_FOUND,
+    TEMPFAIL,
+    LookupContext,
+    LookupResult,
+    LookupStatus,
+    MapClass,
+    MapEnv,
+    MapFlag,
+)
+from mta.maps.registry import map_class
+
+DEFAULT_SWITCH_FILE = "/etc/mail/service.switch"
+_DEFAULT_SERVICES: Mapping[str, tuple[str, ...]] = {"hosts": ("dns", "files")}
+
+
+def switch_file(env: MapEnv) -> str:
+    """The service switch file from the environment, the option, or the default."""
+    return env.service_switch_file or env.options.get("ServiceSwitchFile") or DEFAULT_SWITCH_FILE
+
+
+def read_service_switch(path: str) -> dict[str, tuple[str, ...]] | None:
+    """Parse a service switch file: {service: methods}, or None when it cannot be read."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return None
+    services: dict[str, tuple[str, ...]] = {}
+    for line in lines:
+        words = line.split("#", 1)[0].replace(":", " ", 1).split()
+        if words:
+            services[words[0]] = tuple(words[1:])
+    return services
+
+
+def service_methods(env: MapEnv, service: str) -> tuple[str, ...]:
+    """The methods configured for service (Sendmail's switch_map_find)."""
+    services = read_service_switch(switch_file(env))
+    if services is None:
+        return _DEFAULT_SERVICES.get(service, ("files",))
+    return services.get(service, _DEFAULT_SERVICES.get(service, ("files",)))
+
+
+class _StackedMap(MapClass):
+    """Shared lookup over member maps."""
+
+    flags = MapFlag.OPTIONAL_FILE | MapFlag.ALIAS_OK
+
+    def member_names(self) -> tuple[str, ...]:
+        """Names of the member maps, in lookup order."""
+        raise NotImplementedError
+
+    def fetch(self, key: str, args: Sequence[str], ctx: LookupContext) -> LookupResult:
+        """First member that finds key wins; TEMPFAIL if any member tempfailed."""
+        tempfailed = False
+        for member_name in self.member_names():
+            member = self.mapset.get(member_name) if self.mapset is not None else None
+            if member is None or member is self:
+                continue
+            result = member.lookup(key, args, ctx)
+            if result.status is LookupStatus.FOUND:
+                return result
+            tempfailed = tempfailed or result.status is LookupStatus.TEMPFAIL
+        return TEMPFAIL if tempfailed else NOT_FOUND
+
+
+@map_class
+class SequenceMap(_StackedMap):
+    """Try the listed maps in order."""
+
+    name = "sequence"
+
+    def parse(self, decl: MapDecl) -> MapOptions:
+        """Members are all words after the flags; unknown ones are warned about."""
+        options = self.parse_options(decl)
+        members = tuple(w for w in (options.file, *options.rest) if w)
+        known: list[str] = []
+        warnings = list(options.warnings)
+        for member in members:
+            if self.mapset is not None and self.mapset.get(member) is None:
+                warnings.append(
+                    f"{decl.location}: Sequence map {decl.name}: unknown member map {member}"
+                )
+            else:
+                known.append(member)
+        self._members = tuple(known)
+        return MapOptions(
+            flags=options.flags,
+            file=options.file,
+            rest=options.rest,
+            append=options.append,
+            tempfail_append=options.tempfail_append,
+            warnings=tuple(warnings),
+        )
+
+    def member_names(self) -> tuple[str, ...]:
+        """The known members, in order."""
+        return self._members
+
+
+@map_class
+class SwitchMap(_StackedMap):
+    """Members named MAPNAME.method from the service switch file."""
+
+    name = "switch"
+    flags = MapFlag.ALIAS_OK
+
+    def member_names(self) -> tuple[str, ...]:
+        """MAPNAME.method for each method of the service (read at each lookup)."""
+        service = self.options.file or ""
+        return tuple(f"{self.decl.name}.{m}" for m in service_methods(self.env, service))

@@ -1,0 +1,462 @@
+"""Small map classes: text, stab, null, user, dequote, macro, arith, arpa, syslog, regex.
+
+SYNOPSIS
+    Kdequote dequote                 $(dequote "a"b $)            -> ab
+    Karith arith                     $(arith + $@ 1 $@ 2 $)       -> 3
+    Kmyre regex -s1 -d. ^(.*)@x$     Kt text -k1 -v2 -z: /etc/t
+    Kstorage macro                   $(storage {name} $@ value $)  (sets ${name})
+
+DESCRIPTION
+    Each class copies the documented behaviour of its Sendmail 8.17 namesake,
+    checked with `sendmail -bt` and /map:
+
+    text     reads the file at each lookup; lines split at the -z character or at
+             runs of white space; -k/-v pick 0-based columns (both default 0, so
+             the key column itself is returned); keys compare without case unless -f;
+             "#" lines and empty lines are skipped.
+    stab     Sendmail's internal symbol table: nothing is stored there for us, so
+             every lookup is "not found" (the class needs a file name, as Sendmail's).
+    null     always "not found".
+    user     passwd entry of the key; -v selects name, passwd, uid, gid, gecos,
+             dir or shell (or 1-7); the default is the name.
+    dequote  removes quotes and backslash escapes; not found when the key has no
+             quote, unbalanced quotes/angles/comments, or (without -S) white space.
+    macro    $(m {x} $@ v $) sets macro x to v (clears it without v); value "".
+    arith    key is the operator, args are the two operands: + - * / % | & give
+             numbers; l (less than) and = give TRUE/FALSE; r gives a random number
+             in [a, b]. Bad operands: not found.
+    arpa     reverses an IPv4 address, or an "IPv6:" address into nibbles.
+    syslog   logs the key (mta.maps.syslog logger, NOTICE) and returns "".
+    regex    POSIX regex (extended unless -b) matched without case unless -f:
+             found = "" (or -m: the key; -s: the listed groups joined by -d,
+             default Sendmail's $| operator byte 0x9b); -n inverts the match.
+
+    The POSIX pattern is translated to Python re: bracket expressions keep
+    backslashes literal and understand [:class:]; leftmost-longest alternation
+    is not emulated (Python takes the first alternative that matches).
+
+DIAGNOSTICS
+    ConfigError for a regex that does not compile ("pattern-compile-error: ...").
+    Lookups return NOT_FOUND/TEMPFAIL; a text map whose file is missing gives
+    "unsafe map file PATH: No such file or directory" once and TEMPFAIL.
+
+SEE ALSO
+    mta.maps.base, Sendmail op.me 5.10 and cf/README ("Using the regex map").
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import pwd
+import random
+import re
+from collections.abc import Callable, Mapping, Sequence
+
+from mta.config.model import MapDecl
+from mta.core.errors import ConfigError
+from mta.maps.args import MapArg, MapOptions
+from mta.maps.base import (
+    NOT_FOUND,
+    TEMPFAIL,
+    LookupContext,
+    LookupResult,
+    LookupStatus,
+    MapClass,
+    MapFlag,
+    MapOpenError,
+    fold_case,
+)
+from mta.maps.registry import map_class
+
+CONDELSE_MARK = "\x9b"  # Sendmail's $| operator byte: the default regex -s delimiter
+_log = logging.getLogger("mta.maps.syslog")
+
+
+def _found(value: str) -> LookupResult:
+    return LookupResult(LookupStatus.FOUND, value)
+
+
+@map_class
+class TextMap(MapClass):
+    """Columns of a flat file, read at every lookup."""
+
+    name = "text"
+
+    def open(self) -> None:
+        """Check that the file exists."""
+        path = self.options.file or ""
+        if not os.path.isfile(path):
+            raise MapOpenError(f"unsafe map file {path}: No such file or directory")
+
+    def _columns(self, line: str) -> list[str]:
+        delim = self.options.column_delimiter
+        return line.split(delim) if delim else line.split()
+
+    def fetch(self, key: str, args: Sequence[str], ctx: LookupContext) -> LookupResult:
+        """Scan the file for a line whose key column equals key."""
+        keycol = int(self.options.key_column or 0)
+        valcol = int(self.options.value_column or 0)
+        fold = MapArg.NO_FOLD not in self.options.flags
+        wanted = fold_case(key) if fold else key
+        try:
+            with open(self.options.file or "", encoding="utf-8", errors="strict") as fh:
+                for raw in fh:
+                    line = raw.rstrip("\n")
+                    if not line or line.startswith("#"):
+                        continue
+                    cols = self._columns(line)
+                    if keycol >= len(cols):
+                        continue
+                    have = fold_case(cols[keycol]) if fold else cols[keycol]
+                    if have == wanted:
+                        value = cols[valcol] if valcol < len(cols) else ""
+                        return self.table_result(key, value, args)
+        except (OSError, UnicodeDecodeError) as err:
+            ctx.message(f'text map "{self.decl.name}": {self.options.file}: {err}')
+            return TEMPFAIL
+        return NOT_FOUND
+
+
+@map_class
+class StabMap(MapClass):
+    """Sendmail's symbol-table map: we keep no aliases there, so always not found."""
+
+    name = "stab"
+
+    def fetch(self, key: str, args: Sequence[str], ctx: LookupContext) -> LookupResult:
+        """Always NOT_FOUND."""
+        return NOT_FOUND
+
+
+@map_class
+class NullMap(MapClass):
+    """Always "not found"."""
+
+    name = "null"
+    flags = MapFlag.OPTIONAL_FILE | MapFlag.ALIAS_OK
+
+    def fetch(self, key: str, args: Sequence[str], ctx: LookupContext) -> LookupResult:
+        """Always NOT_FOUND."""
+        return NOT_FOUND
+
+
+_PASSWD_FIELDS: Mapping[str, int] = {
+    "name": 0,
+    "passwd": 1,
+    "uid": 2,
+    "gid": 3,
+    "gecos": 4,
+    "dir": 5,
+    "shell": 6,
+}
+
+
+@map_class
+class UserMap(MapClass):
+    """Fields of the passwd entry named by the key."""
+
+    name = "user"
+    flags = MapFlag.OPTIONAL_FILE
+
+    def parse(self, decl: MapDecl) -> MapOptions:
+        """Check the -v field name."""
+        options = self.parse_options(decl)
+        field = options.value_column
+        if (
+            field is not None
+            and field not in _PASSWD_FIELDS
+            and not (field.isdigit() and 1 <= int(field) <= 7)
+        ):
+            raise ConfigError(f"User map {decl.name}: unknown column name {field}", decl.location)
+        return options
+
+    def fetch(self, key: str, args: Sequence[str], ctx: LookupContext) -> LookupResult:
+        """getpwnam(key), then the -v field."""
+        try:
+            entry = pwd.getpwnam(key)
+        except (KeyError, ValueError):
+            return NOT_FOUND
+        field = self.options.value_column or "name"
+        index = int(field) - 1 if field.isdigit() else _PASSWD_FIELDS[field]
+        return self.table_result(key, str(tuple(entry)[index]), args)
+
+
+@map_class
+class DequoteMap(MapClass):
+    """Remove quoting from the key."""
+
+    name = "dequote"
+    flags = MapFlag.OPTIONAL_FILE
+
+    def parse(self, decl: MapDecl) -> MapOptions:
+        """Dequote always sees the quotes (Sendmail sets MF_KEEPQUOTES)."""
+        options = self.parse_options(decl)
+        return MapOptions(
+            flags=options.flags | MapArg.KEEP_QUOTES,
+            file=options.file,
+            rest=options.rest,
+            append=options.append,
+            tempfail_append=options.tempfail_append,
+            space_sub=options.space_sub,
+            warnings=options.warnings,
+        )
+
+    def fetch(self, key: str, args: Sequence[str], ctx: LookupContext) -> LookupResult:
+        """Dequote key; NOT_FOUND when there is nothing (valid) to dequote."""
+        sub = self.options.space_sub
+        out: list[str] = []
+        backslash = quoted = False
+        quotes = comments = angles = spaces = 0
+        for c in key:
+            if backslash:
+                backslash = False
+                out.append(c)
+                continue
+            if c == " " and sub:
+                c = sub
+            if c == "\\":
+                backslash = True
+                continue
+            if c == "(":
+                comments += 1
+            elif c == ")":
+                comments -= 1
+                if comments < 0:
+                    return NOT_FOUND
+            elif c in " \t":
+                spaces += 1
+            if comments > 0:
+                out.append(c)
+                continue
+            if c == '"':
+                quoted = not quoted
+                quotes += 1
+                continue
+            if c == "<":
+                angles += 1
+            elif c == ">":
+                angles -= 1
+                if angles < 0:
+                    return NOT_FOUND
+            out.append(c)
+        if angles or comments or backslash or quoted or quotes == 0 or spaces:
+            return NOT_FOUND
+        return _found("".join(out))
+
+
+@map_class
+class MacroMap(MapClass):
+    """Set or clear a macro: $(macro {name} $@ value $)."""
+
+    name = "macro"
+    flags = MapFlag.OPTIONAL_FILE
+
+    def fetch(self, key: str, args: Sequence[str], ctx: LookupContext) -> LookupResult:
+        """Define macro key as args[0] (clear when absent or empty); value ""."""
+        name = key[1:-1] if key.startswith("{") and key.endswith("}") else key
+        ctx.define_macro(name, args[0] if args and args[0] else None)
+        return _found("")
+
+
+def _div(a: int, b: int) -> int | None:
+    return None if b == 0 else int(a / b)
+
+
+def _mod(a: int, b: int) -> int | None:
+    return None if b == 0 else a - b * int(a / b)
+
+
+_ARITH: Mapping[str, Callable[[int, int], int | bool | None]] = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": _div,
+    "%": _mod,
+    "|": lambda a, b: a | b,
+    "&": lambda a, b: a & b,
+    "l": lambda a, b: a < b,
+    "=": lambda a, b: a == b,
+    "r": lambda a, b: random.randint(min(a, b), max(a, b)),
+}
+
+
+@map_class
+class ArithMap(MapClass):
+    """Integer arithmetic: the key is the operator, the two args the operands."""
+
+    name = "arith"
+    flags = MapFlag.OPTIONAL_FILE
+
+    def fetch(self, key: str, args: Sequence[str], ctx: LookupContext) -> LookupResult:
+        """Apply the operator; NOT_FOUND for a bad operator or operands."""
+        op = _ARITH.get(key.strip())
+        if op is None or len(args) < 2:
+            return NOT_FOUND
+        try:
+            a, b = int(args[0].strip()), int(args[1].strip())
+        except ValueError:
+            return NOT_FOUND
+        result = op(a, b)
+        if result is None:
+            return NOT_FOUND
+        if isinstance(result, bool):
+            return _found("TRUE" if result else "FALSE")
+        return _found(str(result))
+
+
+@map_class
+class ArpaMap(MapClass):
+    """Reverse an address for in-addr.arpa / ip6.arpa lookups."""
+
+    name = "arpa"
+    flags = MapFlag.OPTIONAL_FILE
+
+    def fetch(self, key: str, args: Sequence[str], ctx: LookupContext) -> LookupResult:
+        """IPv4 -> reversed octets; "IPv6:addr" -> reversed nibbles."""
+        try:
+            if key[:5].lower() == "ipv6:":
+                v6 = ipaddress.IPv6Address(key[5:])
+                return _found(".".join(reversed(v6.exploded.replace(":", ""))))
+            v4 = ipaddress.IPv4Address(key)
+        except ValueError:
+            return NOT_FOUND
+        return _found(".".join(reversed(str(v4).split("."))))
+
+
+@map_class
+class SyslogMap(MapClass):
+    """Log the key; the value is ""."""
+
+    name = "syslog"
+    flags = MapFlag.OPTIONAL_FILE
+
+    def fetch(self, key: str, args: Sequence[str], ctx: LookupContext) -> LookupResult:
+        """Log key at NOTICE level (mta.maps.syslog)."""
+        _log.log(logging.INFO + 5, "%s", key)
+        return _found("")
+
+
+_POSIX_CLASSES: Mapping[str, str] = {
+    "alpha": "a-zA-Z",
+    "digit": "0-9",
+    "alnum": "0-9a-zA-Z",
+    "upper": "A-Z",
+    "lower": "a-z",
+    "space": " \\t\\n\\r\\f\\v",
+    "blank": " \\t",
+    "punct": "!-/:-@\\[-`{-~",
+    "print": " -~",
+    "graph": "!-~",
+    "cntrl": "\\x00-\\x1f\\x7f",
+    "xdigit": "0-9A-Fa-f",
+}
+
+
+def posix_to_python(pattern: str, *, extended: bool = True) -> str:
+    """Translate a POSIX regular expression (ERE, or BRE when not extended) to Python re.
+
+    Raises:
+        ValueError: an unknown [:class:] or an unterminated bracket expression.
+    """
+    out: list[str] = []
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "[":
+            j = i + 1
+            body: list[str] = []
+            if j < n and pattern[j] == "^":
+                body.append("^")
+                j += 1
+            if j < n and pattern[j] == "]":
+                body.append("\\]")
+                j += 1
+            while j < n and pattern[j] != "]":
+                if pattern.startswith("[:", j):
+                    end = pattern.find(":]", j + 2)
+                    if end < 0 or pattern[j + 2 : end] not in _POSIX_CLASSES:
+                        raise ValueError(f"bad character class at {pattern[j:]!r}")
+                    body.append(_POSIX_CLASSES[pattern[j + 2 : end]])
+                    j = end + 2
+                    continue
+                ch = pattern[j]
+                body.append("\\" + ch if ch in "\\[&~|" else ch)
+                j += 1
+            if j >= n:
+                raise ValueError("unterminated bracket expression")
+            out.append("[" + "".join(body) + "]")
+            i = j + 1
+            continue
+        if extended:
+            if c == "\\" and i + 1 < n:
+                out.append(pattern[i : i + 2])
+                i += 2
+                continue
+            if c == "{" and not re.match(r"\{\d+(,\d*)?\}", pattern[i:]):
+                out.append("\\{")
+            else:
+                out.append(c)
+        else:
+            if c == "\\" and i + 1 < n:
+                nxt = pattern[i + 1]
+                out.append(nxt if nxt in "(){}|+?" else "\\" + nxt)
+                i += 2
+                continue
+            out.append("\\" + c if c in "(){}|+?" else c)
+        i += 1
+    return "".join(out)
+
+
+@map_class
+class RegexMap(MapClass):
+    """POSIX regular expression match on the key."""
+
+    name = "regex"
+    extra_letters = "nb"
+    extra_with_value = "sd"
+
+    def parse(self, decl: MapDecl) -> MapOptions:
+        """Compile the pattern (the file field and the rest words)."""
+        options = self.parse_options(decl)
+        pattern = " ".join(w for w in (options.file, *options.rest) if w is not None)
+        flags = 0 if MapArg.NO_FOLD in options.flags else re.IGNORECASE
+        try:
+            translated = posix_to_python(pattern, extended="b" not in options.extra)
+            self._regex = re.compile(translated, flags)
+        except (ValueError, re.error) as err:
+            raise ConfigError(f"pattern-compile-error: {err}", decl.location) from None
+        self._groups: tuple[int, ...] = ()
+        if "s" in options.extra:
+            spec = options.extra["s"][-1]
+            try:
+                self._groups = tuple(int(g) for g in spec.split(",") if g)
+            except ValueError:
+                raise ConfigError(f"regex map {decl.name}: bad -s {spec}", decl.location) from None
+            if any(g > self._regex.groups for g in self._groups):
+                raise ConfigError(f"too many substitutions in regex map {decl.name}", decl.location)
+        self._delimiter = options.extra["d"][-1][:1] if "d" in options.extra else CONDELSE_MARK
+        return MapOptions(
+            flags=options.flags | MapArg.KEEP_QUOTES,
+            file=options.file,
+            rest=options.rest,
+            append=options.append,
+            tempfail_append=options.tempfail_append,
+            space_sub=options.space_sub,
+            extra=options.extra,
+            warnings=options.warnings,
+        )
+
+    def fetch(self, key: str, args: Sequence[str], ctx: LookupContext) -> LookupResult:
+        """Search key; -n inverts; -m returns the key; -s returns the groups."""
+        match = self._regex.search(key)
+        if "n" in self.options.extra:
+            return NOT_FOUND if match else _found("")
+        if match is None:
+            return NOT_FOUND
+        if MapArg.MATCH_ONLY in self.options.flags:
+            return _found(key)
+        if self._groups:
+            return _found(self._delimiter.join(match.group(g) or "" for g in self._groups))
+        return _found("")
