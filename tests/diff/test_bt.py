@@ -50,7 +50,9 @@ REAL_DIR = f"{nsenv.NS_ROOT}/real"
 OURS_DIR = f"{nsenv.NS_ROOT}/ours"
 CTRL_DIR = f"{nsenv.NS_ROOT}/ctrl"
 
-ADDRESSES, CHECKS, PARSE, COMMANDS = "addresses.in", "checks.in", "parse.in", "commands.in"
+ADDRESSES, CHECKS, PARSE, EDGE = "addresses.in", "checks.in", "parse.in", "edge.in"
+# Last in every case: it ends with lines that switch debug flags on for the rest of the run.
+COMMANDS = "commands.in"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +67,7 @@ class BtCase:
 
 CASES = (
     BtCase("relay_access", "relay_access.mc", (ADDRESSES, CHECKS, "relay_access.in", COMMANDS)),
-    BtCase("mailertable", "mailertable.mc", (ADDRESSES, "mailertable.in", PARSE, COMMANDS)),
+    BtCase("mailertable", "mailertable.mc", (ADDRESSES, "mailertable.in", PARSE, EDGE, COMMANDS)),
     BtCase("virtusertable", "virtusertable.mc", (ADDRESSES, "virtusertable.in", CHECKS, COMMANDS)),
     BtCase("masquerade", "masquerade.mc", (ADDRESSES, "masquerade.in", PARSE, COMMANDS)),
     BtCase("delay_checks", "delay_checks.mc", ("delay_checks.in", CHECKS, COMMANDS)),
@@ -84,6 +86,7 @@ CASES = (
             "virtusertable.in",
             "masquerade.in",
             "delay_checks.in",
+            EDGE,
             COMMANDS,
         ),
     ),

@@ -144,7 +144,7 @@ class Comparison:
     def report(self, limit: int = 40) -> str:
         """Return the mismatches as text, at most limit of them."""
         head = f"{self.identical} of {self.total} -bt inputs identical"
-        parts = [head] + [f"--- {m.label}\n{m.diff}" for m in self.mismatches[:limit]]
+        parts = [head] + [f"=== {m.label}\n{m.diff}" for m in self.mismatches[:limit]]
         if len(self.mismatches) > limit:
             parts.append(f"... and {len(self.mismatches) - limit} more mismatches")
         return "\n".join(parts)
