@@ -238,5 +238,5 @@ def test_compare_framing_and_status() -> None:
     short = Transcript("B\n> a\n", "boom\n", 1)
     result = harness.compare(inputs, real, short, dirs=("/r", "/o"))
     labels = [m.label.split(":")[0] for m in result.mismatches]
-    assert labels == ["framing", "stderr", "exit status"]
+    assert labels == ["exit status", "stderr", "framing"]
     assert result.identical == 0

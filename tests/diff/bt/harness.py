@@ -70,6 +70,7 @@ MAPS: dict[str, str] = {
 PROMPT = "> "
 DIR_PLACEHOLDER = "@DIR@"
 TIMEOUT_SECONDS = 300
+DIFF_LINES_SHOWN = 60  # per mismatch
 # The same environment for both programs: no locale, no user-specific settings.
 RUN_ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C", "LC_ALL": "C"}
 
@@ -310,7 +311,11 @@ def _udiff(expected: str, got: str, names: tuple[str, str]) -> str:
         tofile=names[1],
         lineterm="\n",
     )
-    text = "".join(line if line.endswith("\n") else line + "\n\\ no newline\n" for line in lines)
+    shown = [line if line.endswith("\n") else line + "\n\\ no newline\n" for line in lines]
+    if len(shown) > DIFF_LINES_SHOWN:
+        more = len(shown) - DIFF_LINES_SHOWN
+        shown = [*shown[:DIFF_LINES_SHOWN], f"... ({more} more diff lines)\n"]
+    text = "".join(shown)
     return text or f"(differ only in the final newline)\n{expected!r}\n{got!r}\n"
 
 
@@ -333,13 +338,21 @@ def compare(
 
     Returns:
         The number of identical input lines and one Mismatch per differing
-        line, plus mismatches for the banner, the final piece, stderr and the
-        exit status (these do not count as input lines).
+        line, plus mismatches for the exit status, stderr, the banner and the
+        final piece (these do not count as input lines).
     """
     exp_out, got_out = normalize(expected.stdout, dirs[0]), normalize(got.stdout, dirs[1])
     exp_split, got_split = split_transcript(exp_out), split_transcript(got_out)
     mismatches: list[Mismatch] = []
     identical = 0
+    # Exit status and stderr first: when a program fails, they say why.
+    if expected.status != got.status:
+        mismatches.append(
+            Mismatch("exit status", f"{labels[0]}: {expected.status}\n{labels[1]}: {got.status}\n")
+        )
+    exp_err, got_err = normalize(expected.stderr, dirs[0]), normalize(got.stderr, dirs[1])
+    if exp_err != got_err:
+        mismatches.append(Mismatch("stderr", _udiff(exp_err, got_err, labels)))
     want = len(inputs) + 1
     if len(exp_split.pieces) != want or len(got_split.pieces) != want:
         # Framing lost: say so, and show the whole transcripts' diff once.
@@ -369,11 +382,4 @@ def compare(
                     _udiff(exp_split.pieces[-1], got_split.pieces[-1], labels),
                 )
             )
-    exp_err, got_err = normalize(expected.stderr, dirs[0]), normalize(got.stderr, dirs[1])
-    if exp_err != got_err:
-        mismatches.append(Mismatch("stderr", _udiff(exp_err, got_err, labels)))
-    if expected.status != got.status:
-        mismatches.append(
-            Mismatch("exit status", f"{labels[0]}: {expected.status}\n{labels[1]}: {got.status}\n")
-        )
     return Comparison(len(inputs), identical, tuple(mismatches))
