@@ -19,7 +19,10 @@ DESCRIPTION
     - test_bt requires ours to match real line for line, and reports each
       differing input line with a unified diff (expected = real).
 
-    Both tests attach ("bt_identical", n) and ("bt_total", m) to their report;
+    test_split_transcript and test_compare_* check the harness's own logic
+    on hand-made transcripts; they need no binary and are not differential.
+
+    Both differential tests attach ("bt_identical", n) and ("bt_total", m) to their report;
     tests/diff/conftest.py sums them into "N of M -bt inputs identical".
 
 DIAGNOSTICS
@@ -42,8 +45,6 @@ import nsenv
 import pytest
 from bt import harness
 from bt.harness import REAL, Comparison, Implementation, SiteError, Transcript
-
-pytestmark = pytest.mark.differential
 
 BT_DIR = harness.BT_DIR
 REAL_DIR = f"{nsenv.NS_ROOT}/real"
@@ -163,6 +164,7 @@ def _record(request: pytest.FixtureRequest, kind: str, result: Comparison) -> No
     request.node.user_properties.append((f"bt_{kind}_total", result.total))
 
 
+@pytest.mark.differential
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_bt_control(
     case: BtCase,
@@ -184,6 +186,7 @@ def test_bt_control(
     assert "ADDRESS TEST MODE" in banner, run.real.stdout[:500]
 
 
+@pytest.mark.differential
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_bt(
     case: BtCase,
