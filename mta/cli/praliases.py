@@ -67,8 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 out.write(f"{key}:{value}\n")
             continue
         for key in keys:
-            value = lookup_alias(source.path, key)
-            out.write(f"{key}:{value}\n" if value is not None else f"{key}: No such key\n")
+            found = lookup_alias(source.path, key)
+            out.write(f"{key}:{found}\n" if found is not None else f"{key}: No such key\n")
     return 0
 
 
