@@ -277,10 +277,12 @@ class MapClass(abc.ABC):
             FOUND with the final value (after -m, %n and -a), NOT_FOUND or
             TEMPFAIL (never raised).
         """
+        options = self.options
         unusable = self.ensure_open(ctx)
         if unusable is not None:
+            if unusable.status is LookupStatus.TEMPFAIL and MapArg.NO_TEMPFAIL in options.flags:
+                return NOT_FOUND
             return unusable
-        options = self.options
         if MapArg.DEFER in options.flags and self.env.options.get("DeliveryMode", "")[:1] == "d":
             return TEMPFAIL
         if MapArg.KEEP_QUOTES not in options.flags:
