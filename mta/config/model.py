@@ -41,7 +41,7 @@ class OpKind(enum.Enum):
     MATCH_ZANY = "$*"  # zero or more tokens
     MATCH_ANY = "$+"  # one or more tokens
     MATCH_ONE = "$-"  # exactly one token
-    MATCH_ZERO = "$@"  # zero tokens (only in a LHS)
+    MATCH_ZERO = "$@(lhs)"  # zero tokens (only in a LHS); spelled "$@"
     MATCH_CLASS = "$="  # one token (or a phrase) in class arg
     MATCH_NCLASS = "$~"  # one token not in class arg
     MATCH_REPL = "$n"  # $1..$9 in a RHS; arg is the number
@@ -54,7 +54,8 @@ class OpKind(enum.Enum):
     LOOKUPBEGIN = "$("
     LOOKUPEND = "$)"
     MACRODEXPAND = "$&"  # deferred macro; arg is the macro name
-    CONDIF = "$?"
+    CONDIF = "$?"  # arg is the macro name
+    MACROEXPAND = "$"  # a $x reference kept inside a stored value; arg is the name
     CONDELSE = "$|"
     CONDFI = "$."
 
@@ -66,11 +67,19 @@ class Op(str):
     arg: str | int | None
 
     def __new__(cls, kind: OpKind, arg: str | int | None = None) -> Op:
-        if kind in (OpKind.MATCH_CLASS, OpKind.MATCH_NCLASS, OpKind.MACRODEXPAND):
+        if kind in (
+            OpKind.MATCH_CLASS,
+            OpKind.MATCH_NCLASS,
+            OpKind.MACRODEXPAND,
+            OpKind.MACROEXPAND,
+            OpKind.CONDIF,
+        ):
             name = str(arg)
             text = kind.value + (name if len(name) == 1 else "{" + name + "}")
         elif kind is OpKind.MATCH_REPL:
             text = f"${arg}"
+        elif kind is OpKind.MATCH_ZERO:
+            text = "$@"
         else:
             text = kind.value
         self = super().__new__(cls, text)
@@ -183,7 +192,7 @@ class Config:
     version_level: int
     version_vendor: str
     macros: Mapping[str, str]
-    classes: Mapping[str, frozenset[str]]  # keys as written; members lower-cased
+    classes: Mapping[str, tuple[str, ...]]  # class name -> words, first spelling, in order
     options: Mapping[str, str]  # canonical long option name -> raw value text
     rulesets: Mapping[int, Ruleset]
     ruleset_names: Mapping[str, int]
@@ -196,7 +205,8 @@ class Config:
     milters: Mapping[str, MilterDef] = field(default_factory=dict)
     environment: Mapping[str, str] = field(default_factory=dict)
     extra_lines: tuple[tuple[str, str, Location], ...] = ()  # L and G lines: (kind, body, where)
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()  # Sendmail's syserr/warning texts, "FILE: line N: msg"
+    class_word_order: tuple[str, ...] = ()  # lower-cased words in first-seen order
 
     def ruleset_number(self, name_or_number: str) -> int | None:
         """Return the number of a ruleset given by name or decimal number, or None."""

@@ -1,0 +1,604 @@
+"""The rewriting engine: Sendmail's rewrite() over token lists.
+
+SYNOPSIS
+    engine = RuleEngine(config, mapset, macros=env, classes=table, out=print)
+    tokens = engine.tokenize("user@example.com")
+    status = engine.rewrite(tokens, config.ruleset_names["canonify"])   # in place
+
+DESCRIPTION
+    Mirrors rewrite() and callsubr() in Sendmail's parseaddr.c, rule by rule:
+    LHS matching with $* (shortest first, extended on backup), $+ and $-
+    (one token, $+ extended on backup), $=X (the shortest phrase in class X,
+    extended on backup), $~X, $@ (zero tokens), $&x (a run-time macro) and
+    case-insensitive literal tokens; RHS substitution of $1..$9 and $&x, then
+    $[ $] host and $( $) map lookups (with $@ arguments and $: default), then
+    $>set subroutine calls, rightmost first, each rewriting the rest of the
+    list. "$:" at the head of a RHS applies the rule once, "$@" returns, and
+    a list starting with "$#" ends the ruleset. The loop guard (100 rewrites
+    of one rule) and the recursion limit (50) give Sendmail's messages.
+
+    Rules are compiled once into matcher steps when the engine is built; a
+    rewrite never re-parses text. In test mode (-bt) every ruleset prints
+    "NAME   input: ..." and "NAME returns: ...", as Sendmail does; debug flags
+    21.x add Sendmail's rule traces.
+
+DIAGNOSTICS
+    rewrite() returns a sysexits status: EX_OK, EX_TEMPFAIL (75) after a map
+    temporary failure, EX_CONFIG (78) for a recursion or missing ruleset,
+    EX_DATAERR (65) when the result grows too long. Messages Sendmail prints
+    go to the `out` callback. Nothing raises for bad input.
+
+SEE ALSO
+    mta.config.model, mta.config.tokens, mta.maps.registry, mta.rules.testmode,
+    Sendmail op.me 5.1.4 ("R and S -- rewriting rules").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from mta.config.macros import expand
+from mta.config.model import Config, Op, OpKind
+from mta.config.tokens import MAXATOM, TokenTables, encode_op, prescan, xputs
+from mta.maps.base import LookupResult, LookupStatus
+from mta.rules.macros import ClassTable, MacroEnv
+
+EX_OK = 0
+EX_USAGE = 64
+EX_DATAERR = 65
+EX_UNAVAILABLE = 69
+EX_SOFTWARE = 70
+EX_TEMPFAIL = 75
+EX_CONFIG = 78
+
+MAX_RULE_RECURSION = 50
+LOOP_LIMIT = 100
+MAXRWSETS = 200
+MAX_MAP_ARGS = 10
+
+# LHS step codes
+_LIT, _ZANY, _ANY, _ONE, _CLASS, _NCLASS, _ZERO, _DEXPAND = range(8)
+_STEP = {
+    OpKind.MATCH_ZANY: _ZANY,
+    OpKind.MATCH_ANY: _ANY,
+    OpKind.MATCH_ONE: _ONE,
+    OpKind.MATCH_CLASS: _CLASS,
+    OpKind.MATCH_NCLASS: _NCLASS,
+    OpKind.MATCH_ZERO: _ZERO,
+    OpKind.MACRODEXPAND: _DEXPAND,
+}
+
+
+def token_key(tok: str) -> str:
+    """The comparison key of a token: operators by identity, words case-folded."""
+    if type(tok) is Op:
+        return encode_op(tok)
+    return tok.lower()
+
+
+class CompiledRule:
+    """One rule ready to match: LHS steps, RHS tokens and their flags."""
+
+    __slots__ = ("first_key", "lhs", "lhs_tokens", "line", "mode", "needs_lookup",
+                 "needs_subr", "rhs", "rhs_tokens")
+
+    def __init__(self, lhs: Sequence[str], rhs: Sequence[str], line: int) -> None:
+        steps: list[tuple[int, str]] = []
+        for tok in lhs:
+            if type(tok) is Op:
+                code = _STEP.get(tok.kind)
+                if code is None:
+                    steps.append((_LIT, encode_op(tok)))
+                else:
+                    steps.append((code, str(tok.arg) if tok.arg is not None else ""))
+            else:
+                steps.append((_LIT, tok.lower()))
+        self.lhs = tuple(steps)
+        self.lhs_tokens = tuple(lhs)
+        self.rhs_tokens = tuple(rhs)
+        self.line = line
+        mode = 0
+        body = list(rhs)
+        if body and type(body[0]) is Op:
+            if body[0].kind is OpKind.CANONUSER:
+                mode = 1
+                body = body[1:]
+            elif body[0].kind is OpKind.CANONHOST:
+                mode = 2
+                body = body[1:]
+        self.mode = mode
+        self.rhs = tuple(body)
+        self.needs_lookup = any(
+            type(t) is Op and t.kind in (OpKind.HOSTBEGIN, OpKind.LOOKUPBEGIN) for t in body
+        )
+        self.needs_subr = any(type(t) is Op and t.kind is OpKind.CALLSUBR for t in body)
+        # a quick reject: a rule whose LHS starts with a literal needs that first token
+        self.first_key = steps[0][1] if steps and steps[0][0] == _LIT else None
+
+
+class MapLookup:
+    """What the engine needs from the maps: MapSet satisfies it."""
+
+    def lookup(self, name: str, key: str, args: Sequence[str], ctx: object) -> LookupResult:
+        raise NotImplementedError  # pragma: no cover
+
+    def get(self, name: str) -> object | None:
+        raise NotImplementedError  # pragma: no cover
+
+
+class RuleEngine:
+    """Runs the rulesets of one Config; holds the run-time macros and classes.
+
+    Args:
+        config: the loaded .cf.
+        maps: the named maps (mta.maps.registry.MapSet) or None for no maps.
+        macros: run-time macros (a copy of the .cf ones by default).
+        classes: run-time classes (built from the .cf by default).
+        out: receives every line Sendmail would print (traces, messages).
+        test_mode: print ruleset input/returns lines (sendmail -bt).
+        debug: TRACEFLAGS levels, category -> level (e.g. {21: 12}).
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        maps: MapLookup | None = None,
+        *,
+        macros: MacroEnv | None = None,
+        classes: ClassTable | None = None,
+        out: Callable[[str], None] | None = None,
+        test_mode: bool = False,
+        debug: Mapping[int, int] | None = None,
+    ) -> None:
+        self.config = config
+        self.maps = maps
+        self.macros = macros if macros is not None else MacroEnv(config.macros)
+        self.classes = classes if classes is not None else ClassTable(config)
+        self.out: Callable[[str], None] = out if out is not None else (lambda s: None)
+        self.test_mode = test_mode
+        self.debug: dict[int, int] = dict(debug or {})
+        ops = config.options.get("OperatorChars")
+        if ops is None and config.version_level < 7:
+            ops = config.macros.get("o")
+        if ops is not None:
+            ops = expand(ops, self.macros.get)
+        self.tables = TokenTables(ops)
+        blank = config.options.get("BlankSub", "")
+        self.space_sub = blank[:1] if blank else " "
+        self.rules: dict[int, tuple[CompiledRule, ...]] = {
+            n: tuple(CompiledRule(r.lhs, r.rhs, r.location.line) for r in rs.rules)
+            for n, rs in config.rulesets.items()
+        }
+        self.names: dict[int, str] = {
+            n: rs.name for n, rs in config.rulesets.items() if rs.name is not None
+        }
+        self.names.update({v: k for k, v in config.ruleset_names.items() if v not in self.names})
+
+    # --- helpers --------------------------------------------------------------
+
+    def tt(self, category: int, level: int) -> bool:
+        """Sendmail's tTd(category, level)."""
+        return self.debug.get(category, 0) >= level
+
+    def rule_name(self, ruleset: int) -> str:
+        return self.names.get(ruleset) or str(ruleset)
+
+    def ruleset_number(self, text: str) -> int:
+        """strtorwset(text, ST_FIND): a number, or a known name; -1 if unknown."""
+        s = text.lstrip(" \t")
+        if s[:1].isdigit():
+            digits = ""
+            for ch in s:
+                if not ch.isdigit():
+                    break
+                digits += ch
+            n = int(digits)
+            return n if 0 <= n < MAXRWSETS // 2 else -1
+        name = ""
+        for ch in s:
+            if not (ch.isascii() and (ch.isalnum() or ch == "_")):
+                break
+            name += ch
+        if not name or not name[0].isalpha():
+            return -1
+        n2 = self.config.ruleset_names.get(name)
+        return n2 if n2 is not None else -1
+
+    def tokenize(self, text: str, table: Sequence[int] | None = None, delim: str = "\0"
+                 ) -> tuple[list[str] | None, int, list[str]]:
+        """prescan() with this configuration's tables (EXT by default)."""
+        return prescan(text, table if table is not None else self.tables.ext, delim)
+
+    def cataddr(self, tokens: Sequence[str], spacesub: str = "") -> str:
+        """Sendmail's cataddr(): join tokens, spacesub between two atoms."""
+        sub = spacesub or self.space_sub
+        parts: list[str] = []
+        prev_atom = False
+        is_atom = self.tables.is_atom_token
+        for t in tokens:
+            atom = is_atom(t)
+            if prev_atom and atom:
+                parts.append(sub)
+            parts.append(encode_op(t) if type(t) is Op else t)
+            prev_atom = atom
+        return "".join(parts)
+
+    def printav(self, tokens: Sequence[str]) -> str:
+        return "".join(" " + xputs(t) for t in tokens)
+
+    def message(self, text: str) -> None:
+        self.out(text)
+
+    # LookupContext for map classes
+    def macro(self, name: str) -> str | None:
+        v = self.macros.get(name)
+        return None if v is None else expand(v, self.macros.get)
+
+    def define_macro(self, name: str, value: str | None) -> None:
+        self.macros.define(name, value)
+
+    # --- rewrite ----------------------------------------------------------------
+
+    def rewrite(self, pvp: list[str], ruleset: int, reclevel: int = 0,
+                maxatom: int = MAXATOM, prefix: str = "") -> int:
+        """Apply ruleset to pvp in place; return a sysexits status."""
+        rulename = self.rule_name(ruleset)
+        if self.test_mode or self.tt(21, 1):
+            self.out(f"{prefix}{rulename:<16.16}   input:{self.printav(pvp)}")
+        if reclevel > MAX_RULE_RECURSION:
+            self.out(f"rewrite: excessive recursion (max {MAX_RULE_RECURSION}), "
+                     f"ruleset {rulename}")
+            return EX_CONFIG
+        reclevel += 1
+        if ruleset < 0 or ruleset >= MAXRWSETS:
+            self.out(f"rewrite: illegal ruleset number {ruleset}")
+            return EX_CONFIG
+        rstat = EX_OK
+        rules = self.rules.get(ruleset, ())
+        nrules = len(rules)
+        ri = 0
+        ruleno = 1
+        loopcount = 0
+        keys = [token_key(t) for t in pvp]
+        classes = self.classes
+        trace_rules = self.tt(21, 12)
+        while ri < nrules:
+            rule = rules[ri]
+            if pvp and type(pvp[0]) is Op and pvp[0].kind is OpKind.CANONNET:
+                break
+            if trace_rules:
+                if self.tt(21, 15):
+                    self.out(f"-----trying rule (line {rule.line}):"
+                             f"{self.printav(rule.lhs_tokens)}")
+                else:
+                    self.out(f"-----trying rule:{self.printav(rule.lhs_tokens)}")
+            loopcount += 1
+            if loopcount > LOOP_LIMIT:
+                self.out(f"Infinite loop in ruleset {rulename}, rule {ruleno}")
+                if self.tt(21, 1):
+                    self.out(f"workspace:{self.printav(pvp)}")
+                break
+            fk = rule.first_key
+            matched = None
+            if fk is None or (keys and keys[0] == fk) or not rule.lhs:
+                matched = self._match(rule.lhs, pvp, keys, classes)
+            if matched is None:
+                if self.tt(21, 10):
+                    self.out("----- rule fails")
+                ri += 1
+                ruleno += 1
+                loopcount = 0
+                continue
+            if trace_rules:
+                self.out(f"-----rule matches:{self.printav(rule.rhs_tokens)}")
+            if rule.mode == 1:
+                ri += 1
+                ruleno += 1
+                loopcount = 0
+            elif rule.mode == 2:
+                ri = nrules
+            npvp = self._substitute(rule, pvp, matched)
+            if npvp is None:
+                return EX_CONFIG
+            if len(npvp) > maxatom:
+                self.out("rewrite: expansion too long")
+                return EX_DATAERR
+            if rule.needs_lookup:
+                result = self._lookups(npvp, maxatom)
+                if isinstance(result, int):
+                    return result
+                npvp, status = result
+                if status == EX_TEMPFAIL:
+                    rstat = EX_TEMPFAIL
+            if rule.needs_subr:
+                status = self._callsubr(npvp, reclevel)
+                if rstat == EX_OK or status == EX_TEMPFAIL:
+                    rstat = status
+            pvp[:] = npvp
+            keys = [token_key(t) for t in pvp]
+            if self.tt(21, 4):
+                self.out(f"rewritten as:{self.printav(pvp)}")
+        if self.test_mode or self.tt(21, 1):
+            self.out(f"{prefix}{rulename:<16.16} returns:{self.printav(pvp)}")
+        return rstat
+
+    def _match(self, lhs: tuple[tuple[int, str], ...], pvp: list[str], keys: list[str],
+               classes: ClassTable) -> list[tuple[int, int]] | None:
+        """Sendmail's LHS matcher; returns (first, last) bindings of the wildcards."""
+        n = len(pvp)
+        nl = len(lhs)
+        # match list entries: [pattern index, first, last]
+        mlist: list[list[int]] = []
+        rv = 0
+        av = 0
+        while av < n or rv < nl:
+            if rv >= nl:
+                ok = False  # end of pattern before end of address
+            else:
+                code, arg = lhs[rv]
+                ok = True
+                if av >= n and code != _ZANY and code != _ZERO:
+                    ok = False
+                elif code == _LIT:
+                    if keys[av] != arg:
+                        ok = False
+                    else:
+                        av += 1
+                elif code == _ZANY:
+                    mlist.append([rv, av, av - 1])
+                elif code == _ONE or code == _ANY:
+                    mlist.append([rv, av, av])
+                    av += 1
+                elif code == _CLASS:
+                    entry = [rv, av, av - 1]
+                    mlist.append(entry)
+                    ok = self._extend_class(entry, pvp, arg, classes)
+                    if ok:
+                        av = entry[2] + 1
+                    else:
+                        mlist.pop()
+                elif code == _NCLASS:
+                    if classes.contains(arg, pvp[av]):
+                        ok = False
+                    else:
+                        mlist.append([rv, av, av])
+                        av += 1
+                elif code == _ZERO:
+                    pass
+                elif code == _DEXPAND:
+                    value = self.macro(arg)
+                    if self.tt(21, 2):
+                        shown = "(NULL)" if value is None else value
+                        self.out(f'rewrite: LHS $&{{{arg}}} => "{shown}"')
+                    if value:
+                        start = av
+                        pos = 0
+                        vlow = value.lower()
+                        while pos < len(value):
+                            if av >= n:
+                                ok = False
+                                break
+                            tl = keys[av]
+                            if not vlow.startswith(tl, pos) or not tl:
+                                ok = False
+                                break
+                            pos += len(tl)
+                            av += 1
+                        if not ok:
+                            av = start
+            if ok:
+                rv += 1
+                continue
+            # back up
+            while mlist:
+                entry = mlist[-1]
+                prv = entry[0]
+                av = entry[2] + 1
+                if av >= n:
+                    mlist.pop()
+                    continue
+                pcode = lhs[prv][0]
+                if pcode == _ANY or pcode == _ZANY:
+                    entry[2] = av
+                    av += 1
+                    rv = prv + 1
+                    break
+                if pcode == _CLASS:
+                    entry[2] = av - 1
+                    if self._extend_class(entry, pvp, lhs[prv][1], classes, start_last=av):
+                        av = entry[2] + 1
+                        rv = prv + 1
+                        break
+                    mlist.pop()
+                    continue
+                mlist.pop()
+            else:
+                return None
+        return [(e[1], e[2]) for e in mlist]
+
+    def _extend_class(self, entry: list[int], pvp: list[str], cname: str,
+                      classes: ClassTable, start_last: int | None = None) -> bool:
+        """Grow a $=X binding one token at a time until the phrase is in the class."""
+        last = entry[1] if start_last is None else start_last
+        n = len(pvp)
+        while last < n:
+            phrase = self.cataddr(pvp[entry[1]:last + 1], "\0") if last > entry[1] \
+                else (pvp[last] if type(pvp[last]) is not Op else encode_op(pvp[last]))
+            if "\0" in phrase:
+                phrase = phrase.replace("\0", self.space_sub)
+            if classes.contains(cname, phrase):
+                entry[2] = last
+                return True
+            last += 1
+        return False
+
+    def _substitute(self, rule: CompiledRule, pvp: list[str],
+                    matched: list[tuple[int, int]]) -> list[str] | None:
+        out: list[str] = []
+        for tok in rule.rhs:
+            if type(tok) is Op:
+                kind = tok.kind
+                if kind is OpKind.MATCH_REPL:
+                    idx = int(tok.arg or 0) - 1
+                    if idx < 0 or idx >= len(matched):
+                        self.out(f"rewrite: ruleset {self.rule_name(0)}: replacement "
+                                 f"${tok.arg} out of bounds")
+                        return None
+                    first, last = matched[idx]
+                    out.extend(pvp[first:last + 1])
+                    continue
+                if kind is OpKind.MACRODEXPAND:
+                    name = str(tok.arg)
+                    value = self.macro(name)
+                    if self.tt(21, 2):
+                        shown = "(NULL)" if value is None else value
+                        self.out(f'rewrite: RHS $&{{{name}}} => "{shown}"')
+                    if not value:
+                        continue
+                    toks, _, errs = prescan(value, self.tables.ext)
+                    for e in errs:
+                        self.out(e)
+                    if toks is None:
+                        return None
+                    out.extend(toks)
+                    continue
+            out.append(tok)
+        return out
+
+    def _lookups(self, npvp: list[str], maxatom: int) -> tuple[list[str], int] | int:
+        """Replace every $[ ... $] and $( map ... $) in npvp; returns (tokens, status)."""
+        status = EX_OK
+        i = 0
+        while i < len(npvp):
+            tok = npvp[i]
+            if type(tok) is not Op or tok.kind not in (OpKind.HOSTBEGIN, OpKind.LOOKUPBEGIN):
+                i += 1
+                continue
+            start = i
+            if tok.kind is OpKind.HOSTBEGIN:
+                endkind = OpKind.HOSTEND
+                mapname = "host"
+                j = i + 1
+            else:
+                endkind = OpKind.LOOKUPEND
+                if i + 1 >= len(npvp):
+                    self.out("rewrite: missing mapname")
+                    return EX_CONFIG
+                mapname = npvp[i + 1]
+                j = i + 2
+            key_start = j
+            key_end: int | None = None
+            args: list[str] = []
+            default: list[str] | None = None
+            cur_arg: int | None = None
+            while j < len(npvp) and not (type(npvp[j]) is Op and npvp[j].kind is endkind):
+                t = npvp[j]
+                if type(t) is Op and t.kind in (OpKind.CANONHOST, OpKind.CANONUSER):
+                    if key_end is None:
+                        key_end = j
+                    if cur_arg is not None:
+                        args.append(self.cataddr(npvp[cur_arg:j]))
+                        cur_arg = None
+                    elif default is not None and t.kind is OpKind.CANONHOST:
+                        pass
+                    if t.kind is OpKind.CANONHOST:
+                        cur_arg = j + 1
+                    else:
+                        default = []
+                        dstart = j + 1
+                        # default runs to the next $@/$: or the end token
+                        k = dstart
+                        while k < len(npvp) and not (
+                            type(npvp[k]) is Op
+                            and npvp[k].kind in (endkind, OpKind.CANONHOST, OpKind.CANONUSER)
+                        ):
+                            k += 1
+                        default = npvp[dstart:k]
+                j += 1
+            end = j
+            if key_end is None:
+                key_end = end
+            if cur_arg is not None:
+                args.append(self.cataddr(npvp[cur_arg:end]))
+            rest = npvp[end + 1:] if end < len(npvp) else []
+            key_tokens = npvp[key_start:key_end]
+            mobj = self.maps.get(mapname) if self.maps is not None else None
+            if mobj is None:
+                self.out(f"rewrite: map {mapname} not found")
+            spacesub = getattr(mobj, "spacesub", None) or self.space_sub
+            key = self.cataddr(key_tokens, spacesub)
+            replacement: list[str] | None
+            external = False
+            value: str | None = None
+            if mobj is not None and self.maps is not None:
+                key = _stripquotes(key) if not getattr(mobj, "keep_quotes", False) else key
+                result = self.maps.lookup(mapname, key, args, self)
+                if result.status is LookupStatus.FOUND:
+                    value = result.value or ""
+                    external = True
+                elif result.status is LookupStatus.TEMPFAIL:
+                    if not getattr(mobj, "no_defer", False):
+                        status = EX_TEMPFAIL
+                    tapp = getattr(mobj, "tempfail_text", None)
+                    if tapp is not None:
+                        value = key + tapp
+                        external = True
+            if value is None and default is not None:
+                value = self.cataddr(default, "\0").replace("\0", self.space_sub)
+            if value is None:
+                replacement = list(key_tokens)
+            elif value == "":
+                replacement = []
+            else:
+                table = self.tables.ext if external else self.tables.int
+                toks, _, errs = prescan(value, table, ops=not external)
+                for e in errs:
+                    self.out(e)
+                if toks is None:
+                    return EX_DATAERR
+                replacement = toks
+            npvp[start:] = replacement + rest
+            if len(npvp) > maxatom:
+                self.out("rewrite: expansion too long")
+                return EX_DATAERR
+            i = start + len(replacement)
+        return npvp, status
+
+    def _callsubr(self, pvp: list[str], reclevel: int) -> int:
+        calls: list[tuple[int, int]] = []
+        for j in range(len(pvp) - 1):
+            t = pvp[j]
+            if type(t) is Op and t.kind is OpKind.CALLSUBR:
+                name = _stripquotes(pvp[j + 1])
+                subr = self.ruleset_number(name)
+                if subr < 0:
+                    self.out(f"Unknown ruleset {name}")
+                    return EX_CONFIG
+                calls.append((subr, j))
+        rstat = EX_OK
+        for subr, j in reversed(calls):
+            tail = pvp[j + 2:]
+            status = self.rewrite(tail, subr, reclevel, MAXATOM - j)
+            pvp[j:] = tail
+            if status != EX_OK and status != EX_TEMPFAIL:
+                return status
+            if rstat == EX_OK or status == EX_TEMPFAIL:
+                rstat = status
+        return rstat
+
+
+def _stripquotes(s: str) -> str:
+    if '"' not in s and "\\" not in s:
+        return s
+    out: list[str] = []
+    i = 0
+    while i < len(s):
+        c = s[i]
+        if c == "\\":
+            i += 1
+            if i < len(s):
+                out.append(s[i])
+        elif c != '"':
+            out.append(c)
+        i += 1
+    return "".join(out)

@@ -1,0 +1,101 @@
+"""Runtime macros and classes: the mutable layer over a Config's D and C lines.
+
+SYNOPSIS
+    env = MacroEnv(config.macros)
+    env.define("client_addr", "192.0.2.1"); env.get("j")
+    classes = ClassTable(config); classes.add("w", "example.com"); classes.contains("w", "x")
+
+DESCRIPTION
+    Sendmail keeps macros per envelope and classes in its symbol table; `-bt`
+    (.D, .C) and the SMTP session change them at run time. Values are stored
+    encoded (mta.config.macros), so "$j" inside a value stays a reference.
+    ClassTable keeps, besides membership (case-insensitive, as Sendmail's
+    stab()), the first spelling of every word and the order words were first
+    entered: `$=X` in -bt lists words in Sendmail's symbol-table order (hash
+    bucket, then insertion), which dump_order() reproduces.
+
+DIAGNOSTICS
+    None.
+
+SEE ALSO
+    mta.config.macros, mta.rules.engine, Sendmail op.me 5.2-5.3.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from mta.config.model import Config
+
+STABSIZE = 2003
+ST_CLASS = 1
+
+
+def stab_hash(name: str, symtype: int = ST_CLASS) -> int:
+    """Sendmail's stab() hash bucket for name."""
+    h = symtype
+    for ch in name:
+        c = ord(ch.lower()) & 0xFF
+        h = ((h << 1) ^ c) % STABSIZE
+    return h
+
+
+class MacroEnv:
+    """Macro name -> encoded value, over the values of the .cf."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, base: Mapping[str, str] | None = None) -> None:
+        self._values: dict[str, str] = dict(base or {})
+
+    def get(self, name: str) -> str | None:
+        return self._values.get(name)
+
+    def define(self, name: str, value: str | None) -> None:
+        if value is None:
+            self._values.pop(name, None)
+        else:
+            self._values[name] = value
+
+    def copy(self) -> MacroEnv:
+        return MacroEnv(self._values)
+
+
+class ClassTable:
+    """Class name -> member words (lower-cased), with Sendmail's listing order."""
+
+    __slots__ = ("_members", "_order", "_spelling")
+
+    def __init__(self, config: Config | None = None) -> None:
+        self._members: dict[str, set[str]] = {}
+        self._spelling: dict[str, str] = {}
+        self._order: dict[str, int] = {}
+        if config is not None:
+            for low in config.class_word_order:
+                self._order.setdefault(low, len(self._order))
+            for name, words in config.classes.items():
+                for w in words:
+                    self.add(name, w)
+
+    def add(self, name: str, word: str) -> None:
+        low = word.lower()
+        self._members.setdefault(name, set()).add(low)
+        self._spelling.setdefault(low, word)
+        self._order.setdefault(low, len(self._order))
+
+    def add_all(self, name: str, words: Iterable[str]) -> None:
+        for w in words:
+            self.add(name, w)
+
+    def contains(self, name: str, word: str) -> bool:
+        members = self._members.get(name)
+        return members is not None and word.lower() in members
+
+    def members(self, name: str) -> set[str]:
+        return self._members.get(name, set())
+
+    def dump_order(self, name: str) -> list[str]:
+        """Words of class name in the order Sendmail's `$=X` prints them."""
+        words = self._members.get(name, set())
+        ordered = sorted(words, key=lambda w: (stab_hash(w), self._order.get(w, 0)))
+        return [self._spelling.get(w, w) for w in ordered]
