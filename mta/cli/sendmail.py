@@ -128,6 +128,7 @@ def run_test_mode(cf: str, overrides: dict[str, str], debug: dict[int, int]) -> 
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return int(ExitCode.EX_CONFIG)
+    syserrs = len(config.warnings)
     for w in config.warnings:
         out.write(w + "\n")
     j = config.macros.get("j")
@@ -135,7 +136,8 @@ def run_test_mode(cf: str, overrides: dict[str, str], debug: dict[int, int]) -> 
     if j is not None:
         extra_classes.append(("w", j))
     mapset = MapSet(config.maps, MapEnv(options=config.options))
-    for w in getattr(mapset, "warnings", ()):
+    for w in mapset.warnings:
+        syserrs += 1
         out.write(w + "\n")
     engine = RuleEngine(config, mapset, test_mode=True, debug=debug)
     for cname, word in extra_classes:
@@ -156,4 +158,5 @@ def run_test_mode(cf: str, overrides: dict[str, str], debug: dict[int, int]) -> 
             text = text[:-1]
         mode.line(text)
     out.flush()
-    return 0
+    syserrs += engine.syserr_count
+    return int(ExitCode.EX_SOFTWARE) if syserrs else 0

@@ -49,6 +49,7 @@ def host_identity() -> HostIdentity:
     dot = canonical.find(".")
     if dot >= 0 and dot + 1 < len(canonical):
         macros["m"] = canonical[dot + 1:]
+        classes.append(("m", canonical[dot + 1:]))
     node = os.uname().nodename
     macros["k"] = node
     classes.append(("k", node))

@@ -115,6 +115,23 @@ class CompiledRule:
         # a quick reject: a rule whose LHS starts with a literal needs that first token
         self.first_key = steps[0][1] if steps and steps[0][0] == _LIT else None
 
+    def strip_subr_quotes(self) -> None:
+        """callsubr() strips quotes from "$>name" tokens in place, so in the rule.
+
+        Sendmail's token after $> is the rule's own string; once the rule has
+        fired, =S shows the name without its quotes. We do the same.
+        """
+        def strip(tokens: tuple[str, ...]) -> tuple[str, ...]:
+            out = list(tokens)
+            for k in range(len(out) - 1):
+                t = out[k]
+                if type(t) is Op and t.kind is OpKind.CALLSUBR and type(out[k + 1]) is str:
+                    out[k + 1] = _stripquotes(out[k + 1])
+            return tuple(out)
+
+        self.rhs = strip(self.rhs)
+        self.rhs_tokens = strip(self.rhs_tokens)
+
 
 class MapLookup:
     """What the engine needs from the maps: MapSet satisfies it."""
@@ -157,6 +174,7 @@ class RuleEngine:
         self.out: Callable[[str], None] = out if out is not None else (lambda s: None)
         self.test_mode = test_mode
         self.debug: dict[int, int] = dict(debug or {})
+        self.syserr_count = 0
         ops = config.options.get("OperatorChars")
         if ops is None and config.version_level < 7:
             ops = config.macros.get("o")
@@ -183,8 +201,11 @@ class RuleEngine:
     def rule_name(self, ruleset: int) -> str:
         return self.names.get(ruleset) or str(ruleset)
 
-    def ruleset_number(self, text: str) -> int:
-        """strtorwset(text, ST_FIND): a number, or a known name; -1 if unknown."""
+    def ruleset_number(self, text: str, *, report: bool = False) -> int:
+        """strtorwset(text, ST_FIND): a number, or a known name; -1 if unknown.
+
+        With report, print Sendmail's complaints about a bad number or name.
+        """
         s = text.lstrip(" \t")
         if s[:1].isdigit():
             digits = ""
@@ -193,13 +214,19 @@ class RuleEngine:
                     break
                 digits += ch
             n = int(digits)
-            return n if 0 <= n < MAXRWSETS // 2 else -1
+            if n >= MAXRWSETS // 2:
+                if report:
+                    self.syserr(f"bad ruleset {n} ({MAXRWSETS // 2} max)")
+                return -1
+            return n
         name = ""
         for ch in s:
             if not (ch.isascii() and (ch.isalnum() or ch == "_")):
                 break
             name += ch
         if not name or not name[0].isalpha():
+            if report:
+                self.syserr(f'invalid ruleset name: "{s[:20]}"')
             return -1
         n2 = self.config.ruleset_names.get(name)
         return n2 if n2 is not None else -1
@@ -229,6 +256,11 @@ class RuleEngine:
     def message(self, text: str) -> None:
         self.out(text)
 
+    def syserr(self, text: str) -> None:
+        """A Sendmail syserr(): print it and remember it (the exit status becomes 70)."""
+        self.syserr_count += 1
+        self.out(text)
+
     # LookupContext for map classes
     def macro(self, name: str) -> str | None:
         v = self.macros.get(name)
@@ -246,12 +278,12 @@ class RuleEngine:
         if self.test_mode or self.tt(21, 1):
             self.out(f"{prefix}{rulename:<16.16}   input:{self.printav(pvp)}")
         if reclevel > MAX_RULE_RECURSION:
-            self.out(f"rewrite: excessive recursion (max {MAX_RULE_RECURSION}), "
+            self.syserr(f"rewrite: excessive recursion (max {MAX_RULE_RECURSION}), "
                      f"ruleset {rulename}")
             return EX_CONFIG
         reclevel += 1
         if ruleset < 0 or ruleset >= MAXRWSETS:
-            self.out(f"rewrite: illegal ruleset number {ruleset}")
+            self.syserr(f"rewrite: illegal ruleset number {ruleset}")
             return EX_CONFIG
         rstat = EX_OK
         rules = self.rules.get(ruleset, ())
@@ -274,7 +306,7 @@ class RuleEngine:
                     self.out(f"-----trying rule:{self.printav(rule.lhs_tokens)}")
             loopcount += 1
             if loopcount > LOOP_LIMIT:
-                self.out(f"Infinite loop in ruleset {rulename}, rule {ruleno}")
+                self.syserr(f"Infinite loop in ruleset {rulename}, rule {ruleno}")
                 if self.tt(21, 1):
                     self.out(f"workspace:{self.printav(pvp)}")
                 break
@@ -301,7 +333,7 @@ class RuleEngine:
             if npvp is None:
                 return EX_CONFIG
             if len(npvp) > maxatom:
-                self.out("rewrite: expansion too long")
+                self.syserr("rewrite: expansion too long")
                 return EX_DATAERR
             if rule.needs_lookup:
                 result = self._lookups(npvp, maxatom)
@@ -311,6 +343,7 @@ class RuleEngine:
                 if status == EX_TEMPFAIL:
                     rstat = EX_TEMPFAIL
             if rule.needs_subr:
+                rule.strip_subr_quotes()
                 status = self._callsubr(npvp, reclevel)
                 if rstat == EX_OK or status == EX_TEMPFAIL:
                     rstat = status
@@ -441,7 +474,7 @@ class RuleEngine:
                 if kind is OpKind.MATCH_REPL:
                     idx = int(tok.arg or 0) - 1
                     if idx < 0 or idx >= len(matched):
-                        self.out(f"rewrite: ruleset {self.rule_name(0)}: replacement "
+                        self.syserr(f"rewrite: ruleset {self.rule_name(0)}: replacement "
                                  f"${tok.arg} out of bounds")
                         return None
                     first, last = matched[idx]
@@ -482,7 +515,7 @@ class RuleEngine:
             else:
                 endkind = OpKind.LOOKUPEND
                 if i + 1 >= len(npvp):
-                    self.out("rewrite: missing mapname")
+                    self.syserr("rewrite: missing mapname")
                     return EX_CONFIG
                 mapname = npvp[i + 1]
                 j = i + 2
@@ -524,21 +557,20 @@ class RuleEngine:
             key_tokens = npvp[key_start:key_end]
             mobj = self.maps.get(mapname) if self.maps is not None else None
             if mobj is None:
-                self.out(f"rewrite: map {mapname} not found")
-            spacesub = getattr(mobj, "spacesub", None) or self.space_sub
+                self.syserr(f"rewrite: map {mapname} not found")
+            options = getattr(mobj, "options", None)
+            spacesub = getattr(options, "space_sub", None) or self.space_sub
             key = self.cataddr(key_tokens, spacesub)
             replacement: list[str] | None
             external = False
             value: str | None = None
             if mobj is not None and self.maps is not None:
-                key = _stripquotes(key) if not getattr(mobj, "keep_quotes", False) else key
                 result = self.maps.lookup(mapname, key, args, self)
                 if result.status is LookupStatus.FOUND:
                     value = result.value or ""
                     external = True
                 elif result.status is LookupStatus.TEMPFAIL:
-                    if not getattr(mobj, "no_defer", False):
-                        status = EX_TEMPFAIL
+                    status = EX_TEMPFAIL
                     tapp = getattr(mobj, "tempfail_text", None)
                     if tapp is not None:
                         value = key + tapp
@@ -559,7 +591,7 @@ class RuleEngine:
                 replacement = toks
             npvp[start:] = replacement + rest
             if len(npvp) > maxatom:
-                self.out("rewrite: expansion too long")
+                self.syserr("rewrite: expansion too long")
                 return EX_DATAERR
             i = start + len(replacement)
         return npvp, status
@@ -572,12 +604,16 @@ class RuleEngine:
                 name = _stripquotes(pvp[j + 1])
                 subr = self.ruleset_number(name)
                 if subr < 0:
-                    self.out(f"Unknown ruleset {name}")
+                    self.syserr(f"Unknown ruleset {name}")
                     return EX_CONFIG
                 calls.append((subr, j))
         rstat = EX_OK
         for subr, j in reversed(calls):
             tail = pvp[j + 2:]
+            if not self.rules.get(subr):
+                # Sendmail skips a call to a ruleset without rules silently
+                pvp[j:] = tail
+                continue
             status = self.rewrite(tail, subr, reclevel, MAXATOM - j)
             pvp[j:] = tail
             if status != EX_OK and status != EX_TEMPFAIL:

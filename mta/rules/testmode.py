@@ -43,6 +43,9 @@ BANNER = (
     "Enter <ruleset> <address>\n"
 )
 MAXNAME = 256
+SENDMAIL_VERSION = "8.17.1.9"  # the release whose behaviour we reproduce
+
+_META_NAMES = frozenset("*+-=~#@:>?|.[]()&")
 
 RF_SENDERADDR = 1
 RF_HEADERADDR = 2
@@ -85,7 +88,7 @@ class TestMode:
             return
         c = line[0]
         if c == "?":
-            self.println("Help file not available.")  # no helpfile in test mode
+            self.println(f"Sendmail {SENDMAIL_VERSION} -- HELP not implemented")
             return
         handler = {".": self._dot, "=": self._equals, "-": self._dash, "$": self._dollar,
                    "/": self._slash}.get(c)
@@ -119,7 +122,7 @@ class TestMode:
     def _equals(self, line: str) -> None:
         kind = line[1:2]
         if kind == "S":
-            rs = self.engine.ruleset_number(line[2:])
+            rs = self.engine.ruleset_number(line[2:], report=True)
             if rs < 0:
                 self.println(f"Undefined ruleset {line[2:]}")
                 return
@@ -172,12 +175,19 @@ class TestMode:
     def _dollar(self, line: str) -> None:
         if line[1:2] == "=":
             name, _end, _err = macid_parse(line, 2)
-            if name is not None:
-                for word in self.engine.classes.dump_order(name):
-                    self.println(word)
+            if not name:
+                self.engine.syserr("Name required for macro/class")
+                return
+            for word in self.engine.classes.dump_order(name):
+                self.println(word)
             return
         name, _end, _err = macid_parse(line, 1)
-        if name is None:
+        if not name:
+            self.engine.syserr("Name required for macro/class")
+            return
+        if name in _META_NAMES:
+            # Sendmail's macid() maps these to its operator codes, which print as $X
+            self.println("$" + name)
             return
         value = self.engine.macros.get(name)
         if value is None:
@@ -279,7 +289,7 @@ class TestMode:
             if tokens is not None:
                 spec = names
                 while spec:
-                    rs = engine.ruleset_number(spec)
+                    rs = engine.ruleset_number(spec, report=True)
                     if rs < 0:
                         self.println(f"Undefined ruleset {spec}")
                         break
