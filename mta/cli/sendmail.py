@@ -120,6 +120,8 @@ def run_test_mode(cf: str, overrides: dict[str, str], debug: dict[int, int]) -> 
     from mta.rules.engine import RuleEngine
     from mta.rules.testmode import TestMode
 
+    # one byte per character both ways, as Sendmail treats addresses
+    sys.stdout.reconfigure(encoding="latin-1", errors="replace")  # type: ignore[union-attr]
     out = sys.stdout
     ident = host_identity()
     macros = {k: translate_dollars(v, 10, comments=False) for k, v in ident.macros.items()}
@@ -140,6 +142,9 @@ def run_test_mode(cf: str, overrides: dict[str, str], debug: dict[int, int]) -> 
         syserrs += 1
         out.write(w + "\n")
     engine = RuleEngine(config, mapset, test_mode=True, debug=debug)
+    # Sendmail resets DeliveryMode after reading the .cf; only -O/-o survives
+    mode_option = overrides.get("DeliveryMode", "")
+    engine.macros.define("deliveryMode", mode_option[:1] or "i")
     for cname, word in extra_classes:
         engine.classes.add(cname, word)
     from mta.rules import resolve

@@ -419,6 +419,12 @@ def _c_line(st: _State, line: str) -> None:
     if name is None:
         return
     for word in st.expand(line[end:]).split():
+        op = decode_op(word) if len(word) == 1 else None
+        if op is not None and op.kind is OpKind.MATCH_CLASS:
+            # "CX$=Y" copies the members of class Y (Sendmail 8.12+)
+            for member in list(st.classes.get(str(op.arg), {}).values()):
+                st.add_class(name, member)
+            continue
         st.add_class(name, word)
 
 

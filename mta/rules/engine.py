@@ -611,6 +611,8 @@ class RuleEngine:
         for subr, j in reversed(calls):
             tail = pvp[j + 2:]
             if not self.rules.get(subr):
+                if self.tt(21, 3):
+                    self.out(f"-----skip subr {self.rule_name(subr)} ({subr})")
                 # Sendmail skips a call to a ruleset without rules silently
                 pvp[j:] = tail
                 continue
