@@ -250,8 +250,15 @@ def _route(
         options.append((key, value))
 
 
-def _atoi(text: str) -> int:
-    """C atoi: leading whitespace, optional sign, digits; 0 when none."""
+_LONG_MIN, _LONG_MAX = -(1 << 63), (1 << 63) - 1
+# GNU's -H table of bucket pointers cannot be allocated beyond this (the user
+# address space of x86-64 Linux; glibc itself refuses anything above PTRDIFF_MAX).
+_MAX_ALLOCATION = 1 << 47
+_POINTER_SIZE = 8
+
+
+def _strtol(text: str) -> int:
+    """C strtol(text, NULL, 10) on LP64: whitespace, sign, digits; saturates at LONG_MIN/MAX."""
     body = text.lstrip(" \t\n\v\f\r")
     sign = 1
     if body[:1] in ("+", "-"):
@@ -262,7 +269,13 @@ def _atoi(text: str) -> int:
         if not ("0" <= ch <= "9"):
             break
         digits += ch
-    return sign * int(digits) if digits else 0
+    value = sign * int(digits) if digits else 0
+    return min(max(value, _LONG_MIN), _LONG_MAX)
+
+
+def _atoi(text: str) -> int:
+    """C atoi, that is (int) strtol(text, NULL, 10): the long wraps to 32 bits."""
+    return (_strtol(text) + (1 << 31)) % (1 << 32) - (1 << 31)
 
 
 def main(
@@ -299,6 +312,7 @@ def main(
     reload_from: str | None = None
     macro_sequence: str | None = None
     include_path: list[str] = []
+    hash_too_big = False
     for key, value in options_list:
         if key == "help":
             stdout.write(HELP_TEXT.replace("{prog}", program).encode("utf-8"))
@@ -332,16 +346,22 @@ def main(
         elif key == "N":
             say(f"{program}: warning: `m4 {_n_spelling(argv)}' is deprecated")
         elif key == "H":
-            pass  # hash table size: meaningless for a dict
+            # A dict needs no size, but GNU allocates size_t(strtol(arg)) bucket
+            # pointers once the options are read: a negative or absurd size is
+            # "memory exhausted" there. (Sizes that merely exceed the machine's
+            # memory fail in GNU too; that depends on the machine and is not copied.)
+            assert value is not None
+            buckets = _strtol(value) % (1 << 64)
+            hash_too_big = buckets * _POINTER_SIZE > _MAX_ALLOCATION
         elif key == "I":
             assert value is not None
             include_path.append(value)
         elif key == "L":
             assert value is not None
-            options.nesting_limit = _atoi(value)
+            options.nesting_limit = max(_atoi(value), 0)  # GNU: <= 0 is unlimited
         elif key == "l":
             assert value is not None
-            options.arg_length = _atoi(value)
+            options.arg_length = max(_atoi(value), 0)  # GNU: <= 0 is unlimited
         elif key == "d":
             flags = parse_debug_flags(value or "", options.debug)
             if flags is None:
@@ -356,6 +376,9 @@ def main(
             reload_from = value
         elif key == "warn-macro-sequence":
             macro_sequence = value if value else DEFAULT_MACRO_SEQUENCE
+    if hash_too_big:
+        say(f"{program}: memory exhausted")  # gnulib xalloc_die, before any input
+        return 1
     m4path = os.environ.get("M4PATH")
     if m4path:
         include_path += [d if d else "." for d in m4path.split(":")]

@@ -101,9 +101,9 @@ class Options:
         self.fatal_warnings = fatal_warnings  # -E count
         self.quiet = quiet  # -Q
         self.traditional = traditional  # -G
-        self.nesting_limit = nesting_limit  # -L, 0 = unlimited
+        self.nesting_limit = max(nesting_limit, 0)  # -L; as in GNU, <= 0 is unlimited
         self.debug = debug  # -d
-        self.arg_length = arg_length  # -l
+        self.arg_length = max(arg_length, 0)  # -l; <= 0 is unlimited
         self.include_path = include_path if include_path is not None else []  # -I, M4PATH
         self.interactive = interactive  # -i
 

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from m4compat.cli import UsageError, _parse, main
+from m4compat.cli import UsageError, _atoi, _parse, _strtol, main
 
 
 def parsed(*argv: str) -> tuple[list[tuple[str, str | None]], list[tuple[str, str | None]]]:
@@ -83,3 +83,29 @@ def test_main_reads_stdin_and_defines() -> None:
         stderr=io.BytesIO(),
     )
     assert (status, out.getvalue()) == (0, b"hello world\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "strtol", "atoi"),
+    [
+        ("12", 12, 12),
+        ("  -7x", -7, -7),
+        ("+3", 3, 3),
+        ("0x10", 0, 0),
+        ("abc", 0, 0),
+        ("", 0, 0),
+        ("4294967299", 4294967299, 3),  # atoi is (int) strtol: the long wraps to 32 bits
+        ("2147483648", 2147483648, -2147483648),
+        ("99999999999999999999", (1 << 63) - 1, -1),  # strtol saturates at LONG_MAX
+        ("-99999999999999999999", -(1 << 63), 0),
+    ],
+)
+def test_strtol_and_atoi_like_glibc(text: str, strtol: int, atoi: int) -> None:
+    assert (_strtol(text), _atoi(text)) == (strtol, atoi)
+
+
+@pytest.mark.parametrize("size", ["-1", "2305843009213693952", "99999999999999999999"])
+def test_impossible_hash_size_is_memory_exhausted(size: str) -> None:
+    out, err = io.BytesIO(), io.BytesIO()
+    status = main(["-H", size, "-"], program="m4", stdin=io.BytesIO(b"x\n"), stdout=out, stderr=err)
+    assert (status, out.getvalue(), err.getvalue()) == (1, b"", b"m4: memory exhausted\n")
