@@ -26,7 +26,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from mta.config.hostinfo import host_identity
+from mta.config.hostinfo import host_identity, interface_names
 from mta.config.loader import load_cf
 from mta.config.macros import translate_dollars
 from mta.config.options import read_option
@@ -134,7 +134,8 @@ def run_test_mode(cf: str, overrides: dict[str, str], debug: dict[int, int]) -> 
     for w in config.warnings:
         out.write(w + "\n")
     j = config.macros.get("j")
-    extra_classes: list[tuple[str, str]] = []
+    # load_if_names() runs after readcf, so the .cf's DontProbeInterfaces counts
+    extra_classes = [("w", word) for word in interface_names(config.options)]
     if j is not None:
         extra_classes.append(("w", j))
     mapset = MapSet(config.maps, MapEnv(options=config.options))
