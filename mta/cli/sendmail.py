@@ -143,6 +143,8 @@ def run_test_mode(cf: str, overrides: dict[str, str], debug: dict[int, int]) -> 
         syserrs += 1
         out.write(w + "\n")
     engine = RuleEngine(config, mapset, test_mode=True, debug=debug)
+    if syserrs:
+        engine.exit_stat = int(ExitCode.EX_SOFTWARE)  # syserr() while reading the .cf
     # Sendmail resets DeliveryMode after reading the .cf; only -O/-o survives
     mode_option = overrides.get("DeliveryMode", "")
     engine.macros.define("deliveryMode", mode_option[:1] or "i")
@@ -164,5 +166,4 @@ def run_test_mode(cf: str, overrides: dict[str, str], debug: dict[int, int]) -> 
             text = text[:-1]
         mode.line(text)
     out.flush()
-    syserrs += engine.syserr_count
-    return int(ExitCode.EX_SOFTWARE) if syserrs else 0
+    return engine.exit_stat

@@ -523,7 +523,7 @@ def _o_line(st: _State, line: str) -> None:
     text = line[1:].rstrip(" \t")
     if text[:1] == "M" and len(text) > 1:
         # old-style OMxvalue defines macro x
-        name, end, err = macid_parse(text, 1)
+        name, end, _err = macid_parse(text, 1)
         if name is not None:
             st.macros[name] = text[end:]
         return

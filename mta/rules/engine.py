@@ -36,6 +36,7 @@ SEE ALSO
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
 
 from mta.config.macros import expand
 from mta.config.model import Config, Op, OpKind
@@ -99,11 +100,12 @@ class CompiledRule:
         self.line = line
         mode = 0
         body = list(rhs)
-        if body and type(body[0]) is Op:
-            if body[0].kind is OpKind.CANONUSER:
+        head = body[0] if body else None
+        if isinstance(head, Op):
+            if head.kind is OpKind.CANONUSER:
                 mode = 1
                 body = body[1:]
-            elif body[0].kind is OpKind.CANONHOST:
+            elif head.kind is OpKind.CANONHOST:
                 mode = 2
                 body = body[1:]
         self.mode = mode
@@ -126,21 +128,19 @@ class CompiledRule:
             for k in range(len(out) - 1):
                 t = out[k]
                 if type(t) is Op and t.kind is OpKind.CALLSUBR and type(out[k + 1]) is str:
-                    out[k + 1] = _stripquotes(out[k + 1])
+                    out[k + 1] = stripquotes(out[k + 1])
             return tuple(out)
 
         self.rhs = strip(self.rhs)
         self.rhs_tokens = strip(self.rhs_tokens)
 
 
-class MapLookup:
+class MapLookup(Protocol):
     """What the engine needs from the maps: MapSet satisfies it."""
 
-    def lookup(self, name: str, key: str, args: Sequence[str], ctx: object) -> LookupResult:
-        raise NotImplementedError  # pragma: no cover
+    def lookup(self, name: str, key: str, args: Sequence[str], ctx: Any) -> LookupResult: ...
 
-    def get(self, name: str) -> object | None:
-        raise NotImplementedError  # pragma: no cover
+    def get(self, name: str) -> object | None: ...
 
 
 class RuleEngine:
@@ -175,6 +175,10 @@ class RuleEngine:
         self.test_mode = test_mode
         self.debug: dict[int, int] = dict(debug or {})
         self.syserr_count = 0
+        # Sendmail's ExitStat (set by syserr and setstat) and e_to, the address
+        # whose name prefixes user error messages ("addr... text").
+        self.exit_stat = EX_OK
+        self.e_to: str | None = None
         ops = config.options.get("OperatorChars")
         if ops is None and config.version_level < 7:
             ops = config.macros.get("o")
@@ -236,8 +240,12 @@ class RuleEngine:
         """prescan() with this configuration's tables (EXT by default)."""
         return prescan(text, table if table is not None else self.tables.ext, delim)
 
-    def cataddr(self, tokens: Sequence[str], spacesub: str = "") -> str:
-        """Sendmail's cataddr(): join tokens, spacesub between two atoms."""
+    def cataddr(self, tokens: Sequence[str], spacesub: str = "", size: int = 0) -> str:
+        """Sendmail's cataddr(): join tokens, spacesub between two atoms.
+
+        With size, the result is cut as Sendmail cuts it in a buffer of that
+        many bytes (at most size - 3 characters).
+        """
         sub = spacesub or self.space_sub
         parts: list[str] = []
         prev_atom = False
@@ -248,7 +256,10 @@ class RuleEngine:
                 parts.append(sub)
             parts.append(encode_op(t) if type(t) is Op else t)
             prev_atom = atom
-        return "".join(parts)
+        text = "".join(parts)
+        if size and len(text) > size - 3:
+            text = text[:max(size - 3, 0)]
+        return text
 
     def printav(self, tokens: Sequence[str]) -> str:
         return "".join(" " + xputs(t) for t in tokens)
@@ -259,7 +270,33 @@ class RuleEngine:
     def syserr(self, text: str) -> None:
         """A Sendmail syserr(): print it and remember it (the exit status becomes 70)."""
         self.syserr_count += 1
+        if self.exit_stat == EX_OK:
+            self.exit_stat = EX_SOFTWARE
         self.out(text)
+
+    def setstat(self, status: int) -> None:
+        """Sendmail's setstat(): a first hard status sticks; EX_TEMPFAIL can be replaced."""
+        if self.exit_stat in (EX_OK, EX_TEMPFAIL):
+            self.exit_stat = status
+
+    def usrerr(self, text: str) -> None:
+        """usrerr()/usrerrenh(): print a user error the way a non-SMTP run shows it.
+
+        text may start with a reply code and an enhanced status ("553 5.1.3 ...");
+        550 is assumed. As fmtmsg() does, the text is prefixed with "e_to... " for
+        the codes 050/250/252/450/550/553; codes never show outside SMTP, and every
+        byte loses its eighth bit.
+        """
+        num = "550"
+        if is_smtp_code(text):
+            num, text = text[:3], text[4:]
+        n = isenhsc(text, " ")
+        if n > 0:
+            text = text[n + 1:]
+        prefix = ""
+        if self.e_to and num in _TO_PREFIX_CODES:
+            prefix = shortenstring(self.e_to, MAXSHORTSTR) + "... "
+        self.out((prefix + text).translate(_STRIP_HIGH_BIT))
 
     # LookupContext for map classes
     def macro(self, name: str) -> str | None:
@@ -455,8 +492,9 @@ class RuleEngine:
         last = entry[1] if start_last is None else start_last
         n = len(pvp)
         while last < n:
+            tok = pvp[last]
             phrase = self.cataddr(pvp[entry[1]:last + 1], "\0") if last > entry[1] \
-                else (pvp[last] if type(pvp[last]) is not Op else encode_op(pvp[last]))
+                else (encode_op(tok) if isinstance(tok, Op) else tok)
             if "\0" in phrase:
                 phrase = phrase.replace("\0", self.space_sub)
             if classes.contains(cname, phrase):
@@ -524,9 +562,9 @@ class RuleEngine:
             args: list[str] = []
             default: list[str] | None = None
             cur_arg: int | None = None
-            while j < len(npvp) and not (type(npvp[j]) is Op and npvp[j].kind is endkind):
+            while j < len(npvp) and not _is_op(npvp[j], endkind):
                 t = npvp[j]
-                if type(t) is Op and t.kind in (OpKind.CANONHOST, OpKind.CANONUSER):
+                if isinstance(t, Op) and t.kind in (OpKind.CANONHOST, OpKind.CANONUSER):
                     if key_end is None:
                         key_end = j
                     if cur_arg is not None:
@@ -541,9 +579,8 @@ class RuleEngine:
                         dstart = j + 1
                         # default runs to the next $@/$: or the end token
                         k = dstart
-                        while k < len(npvp) and not (
-                            type(npvp[k]) is Op
-                            and npvp[k].kind in (endkind, OpKind.CANONHOST, OpKind.CANONUSER)
+                        while k < len(npvp) and not _is_op(
+                            npvp[k], endkind, OpKind.CANONHOST, OpKind.CANONUSER
                         ):
                             k += 1
                         default = npvp[dstart:k]
@@ -601,7 +638,7 @@ class RuleEngine:
         for j in range(len(pvp) - 1):
             t = pvp[j]
             if type(t) is Op and t.kind is OpKind.CALLSUBR:
-                name = _stripquotes(pvp[j + 1])
+                name = stripquotes(pvp[j + 1])
                 subr = self.ruleset_number(name)
                 if subr < 0:
                     self.syserr(f"Unknown ruleset {name}")
@@ -625,7 +662,56 @@ class RuleEngine:
         return rstat
 
 
-def _stripquotes(s: str) -> str:
+def _is_op(tok: str, *kinds: OpKind) -> bool:
+    return isinstance(tok, Op) and tok.kind in kinds
+
+
+_TO_PREFIX_CODES = frozenset({"050", "250", "252", "450", "550", "553"})
+_STRIP_HIGH_BIT = {c: c & 0x7F for c in range(0x80, 0x100)}
+MAXSHORTSTR = 203
+
+
+def is_smtp_code(text: str) -> bool:
+    """ISSMTPCODE(): three ASCII digits at the start."""
+    return len(text) >= 3 and all("0" <= c <= "9" for c in text[:3])
+
+
+def isenhsc(text: str, delim: str) -> int:
+    """isenhsc(): length of an enhanced status code ("5.1.3") ending at delim, else 0.
+
+    delim "" means the end of the text.
+    """
+    if len(text) < 2 or text[0] not in "245" or text[1] != ".":
+        return 0
+    i = 2
+    for _part in range(2):
+        digits = 0
+        while digits < 3 and i + digits < len(text) and "0" <= text[i + digits] <= "9":
+            digits += 1
+        if digits == 0:
+            return 0
+        i += digits
+        if _part == 0:
+            if i >= len(text) or text[i] != ".":
+                return 0
+            i += 1
+    end_ok = i == len(text) if delim == "" else (i < len(text) and text[i] == delim)
+    return i if end_ok else 0
+
+
+def shortenstring(text: str, limit: int) -> str:
+    """shortenstring(): text itself when shorter than limit, else head...tail."""
+    if len(text) < limit:
+        return text
+    limit = min(limit, MAXSHORTSTR)
+    if limit < 10:
+        return text[:limit] if limit < 5 else text[:limit - 3] + "..."
+    half = (limit - 3) // 2
+    return text[:half] + "..." + text[len(text) - half:]
+
+
+def stripquotes(s: str) -> str:
+    """stripquotes(): drop double quotes and backslash escapes."""
     if '"' not in s and "\\" not in s:
         return s
     out: list[str] = []

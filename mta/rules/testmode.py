@@ -60,7 +60,7 @@ class TestMode:
     __test__ = False  # not a pytest class
 
     def __init__(self, engine: RuleEngine, maps: object | None,
-                 out: Callable[[str], None],
+                 out: Callable[[str], object],
                  *, parse: Callable[[TestMode, str, str], None] | None = None) -> None:
         self.engine = engine
         self.maps = maps

@@ -65,3 +65,37 @@ EX_TEMPFAIL = ExitCode.EX_TEMPFAIL
 EX_PROTOCOL = ExitCode.EX_PROTOCOL
 EX_NOPERM = ExitCode.EX_NOPERM
 EX_CONFIG = ExitCode.EX_CONFIG
+
+
+def dsn_to_exit_status(dsn: str) -> int:
+    """The exit status Sendmail's dsntoexitstat() gives an enhanced status ("5.1.2")."""
+    if dsn.startswith("2"):
+        return EX_OK
+    if dsn.startswith("4"):
+        return EX_TEMPFAIL
+    if not dsn.startswith("5"):
+        return EX_CONFIG
+    parts = dsn[1:].lstrip(".").split(".")
+
+    def number(text: str) -> int:
+        digits = ""
+        for c in text:
+            if not c.isdigit():
+                break
+            digits += c
+        return int(digits) if digits else 0
+
+    subject = number(parts[0]) if parts else 0
+    detail = number(parts[1]) if len(parts) > 1 else 0
+    table: dict[int, dict[int, int]] = {
+        1: {0: EX_DATAERR, 1: EX_NOUSER, 6: EX_NOUSER, 2: EX_NOHOST, 8: EX_NOHOST,
+            3: EX_USAGE, 7: EX_USAGE, 4: EX_UNAVAILABLE, 5: EX_CONFIG},
+        2: {0: EX_UNAVAILABLE, 1: EX_UNAVAILABLE, 2: EX_UNAVAILABLE, 4: EX_UNAVAILABLE,
+            3: EX_DATAERR},
+        4: {0: EX_IOERR, 1: EX_TEMPFAIL, 3: EX_TEMPFAIL, 5: EX_TEMPFAIL, 2: EX_IOERR,
+            4: EX_PROTOCOL, 6: EX_CONFIG, 7: EX_UNAVAILABLE},
+    }
+    whole = {0: EX_UNAVAILABLE, 3: EX_OSERR, 5: EX_PROTOCOL, 6: EX_UNAVAILABLE, 7: EX_DATAERR}
+    if subject in whole:
+        return whole[subject]
+    return table.get(subject, {}).get(detail, EX_UNAVAILABLE)
