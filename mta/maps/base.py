@@ -6,7 +6,9 @@ SYNOPSIS
 
 DESCRIPTION
     Sendmail's three lookup outcomes are data, not exceptions: FOUND (with the
-    value, after -a/-m/%n processing), NOT_FOUND, TEMPFAIL. Lookups are
+    value, after -a/-m/%n processing), NOT_FOUND, TEMPFAIL; a result may also
+    carry the sysexits code the class reported (LookupResult.code), which
+    `sendmail -bt`'s /map prints (MapClass.test_lookup). Lookups are
     synchronous: the rules engine is a pure CPU-bound function, and the daemon
     runs a whole ruleset call in a worker thread, so network map classes (dns,
     host, bestmx, socket) may block there.
@@ -46,14 +48,41 @@ class LookupStatus(enum.Enum):
     TEMPFAIL = "tempfail"
 
 
+# sysexits values a class lookup reports besides its result (Sendmail's *statp)
+EX_OK = 0
+EX_DATAERR = 65
+EX_NOUSER = 67
+EX_NOTFOUND = 68  # Sendmail's EX_NOTFOUND is EX_NOHOST
+EX_TEMPFAIL = 75
+EX_CONFIG = 78
+
+_DEFAULT_CODE = {"found": EX_OK, "notfound": EX_OK, "tempfail": EX_TEMPFAIL}
+
+
 @dataclass(frozen=True, slots=True)
 class LookupResult:
+    """A lookup outcome; code is the sysexits value the class reported, if any.
+
+    Sendmail's class lookup hooks return a value and set a status: most leave
+    EX_OK for "not found" (hash, regex), others say EX_NOTFOUND (text, host,
+    sequence), EX_NOUSER (user), EX_CONFIG (arith without operands) or a
+    program's exit status. `sendmail -bt`'s /map prints it; rules only care
+    about TEMPFAIL.
+    """
+
     status: LookupStatus
     value: str | None = None
+    code: int | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """The reported code, or 0 (75 for TEMPFAIL) when the class set none."""
+        return self.code if self.code is not None else _DEFAULT_CODE[self.status.value]
 
 
 NOT_FOUND = LookupResult(LookupStatus.NOT_FOUND)
 TEMPFAIL = LookupResult(LookupStatus.TEMPFAIL)
+NOT_FOUND_NOTFOUND = LookupResult(LookupStatus.NOT_FOUND, code=EX_NOTFOUND)
 
 
 class LookupContext(Protocol):
@@ -146,14 +175,16 @@ def strip_quotes(text: str) -> str:
 
 
 def rewrite_value(value: str, arguments: Sequence[str]) -> str:
-    """Replace %0..%9 by arguments[n] (missing: empty); %c becomes c (Sendmail map_rewrite).
+    """Replace %0..%9 by arguments[n] (Sendmail map_rewrite).
 
     Args:
         value: the stored value.
         arguments: arguments[0] is the key, then the $@ arguments of the lookup.
 
     Returns:
-        The substituted text.
+        The substituted text: "%n" past the arguments gives nothing, "%%" one
+        "%", a "%" before any other character stays as it is ("%x"), and so
+        does a "%" at the end (checked with sendmail 8.17 -bt).
     """
     if "%" not in value:
         return value
@@ -166,25 +197,29 @@ def rewrite_value(value: str, arguments: Sequence[str]) -> str:
             out.append(c)
             continue
         if i >= n:
+            out.append("%")
             break
         c = value[i]
         i += 1
-        if c.isascii() and c.isdigit():
+        if c == "%":
+            out.append("%")
+        elif c.isascii() and c.isdigit():
             k = int(c)
             if k < len(arguments):
                 out.append(arguments[k])
         else:
-            out.append(c)
+            out.append("%" + c)
     return "".join(out)
 
 
 class MapOpenError(Exception):
     """A map could not be opened; the text is what Sendmail prints after 'CLASS map "NAME": '."""
 
-    def __init__(self, text: str, *, temporary: bool = True) -> None:
+    def __init__(self, text: str, *, temporary: bool = True, quiet: bool = False) -> None:
         super().__init__(text)
         self.text = text
         self.temporary = temporary
+        self.quiet = quiet  # no message (Sendmail's implicit class fails silently)
 
 
 class MapClass(abc.ABC):
@@ -257,7 +292,7 @@ class MapClass(abc.ABC):
                 self.open()
             except MapOpenError as err:
                 self._open_error = err
-                if not self.is_optional:
+                if not self.is_optional and not err.quiet:
                     ctx.message(f'{self.name} map "{self.decl.name}": {err.text}')
         if self._open_error is None:
             return None
@@ -295,6 +330,27 @@ class MapClass(abc.ABC):
             return LookupResult(LookupStatus.FOUND, value)
         if result.status is LookupStatus.TEMPFAIL and MapArg.NO_TEMPFAIL in options.flags:
             return NOT_FOUND
+        return result
+
+    def test_lookup(self, key: str, ctx: LookupContext) -> LookupResult | None:
+        """`sendmail -bt` /map: the class hook called directly, as Sendmail's test mode does.
+
+        The key keeps its quotes, there are no $@ arguments (so %1..%9 give
+        nothing; %0 is the key), -D and -T do not apply, -a does. The result's
+        exit_code is what /map prints in parentheses.
+
+        Returns:
+            None when the map could not be opened and is optional (-o): Sendmail
+            says 'Map named "NAME" not open'. A map that failed to open without
+            -o answers EX_TEMPFAIL, as Sendmail's stand-in "bogus" class does.
+        """
+        unusable = self.ensure_open(ctx)
+        if unusable is not None:
+            return None if self.is_optional else TEMPFAIL
+        result = self.fetch(key, (), ctx)
+        if result.status is LookupStatus.FOUND and self.options.append:
+            return LookupResult(LookupStatus.FOUND, (result.value or "") + self.options.append,
+                                result.code)
         return result
 
     def fold(self, key: str) -> str:

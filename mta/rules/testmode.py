@@ -14,6 +14,11 @@ DESCRIPTION
     "/parse address", "/try mailer address", "/tryflags [HhEe][SsRr]",
     "/canon host", "/mx host", "/quit", comments and blank lines.
 
+    /map calls the map class's lookup directly (MapClass.test_lookup: no $@
+    arguments, quotes kept) and prints the status the class reports, e.g.
+    "no match (68)" from the host map. /canon and /mx print what getcanonname()
+    and getmxrr() (mta.maps.classes.host) find through the hosts service.
+
     Every ruleset run prints its "input:" and "returns:" lines; a ruleset
     that ends with a status other than EX_OK adds "== Ruleset LIST (N) status S".
     Each address of the list is scanned with the NOC table (V9+ configs:
@@ -34,8 +39,10 @@ from collections.abc import Callable
 
 from mta.config.macros import expand, macid_parse, translate_dollars
 from mta.config.model import MailerDef
+from mta.config.options import atobool
 from mta.config.tokens import decode_op, prescan, xputs
-from mta.maps.base import LookupStatus
+from mta.maps.base import LookupResult, LookupStatus, MapClass, MapEnv
+from mta.maps.classes.host import getcanonname, getmxrr
 from mta.rules.engine import EX_OK, RuleEngine
 
 BANNER = (
@@ -49,9 +56,6 @@ _META_NAMES = frozenset("*+-=~#@:>?|.[]()&")
 
 RF_SENDERADDR = 1
 RF_HEADERADDR = 2
-
-# Sendmail's map status numbers for /map: found or not found -> EX_OK, etc.
-_STATUS_CODE = {LookupStatus.FOUND: 0, LookupStatus.NOT_FOUND: 0, LookupStatus.TEMPFAIL: 75}
 
 
 class TestMode:
@@ -214,7 +218,11 @@ class TestMode:
             self._map(arg)
         elif word == "tryflags":
             self._tryflags(arg)
-        elif word in ("parse", "try", "canon", "mx") and self.parse_hook is not None:
+        elif word == "canon":
+            self._canon(arg)
+        elif word == "mx":
+            self._mx(arg)
+        elif word in ("parse", "try") and self.parse_hook is not None:
             self.parse_hook(self, word, arg)
         else:
             self.println(f'Unknown "/" command {command}')
@@ -231,21 +239,53 @@ class TestMode:
         key = arg[cut + 1:]
         maps = self.engine.maps
         mobj = maps.get(name) if maps is not None else None
-        if mobj is None or maps is None:
-            self.println(f'Map named "{name}" not found')
+        if not isinstance(mobj, MapClass):
+            # a K line whose declaration failed still names a map, one that cannot open
+            declared = getattr(maps, "is_declared", None)
+            if declared is not None and declared(name):
+                self.println(f'Map named "{name}" not open')
+            else:
+                self.println(f'Map named "{name}" not found')
             return
-        fetch = getattr(mobj, "test_lookup", None)
+        # an open failure prints its message before the "map_lookup:" line,
+        # messages of the lookup itself (a name server timeout) after it
+        if mobj.ensure_open(self.engine) is not None and mobj.is_optional:
+            self.println(f'Map named "{name}" not open')
+            return
         self.write(f"map_lookup: {name} ({key}) ")
-        if fetch is not None:
-            value, code = fetch(key, self.engine)
+        result = mobj.test_lookup(key, self.engine)
+        if result is None:  # pragma: no cover - ensure_open answered above
+            result = LookupResult(LookupStatus.NOT_FOUND)
+        if result.status is LookupStatus.FOUND:
+            self.println(f"returns {result.value or ''} ({result.exit_code})")
         else:
-            result = maps.lookup(name, key, (key,), self.engine)
-            value = result.value if result.status is LookupStatus.FOUND else None
-            code = _STATUS_CODE[result.status]
-        if value is None:
-            self.println(f"no match ({code})")
-        else:
-            self.println(f"returns {value} ({code})")
+            self.println(f"no match ({result.exit_code})")
+
+    def _map_env(self) -> MapEnv:
+        env = getattr(self.engine.maps, "env", None)
+        return env if isinstance(env, MapEnv) else MapEnv(options=self.engine.config.options)
+
+    def _canon(self, arg: str) -> None:
+        """/canon host: getcanonname() through the hosts service methods."""
+        if not arg:
+            self.println("Usage: /canon address")
+            return
+        if len(arg) >= MAXNAME:
+            self.println("Name too long")
+            return
+        canon = getcanonname(self._map_env(), arg, local_domain=self.engine.macro("m"),
+                             trymx=not atobool(self.engine.config.options.get("HasWildcardMX", "f")))
+        self.println(f"getcanonname({arg}) returns {canon.name}")
+
+    def _mx(self, arg: str) -> None:
+        """/mx host: the MX hosts getmxrr() finds."""
+        if not arg:
+            self.println("Usage: /mx address")
+            return
+        mx = getmxrr(self._map_env(), arg, local_domain=self.engine.macro("m"))
+        self.println(f"getmxrr({arg}) returns {mx.count} value(s):")
+        for host in mx.hosts:
+            self.println(f"\t{host}")
 
     def _tryflags(self, arg: str) -> None:
         if not arg:

@@ -5,16 +5,38 @@ SYNOPSIS
     Kmx bestmx -z:                            $(mx example.com $)  -> mx1.example.com:mx2...
     Kdnsbl dns -R A -T<TMPF>                  $(dnsbl 4.3.2.1.bl.example $)
     MapEnv(resolver=lambda: make_resolver("127.0.0.1", 5353))   # tests
+    getcanonname(env, "gw", local_domain="example.test")  -> Canon(True, "gw.example.test", 0)
+    getmxrr(env, "[192.0.2.1]", local_domain=None)        -> MxResult(1, ("[192.0.2.1]",), 0)
 
 DESCRIPTION
-    host (Sendmail's host_map_lookup, the map behind $[ $]): the canonical name
-    of the key, found through the methods of the "hosts" service in the service
-    switch: "files" reads the hosts file (HostsFile option, default /etc/hosts;
-    the canonical name is the first name on the matching line), "dns" asks the
-    resolver for A then AAAA records and takes the answer's canonical name (the
-    end of any CNAME chain), without the trailing dot. A bracketed address
-    "[192.0.2.1]" is turned into a name by the reverse lookup (PTR or hosts file).
-    The built-in host map is "host host -a. -D", so $[ $] gives "name.".
+    getcanonname (Sendmail's getcanonname(), also -bt's /canon): tries the
+    methods of the "hosts" service in the service switch in order, until one
+    finds the name. "files" reads the hosts file (HostsFile option, default
+    /etc/hosts) as text_getcanonname() does: the name loses a final dot and,
+    when its domain part is the local domain $m (or, without that final dot,
+    a leading part of it: "mail.example" for $m = example.test), that domain;
+    a line matches when one of its names equals the result, ignoring case; the
+    answer is the line's first name, or its first name with a dot, with ".$m"
+    added when it has none. "dns" first drops a final dot of the name (for the
+    methods after it too), then asks for A, AAAA and (unless HasWildcardMX)
+    MX records and answers with the canonical name (the end of any CNAME
+    chain). A found name without a dot gets ".$m". When no method finds it the
+    name is unchanged, and the status is EX_TEMPFAIL if a method had a
+    temporary failure, else EX_NOTFOUND.
+
+    getmxrr (-bt's /mx and the bestmx class): "[address]" is its own single
+    MX host; "[name]" is the canonical name of name plus "." (none when it has
+    none); without "dns" among the hosts methods a name has no MX hosts;
+    otherwise its MX records in preference order, or the canonical name when
+    it has no MX record, none for NXDOMAIN, and -1 (EX_TEMPFAIL) when the name
+    server cannot be asked.
+
+    host (Sendmail's host_map_lookup, the map behind $[ $]): getcanonname()
+    of the key; not found is EX_NOTFOUND (68), and a temporary failure also
+    says "KEY: Name server timeout" when "dns" is a hosts method. A bracketed
+    address "[192.0.2.1]" is turned into a name by the reverse lookup (hosts
+    file or PTR, in switch order; a name server failure lets the next method
+    try). The built-in host map is "host host -a. -D", so $[ $] gives "name.".
 
     bestmx: the MX host names of the key in preference order; the first one, or
     with -z all of them joined by the delimiter.
@@ -24,9 +46,10 @@ DESCRIPTION
     the resolver timeout, -r the retries): the answers as text; MX gives the
     exchange host, TXT the concatenated strings, names lose their trailing dot.
 
-    Outcomes: NXDOMAIN and "no answer" are NOT_FOUND; a timeout, no usable name
-    server or SERVFAIL is TEMPFAIL and the message "KEY: Name server timeout"
-    goes to the context, as sendmail -bt prints it.
+    Outcomes: NXDOMAIN and "no answer" are NOT_FOUND (EX_NOTFOUND for dns);
+    a timeout, no usable name server or SERVFAIL is TEMPFAIL. The behaviour was
+    checked with sendmail 8.17 -bt (/canon, /mx, /map) in a namespace whose
+    resolver does not answer, with "hosts files" and "hosts dns files".
 
 DIAGNOSTICS
     ConfigError for an unknown -R type. Lookups never raise.
@@ -40,6 +63,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import dns.exception
 import dns.name
@@ -49,9 +73,13 @@ import dns.reversename
 
 from mta.config.model import MapDecl
 from mta.core.errors import ConfigError
-from mta.maps.args import MapOptions
+from mta.maps.args import MapOptions, parse_map_args
 from mta.maps.base import (
+    EX_NOTFOUND,
+    EX_OK,
+    EX_TEMPFAIL,
     NOT_FOUND,
+    NOT_FOUND_NOTFOUND,
     TEMPFAIL,
     LookupContext,
     LookupResult,
@@ -127,15 +155,6 @@ def _hosts_lines(env: MapEnv) -> list[list[str]]:
         return []
 
 
-def hosts_canonical(env: MapEnv, name: str) -> str | None:
-    """The first name of the hosts-file line that lists name, or None."""
-    wanted = name.lower().rstrip(".")
-    for words in _hosts_lines(env):
-        if wanted in (w.lower() for w in words[1:]):
-            return words[1]
-    return None
-
-
 def hosts_by_address(env: MapEnv, address: str) -> str | None:
     """The first name of the hosts-file line for address, or None."""
     for words in _hosts_lines(env):
@@ -147,6 +166,165 @@ def hosts_by_address(env: MapEnv, address: str) -> str | None:
     return None
 
 
+EX_UNAVAILABLE = 69
+
+
+@dataclass(frozen=True, slots=True)
+class Canon:
+    """What getcanonname() found: the (possibly unchanged) name and a sysexits status."""
+
+    found: bool
+    name: str
+    status: int
+
+
+def shorten_hostname(name: str, local_domain: str | None) -> str:
+    """Drop a final dot and a domain part that is (the start of) the local domain."""
+    canon = name.endswith(".")
+    if canon:
+        name = name[:-1]
+    dot = name.find(".")
+    if dot < 0:
+        return name
+    domain = name[dot + 1:].lower()
+    mine = (local_domain or "").lower()
+    if canon:
+        same = domain == mine
+    else:
+        same = mine.startswith(domain) and (len(mine) == len(domain) or mine[len(domain)] == ".")
+    return name[:dot] if same else name
+
+
+def _extract_canonname(name: str, words: Sequence[str], local_domain: str | None) -> str | None:
+    """A hosts line's canonical name when one of its names is name, else None."""
+    found = False
+    canonical = ""
+    for word in words:
+        if not canonical or ("." not in canonical and "." in word):
+            canonical = word
+        if word.lower() == name.lower():
+            found = True
+    if not found:
+        return None
+    if "." not in canonical and local_domain is not None:
+        canonical = f"{canonical}.{local_domain}"
+    return canonical
+
+
+def text_getcanonname(env: MapEnv, name: str, local_domain: str | None) -> Canon:
+    """The "files" method of getcanonname(): the hosts file."""
+    short = shorten_hostname(name, local_domain)
+    try:
+        with open(_hosts_file(env), encoding="latin-1") as fh:
+            for line in fh:
+                words = line.split("#", 1)[0].split()
+                if len(words) < 2:
+                    continue
+                canonical = _extract_canonname(short, words[1:], local_domain)
+                if canonical is not None:
+                    return Canon(True, canonical, EX_OK)
+    except OSError:
+        return Canon(False, name, EX_UNAVAILABLE)
+    return Canon(False, name, EX_NOTFOUND)
+
+
+def dns_getcanonname(env: MapEnv, name: str, *, trymx: bool) -> Canon:
+    """The "dns" method of getcanonname(); name has already lost its final dot."""
+    if not name:
+        return Canon(False, name, EX_NOTFOUND)
+    try:
+        for rdtype in ("A", "AAAA", *(("MX",) if trymx else ())):
+            answer = _query(env, name, rdtype)
+            if answer is not None:
+                return Canon(True, _text(answer.canonical_name), EX_OK)
+    except _TempFail:
+        return Canon(False, name, EX_TEMPFAIL)
+    return Canon(False, name, EX_NOTFOUND)
+
+
+def getcanonname(
+    env: MapEnv, host: str, *, local_domain: str | None, trymx: bool = True
+) -> Canon:
+    """Sendmail's getcanonname(): see DESCRIPTION.
+
+    Args:
+        env: where the service switch, the hosts file and the resolver come from.
+        host: the name to canonicalize.
+        local_domain: the value of $m (None when it is not set).
+        trymx: accept a name that has only MX records (Sendmail: !HasWildcardMX).
+
+    Returns:
+        Canon(found, name, status); when not found, name is host (without a
+        final dot if the dns method ran).
+    """
+    name = host
+    status = EX_UNAVAILABLE
+    tempfailed = False
+    for method in service_methods(env, "hosts"):
+        if method == "files":
+            result = text_getcanonname(env, name, local_domain)
+        elif method == "dns":
+            name = name.removesuffix(".")
+            result = dns_getcanonname(env, name, trymx=trymx)
+        else:
+            result = Canon(False, name, EX_UNAVAILABLE)
+        status = result.status
+        if result.found and (local_domain is not None or "." in result.name):
+            name = result.name
+            dot = name.find(".")
+            if (dot < 0 or dot == len(name) - 1) and local_domain is not None:
+                name = name + local_domain if name.endswith(".") else f"{name}.{local_domain}"
+            return Canon(True, name, EX_OK)
+        tempfailed = tempfailed or status == EX_TEMPFAIL
+    return Canon(False, name, EX_TEMPFAIL if tempfailed else (status or EX_NOTFOUND))
+
+
+@dataclass(frozen=True, slots=True)
+class MxResult:
+    """What getmxrr() found: the count (-1 for a temporary failure) and the hosts."""
+
+    count: int
+    hosts: tuple[str, ...]
+    status: int
+
+
+def _is_address_literal(text: str) -> bool:
+    literal = text[5:] if text[:5].lower() == "ipv6:" else text
+    try:
+        ipaddress.ip_address(literal)
+    except ValueError:
+        return False
+    return True
+
+
+def getmxrr(env: MapEnv, host: str, *, local_domain: str | None) -> MxResult:
+    """The MX hosts of host in preference order (Sendmail's getmxrr; see DESCRIPTION)."""
+    if host.startswith("["):
+        close = host.find("]")
+        if close < 0:
+            return MxResult(0, (), EX_OK)
+        inner = host[1:close]
+        if _is_address_literal(inner):
+            return MxResult(1, (host,), EX_OK)
+        canon = getcanonname(env, inner, local_domain=local_domain)
+        if canon.found:
+            return MxResult(1, (canon.name + ".",), EX_OK)
+        return MxResult(0, (), EX_OK)
+    if "dns" not in service_methods(env, "hosts"):
+        return MxResult(0, (), EX_OK)
+    try:
+        answer = _query(env, host, "MX")
+    except _TempFail:
+        return MxResult(-1, (), EX_TEMPFAIL)
+    if answer is None:
+        canon = getcanonname(env, host, local_domain=local_domain)
+        if canon.found:
+            return MxResult(1, (canon.name,), EX_OK)
+        return MxResult(0, (), EX_NOTFOUND)
+    hosts = tuple(_text(r.exchange) for r in sorted(answer, key=lambda r: r.preference))
+    return MxResult(len(hosts), hosts, EX_OK)
+
+
 @map_class
 class HostMap(MapClass):
     """Canonical host names ($[ $])."""
@@ -156,49 +334,44 @@ class HostMap(MapClass):
 
     def fetch(self, key: str, args: Sequence[str], ctx: LookupContext) -> LookupResult:
         """Canonicalize key through the hosts service methods."""
-        methods = service_methods(self.env, "hosts")
-        name = key.rstrip(".")
-        try:
-            if name.startswith("[") and name.endswith("]"):
-                found = self._by_address(name[1:-1], methods)
-            else:
-                found = self._by_name(name, methods)
-        except _TempFail:
-            ctx.message(f"{key}: Name server timeout")
+        if key.startswith("["):
+            return self._by_address(key, args)
+        canon = getcanonname(self.env, key, local_domain=ctx.macro("m"))
+        if canon.found:
+            return self.table_result(key, canon.name, args)
+        if canon.status == EX_TEMPFAIL:
+            if "dns" in service_methods(self.env, "hosts"):
+                ctx.message(f"{key}: Name server timeout")
             return TEMPFAIL
-        if found is None:
-            return NOT_FOUND
-        return LookupResult(LookupStatus.FOUND, found)
+        return NOT_FOUND_NOTFOUND
 
-    def _by_name(self, name: str, methods: Sequence[str]) -> str | None:
-        for method in methods:
-            if method == "files":
-                found = hosts_canonical(self.env, name)
-                if found:
-                    return found
-            elif method == "dns":
-                for rdtype in ("A", "AAAA"):
-                    answer = _query(self.env, name, rdtype)
-                    if answer is not None:
-                        return _text(answer.canonical_name)
-        return None
-
-    def _by_address(self, address: str, methods: Sequence[str]) -> str | None:
-        literal = address[5:] if address[:5].lower() == "ipv6:" else address
+    def _by_address(self, key: str, args: Sequence[str]) -> LookupResult:
+        close = key.find("]")
+        literal = key[1:close] if close > 0 else ""
+        literal = literal[5:] if literal[:5].lower() == "ipv6:" else literal
         try:
             ipaddress.ip_address(literal)
         except ValueError:
-            return None
-        for method in methods:
+            return NOT_FOUND_NOTFOUND
+        tempfailed = False
+        for method in service_methods(self.env, "hosts"):
+            found: str | None = None
             if method == "files":
                 found = hosts_by_address(self.env, literal)
-                if found:
-                    return found
             elif method == "dns":
-                answer = _query(self.env, dns.reversename.from_address(literal).to_text(), "PTR")
+                ptr = dns.reversename.from_address(literal).to_text()
+                try:
+                    answer = _query(self.env, ptr, "PTR")
+                except _TempFail:
+                    tempfailed = True
+                    continue
                 if answer is not None:
-                    return _text(answer[0].target)
-        return None
+                    found = _text(answer[0].target)
+            if found:
+                return self.table_result(key, found, args)
+        if tempfailed:
+            return TEMPFAIL
+        return NOT_FOUND_NOTFOUND
 
 
 @map_class
@@ -209,19 +382,14 @@ class BestMxMap(MapClass):
     flags = MapFlag.OPTIONAL_FILE
 
     def fetch(self, key: str, args: Sequence[str], ctx: LookupContext) -> LookupResult:
-        """MX hosts of key in preference order."""
-        try:
-            answer = _query(self.env, key, "MX")
-        except _TempFail:
-            ctx.message(f"{key}: Name server timeout")
+        """MX hosts of key in preference order (getmxrr)."""
+        mx = getmxrr(self.env, key, local_domain=ctx.macro("m"))
+        if mx.count < 0:
             return TEMPFAIL
-        if answer is None:
-            return NOT_FOUND
-        hosts = [_text(r.exchange) for r in sorted(answer, key=lambda r: r.preference)]
-        if not hosts:
-            return NOT_FOUND
+        if not mx.hosts:
+            return LookupResult(LookupStatus.NOT_FOUND, code=mx.status)
         delim = self.options.column_delimiter
-        value = delim.join(hosts) if delim else hosts[0]
+        value = delim.join(mx.hosts) if delim else mx.hosts[0]
         return self.table_result(key, value, args)
 
 
@@ -234,8 +402,17 @@ class DnsMap(MapClass):
     extra_with_value = "RZdr"
 
     def parse(self, decl: MapDecl) -> MapOptions:
-        """Check -R and the numeric flags."""
-        options = self.parse_options(decl)
+        """Check -R and the numeric flags ("-R A" may have a blank, as in Sendmail)."""
+        words = list(decl.args)
+        for i in range(len(words) - 1):
+            if words[i] == "-R" and not words[i + 1].startswith("-"):
+                words[i:i + 2] = ["-R" + words[i + 1], ""]
+        options = parse_map_args(
+            decl,
+            file_optional=True,
+            extra_with_value=self.extra_with_value,
+            words=tuple(w for w in words if w),
+        )
         self._rdtype = options.extra.get("R", ("A",))[-1].upper()
         if self._rdtype not in _TYPES:
             raise ConfigError(f"dns map {decl.name}: wrong type {self._rdtype}", decl.location)
@@ -252,10 +429,9 @@ class DnsMap(MapClass):
         try:
             answer = _query(self.env, key, self._rdtype, lifetime=self._lifetime)
         except _TempFail:
-            ctx.message(f"{key}: Name server timeout")
-            return TEMPFAIL
+            return TEMPFAIL  # quietly: only the host map says "Name server timeout"
         if answer is None:
-            return NOT_FOUND
+            return NOT_FOUND_NOTFOUND
         values: list[str] = []
         for rdata in answer:
             rdtype = rdata.rdtype

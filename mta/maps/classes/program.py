@@ -73,7 +73,11 @@ class ProgramMap(MapClass):
         except (OSError, subprocess.TimeoutExpired) as err:
             ctx.message(f'program map "{self.decl.name}": {err}')
             return TEMPFAIL
-        if proc.returncode != 0 or not proc.stdout:
+        if proc.returncode != 0:
+            # Sendmail reports a non-zero exit status (-bt /map shows it)
+            code = proc.returncode if proc.returncode > 0 else None
+            return LookupResult(LookupStatus.NOT_FOUND, code=code)
+        if not proc.stdout:
             return NOT_FOUND
         line = proc.stdout.decode("utf-8", "replace").split("\n", 1)[0]
         return self.table_result(key, line, args)

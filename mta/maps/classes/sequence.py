@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from mta.config.model import MapDecl
 from mta.maps.args import MapOptions
 from mta.maps.base import (
-    NOT_FOUND,
+    EX_NOTFOUND,
     TEMPFAIL,
     LookupContext,
     LookupResult,
@@ -85,8 +85,12 @@ class _StackedMap(MapClass):
         raise NotImplementedError
 
     def fetch(self, key: str, args: Sequence[str], ctx: LookupContext) -> LookupResult:
-        """First member that finds key wins; TEMPFAIL if any member tempfailed."""
+        """First member that finds key wins; TEMPFAIL if any member tempfailed.
+
+        Not found reports the last member's status, or EX_NOTFOUND when it had none.
+        """
         tempfailed = False
+        code = 0
         for member_name in self.member_names():
             member = self.mapset.get(member_name) if self.mapset is not None else None
             if member is None or member is self:
@@ -95,7 +99,10 @@ class _StackedMap(MapClass):
             if result.status is LookupStatus.FOUND:
                 return result
             tempfailed = tempfailed or result.status is LookupStatus.TEMPFAIL
-        return TEMPFAIL if tempfailed else NOT_FOUND
+            code = result.exit_code
+        if tempfailed:
+            return TEMPFAIL
+        return LookupResult(LookupStatus.NOT_FOUND, code=code or EX_NOTFOUND)
 
 
 @map_class

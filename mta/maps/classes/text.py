@@ -8,7 +8,9 @@ SYNOPSIS
 
 DESCRIPTION
     Each class copies the documented behaviour of its Sendmail 8.17 namesake,
-    checked with `sendmail -bt` and /map:
+    checked with `sendmail -bt` and /map (which also shows the status a class
+    reports with "not found": text and null EX_NOTFOUND, user EX_NOUSER, arpa
+    EX_DATAERR, the others EX_OK):
 
     text     reads the file at each lookup; lines split at the -z character or at
              runs of white space; -k/-v pick 0-based columns (both default 0, so
@@ -22,9 +24,12 @@ DESCRIPTION
     dequote  removes quotes and backslash escapes; not found when the key has no
              quote, unbalanced quotes/angles/comments, or (without -S) white space.
     macro    $(m {x} $@ v $) sets macro x to v (clears it without v); value "".
-    arith    key is the operator, args are the two operands: + - * / % | & give
-             numbers; l (less than) and = give TRUE/FALSE; r gives a random number
-             in [a, b]. Bad operands: not found.
+    arith    the key's first character is the operator, the first two args the
+             operands (C strtol, base 0: "0x10", "010", "12abc" is 12, "x" is 0):
+             + - * / % | & give numbers (64-bit wrap-around, at most 15
+             characters, as Sendmail's buffer); l (less than) and = give
+             TRUE/FALSE; r a random number in [a, b]. Division by zero: not
+             found; fewer than two args or another operator: not found, EX_CONFIG.
     arpa     reverses an IPv4 address, or an "IPv6:" address into nibbles.
     syslog   logs the key (mta.maps.syslog logger, NOTICE) and returns "".
     regex    POSIX regex (extended unless -b) matched without case unless -f:
@@ -52,13 +57,17 @@ import os
 import pwd
 import random
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from mta.config.model import MapDecl
 from mta.core.errors import ConfigError
 from mta.maps.args import MapArg, MapOptions
 from mta.maps.base import (
+    EX_CONFIG,
+    EX_DATAERR,
+    EX_NOUSER,
     NOT_FOUND,
+    NOT_FOUND_NOTFOUND,
     TEMPFAIL,
     LookupContext,
     LookupResult,
@@ -116,7 +125,7 @@ class TextMap(MapClass):
         except (OSError, UnicodeDecodeError) as err:
             ctx.message(f'text map "{self.decl.name}": {self.options.file}: {err}')
             return TEMPFAIL
-        return NOT_FOUND
+        return NOT_FOUND_NOTFOUND
 
 
 @map_class
@@ -138,8 +147,8 @@ class NullMap(MapClass):
     flags = MapFlag.OPTIONAL_FILE | MapFlag.ALIAS_OK
 
     def fetch(self, key: str, args: Sequence[str], ctx: LookupContext) -> LookupResult:
-        """Always NOT_FOUND."""
-        return NOT_FOUND
+        """Always NOT_FOUND (EX_NOTFOUND)."""
+        return NOT_FOUND_NOTFOUND
 
 
 _PASSWD_FIELDS: Mapping[str, int] = {
@@ -177,7 +186,7 @@ class UserMap(MapClass):
         try:
             entry = pwd.getpwnam(key)
         except (KeyError, ValueError):
-            return NOT_FOUND
+            return LookupResult(LookupStatus.NOT_FOUND, code=EX_NOUSER)
         field = self.options.value_column or "name"
         index = int(field) - 1 if field.isdigit() else _PASSWD_FIELDS[field]
         return self.table_result(key, str(tuple(entry)[index]), args)
@@ -260,50 +269,99 @@ class MacroMap(MapClass):
         return _found("")
 
 
-def _div(a: int, b: int) -> int | None:
-    return None if b == 0 else int(a / b)
+LONG_MIN, LONG_MAX = -(2**63), 2**63 - 1
+ARITH_RESULT_MAX = 15  # Sendmail formats the result into a 16-byte buffer
+_C_SPACE = " \t\n\v\f\r"
 
 
-def _mod(a: int, b: int) -> int | None:
-    return None if b == 0 else a - b * int(a / b)
+def strtol(text: str) -> int:
+    """C strtol(text, NULL, 0) with 64-bit longs: "0x1f", "017", "12abc" -> 12; saturates."""
+    i, n = 0, len(text)
+    while i < n and text[i] in _C_SPACE:
+        i += 1
+    negative = False
+    if i < n and text[i] in "+-":
+        negative = text[i] == "-"
+        i += 1
+    base = 10
+    if text[i:i + 2].lower() == "0x" and i + 2 < n and text[i + 2] in "0123456789abcdefABCDEF":
+        base, i = 16, i + 2
+    elif text[i:i + 1] == "0":
+        base = 8
+    digits = "0123456789abcdef"[:base]
+    value = 0
+    while i < n and text[i].lower() in digits:
+        value = value * base + digits.index(text[i].lower())
+        i += 1
+    value = -value if negative else value
+    return max(LONG_MIN, min(LONG_MAX, value))
 
 
-_ARITH: Mapping[str, Callable[[int, int], int | bool | None]] = {
-    "+": lambda a, b: a + b,
-    "-": lambda a, b: a - b,
-    "*": lambda a, b: a * b,
-    "/": _div,
-    "%": _mod,
-    "|": lambda a, b: a | b,
-    "&": lambda a, b: a & b,
-    "l": lambda a, b: a < b,
-    "=": lambda a, b: a == b,
-    "r": lambda a, b: random.randint(min(a, b), max(a, b)),
-}
+def _wrap(value: int) -> int:
+    """The value as a two's-complement 64-bit long."""
+    return (value - LONG_MIN) % 2**64 + LONG_MIN
+
+
+def _c_div(a: int, b: int) -> int:
+    quotient = abs(a) // abs(b)
+    return quotient if (a < 0) == (b < 0) else -quotient
+
+
+def _arith(op: str, a: int, b: int) -> int | bool | None:
+    """One arith operation on longs; None: no result ("not found", status EX_OK)."""
+    if op == "|":
+        return a | b
+    if op == "&":
+        return a & b
+    if op == "+":
+        return _wrap(a + b)
+    if op == "-":
+        return _wrap(a - b)
+    if op == "*":
+        return _wrap(a * b)
+    if op in "/%":
+        if b == 0:
+            return None
+        quotient = _c_div(a, b)
+        return _wrap(quotient) if op == "/" else a - b * quotient
+    if op == "l":
+        return a < b
+    if op == "=":
+        return a == b
+    # "r": a random number in [a, b]
+    span = _wrap(b - a + 1)
+    if span <= 0:
+        return None
+    return _wrap(random.randrange(span) + a)
 
 
 @map_class
 class ArithMap(MapClass):
-    """Integer arithmetic: the key is the operator, the two args the operands."""
+    """Integer arithmetic: the key's first character is the operator, two args the operands."""
 
     name = "arith"
     flags = MapFlag.OPTIONAL_FILE
 
     def fetch(self, key: str, args: Sequence[str], ctx: LookupContext) -> LookupResult:
-        """Apply the operator; NOT_FOUND for a bad operator or operands."""
-        op = _ARITH.get(key.strip())
-        if op is None or len(args) < 2:
-            return NOT_FOUND
-        try:
-            a, b = int(args[0].strip()), int(args[1].strip())
-        except ValueError:
-            return NOT_FOUND
-        result = op(a, b)
+        """Apply the operator to strtol() of the first two args.
+
+        Fewer than two args or an unknown operator: not found with EX_CONFIG
+        (so -bt's /map, which passes no args, says "no match (78)"); division
+        by zero or an empty "r" range: not found. Operands are not checked
+        ("x" is 0), results wrap like C longs and keep at most 15 characters.
+        """
+        op = key[:1]
+        if len(args) < 2 or op not in ARITH_OPERATORS:
+            return LookupResult(LookupStatus.NOT_FOUND, code=EX_CONFIG)
+        result = _arith(op, strtol(args[0]), strtol(args[1]))
         if result is None:
             return NOT_FOUND
         if isinstance(result, bool):
             return _found("TRUE" if result else "FALSE")
-        return _found(str(result))
+        return _found(str(result)[:ARITH_RESULT_MAX])
+
+
+ARITH_OPERATORS = "|&%+-*/l=r"
 
 
 @map_class
@@ -321,7 +379,7 @@ class ArpaMap(MapClass):
                 return _found(".".join(reversed(v6.exploded.replace(":", ""))))
             v4 = ipaddress.IPv4Address(key)
         except ValueError:
-            return NOT_FOUND
+            return LookupResult(LookupStatus.NOT_FOUND, code=EX_DATAERR)
         return _found(".".join(reversed(str(v4).split("."))))
 
 

@@ -75,8 +75,15 @@ def test_extra_letters() -> None:
         ("plain", (), "plain"),
         ("%0 %1 %2", ("k", "a"), "k a "),
         ("100%%", ("k",), "100%"),
-        ("%x", ("k",), "x"),
-        ("end%", ("k",), "end"),
+        # checked with sendmail 8.17 -bt: a "%" before a non-digit, or at the end, stays
+        ("%x", ("k",), "%x"),
+        ("a%xb", ("k", "1"), "a%xb"),
+        ("end%", ("k",), "end%"),
+        ("a%%b", ("k",), "a%b"),
+        ("[%1][%2][%3]", ("k", "A", "B"), "[A][B][]"),
+        ("%1@mailhub.example.com", ("@virtual.test",), "@mailhub.example.com"),  # -bt /map
+        ("v%0x", ("k0",), "vk0x"),
+        ("%9z", ("k",), "z"),
     ],
 )
 def test_rewrite_value(value: str, args: tuple[str, ...], expected: str) -> None:
