@@ -273,8 +273,9 @@ class TestMode:
         if len(arg) >= MAXNAME:
             self.println("Name too long")
             return
+        wildcard_mx = atobool(self.engine.config.options.get("HasWildcardMX", "f"))
         canon = getcanonname(self._map_env(), arg, local_domain=self.engine.macro("m"),
-                             trymx=not atobool(self.engine.config.options.get("HasWildcardMX", "f")))
+                             trymx=not wildcard_mx)
         self.println(f"getcanonname({arg}) returns {canon.name}")
 
     def _mx(self, arg: str) -> None:
