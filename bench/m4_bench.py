@@ -5,10 +5,12 @@ SYNOPSIS
     .venv/bin/python bench/m4_bench.py [--runs 30] [--mc FILE] [--sizes 1,2,4,8]
 
 DESCRIPTION
-    Part 1 compiles a realistic sendmail.mc (tests/diff/mc/antispam.mc, the
-    largest .cf of the differential corpus) against the sendmail-cf tree in
-    /usr/share/sendmail/cf, as a user would: one whole process per compilation,
-    `m4compat -I /usr/share/sendmail/cf antispam.mc > /dev/null`, so interpreter
+    Part 1 compiles a realistic sendmail.mc (tests/diff/mc/company-gateway.mc:
+    OSTYPE, DOMAIN, 23 FEATUREs, MASQUERADE_AS, DAEMON_OPTIONS,
+    LOCAL_CONFIG, LOCAL_RULESETS and MAILERs; the largest .cf of the
+    differential corpus) against the sendmail-cf tree in /usr/share/sendmail/cf,
+    as a user would: one whole process per compilation,
+    `m4compat -I /usr/share/sendmail/cf company-gateway.mc > /dev/null`, so interpreter
     start-up and the syscmd() that cf.m4 runs are included. The two programs
     take turns, --runs times each, so that load on the machine hits both alike.
     It prints the medians and the ratio m4compat / GNU m4 (target: at most 8).
@@ -55,7 +57,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 GNU_M4 = Path("/usr/bin/m4")
 CF_DIR = Path("/usr/share/sendmail/cf")
-DEFAULT_MC = REPO_ROOT / "tests" / "diff" / "mc" / "antispam.mc"
+DEFAULT_MC = REPO_ROOT / "tests" / "diff" / "mc" / "company-gateway.mc"
 CONSOLE_SCRIPT = REPO_ROOT / ".venv" / "bin" / "m4compat"
 TARGET_RATIO = 8.0
 MIB = 1 << 20
