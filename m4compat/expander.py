@@ -258,8 +258,19 @@ class Expander:
             # Reported at the end of the file just closed; the input underneath
             # (a file, or pushed text such as m4wrap's) names where reading goes on.
             where = self.stack.exhausted_file or self.stack.location()
-            if self.blocks:
-                now = self.stack.location()
+            # GNU names the block that was under the file when it was pushed, and
+            # the macro call that pushed it (push_string_init) first dropped the
+            # pushed-back strings already read to their end: an include() that
+            # ends an expansion or the m4wrap text reverts to what lies below.
+            blocks = self.blocks
+            depth = len(blocks)
+            while depth:
+                below = blocks[depth - 1]
+                if below.kind is not BlockKind.STRING or below.pos < len(below.text):
+                    break
+                depth -= 1
+            if depth:
+                now = resolve(InputStack.here_in(blocks[:depth], None))
                 self.tracer.message(f"input reverted to {now.file}, line {now.line}", where)
             else:
                 self.tracer.message("input exhausted", where)

@@ -131,6 +131,7 @@ class InputStack:
 
     def here(self) -> LocRef:
         """A reference to the location GNU m4 would report now (see LocRef)."""
+        # here_in() inlined: this runs for every macro call.
         for block in reversed(self.blocks):
             if block.kind is BlockKind.FILE:
                 return (block, block.pos)
@@ -138,6 +139,18 @@ class InputStack:
                 return block.loc
         if self.exhausted_file is not None:
             return self.exhausted_file
+        return NOWHERE
+
+    @staticmethod
+    def here_in(blocks: list[Block], exhausted_file: Location | None) -> LocRef:
+        """here() for a stack of blocks (the top last) over exhausted_file."""
+        for block in reversed(blocks):
+            if block.kind is BlockKind.FILE:
+                return (block, block.pos)
+            if block.loc is not None:
+                return block.loc
+        if exhausted_file is not None:
+            return exhausted_file
         return NOWHERE
 
     def token_start(self) -> LocRef:
