@@ -138,11 +138,15 @@ def run_test_mode(cf: str, overrides: dict[str, str], debug: dict[int, int]) -> 
     extra_classes = [("w", word) for word in interface_names(config.options)]
     if j is not None:
         extra_classes.append(("w", j))
-    mapset = MapSet(config.maps, MapEnv(options=config.options))
-    for w in mapset.warnings:
-        syserrs += 1
-        out.write(w + "\n")
+    # one TRACEFLAGS table for the engine and the maps, so that "-d38.2" typed
+    # in test mode also turns on the map traces
+    env = MapEnv(options=config.options, debug=debug, trace=lambda line: out.write(line + "\n"))
+    mapset = MapSet(config.maps, env)
+    syserrs += len(mapset.warnings)
+    for line in mapset.report:
+        out.write(line + "\n")
     engine = RuleEngine(config, mapset, test_mode=True, debug=debug)
+    engine.debug = debug
     if syserrs:
         engine.exit_stat = int(ExitCode.EX_SOFTWARE)  # syserr() while reading the .cf
     # Sendmail resets DeliveryMode after reading the .cf; only -O/-o survives

@@ -114,6 +114,20 @@ class MapEnv:
     # Where the switch class and host map read the service switch; None means the
     # ServiceSwitchFile option, else /etc/mail/service.switch.
     service_switch_file: str | None = None
+    # Sendmail's TRACEFLAGS (category -> level), read at each use: the -bt driver
+    # shares its live table, so "-d38.2" typed in test mode reaches the maps too.
+    debug: Mapping[int, int] = field(default_factory=dict)
+    # Where debug lines go (Sendmail's sm_dprintf); None drops them.
+    trace: Callable[[str], object] | None = None
+
+    def tt(self, category: int, level: int) -> bool:
+        """Sendmail's tTd(category, level)."""
+        return self.debug.get(category, 0) >= level
+
+    def dprint(self, text: str, category: int = 38, level: int = 2) -> None:
+        """Print one debug line when tTd(category, level) holds (map traces: 38.2)."""
+        if self.trace is not None and self.tt(category, level):
+            self.trace(text)
 
 
 class MapFlag(enum.Flag):
@@ -213,13 +227,20 @@ def rewrite_value(value: str, arguments: Sequence[str]) -> str:
 
 
 class MapOpenError(Exception):
-    """A map could not be opened; the text is what Sendmail prints after 'CLASS map "NAME": '."""
+    """A map could not be opened; the text is what Sendmail prints after 'CLASS map "NAME": '.
 
-    def __init__(self, text: str, *, temporary: bool = True, quiet: bool = False) -> None:
+    debug is the line Sendmail's open routine prints at -d38.2 before that
+    message (e.g. "\tmissing map file: No such file or directory").
+    """
+
+    def __init__(
+        self, text: str, *, temporary: bool = True, quiet: bool = False, debug: str | None = None
+    ) -> None:
         super().__init__(text)
         self.text = text
         self.temporary = temporary
         self.quiet = quiet  # no message (Sendmail's implicit class fails silently)
+        self.debug = debug
 
 
 class MapClass(abc.ABC):
@@ -270,8 +291,18 @@ class MapClass(abc.ABC):
         """True for -o maps."""
         return MapArg.OPTIONAL in self.options.flags
 
+    @classmethod
+    def parse_trace(cls, decl: MapDecl) -> str | None:
+        """The line the class's parse routine prints at -d38.2, if it prints one."""
+        return None
+
     def open(self) -> None:  # noqa: B027 - sendmail: null_map_open
-        """Open the map; raise MapOpenError when it cannot be used."""
+        """Open the map; raise MapOpenError when it cannot be used.
+
+        A class whose Sendmail open routine traces at -d38.2 prints that line
+        first with self.env.dprint ("hash_map_open(NAME, FILE, 0)": -bt opens
+        read-only, mode 0).
+        """
 
     def close(self) -> None:  # noqa: B027 - sendmail: null_map_close
         """Release files and connections."""
@@ -292,6 +323,8 @@ class MapClass(abc.ABC):
                 self.open()
             except MapOpenError as err:
                 self._open_error = err
+                if err.debug is not None:
+                    self.env.dprint(err.debug)
                 if not self.is_optional and not err.quiet:
                     ctx.message(f'{self.name} map "{self.decl.name}": {err.text}')
         if self._open_error is None:

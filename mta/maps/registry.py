@@ -23,7 +23,10 @@ DESCRIPTION
     A bad declaration does not stop loading, as in Sendmail: its ConfigError
     text ("FILE: line N: No file name for hash map bar") and the non-fatal flag
     warnings are collected in .warnings, and the name is remembered as declared
-    but not open (is_declared() is true, get() returns None).
+    but not open (is_declared() is true, get() returns None). .report holds
+    those warnings and, when the MapEnv's debug flags have 38.2, the parse
+    traces Sendmail prints ("seq_map_parse(NAME, ARGS)", "regex_map_init: ...",
+    and "seq_map_parse(aliases.files, )" for the AliasFile option), in order.
 
 DIAGNOSTICS
     RuntimeError for a class registered twice (programming error).
@@ -101,20 +104,34 @@ class MapSet:
         self._maps: dict[str, MapClass] = {}
         self._declared: set[str] = set()
         self.warnings: list[str] = []
+        # what Sendmail prints while it reads the K lines: warnings and -d38.2 traces
+        self.report: list[str] = []
         for name, decl in decls.items():
             self._declared.add(name)
             try:
                 cls = get_map_class(decl.class_name, decl.location)
+                trace = cls.parse_trace(decl)
+                if trace is not None and self.env.tt(38, 2):
+                    self.report.append(trace)
                 m = cls(decl, self.env, self)
             except ConfigError as err:
-                self.warnings.append(str(err))
+                self._warn(str(err))
                 continue
-            self.warnings.extend(m.options.warnings)
+            for warning in m.options.warnings:
+                self._warn(warning)
             self._maps[name] = m
+        if self.env.options.get("AliasFile", "").strip() and self.env.tt(38, 2):
+            # Sendmail's setalias() declares "aliases.files sequence" for the AliasFile
+            # option (after the K lines in a sendmail-cf .cf); we only echo its trace
+            self.report.append("seq_map_parse(aliases.files, )")
         for name, class_name, args in _BUILTIN_MAPS:
             if name not in self._declared:
                 decl = MapDecl(name, class_name, args, Location("<builtin>", 0))
                 self._maps[name] = _MAP_CLASSES[class_name](decl, self.env, self)
+
+    def _warn(self, text: str) -> None:
+        self.warnings.append(text)
+        self.report.append(text)
 
     def get(self, name: str) -> MapClass | None:
         """The map object named name, or None when there is none (or it failed to parse)."""

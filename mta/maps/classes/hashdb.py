@@ -167,12 +167,20 @@ class _DbMap(MapClass):
         self._identity: tuple[int, int, int] | None = None
         self.path = db_path(self.options.file or "")
 
+    # the name of Sendmail's open routine, for the -d38.2 trace
+    open_trace_name = "hash"
+
     def open(self) -> None:
         """Open the file read-only (MapOpenError when it is missing)."""
+        name, file = self.decl.name, self.options.file
+        self.env.dprint(f"{self.open_trace_name}_map_open({name}, {file}, 0)")
         try:
             st = os.stat(self.path)
         except OSError as err:
-            raise MapOpenError(f"missing map file {self.path}: {err.strerror}") from None
+            raise MapOpenError(
+                f"missing map file {self.path}: {err.strerror}",
+                debug=f"\tmissing map file: {err.strerror}",
+            ) from None
         self._connect(st)
 
     def _connect(self, st: os.stat_result) -> None:
@@ -248,6 +256,7 @@ class BtreeMap(_DbMap):
     """Sendmail "btree" (Berkeley DB btree): our sqlite file."""
 
     name = "btree"
+    open_trace_name = "bt"
 
 
 @map_class
@@ -255,6 +264,7 @@ class DbmMap(_DbMap):
     """Sendmail "dbm" (ndbm .dir/.pag): our single sqlite .db file."""
 
     name = "dbm"
+    open_trace_name = "ndbm"
 
 
 @map_class
@@ -270,7 +280,8 @@ class ImplicitMap(_DbMap):
         Checked with sendmail 8.17 -bt: "$(implmiss x $: def $)" gives "def" and
         "status 75" with no message; /map says "no match (75)".
         """
+        self.env.dprint(f"impl_map_open({self.decl.name}, {self.options.file}, 0)")
         try:
             super().open()
         except MapOpenError as err:
-            raise MapOpenError(err.text, quiet=True) from None
+            raise MapOpenError(err.text, quiet=True, debug=err.debug) from None

@@ -424,6 +424,10 @@ class DnsMap(MapClass):
             raise ConfigError(f"dns map {decl.name}: bad numeric flag", decl.location) from None
         return options
 
+    def open(self) -> None:
+        """Nothing to open; traces as Sendmail's dns_map_open."""
+        self.env.dprint(f"dns_map_open({self.decl.name}, 0)")
+
     def fetch(self, key: str, args: Sequence[str], ctx: LookupContext) -> LookupResult:
         """Answers of type -R for key, as text."""
         try:

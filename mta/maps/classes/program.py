@@ -148,6 +148,11 @@ class SocketMap(MapClass):
         self._sock: socket.socket | None = None
         return options
 
+    def open(self) -> None:
+        """Connect at the first lookup instead; traces as Sendmail's socket_map_open."""
+        self.env.dprint(f"socket_map_open({self.decl.name}, {self.options.file}, 0)")
+        self.env.dprint("opening new connection")
+
     def _connect(self) -> socket.socket:
         if self._sock is None:
             sock = socket.socket(self._family, socket.SOCK_STREAM)

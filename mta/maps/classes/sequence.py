@@ -111,6 +111,11 @@ class SequenceMap(_StackedMap):
 
     name = "sequence"
 
+    @classmethod
+    def parse_trace(cls, decl: MapDecl) -> str | None:
+        """seq_map_parse's -d38.2 line."""
+        return f"seq_map_parse({decl.name}, {' '.join(decl.args)})"
+
     def parse(self, decl: MapDecl) -> MapOptions:
         """Members are all words after the flags; unknown ones are warned about."""
         options = self.parse_options(decl)
@@ -145,6 +150,10 @@ class SwitchMap(_StackedMap):
 
     name = "switch"
     flags = MapFlag.ALIAS_OK
+
+    def open(self) -> None:
+        """Members are found at each lookup; traces as Sendmail's switch_map_open."""
+        self.env.dprint(f"switch_map_open({self.decl.name}, {self.options.file}, 0)")
 
     def member_names(self) -> tuple[str, ...]:
         """MAPNAME.method for each method of the service (read at each lookup)."""

@@ -51,6 +51,7 @@ SEE ALSO
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import logging
 import os
@@ -96,8 +97,17 @@ class TextMap(MapClass):
     def open(self) -> None:
         """Check that the file exists."""
         path = self.options.file or ""
+        self.env.dprint(f"text_map_open({self.decl.name}, {path}, 0)")
         if not os.path.isfile(path):
-            raise MapOpenError(f"unsafe map file {path}: No such file or directory")
+            # Sendmail 8.17 names no reason here; its debug line has the errno number
+            raise MapOpenError(
+                f"unsafe map file {path}", debug=f"\tunsafe map file: {errno.ENOENT}"
+            )
+        delim = self.options.column_delimiter
+        self.env.dprint(
+            f"text_map_open({self.decl.name}, {path}): delimiter = "
+            + ("(white space)" if delim is None else delim)
+        )
 
     def _columns(self, line: str) -> list[str]:
         delim = self.options.column_delimiter
@@ -134,6 +144,13 @@ class StabMap(MapClass):
 
     name = "stab"
 
+    def open(self) -> None:
+        """The file must exist (Sendmail reads it into the symbol table); quiet otherwise."""
+        path = self.options.file or ""
+        self.env.dprint(f"stab_map_open({self.decl.name}, {path}, 0)")
+        if not os.path.isfile(path):
+            raise MapOpenError(f"{path}: No such file or directory", quiet=True)
+
     def fetch(self, key: str, args: Sequence[str], ctx: LookupContext) -> LookupResult:
         """Always NOT_FOUND."""
         return NOT_FOUND
@@ -168,6 +185,10 @@ class UserMap(MapClass):
 
     name = "user"
     flags = MapFlag.OPTIONAL_FILE
+
+    def open(self) -> None:
+        """Nothing to open; traces as Sendmail's user_map_open."""
+        self.env.dprint(f"user_map_open({self.decl.name}, 0)")
 
     def parse(self, decl: MapDecl) -> MapOptions:
         """Check the -v field name."""
@@ -350,6 +371,9 @@ class ArithMap(MapClass):
         by zero or an empty "r" range: not found. Operands are not checked
         ("x" is 0), results wrap like C longs and keep at most 15 characters.
         """
+        self.env.dprint(f"arith_map_lookup: key '{key}'")
+        for arg in (key, *args):  # Sendmail's argument vector starts with the key
+            self.env.dprint(f"arith_map_lookup: arg '{arg}'")
         op = key[:1]
         if len(args) < 2 or op not in ARITH_OPERATORS:
             return LookupResult(LookupStatus.NOT_FOUND, code=EX_CONFIG)
@@ -373,14 +397,18 @@ class ArpaMap(MapClass):
 
     def fetch(self, key: str, args: Sequence[str], ctx: LookupContext) -> LookupResult:
         """IPv4 -> reversed octets; "IPv6:addr" -> reversed nibbles."""
+        self.env.dprint(f"arpa_map_lookup: key '{key}'")
         try:
             if key[:5].lower() == "ipv6:":
                 v6 = ipaddress.IPv6Address(key[5:])
-                return _found(".".join(reversed(v6.exploded.replace(":", ""))))
-            v4 = ipaddress.IPv4Address(key)
+                value = ".".join(reversed(v6.exploded.replace(":", "")))
+            else:
+                value = ".".join(reversed(str(ipaddress.IPv4Address(key)).split(".")))
         except ValueError:
+            self.env.dprint("arpa_map_lookup: r=0, result=''")
             return LookupResult(LookupStatus.NOT_FOUND, code=EX_DATAERR)
-        return _found(".".join(reversed(str(v4).split("."))))
+        self.env.dprint(f"arpa_map_lookup: r=1, result='{value}'")
+        return _found(value)
 
 
 @map_class
@@ -474,6 +502,11 @@ class RegexMap(MapClass):
     name = "regex"
     extra_letters = "nb"
     extra_with_value = "sd"
+
+    @classmethod
+    def parse_trace(cls, decl: MapDecl) -> str | None:
+        """regex_map_init's -d38.2 line."""
+        return f"regex_map_init: mapname '{decl.name}', args '{' '.join(decl.args)}'"
 
     def parse(self, decl: MapDecl) -> MapOptions:
         """Compile the pattern (the file field and the rest words)."""
