@@ -284,6 +284,10 @@ class Expander:
             self.debug_message(f"input read from {name}", where)
         if "\0" in text:
             self.scanner.nul = True
+        # GNU's push_file, like closing a file, forces the next sync line to name
+        # the file: it matters when nothing of the new file reaches the output
+        # (an include inside an argument list).
+        self.output.sync_file = None
         self.stack.push_file(text, name)
 
     def process_file(self, text: str, name: str) -> None:
