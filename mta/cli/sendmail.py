@@ -23,6 +23,7 @@ SEE ALSO
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -34,6 +35,7 @@ from mta.core.errors import ConfigError
 from mta.util.sysexits import ExitCode
 
 DEFAULT_CF = "/etc/mail/sendmail.cf"
+MAXLINE = 2048  # Sendmail's line buffer for test-mode input
 # sendmail's getopt string: letters followed by ':' take an argument
 _OPTSTRING = "A:B:b:C:cD:d:e:F:f:Gh:IiL:M:mN:nO:o:p:Q:q:R:r:sTtV:vX:"
 
@@ -79,8 +81,11 @@ class _Usage(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `sendmail` console script."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if argv is None and hasattr(signal, "SIGPIPE"):
+        # a reader that goes away (sendmail -bt | head) ends us quietly, as in C
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
-        opts, rest = _getopt(args)
+        opts, _rest = _getopt(args)
     except _Usage as exc:
         print(exc, file=sys.stderr)
         return int(ExitCode.EX_USAGE)
@@ -162,7 +167,7 @@ def run_test_mode(cf: str, overrides: dict[str, str], debug: dict[int, int]) -> 
     while not mode.quit:
         mode.prompt()
         out.flush()
-        raw = stdin.readline()
+        raw = stdin.readline(MAXLINE - 1)  # fgets(buf, MAXLINE): long lines come in pieces
         if not raw:
             break
         text = raw.decode("latin-1")

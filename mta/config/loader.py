@@ -225,6 +225,9 @@ def load_cf(
             continue
         handler(st, line)
     st.line = 0
+    if "local" not in st.mailers:
+        # Sendmail complains after reading the file and goes on (a syserr: exit 70)
+        st.warnings.append("No local mailer defined")
     rulesets = {
         n: Ruleset(n, st.names_by_number.get(n), tuple(rules), st.ruleset_where.get(n))
         for n, rules in st.rules.items()

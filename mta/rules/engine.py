@@ -53,6 +53,7 @@ EX_TEMPFAIL = 75
 EX_CONFIG = 78
 
 MAX_RULE_RECURSION = 50
+MAX_RULE_TRIES = 200_000  # per top-level rewrite; see RuleEngine.rewrite
 LOOP_LIMIT = 100
 MAXRWSETS = 200
 MAX_MAP_ARGS = 10
@@ -175,6 +176,7 @@ class RuleEngine:
         self.test_mode = test_mode
         self.debug: dict[int, int] = dict(debug or {})
         self.syserr_count = 0
+        self._tries = 0
         # Sendmail's ExitStat (set by syserr and setstat) and e_to, the address
         # whose name prefixes user error messages ("addr... text").
         self.exit_stat = EX_OK
@@ -310,7 +312,25 @@ class RuleEngine:
 
     def rewrite(self, pvp: list[str], ruleset: int, reclevel: int = 0,
                 maxatom: int = MAXATOM, prefix: str = "") -> int:
-        """Apply ruleset to pvp in place; return a sysexits status."""
+        """Apply ruleset to pvp in place; return a sysexits status.
+
+        A top-level call (reclevel 0) may try at most MAX_RULE_TRIES rules in
+        all, subroutines included. Sendmail has no such bound: a ruleset that
+        calls itself on every rule runs 100 tries at each of 50 levels, which
+        never ends; here it ends with a syserr and EX_CONFIG.
+        """
+        if reclevel > 0:
+            return self._rewrite(pvp, ruleset, reclevel, maxatom, prefix)
+        self._tries = 0
+        try:
+            return self._rewrite(pvp, ruleset, reclevel, maxatom, prefix)
+        except _TooMuchWork:
+            self.syserr(f"rewrite: too much work in ruleset {self.rule_name(ruleset)} "
+                        f"({MAX_RULE_TRIES} rule tries max)")
+            return EX_CONFIG
+
+    def _rewrite(self, pvp: list[str], ruleset: int, reclevel: int,
+                 maxatom: int, prefix: str) -> int:
         rulename = self.rule_name(ruleset)
         if self.test_mode or self.tt(21, 1):
             self.out(f"{prefix}{rulename:<16.16}   input:{self.printav(pvp)}")
@@ -342,6 +362,9 @@ class RuleEngine:
                 else:
                     self.out(f"-----trying rule:{self.printav(rule.lhs_tokens)}")
             loopcount += 1
+            self._tries += 1
+            if self._tries > MAX_RULE_TRIES:
+                raise _TooMuchWork
             if loopcount > LOOP_LIMIT:
                 self.syserr(f"Infinite loop in ruleset {rulename}, rule {ruleno}")
                 if self.tt(21, 1):
@@ -660,6 +683,10 @@ class RuleEngine:
             if rstat == EX_OK or status == EX_TEMPFAIL:
                 rstat = status
         return rstat
+
+
+class _TooMuchWork(Exception):
+    """Unwinds a rewrite that exceeded MAX_RULE_TRIES."""
 
 
 def _is_op(tok: str, *kinds: OpKind) -> bool:

@@ -1,0 +1,104 @@
+"""Tests for mta.rules.engine and mta.rules.testmode against hostile rulesets and input.
+
+DESCRIPTION
+    A ruleset that calls itself on every rule (Sendmail itself never finishes
+    it: 100 loop tries at each of 50 recursion levels) ends with a syserr and
+    EX_CONFIG; a rule that doubles its input stops at "expansion too long";
+    a rule that rewrites to itself hits the loop guard; a 100 KB address is
+    refused with Sendmail's length message; a missing local mailer is reported
+    as Sendmail reports it. The `sendmail -bt` command runs the same cases in a
+    subprocess and must exit with status 70 and no traceback.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mta.config.loader import load_cf
+from mta.rules.engine import EX_CONFIG, EX_DATAERR, EX_OK, MAX_RULE_TRIES, RuleEngine
+from mta.rules.testmode import TestMode
+
+CF = """\
+V10/Berkeley
+Mlocal, P=/bin/true, F=l, A=local $u
+S1
+R$*		$> 1 $1
+S2
+R$*		$1
+S3
+R$+		$: $1 $1
+R$+		$1 $1
+S4
+R$+ @ $+	$@ $1 < @ $2 >
+"""
+
+
+def _engine() -> tuple[RuleEngine, list[str]]:
+    lines: list[str] = []
+    engine = RuleEngine(load_cf("hostile.cf", text=CF), None, out=lines.append)
+    return engine, lines
+
+
+def test_endless_recursion_ends_with_a_syserr() -> None:
+    engine, lines = _engine()
+    tokens, _, _ = engine.tokenize("a")
+    assert tokens is not None
+    assert engine.rewrite(tokens, 1) == EX_CONFIG
+    assert lines[-1] == f"rewrite: too much work in ruleset 1 ({MAX_RULE_TRIES} rule tries max)"
+    assert "rewrite: excessive recursion (max 50), ruleset 1" in lines
+    assert engine.exit_stat == 70
+    # the budget is per top-level call: an ordinary ruleset still runs afterwards
+    tokens, _, _ = engine.tokenize("u@h")
+    assert tokens is not None
+    assert engine.rewrite(tokens, 4) == EX_OK
+    assert tokens == ["u", "<", "@", "h", ">"]
+
+
+@pytest.mark.parametrize(
+    ("ruleset", "status", "message"),
+    [(2, EX_OK, "Infinite loop in ruleset 2, rule 1"),
+     (3, EX_DATAERR, "rewrite: expansion too long")],
+)
+def test_runaway_rules(ruleset: int, status: int, message: str) -> None:
+    engine, lines = _engine()
+    tokens, _, _ = engine.tokenize("x")
+    assert tokens is not None
+    assert engine.rewrite(tokens, ruleset) == status
+    assert message in lines
+
+
+def test_huge_address_is_refused_in_test_mode() -> None:
+    engine, _ = _engine()
+    out: list[str] = []
+    mode = TestMode(engine, None, out.append)
+    mode.line("4 " + "a" * 100_000 + "@example.test")
+    text = "".join(out)
+    assert text.startswith('Address "' + "a" * 255 + '" too long (255 bytes max)')
+    assert "input:" not in text
+
+
+def test_missing_local_mailer_is_reported() -> None:
+    config = load_cf("nolocal.cf", text="V10/Berkeley\nS0\n")
+    assert "No local mailer defined" in config.warnings
+
+
+def test_sendmail_bt_survives_hostile_input(tmp_path: Path) -> None:
+    cf = tmp_path / "hostile.cf"
+    cf.write_text(CF)
+    stdin = "1 a\n3 c\n4 " + "b" * 100_000 + "\n/parse " + "c" * 100_000 + "\n"
+    proc = subprocess.run(
+        [str(Path(sys.executable).with_name("sendmail")), "-bt", "-C", str(cf)],
+        input=stdin.encode(), capture_output=True, timeout=120, check=False,
+    )
+    out = proc.stdout.decode("latin-1")
+    assert proc.returncode == 70, proc.stderr
+    assert b"Traceback" not in proc.stderr
+    assert "rewrite: too much work in ruleset 1" in out
+    assert "rewrite: expansion too long" in out
+    assert 'Address "' + "b" * 255 + '" too long (255 bytes max)' in out
+    assert "c" * 100 + "..." + "c" * 100 + "... Address too long" in out  # from prescan
+    assert "Cannot parse" in out
