@@ -252,8 +252,8 @@ class Expander:
         self.tracer.message(text, self.location() if location is None else location)
 
     def _on_pop(self, block: Block) -> None:
-        # GNU names the file in the next sync line once a file has been closed.
-        self.output.sync_file = None
+        # GNU forces the next sync line, with the file name, once a file is closed.
+        self.output.sync_line = -1
         if self.tracer.flags & Debug.INPUT:
             # Reported at the end of the file just closed; the input underneath
             # (a file, or pushed text such as m4wrap's) names where reading goes on.
@@ -284,10 +284,10 @@ class Expander:
             self.debug_message(f"input read from {name}", where)
         if "\0" in text:
             self.scanner.nul = True
-        # GNU's push_file, like closing a file, forces the next sync line to name
-        # the file: it matters when nothing of the new file reaches the output
+        # GNU's push_file, like closing a file, forces the next sync line and its
+        # file name: it matters when nothing of the new file reaches the output
         # (an include inside an argument list).
-        self.output.sync_file = None
+        self.output.sync_line = -1
         self.stack.push_file(text, name)
 
     def process_file(self, text: str, name: str) -> None:

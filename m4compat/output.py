@@ -13,7 +13,9 @@ DESCRIPTION
 
     With -s (synclines) the expander ships text through ship(), which emits
     `#line N "FILE"` lines the way GNU m4 does: a sync line is considered only at
-    the start of an output line, and the file name is added when it changed.
+    the start of an output line, and the file name is added when the line count
+    was invalidated (invalidate_sync(): a file pushed or closed, a diversion
+    switched or inserted), as GNU's output_current_line < 1 test does.
 
     Standard output is written in large chunks; flush() is called before anything
     else may write to the same file descriptor (syscmd, esyscmd, m4exit).
@@ -44,9 +46,9 @@ class Output:
         self.diversions: dict[int, list[str]] = {}
         self.number = 0
         self.current: list[str] | None = self.stdout_parts
-        # Sync line state (GNU output_current_line, start_of_output_line, output_file_name)
-        self.sync_file: str | None = None
-        self.sync_line = 0
+        # Sync line state (GNU output_current_line, start_of_output_line); -1 is
+        # "invalidated", as GNU's push_file leaves it before the first token.
+        self.sync_line = -1
         self.at_line_start = True
 
     def divert(self, number: int) -> None:
@@ -61,7 +63,6 @@ class Output:
             self.current = self.diversions.setdefault(number, [])
         # GNU forces a sync line, with the file name, after switching diversions.
         self.sync_line = -1
-        self.sync_file = None
 
     def write(self, text: str) -> None:
         current = self.current
@@ -79,11 +80,14 @@ class Output:
         if self.at_line_start:
             self.at_line_start = False
             self.sync_line += 1
-            if self.sync_line != line or self.sync_file != file:
+            if self.sync_line != line:
                 head = f"#line {line}"
-                if self.sync_file != file:
+                # GNU names the file only after the line count was invalidated
+                # (a file pushed or closed, a diversion switched), not whenever
+                # the file changes: a count that newlines inside a token brought
+                # back to 1 or more gives the bare form.
+                if self.sync_line < 1 and file:
                     head += f' "{file}"'
-                    self.sync_file = file
                 current.append(head + "\n")
                 self.sync_line = line
         newlines = text.count("\n")
@@ -110,7 +114,6 @@ class Output:
         """
         self.write(text)
         self.sync_line = -1
-        self.sync_file = None
 
     def undivert_all(self) -> None:
         self.undivert(sorted(self.diversions))
