@@ -103,8 +103,11 @@ class Output:
             if number == self.number or number <= 0:
                 continue
             parts = self.diversions.pop(number, None)
-            if parts:
-                self.insert("".join(parts))
+            text = "".join(parts) if parts else ""
+            # GNU drops a diversion left empty from its table, so undiverting it
+            # does nothing at all, not even invalidate the sync line count.
+            if text:
+                self.insert(text)
 
     def insert(self, text: str) -> None:
         """Insert an undiverted diversion's text at the current position.
