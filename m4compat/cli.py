@@ -495,7 +495,7 @@ def _process_input(expander: Expander, name: str, stdin: BinaryIO) -> None:
         expander.process_file(data.decode("latin-1"), "stdin")
         return
     # Input files are searched on the include path too (GNU m4_path_search).
-    path = expander.find_include(name) or name
+    path = expander.find_include(name, top_level=True) or name
     try:
         with open(path, "rb") as handle:
             data = handle.read()

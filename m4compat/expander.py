@@ -257,7 +257,13 @@ class Expander:
         if self.tracer.flags & Debug.INPUT:
             # Reported at the end of the file just closed; the input underneath
             # (a file, or pushed text such as m4wrap's) names where reading goes on.
-            where = self.stack.exhausted_file or self.stack.location()
+            override = self.loc_override
+            if isinstance(override, tuple) and override[0] is block:
+                # A builtin reading on in the file of its call (dnl) ran into its
+                # end: GNU's current line is still the call's, set for the call.
+                where = resolve(override)
+            else:
+                where = self.stack.exhausted_file or self.stack.location()
             # GNU names the block that was under the file when it was pushed, and
             # the macro call that pushed it (push_string_init) first dropped the
             # pushed-back strings already read to their end: an include() that
@@ -783,8 +789,12 @@ class Expander:
     def lookup(self, name: str) -> Macro | None:
         return self.symtab.defs.get(name)
 
-    def find_include(self, name: str) -> str | None:
-        """GNU path search: as given, then -I dirs, then M4PATH; None if not found."""
+    def find_include(self, name: str, top_level: bool = False) -> str | None:
+        """GNU path search: as given, then -I dirs, then M4PATH; None if not found.
+
+        top_level: for a command-line input, whose search GNU reports without a
+        location (no file is being read then).
+        """
         candidates = [name]
         # -G turns the search path off (it is a GNU extension).
         if not os.path.isabs(name) and not self.options.traditional:
@@ -792,7 +802,8 @@ class Expander:
         for candidate in candidates:
             if os.path.exists(candidate) and not os.path.isdir(candidate):
                 if self.tracer.flags & Debug.PATH and candidate != name:
-                    self.debug_message(f"path search for `{name}' found `{candidate}'")
+                    where = Location("", 0) if top_level else None
+                    self.debug_message(f"path search for `{name}' found `{candidate}'", where)
                 return candidate
         return None
 
