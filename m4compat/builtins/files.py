@@ -15,8 +15,9 @@ DESCRIPTION
     goes straight to standard output, not to the current diversion. esyscmd
     expands to the command's output. sysval is the exit status of the last
     command, or the signal number times 256 when it was killed. mkstemp creates a
-    new file from a template whose trailing X's (padded to six) are replaced, and
-    expands to its quoted name.
+    new file from a template whose last six X's (padded to six) are replaced, and
+    expands to its quoted name; so does maketemp, except under -G, where it only
+    puts the process id in place of the X's, as POSIX describes it.
 
 DIAGNOSTICS
     "cannot open `FILE': REASON" (include; exit status 1),
@@ -134,10 +135,12 @@ _TEMP_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 def _mkstemp(ctx: Expander, argv: Argv) -> str:
     template = argv[1]
-    stem = template.rstrip("X")
-    width = max(6, len(template) - len(stem))
+    # GNU pads the template to six trailing X's and glibc's mkstemp replaces the
+    # last six: a longer run of X's keeps the ones before them.
+    trailing = len(template) - len(template.rstrip("X"))
+    stem = (template + "X" * max(0, 6 - trailing))[:-6]
     for _ in range(100):
-        name = stem + "".join(_TEMP_CHARS[b % len(_TEMP_CHARS)] for b in os.urandom(width))
+        name = stem + "".join(_TEMP_CHARS[b % len(_TEMP_CHARS)] for b in os.urandom(6))
         try:
             fd = os.open(name, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
@@ -158,4 +161,24 @@ def m4_mkstemp(ctx: Expander, argv: Argv) -> str:
 
 @builtin("maketemp", min_args=1, max_args=1, blind=True)
 def m4_maketemp(ctx: Expander, argv: Argv) -> str:
+    if ctx.options.traditional:
+        return _maketemp_traditional(ctx, argv[1])
     return _mkstemp(ctx, argv)
+
+
+def _maketemp_traditional(ctx: Expander, template: str) -> str:
+    """maketemp under -G, as POSIX words it: trailing X's become the process id.
+
+    No file is created and the result is not quoted. Like GNU, the first
+    character is never replaced, a short run of X's takes the last digits of the
+    pid and a long one is padded with zeros in front of it.
+    """
+    ctx.error("recommend using mkstemp instead")
+    keep = len(template)
+    while keep > 1 and template[keep - 1] == "X":
+        keep -= 1
+    count = len(template) - keep
+    pid = str(os.getpid())
+    if len(pid) > count:
+        return template[:keep] + (pid[len(pid) - count :] if count else "")
+    return template[:keep] + pid.rjust(count, "0")
