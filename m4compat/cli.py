@@ -346,13 +346,15 @@ def main(
         elif key == "N":
             say(f"{program}: warning: `m4 {_n_spelling(argv)}' is deprecated")
         elif key == "H":
-            # A dict needs no size, but GNU allocates size_t(strtol(arg)) bucket
+            # A dict needs no size (-F writes symbols in GNU's bucket order, though),
+            # but GNU allocates size_t(strtol(arg)) bucket
             # pointers once the options are read: a negative or absurd size is
             # "memory exhausted" there. (Sizes that merely exceed the machine's
             # memory fail in GNU too; that depends on the machine and is not copied.)
             assert value is not None
             buckets = _strtol(value) % (1 << 64)
             hash_too_big = buckets * _POINTER_SIZE > _MAX_ALLOCATION
+            options.hash_size = buckets or 65537  # 0: the default (not the 509 --help says)
         elif key == "I":
             assert value is not None
             include_path.append(value)

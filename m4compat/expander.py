@@ -71,6 +71,7 @@ class Options:
         "arg_length",
         "debug",
         "fatal_warnings",
+        "hash_size",
         "include_path",
         "interactive",
         "nesting_limit",
@@ -94,6 +95,7 @@ class Options:
         arg_length: int = 0,
         include_path: list[str] | None = None,
         interactive: bool = False,
+        hash_size: int = 65537,
     ) -> None:
         self.program = program
         self.prefix_builtins = prefix_builtins  # -P
@@ -106,6 +108,7 @@ class Options:
         self.arg_length = max(arg_length, 0)  # -l; <= 0 is unlimited
         self.include_path = include_path if include_path is not None else []  # -I, M4PATH
         self.interactive = interactive  # -i
+        self.hash_size = hash_size  # -H: only orders the symbols of a frozen file
 
 
 _USER_ARG_RE = re.compile(r"\$(?:([0-9]+)|([#*@]))")

@@ -17,7 +17,8 @@ DESCRIPTION
         Dnum,len\\nTEXT\\n        diversion contents; the last D names the current one
 
     Lengths count bytes (characters of the Latin-1 decoded text). Symbols are
-    written sorted by name (GNU uses its hash order; the reader does not care).
+    written in the order of GNU's hash table (-H buckets; in a bucket by
+    decreasing hash value, then name), so the file is byte-identical to GNU's.
     Reloading starts from an empty symbol table: the frozen file lists the
     builtins it keeps, which is what makes -R of a big macro library (sendmail-cf)
     skip reading and expanding it again.
@@ -41,6 +42,8 @@ from m4compat.symtab import Macro
 
 TYPE_CHECKING = False  # typing itself costs ~10 ms to import
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from m4compat.expander import Expander
 
 
@@ -53,7 +56,7 @@ def freeze_state(expander: Expander, path: str) -> None:
     if (scanner.bcomm, scanner.ecomm) != (DEFAULT_BCOMM, DEFAULT_ECOMM):
         parts.append(_record("C", scanner.bcomm, scanner.ecomm))
     symtab = expander.symtab
-    for name in sorted(symtab.defs):
+    for name in gnu_hash_order(symtab.defs, expander.options.hash_size):
         for macro in symtab.stack(name):
             if macro.builtin is not None:
                 parts.append(_record("F", name, macro.builtin.name))
@@ -75,6 +78,34 @@ def freeze_state(expander: Expander, path: str) -> None:
             handle.write(data)
     except OSError as exc:
         raise M4Fatal(f"cannot open `{path}': {exc.strerror}", None) from None
+
+
+_SIZE_T_MASK = (1 << 64) - 1
+
+
+def gnu_hash(name: str) -> int:
+    """GNU m4's symtab hash: rotate left by 7 and add each (signed) char, in a size_t."""
+    value = 0
+    for char in name:
+        code = ord(char)
+        if code >= 128:
+            code -= 256  # char is signed on the platforms Debian's m4 is built for
+        value = (((value << 7) & _SIZE_T_MASK) + (value >> 57) + code) & _SIZE_T_MASK
+    return value
+
+
+def gnu_hash_order(names: Iterable[str], size: int) -> list[str]:
+    """Names in the order GNU's produce_frozen_state walks its table of size buckets.
+
+    Buckets in turn; a bucket is kept sorted by hash value, then name, and is
+    written reversed (so that pushdef stacks come out oldest first).
+    """
+    keyed = []
+    for name in names:
+        value = gnu_hash(name)
+        keyed.append((value % size, -value, [-b for b in name.encode("latin-1")] + [1], name))
+    keyed.sort()
+    return [entry[3] for entry in keyed]
 
 
 def _record(kind: str, first: str, second: str) -> str:

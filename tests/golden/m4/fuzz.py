@@ -39,8 +39,8 @@ DESCRIPTION
     root), each in a fresh temporary working directory, with LC_ALL=C, the same
     arguments and a 5 second timeout. Standard output, standard error and the
     exit status are compared byte for byte, and so are the files a run creates
-    (debug files; frozen files only by name, since GNU orders their symbols by
-    hash). A case may set environment variables (M4PATH) and runs to do first
+    (debug files, and frozen files, which m4compat writes in GNU's hash-table
+    order). A case may set environment variables (M4PATH) and runs to do first
     in the same directory (the -F run of a frozen state; their output is
     compared too). Programs that time out in GNU m4 or overflow its stack are
     skipped; a timeout of m4compat alone is retried once (a loaded machine).
@@ -212,16 +212,13 @@ class Runner:
 
     @staticmethod
     def _created(case: Case, work: Path) -> bytes:
-        """The files a run created (debug files...); frozen files only by name."""
+        """The files a run created (debug files, frozen files...), name and content."""
         out = b""
         for path in sorted(work.rglob("*")):
             rel = str(path.relative_to(work))
             if not path.is_file() or rel == INPUT_NAME or rel in case.files:
                 continue
-            if rel.endswith(".m4f"):
-                out += b"[created " + rel.encode() + b"]\n"
-            else:
-                out += b"[created " + rel.encode() + b"]\n" + path.read_bytes()[:5000]
+            out += b"[created " + rel.encode() + b"]\n" + path.read_bytes()[:5000]
         return out
 
     @staticmethod

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from m4compat.frozen import gnu_hash, gnu_hash_order
+
 GNU_M4 = "/usr/bin/m4"
 OURS = [sys.executable, "-m", "m4compat"]
 ENV = {**os.environ, "LC_ALL": "C"}
@@ -65,6 +67,39 @@ def test_frozen_files_interoperate_with_gnu(tmp_path: Path, freezer: str, reload
     assert _run(programs[freezer], tmp_path, "-F", "x.fz", "lib.m4").returncode == 0
     got = _run(programs[reloader], tmp_path, "-R", "x.fz", "use.m4")
     assert (got.stdout, got.returncode) == (expected.stdout, expected.returncode)
+
+
+@pytest.mark.differential
+@pytest.mark.skipif(not os.path.exists(GNU_M4), reason="GNU m4 (/usr/bin/m4) is not installed")
+@pytest.mark.parametrize(
+    "options",
+    [[], ["-H", "1"], ["-H", "7"], ["-H", "0"], ["-P"], ["-G"]],
+    ids=lambda o: " ".join(o) or "default",
+)
+def test_frozen_file_bytes_match_gnu(tmp_path: Path, options: list[str]) -> None:
+    """Symbols come out in GNU's hash-table order (default 65537 buckets, or -H)."""
+    (tmp_path / "lib.m4").write_bytes(
+        LIBRARY.encode() + b"define(`zzzzzzzzzzzzzzzzzzzzzz', 1)define(`ab', 2)define(`ba', 3)\n"
+        b"changequote(`[', `]')define([\xe9t\xe9], [latin-1 name])\n"
+    )
+    assert _run([GNU_M4], tmp_path, *options, "-F", "gnu.fz", "lib.m4").returncode == 0
+    assert _run(OURS, tmp_path, *options, "-F", "ours.fz", "lib.m4").returncode == 0
+    assert (tmp_path / "ours.fz").read_bytes() == (tmp_path / "gnu.fz").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("", 0), ("a", 97), ("ab", 97 * 128 + 98), ("\xe9", (1 << 64) - 23)],
+)
+def test_gnu_hash(name: str, value: int) -> None:
+    assert gnu_hash(name) == value
+
+
+def test_gnu_hash_order_keeps_buckets_then_decreasing_hash() -> None:
+    names = ["a", "b", "ab", "ba", "define"]
+    assert gnu_hash_order(names, 1) == sorted(names, key=gnu_hash, reverse=True)
+    # 97 and 98 fall in different buckets of 2: bucket 0 ('b') first.
+    assert gnu_hash_order(["a", "b"], 2) == ["b", "a"]
 
 
 @pytest.mark.differential
