@@ -83,7 +83,9 @@ def _run(ctx: Expander, command: str, capture: bool) -> str:
     try:
         # posix_spawn rather than subprocess: same effect, and importing subprocess
         # would cost a noticeable share of a whole sendmail.cf compile.
-        pid = os.posix_spawn("/bin/sh", ["sh", "-c", command], os.environ, file_actions=actions)
+        # The command is the input's bytes (read as Latin-1), not UTF-8 text.
+        argv = [b"sh", b"-c", command.encode("latin-1")]
+        pid = os.posix_spawn("/bin/sh", argv, os.environ, file_actions=actions)
     except OSError as exc:
         for fd in (read_fd, write_fd):
             if fd >= 0:
