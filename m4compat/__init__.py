@@ -10,7 +10,8 @@ DESCRIPTION
     named on the command line, and returns what GNU m4 would write to standard
     output (m4wrap text and diversions included). Like GNU m4 it works on bytes:
     the text is encoded as UTF-8 (len counts bytes) and the output decoded back,
-    with surrogateescape for bytes that are not UTF-8. Warnings and errors go to the
+    with surrogateescape for bytes that are not UTF-8 (so are -D names and values
+    and the file name; include_path holds file system paths). Warnings and errors go to the
     given stderr stream (default: sys.stderr). The `m4compat` command
     (m4compat.cli) is the full drop-in for the m4 program.
 
@@ -30,6 +31,7 @@ from collections.abc import Mapping, Sequence
 
 from m4compat.errors import M4Error, M4Exit, M4Fatal
 from m4compat.expander import Expander, Options, run_callable
+from m4compat.location import from_os
 from m4compat.symtab import Macro
 
 TYPE_CHECKING = False  # typing itself costs ~10 ms to import
@@ -68,18 +70,19 @@ def expand(
         prefix_builtins=prefix_builtins,
         traditional=traditional,
         nesting_limit=nesting_limit,
-        include_path=list(include_path),
+        include_path=[from_os(directory) for directory in include_path],
     )
     err = stderr if stderr is not None else sys.stderr.buffer
     sink = io.BytesIO()
     expander = Expander(options, stdout=sink, stderr=err)
     for key, value in (defines or {}).items():
-        expander.symtab.define(key, Macro(key, value))
+        key = _encode(key)
+        expander.symtab.define(key, Macro(key, _encode(value)))
 
-    source = text.encode("utf-8", "surrogateescape").decode("latin-1")
+    source = _encode(text)
 
     def run() -> None:
-        expander.process_file(source, name)
+        expander.process_file(source, _encode(name))
         expander.finish()
 
     try:
@@ -94,6 +97,11 @@ def expand(
         expander.close()
     expander.output.flush()
     return _decode(sink.getvalue())
+
+
+def _encode(text: str) -> str:
+    """Python text as m4 text: its UTF-8 bytes, one Latin-1 character each."""
+    return text.encode("utf-8", "surrogateescape").decode("latin-1")
 
 
 def _decode(data: bytes) -> str:

@@ -36,6 +36,7 @@ from collections.abc import Sequence
 from m4compat.debug import parse_debug_flags
 from m4compat.errors import M4Exit, M4Fatal, format_message
 from m4compat.expander import Expander, Options, run_callable
+from m4compat.location import from_os, fsname
 from m4compat.symtab import Macro
 
 TYPE_CHECKING = False  # typing itself costs ~10 ms to import
@@ -291,7 +292,10 @@ def main(
         # Die quietly on a closed pipe (`m4compat big.m4 | head`), as GNU m4 does.
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     if program is None:
-        program = _program_name(sys.argv[0] if sys.argv else "m4compat")
+        program = _program_name(from_os(sys.argv[0]) if sys.argv else "m4compat")
+    # m4 text is bytes held as Latin-1 characters: arguments (file names, -D
+    # values) are turned back into the bytes they were given as.
+    argv = [from_os(arg) for arg in argv]
     stdin = stdin if stdin is not None else sys.stdin.buffer
     stdout = stdout if stdout is not None else sys.stdout.buffer
     stderr = stderr if stderr is not None else sys.stderr.buffer
@@ -315,7 +319,7 @@ def main(
     hash_too_big = False
     for key, value in options_list:
         if key == "help":
-            stdout.write(HELP_TEXT.replace("{prog}", program).encode("utf-8"))
+            stdout.write(HELP_TEXT.replace("{prog}", program).encode("latin-1"))
             stdout.flush()
             return 0
         if key == "version":
@@ -381,7 +385,7 @@ def main(
     if hash_too_big:
         say(f"{program}: memory exhausted")  # gnulib xalloc_die, before any input
         return 1
-    m4path = os.environ.get("M4PATH")
+    m4path = from_os(os.environ.get("M4PATH", ""))
     if m4path:
         include_path += [d if d else "." for d in m4path.split(":")]
     options.include_path = include_path
@@ -484,7 +488,7 @@ def _apply(expander: Expander, action: Action) -> None:
             expander.debug_stream.set_file(None)
         elif not expander.debug_stream.set_file(value):
             try:
-                open(value, "ab").close()
+                open(fsname(value), "ab").close()
                 reason = "unknown error"
             except OSError as exc:
                 reason = exc.strerror or str(exc)
@@ -499,7 +503,7 @@ def _process_input(expander: Expander, name: str, stdin: BinaryIO) -> None:
     # Input files are searched on the include path too (GNU m4_path_search).
     path = expander.find_include(name, top_level=True) or name
     try:
-        with open(path, "rb") as handle:
+        with open(fsname(path), "rb") as handle:
             data = handle.read()
     except OSError as exc:
         # Not fatal even under -E -E: GNU goes on with the next input.

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import enum
 
-from m4compat.location import Location
+from m4compat.location import Location, fsname
 
 TYPE_CHECKING = False  # typing itself costs ~10 ms to import
 if TYPE_CHECKING:
@@ -116,7 +116,7 @@ class DebugStream:
             new = handle = None
         else:
             try:
-                handle = open(name, "ab")
+                handle = open(fsname(name), "ab")
             except OSError:
                 return False
             new = handle

@@ -46,7 +46,7 @@ import sys
 from m4compat.builtins import BUILTINS, BuiltinSpec
 from m4compat.debug import Debug, DebugStream, Tracer
 from m4compat.errors import M4Exit, M4Fatal, format_message
-from m4compat.location import Location
+from m4compat.location import Location, fsname
 from m4compat.output import Output
 from m4compat.scanner import WORD_START, Scanner, Tok
 from m4compat.source import Block, BlockKind, InputStack, resolve
@@ -803,7 +803,8 @@ class Expander:
         if not os.path.isabs(name) and not self.options.traditional:
             candidates += [os.path.join(d, name) for d in self.options.include_path]
         for candidate in candidates:
-            if os.path.exists(candidate) and not os.path.isdir(candidate):
+            path = fsname(candidate)
+            if os.path.exists(path) and not os.path.isdir(path):
                 if self.tracer.flags & Debug.PATH and candidate != name:
                     where = Location("", 0) if top_level else None
                     self.debug_message(f"path search for `{name}' found `{candidate}'", where)

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from m4compat.builtins import BUILTINS
 from m4compat.errors import M4Fatal
-from m4compat.location import Location
+from m4compat.location import Location, fsname
 from m4compat.scanner import DEFAULT_BCOMM, DEFAULT_ECOMM, DEFAULT_LQUOTE, DEFAULT_RQUOTE
 from m4compat.symtab import Macro
 
@@ -74,7 +74,7 @@ def freeze_state(expander: Expander, path: str) -> None:
     parts.append("# End of frozen state file\n")
     data = "".join(parts).encode("latin-1")
     try:
-        with open(path, "wb") as handle:
+        with open(fsname(path), "wb") as handle:
             handle.write(data)
     except OSError as exc:
         raise M4Fatal(f"cannot open `{path}': {exc.strerror}", None) from None
@@ -174,7 +174,7 @@ def reload_state(expander: Expander, path: str) -> None:
     """Load path into an expander created without builtins (GNU reload_frozen_state)."""
     found = expander.find_include(path) or path
     try:
-        with open(found, "rb") as handle:
+        with open(fsname(found), "rb") as handle:
             data = handle.read().decode("latin-1")
     except OSError as exc:
         raise M4Fatal(f"cannot open {path}: {exc.strerror}", None) from None

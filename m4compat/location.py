@@ -10,11 +10,17 @@ DESCRIPTION
     expansion has no location of its own: it reports the location of the file
     being read underneath it, as GNU m4 does.
 
+    File names, like all m4 text, are held as Latin-1 decoded bytes (one
+    character per byte); fsname() gives back the bytes the operating system
+    needs, so a name with 8-bit characters opens the file GNU m4 would open.
+
 SEE ALSO
     m4compat.errors, m4compat.source
 """
 
 from __future__ import annotations
+
+import os
 
 
 class Location:
@@ -52,3 +58,13 @@ class Location:
 
 
 NOWHERE = Location("", 0)
+
+
+def fsname(name: str) -> bytes:
+    """The file name bytes of name, an m4 string (Latin-1 decoded bytes)."""
+    return name.encode("latin-1")
+
+
+def from_os(text: str) -> str:
+    """A command-line argument or environment value (str as Python decoded it) as m4 text."""
+    return os.fsencode(text).decode("latin-1")

@@ -35,6 +35,7 @@ from m4compat.builtins import Argv, builtin
 from m4compat.builtins.text import numeric_arg
 from m4compat.debug import Debug, parse_debug_flags
 from m4compat.errors import M4Exit
+from m4compat.location import fsname
 from m4compat.scanner import DEFAULT_ECOMM, DEFAULT_LQUOTE, DEFAULT_RQUOTE
 
 TYPE_CHECKING = False  # typing itself costs ~10 ms to import
@@ -72,7 +73,7 @@ def m4_undivert(ctx: Expander, argv: Argv) -> str:
                 ctx.error(f"cannot undivert `{arg}': {os.strerror(_missing_errno(arg))}")
                 continue
             try:
-                with open(path, "rb") as handle:
+                with open(fsname(path), "rb") as handle:
                     data = handle.read().decode("latin-1")
             except OSError as exc:
                 ctx.error(f"cannot undivert `{arg}': {exc.strerror}")
@@ -101,7 +102,7 @@ def _strtol_whole(text: str) -> int | None:
 
 
 def _missing_errno(path: str) -> int:
-    if os.path.isdir(path):
+    if os.path.isdir(fsname(path)):
         return errno.EISDIR
     return errno.ENOENT
 
@@ -247,7 +248,7 @@ def m4_debugfile(ctx: Expander, argv: Argv) -> str:
 
 def _open_error(name: str) -> str:
     try:
-        with open(name, "ab"):
+        with open(fsname(name), "ab"):
             pass
     except OSError as exc:
         return exc.strerror or str(exc)

@@ -33,6 +33,7 @@ import errno
 import os
 
 from m4compat.builtins import Argv, builtin
+from m4compat.location import fsname
 
 TYPE_CHECKING = False  # typing itself costs ~10 ms to import
 if TYPE_CHECKING:
@@ -44,11 +45,11 @@ def _include(ctx: Expander, argv: Argv, silent: bool) -> str:
     path = ctx.find_include(name)
     if path is None:
         if not silent:
-            reason = os.strerror(errno.EISDIR if os.path.isdir(name) else errno.ENOENT)
+            reason = os.strerror(errno.EISDIR if os.path.isdir(fsname(name)) else errno.ENOENT)
             ctx.failure(f"cannot open `{name}': {reason}")
         return ""
     try:
-        with open(path, "rb") as handle:
+        with open(fsname(path), "rb") as handle:
             data = handle.read()
     except OSError as exc:
         if not silent:
@@ -144,7 +145,7 @@ def _mkstemp(ctx: Expander, argv: Argv) -> str:
     for _ in range(100):
         name = stem + "".join(_TEMP_CHARS[b % len(_TEMP_CHARS)] for b in os.urandom(6))
         try:
-            fd = os.open(name, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = os.open(fsname(name), os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
         except FileExistsError:
             continue
         except OSError as exc:

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from m4compat.cli import UsageError, _atoi, _parse, _strtol, main
+
+GNU_M4 = "/usr/bin/m4"
 
 
 def parsed(*argv: str) -> tuple[list[tuple[str, str | None]], list[tuple[str, str | None]]]:
@@ -109,3 +115,34 @@ def test_impossible_hash_size_is_memory_exhausted(size: str) -> None:
     out, err = io.BytesIO(), io.BytesIO()
     status = main(["-H", size, "-"], program="m4", stdin=io.BytesIO(b"x\n"), stdout=out, stderr=err)
     assert (status, out.getvalue(), err.getvalue()) == (1, b"", b"m4: memory exhausted\n")
+
+
+@pytest.mark.differential
+@pytest.mark.skipif(not os.path.exists(GNU_M4), reason="GNU m4 (/usr/bin/m4) is not installed")
+def test_8bit_file_names_and_arguments_match_gnu(tmp_path: Path) -> None:
+    """Names and -D values are bytes, UTF-8 or not, as for GNU m4 (no Python str in between)."""
+    latin, utf8 = b"l\xe9", "caf\u00e9".encode()
+    (tmp_path / os.fsdecode(latin + b".m4")).write_bytes(b"in latin\n")
+    (tmp_path / os.fsdecode(utf8 + b".m4")).write_bytes(b"in utf8\n")
+    (tmp_path / os.fsdecode(b"inc" + latin)).mkdir()
+    (tmp_path / os.fsdecode(b"inc" + latin + b"/deep.m4")).write_bytes(b"deep __file__\n")
+    (tmp_path / "main.m4").write_bytes(
+        b"x y include(`" + utf8 + b".m4')undivert(`" + latin + b".m4')include(`deep.m4')"
+        b"debugfile(`" + latin + b".log')traceon(`len')len(`z')debugfile"
+        b"include(`no" + latin + b"')\n"
+    )
+    args = [b"-Dx=" + utf8, b"-Dy=" + latin, b"-I", b"inc" + latin, b"-dp", b"main.m4"]
+    env = {**os.environ, "LC_ALL": "C"}
+    gnu = subprocess.run(
+        [b"m4", *args], executable=GNU_M4, cwd=tmp_path, env=env, capture_output=True
+    )
+    gnu_log = (tmp_path / os.fsdecode(latin + b".log")).read_bytes()
+    (tmp_path / os.fsdecode(latin + b".log")).unlink()
+    ours = subprocess.run(
+        [sys.executable.encode(), b"-m", b"m4compat", *args], cwd=tmp_path, env=env,
+        capture_output=True,
+    )
+    assert gnu.stdout.startswith(utf8 + b" " + latin + b" in utf8\nin latin\ndeep inc")
+    assert (ours.returncode, ours.stdout) == (gnu.returncode, gnu.stdout)
+    assert ours.stderr.replace(b"m4compat:", b"m4:") == gnu.stderr
+    assert (tmp_path / os.fsdecode(latin + b".log")).read_bytes() == gnu_log
