@@ -28,20 +28,22 @@ SEE ALSO
 
 from __future__ import annotations
 
+import errno
+import io
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from m4compat.debug import parse_debug_flags
 from m4compat.errors import M4Exit, M4Fatal, format_message
 from m4compat.expander import Expander, Options, run_callable
-from m4compat.location import from_os, fsname
+from m4compat.location import Location, from_os, fsname
 from m4compat.symtab import Macro
 
 TYPE_CHECKING = False  # typing itself costs ~10 ms to import
 if TYPE_CHECKING:
-    from typing import BinaryIO
+    from typing import Any, BinaryIO, TextIO
 
 VERSION_TEXT = """\
 m4 (GNU M4) 1.4.19
@@ -296,13 +298,16 @@ def main(
     # m4 text is bytes held as Latin-1 characters: arguments (file names, -D
     # values) are turned back into the bytes they were given as.
     argv = [from_os(arg) for arg in argv]
-    stdin = stdin if stdin is not None else sys.stdin.buffer
-    stdout = stdout if stdout is not None else sys.stdout.buffer
-    stderr = stderr if stderr is not None else sys.stderr.buffer
+    # A standard stream closed by the caller (`m4 <&-') is None in sys: reading or
+    # writing it then fails with EBADF, as it does for GNU m4.
+    stdin = stdin if stdin is not None else _std_stream(sys.stdin)
+    stdout = stdout if stdout is not None else _std_stream(sys.stdout)
+    stderr_guard = _StderrGuard(stderr if stderr is not None else _std_stream(sys.stderr))
+    errout: BinaryIO = stderr_guard  # type: ignore[assignment]
 
     def say(message: str) -> None:
-        stderr.write((message + "\n").encode("latin-1", "replace"))
-        stderr.flush()
+        errout.write((message + "\n").encode("latin-1", "replace"))
+        errout.flush()
 
     try:
         options_list, ordered = _parse(argv)
@@ -319,17 +324,13 @@ def main(
     hash_too_big = False
     for key, value in options_list:
         if key == "help":
-            stdout.write(HELP_TEXT.replace("{prog}", program).encode("latin-1"))
-            stdout.flush()
-            return 0
+            return _print_and_exit(stdout, HELP_TEXT.replace("{prog}", program), say, program)
         if key == "version":
             text = VERSION_TEXT
             if _utf8_locale():
                 # gnulib's proper_name_utf8: the accented name where the locale can show it.
                 text = text.replace("Rene'", "Ren\u00e9")
-            stdout.write(text.encode("utf-8"))
-            stdout.flush()
-            return 0
+            return _print_and_exit(stdout, text, say, program, "utf-8")
         if key == "E":
             options.fatal_warnings += 1
         elif key == "P":
@@ -390,10 +391,12 @@ def main(
         include_path += [d if d else "." for d in m4path.split(":")]
     options.include_path = include_path
 
-    expander = Expander(options, stdout=stdout, stderr=stderr, builtins=reload_from is None)
+    expander = Expander(options, stdout=stdout, stderr=errout, builtins=reload_from is None)
     if macro_sequence is not None:
         expander.set_macro_sequence(macro_sequence)
     status = 0
+
+    stdin_state = _StdinState()
 
     def run() -> None:
         nonlocal status
@@ -406,11 +409,11 @@ def main(
             if action.kind == "file":
                 assert action.value is not None
                 saw_file = True
-                _process_input(expander, action.value, stdin)
+                _process_input(expander, action.value, stdin, stdin_state)
             else:
                 _apply(expander, action)
         if not saw_file:
-            _process_input(expander, "-", stdin)
+            _process_input(expander, "-", stdin, stdin_state)
         expander.run_wrapups()
         if freeze_to is not None:
             from m4compat.frozen import freeze_state
@@ -436,17 +439,92 @@ def main(
         status = 1
     else:
         status = expander.exit_status
+    # GNU's close_stdin / close_stdout at exit: a failed read of standard input, a
+    # failed write of standard output (reported once), of standard error (silently).
+    if stdin_state.read_failed:
+        say(format_message(program, None, "error closing file: Bad file descriptor"))
+        status = 1
+    error = expander.output.write_error
     try:
         expander.output.flush()
         expander.debug_stream.flush()
         stdout.flush()
-    except BrokenPipeError:
-        status = status or 1
     except OSError as exc:
-        say(format_message(program, None, f"write error: {exc.strerror}"))
+        error = error or exc
+    if isinstance(error, BrokenPipeError):
+        status = status or 1
+    elif error is not None:
+        say(format_message(program, None, f"write error: {error.strerror}"))
         status = 1
     expander.close()
+    if expander.debug_stream.error is not None:
+        say(f"{program}: error writing to debug stream: {expander.debug_stream.error.strerror}")
+        status = 1
+    if stderr_guard.failed:
+        status = 1
     return status
+
+
+class _ClosedStream(io.RawIOBase):
+    """A standard stream that was closed when the program started."""
+
+    def readable(self) -> bool:
+        return True
+
+    def writable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+
+    def write(self, data: Any) -> int:
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+
+    def fileno(self) -> int:
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+
+
+def _std_stream(stream: TextIO | None) -> BinaryIO:
+    if stream is None:
+        return _ClosedStream()  # type: ignore[return-value]
+    return stream.buffer
+
+
+class _StderrGuard:
+    """Standard error as GNU's stdio treats it: a failed write is remembered, not fatal."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+        self.failed = False
+
+    def write(self, data: bytes) -> int:
+        try:
+            return self.raw.write(data)
+        except OSError:
+            self.failed = True
+            return len(data)
+
+    def flush(self) -> None:
+        try:
+            self.raw.flush()
+        except OSError:
+            self.failed = True
+
+    def fileno(self) -> int:
+        return self.raw.fileno()
+
+
+def _print_and_exit(
+    stdout: BinaryIO, text: str, say: Callable[[str], None], program: str, encoding: str = "latin-1"
+) -> int:
+    """--help and --version: exit status 0, or 1 with "write error" when stdout fails."""
+    try:
+        stdout.write(text.encode(encoding))
+        stdout.flush()
+    except OSError as exc:
+        say(format_message(program, None, f"write error: {exc.strerror}"))
+        return 1
+    return 0
 
 
 def _utf8_locale() -> bool:
@@ -495,9 +573,21 @@ def _apply(expander: Expander, action: Action) -> None:
             expander.error(f"cannot set debug file `{value}': {reason}")
 
 
-def _process_input(expander: Expander, name: str, stdin: BinaryIO) -> None:
+class _StdinState:
+    read_failed = False
+
+
+def _process_input(expander: Expander, name: str, stdin: BinaryIO, state: _StdinState) -> None:
     if name == "-":
-        data = stdin.read()
+        try:
+            data = stdin.read()
+        except OSError:
+            # GNU sees end of file, reports the error when it closes the input,
+            # and once more at exit (close_stdin).
+            state.read_failed = True
+            expander.process_file("", "stdin")
+            expander.failure_at(Location("stdin", 1), "read error")
+            return
         expander.process_file(data.decode("latin-1"), "stdin")
         return
     # Input files are searched on the include path too (GNU m4_path_search).

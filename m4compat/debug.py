@@ -32,6 +32,7 @@ SEE ALSO
 from __future__ import annotations
 
 import enum
+import os
 
 from m4compat.location import Location, fsname
 
@@ -94,18 +95,53 @@ def parse_debug_flags(text: str, current: Debug) -> Debug | None:
 
 
 class DebugStream:
-    """Where trace and debug output goes: stderr, a file, or nowhere."""
+    """Where trace and debug output goes: stderr, a file, or nowhere.
+
+    Like GNU's debug_set_file, a debug stream that is the same file as standard
+    output (`2>&1`, --debugfile=/dev/stdout) is written through standard output's
+    buffer instead, so that both appear in the order they were produced.
+    """
 
     def __init__(self, stderr: BinaryIO) -> None:
         self.stderr = stderr
         self.stream: BinaryIO | None = stderr
         self._file: BinaryIO | None = None
+        self._stdout_parts: list[str] | None = None
+        self._stdout_fd: int | None = None
+        self.to_stdout = False
+        # The first failure to write or close a debug file ("error writing to
+        # debug stream"); the command reports it at exit.
+        self.error: OSError | None = None
+
+    def attach_stdout(self, parts: list[str], fd: int | None) -> None:
+        """Standard output's pending text and file descriptor, for the same-file check."""
+        self._stdout_parts = parts
+        self._stdout_fd = fd
+        self._check_same_file()
+
+    def _check_same_file(self) -> None:
+        self.to_stdout = False
+        if self.stream is None or self._stdout_fd is None:
+            return
+        try:
+            out = os.fstat(self._stdout_fd)
+            dbg = os.fstat(self.stream.fileno())
+        except (OSError, ValueError, AttributeError):
+            return
+        if out.st_ino == dbg.st_ino and out.st_dev == dbg.st_dev and out.st_ino != 0:
+            self.to_stdout = True
 
     def write(self, text: str) -> None:
-        if self.stream is not None:
-            self.stream.write(text.encode("latin-1", "replace"))
-            if self.stream is self.stderr:
-                self.stream.flush()
+        if self.to_stdout:
+            assert self._stdout_parts is not None
+            self._stdout_parts.append(text)
+        elif self.stream is not None:
+            try:
+                self.stream.write(text.encode("latin-1", "replace"))
+                if self.stream is self.stderr:
+                    self.stream.flush()
+            except OSError as exc:
+                self.error = self.error or exc
 
     def set_file(self, name: str | None) -> bool:
         """None: back to stderr; "": discard; else append to the named file."""
@@ -121,14 +157,21 @@ class DebugStream:
                 return False
             new = handle
         if self._file is not None:
-            self._file.close()
+            try:
+                self._file.close()
+            except OSError as exc:
+                self.error = self.error or exc
         self._file = handle
         self.stream = new
+        self._check_same_file()
         return True
 
     def flush(self) -> None:
-        if self.stream is not None:
-            self.stream.flush()
+        if self.stream is not None and not self.to_stdout:
+            try:
+                self.stream.flush()
+            except OSError as exc:
+                self.error = self.error or exc
 
 
 class Tracer:

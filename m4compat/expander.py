@@ -134,6 +134,7 @@ class Expander:
         self.scanner = Scanner(self.stack, on_pop=self._on_pop)
         self.output = Output(stdout)
         self.debug_stream = DebugStream(stderr)
+        self.debug_stream.attach_stdout(self.output.stdout_parts, self.output.sink_fd())
         self.tracer = Tracer(self.debug_stream)
         self.tracer.flags = options.debug
         self.tracer.arg_length = options.arg_length

@@ -26,7 +26,8 @@ DESCRIPTION
 DIAGNOSTICS
     M4Fatal for an unreadable or malformed file ("expecting character `X' in frozen
     file", "premature end of frozen file", "frozen file version N greater than max
-    supported of 1" with status 63); a warning for an unknown builtin name.
+    supported of 1" with status 63); a warning for an unknown builtin name; M4Fatal
+    "unable to create frozen state" when the file cannot be written out.
 
 SEE ALSO
     m4compat.cli (-F, -R), m4compat.symtab, m4compat.output
@@ -74,10 +75,14 @@ def freeze_state(expander: Expander, path: str) -> None:
     parts.append("# End of frozen state file\n")
     data = "".join(parts).encode("latin-1")
     try:
-        with open(fsname(path), "wb") as handle:
-            handle.write(data)
+        handle = open(fsname(path), "wb")
     except OSError as exc:
         raise M4Fatal(f"cannot open `{path}': {exc.strerror}", None) from None
+    try:
+        with handle:
+            handle.write(data)
+    except OSError as exc:
+        raise M4Fatal(f"unable to create frozen state: {exc.strerror}", None) from None
 
 
 _SIZE_T_MASK = (1 << 64) - 1

@@ -50,6 +50,9 @@ class Output:
         # "invalidated", as GNU's push_file leaves it before the first token.
         self.sync_line = -1
         self.at_line_start = True
+        # The first error writing standard output: output after it is dropped and
+        # the run goes on, as with GNU's stdio; the command reports it at exit.
+        self.write_error: OSError | None = None
 
     def divert(self, number: int) -> None:
         if number == self.number:
@@ -137,10 +140,12 @@ class Output:
         if self.stdout_parts and self.sink is not None:
             data = "".join(self.stdout_parts).encode("latin-1")
             self.stdout_parts.clear()
-            self.sink.write(data)
-            self.sink.flush()
-        elif self.sink is None:
-            pass
+            if self.write_error is None:
+                try:
+                    self.sink.write(data)
+                    self.sink.flush()
+                except OSError as exc:
+                    self.write_error = exc
 
     def finish(self) -> None:
         """End of input: undivert everything to standard output and flush."""

@@ -146,3 +146,49 @@ def test_8bit_file_names_and_arguments_match_gnu(tmp_path: Path) -> None:
     assert (ours.returncode, ours.stdout) == (gnu.returncode, gnu.stdout)
     assert ours.stderr.replace(b"m4compat:", b"m4:") == gnu.stderr
     assert (tmp_path / os.fsdecode(latin + b".log")).read_bytes() == gnu_log
+
+
+MIXED = b"""a
+traceon(`len')len(x)
+errprint(`err1
+')b
+dumpdef(`len')c
+len(1,2)d
+syscmd(`echo sys; echo syserr >&2')f
+debugmode(`aeq')len(`q')g
+"""
+
+# Shell redirections around the program, as a user would write them.
+STREAM_CASES = [
+    "-di mixed.m4 2>&1 | cat",  # debug output shares stdout's file: GNU writes it through stdout
+    "-tlen --debugfile=/dev/stdout mixed.m4 2>/dev/null | cat",
+    "mixed.m4 > /dev/full",
+    "mixed.m4 >&-",
+    "-F /dev/full mixed.m4",
+    "--debugfile=/dev/full -tlen mixed.m4",
+    "- <&-",
+    "mixed.m4 - mixed.m4 <&-",
+    "--help > /dev/full",
+    "-di mixed.m4 2>&-",
+    "mixed.m4 2>/dev/full",
+]
+
+
+@pytest.mark.differential
+@pytest.mark.skipif(not os.path.exists(GNU_M4), reason="GNU m4 (/usr/bin/m4) is not installed")
+@pytest.mark.parametrize("redirections", STREAM_CASES)
+def test_standard_streams_match_gnu(tmp_path: Path, redirections: str) -> None:
+    """Closed or full standard streams and shared stdout/stderr: same bytes and status."""
+    (tmp_path / "mixed.m4").write_bytes(MIXED)
+    env = {**os.environ, "LC_ALL": "C", "PYTHONPATH": str(Path(__file__).resolve().parents[3])}
+    results = []
+    # exec -a gives GNU m4 the program name `python -m m4compat` prints.
+    for program in (f"exec -a m4compat {GNU_M4}", f"{sys.executable} -m m4compat"):
+        proc = subprocess.run(
+            ["bash", "-c", f"( {program} {redirections} ) 2>&1"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+        )
+        results.append((proc.returncode, proc.stdout))
+    assert results[1] == results[0]
