@@ -500,14 +500,18 @@ class Expander:
         saved = self.loc_override
         self.loc_override = ref
         self.input_read = False
+        top = self.blocks[-1] if self.blocks else None
         try:
             expansion = self.call_macro(macro, name, args)
         finally:
             self.loc_override = saved
         if self.input_read:
-            # The call read input (dnl): GNU then reports where reading stopped, or
-            # no position at all once the input has ended.
-            location = self.stack.location() if self.blocks else Location("", 0)
+            # The call read input (dnl). While it stays in the file of the call GNU
+            # keeps the call's line (set for the call; a newline read counts only
+            # once the next character is). Once it moved to other input, GNU
+            # reports where reading stopped, or no position once the input ended.
+            if not (isinstance(ref, tuple) and self.blocks and self.blocks[-1] is ref[0] is top):
+                location = self.stack.location() if self.blocks else Location("", 0)
         # GNU shows no expansion at all for an empty one, except from patsubst with
         # arguments, which always hands its (maybe empty) result over.
         shown: str | None = expansion
