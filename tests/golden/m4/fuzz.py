@@ -292,67 +292,12 @@ def _same(data: bytes) -> bytes:
 
 KNOWN: list[tuple[str, object, object, object]] = [
     # (name, applies(case) -> bool, normalise stdout, normalise stderr)
-    ("fuzz_eof_in_arglist_line", lambda c: True, _same,
-     _sub(rb":\d+: ERROR: end of file in (argument list|comment)", b":N: ERROR: EOF")),
-    ("fuzz_quiet_keeps_warnings", lambda c: any("Q" in a for a in c.args), _same,
-     _drop_lines(rb"Warning:")),
-    ("fuzz_indir_builtin_token_name", lambda c: re.search(r"(indir|builtin)\(\S*defn", c.text),
-     _same, _drop_lines(rb"invalid macro name ignored|undefined macro `'|too few arguments")),
-    ("fuzz_debug_second_file_location", lambda c: bool(c.tail), _same,
-     _sub(rb"m4debug:[^\n]*: input read from", b"m4debug: input read from")),
-    ("fuzz_sync_divert_same", lambda c: any("s" in a for a in c.args) and "divert" in c.text,
-     _drop_lines(rb"^#line"), _same),
-    ("fuzz_m4wrap_word_join",
-     lambda c: (c.text + "".join(c.files.values())).count("m4wrap") >= 2,
-     lambda d: b"", _drop_lines(rb"end of file treated as newline")),
-    ("fuzz_dumpdef_warning_order", lambda c: "dumpdef" in c.text, _same, _sort_lines),
-    ("fuzz_changecom_word_in_arg", lambda c: re.search(r"changecom\(\W?[A-Za-z_]", c.text),
-     lambda d: b"", lambda d: b""),
-    ("fuzz_changequote_regex_chars", lambda c: re.search(r"changequote\([|.*+?]", c.text),
-     lambda d: b"", lambda d: b""),
-    ("fuzz_changequote_empty_start_rquote",
-     lambda c: re.search(r"changequote\((\)|,[^)])", c.text), lambda d: b"", lambda d: b""),
-    ("fuzz_trace_arglength_exact", lambda c: any(a.startswith("-l") for a in c.args), _same,
-     _sub(rb"\.\.\.", b"")),
-    ("fuzz_debugmode_sign_only", lambda c: re.search(r"debugmode\(\W?[-+]\W?\)", c.text),
-     _same, lambda d: b""),
-    ("fuzz_debugmode_trace_self", lambda c: "debugmode(" in c.text, _same,
-     _drop_lines(rb"^\n$|debugmode")),
-    ("fuzz_trace_patsubst_empty", lambda c: "patsubst" in c.text, _same,
-     _sub(rb"(patsubst[^\n]*?) -> (`')?\n", b"\\1\n")),
-    # Round 2.
-    ("fuzz2_traditional_no_include_path", lambda c: any(
-        a in ("-G", "--traditional") for a in c.args) and ("M4PATH" in c.env or any(
-            a.startswith("-I") for a in c.args)), lambda d: b"", lambda d: b""),
-    # an empty token at the start of an output line counts as output for sync lines
-    ("fuzz2_sync_empty_quote_only", lambda c: "-s" in c.args,
-     _sub(rb'#line [^\n]*\n(\Z|(?=\[created))', b""), _same),
-    ("fuzz2_sync_empty_quote_only", lambda c: "-s" in c.args and re.search(
-        r"`'|\[\]|<<>>|\(\)", c.text + "".join(c.files.values())),
-     _drop_lines(rb"^#line"), _same),
-    ("fuzz2_cmdline_file_include_path", lambda c: any(
-        t.endswith(".m4") and t not in c.files for t in c.tail) and (
-        any(a.startswith("-I") for a in c.args) or "M4PATH" in c.env),
-     lambda d: b"", lambda d: b""),
-    ("fuzz2_sync_word_at_include_eof", lambda c: "-s" in c.args and any(
-        not v.endswith("\n") for v in c.files.values()), _drop_lines(rb"^#line"), _same),
-    ("fuzz2_fatal_missing_file_continues", lambda c: "".join(
-        a for a in c.args if re.fullmatch(r"-E+", a)).count("E") >= 2 and any(
-        not t.startswith("-") and t not in c.files for t in c.tail),
-     lambda d: b"", lambda d: b""),
-    ("fuzz2_debug_include_in_m4wrap_reverted", lambda c: "m4wrap" in c.text + "".join(
-        c.files.values()) and "include" in c.text + "".join(c.files.values()), _same,
-     _drop_lines(rb"m4debug:.*input (reverted|exhausted)")),
-    ("fuzz2_letter_quote_word_in_arg", lambda c: re.search(r"changequote\(\W?[A-Za-z_]",
-                                                           c.text),
-     lambda d: b"", lambda d: b""),
-    ("fuzz2_reload_traditional_builtin_gnu_only", lambda c: c.pre and any(
-        a in ("-G", "--traditional") for a in c.args), lambda d: b"", lambda d: b""),
-    ("fuzz2_trace_dnl_from_expansion_line", lambda c: "dnl" in c.text,
-     _sub(rb"m4trace:[^ \n]*: (-\d+- dnl\n)", rb"m4trace: \1"),
-     _sub(rb"m4trace:[^ \n]*: (-\d+- dnl\n)", rb"m4trace: \1")),
-    ("fuzz_ifelse_no_args_crash", lambda c: True, _same,
-     lambda d: b"ifelse-crash" if b"in m4_ifelse" in d else d),
+    #
+    # Empty: every bug the fuzzer found has a golden case in cases/ and is fixed;
+    # 3,400 programs of all features with the former entries and the former
+    # acceptable() exclusions dropped (seeds 2718, 8675309, 4711) found no
+    # mismatch. Add an entry here while a newly found bug is open, so that
+    # shrinking does not slide onto it.
 ]
 
 
@@ -382,16 +327,14 @@ def known(case: Case, gnu: Result, ours: Result) -> str | None:
 
 # --------------------------------------------------------------------------- filters
 
-_NESTED_STAR = re.compile(r"\\\([^()]*[*+?][^()]*\\\)\s*(\*|\\\+|\\\?|\\\{)")
-_UNARY_EVAL = re.compile(r"eval\([^()]*,\s*1\s*[,)]")
-
-
 def acceptable(case: Case) -> bool:
-    """False for programs that use a construct with a known, accepted difference."""
+    """False for programs whose results cannot be compared (random file names).
+
+    NUL bytes, regex alternation and nested repetition, and eval in radix 1 used
+    to be excluded here as known differences; they no longer differ.
+    """
     texts = [case.text, *case.files.values(), case.stdin]
     for t in texts:
-        if "\0" in t or "\\|" in t or _NESTED_STAR.search(t) or _UNARY_EVAL.search(t):
-            return False
         if "mkstemp" in t or "maketemp" in t:
             return False
     return True
