@@ -60,6 +60,7 @@ MAX_MAP_ARGS = 10
 
 # LHS step codes
 _LIT, _ZANY, _ANY, _ONE, _CLASS, _NCLASS, _ZERO, _DEXPAND = range(8)
+_CONSUMING = frozenset({_LIT, _ANY, _ONE, _CLASS, _NCLASS})
 _STEP = {
     OpKind.MATCH_ZANY: _ZANY,
     OpKind.MATCH_ANY: _ANY,
@@ -81,8 +82,8 @@ def token_key(tok: str) -> str:
 class CompiledRule:
     """One rule ready to match: LHS steps, RHS tokens and their flags."""
 
-    __slots__ = ("first_key", "lhs", "lhs_tokens", "line", "mode", "needs_lookup",
-                 "needs_subr", "rhs", "rhs_tokens")
+    __slots__ = ("first_key", "lhs", "lhs_tokens", "line", "literals", "min_tokens", "mode",
+                 "needs_lookup", "needs_subr", "rhs", "rhs_tokens")
 
     def __init__(self, lhs: Sequence[str], rhs: Sequence[str], line: int) -> None:
         steps: list[tuple[int, str]] = []
@@ -115,8 +116,12 @@ class CompiledRule:
             type(t) is Op and t.kind in (OpKind.HOSTBEGIN, OpKind.LOOKUPBEGIN) for t in body
         )
         self.needs_subr = any(type(t) is Op and t.kind is OpKind.CALLSUBR for t in body)
-        # a quick reject: a rule whose LHS starts with a literal needs that first token
+        # quick rejects: a rule whose LHS starts with a literal needs that first token,
+        # every literal of the LHS must be somewhere in the input, and the input
+        # needs at least one token for each step that consumes one
         self.first_key = steps[0][1] if steps and steps[0][0] == _LIT else None
+        self.literals = frozenset(arg for code, arg in steps if code == _LIT)
+        self.min_tokens = sum(1 for code, _arg in steps if code in _CONSUMING)
 
     def strip_subr_quotes(self) -> None:
         """callsubr() strips quotes from "$>name" tokens in place, so in the rule.
@@ -349,6 +354,7 @@ class RuleEngine:
         ruleno = 1
         loopcount = 0
         keys = [token_key(t) for t in pvp]
+        keyset = set(keys)
         classes = self.classes
         trace_rules = self.tt(21, 12)
         while ri < nrules:
@@ -372,7 +378,11 @@ class RuleEngine:
                 break
             fk = rule.first_key
             matched = None
-            if fk is None or (keys and keys[0] == fk) or not rule.lhs:
+            if not rule.lhs or (
+                (fk is None or (keys and keys[0] == fk))
+                and rule.min_tokens <= len(keys)
+                and rule.literals <= keyset
+            ):
                 matched = self._match(rule.lhs, pvp, keys, classes)
             if matched is None:
                 if self.tt(21, 10):
@@ -409,6 +419,7 @@ class RuleEngine:
                     rstat = status
             pvp[:] = npvp
             keys = [token_key(t) for t in pvp]
+            keyset = set(keys)
             if self.tt(21, 4):
                 self.out(f"rewritten as:{self.printav(pvp)}")
         if self.test_mode or self.tt(21, 1):
@@ -511,19 +522,38 @@ class RuleEngine:
 
     def _extend_class(self, entry: list[int], pvp: list[str], cname: str,
                       classes: ClassTable, start_last: int | None = None) -> bool:
-        """Grow a $=X binding one token at a time until the phrase is in the class."""
-        last = entry[1] if start_last is None else start_last
-        n = len(pvp)
-        while last < n:
-            tok = pvp[last]
-            phrase = self.cataddr(pvp[entry[1]:last + 1], "\0") if last > entry[1] \
-                else (encode_op(tok) if isinstance(tok, Op) else tok)
-            if "\0" in phrase:
-                phrase = phrase.replace("\0", self.space_sub)
-            if classes.contains(cname, phrase):
-                entry[2] = last
+        """Grow a $=X binding one token at a time until the phrase is in the class.
+
+        The phrase is built as cataddr() would join it (BlankSub between two
+        atoms), lower-cased, and growing stops once it is longer than the
+        longest word of the class.
+        """
+        members = classes.members(cname)
+        if not members:
+            return False
+        longest = classes.longest(cname)
+        first = entry[1]
+        last = first if start_last is None else start_last
+        is_atom = self.tables.is_atom_token
+        sub = self.space_sub
+        parts: list[str] = []
+        length = 0
+        prev_atom = False
+        for i in range(first, len(pvp)):
+            tok = pvp[i]
+            atom = is_atom(tok)
+            piece = encode_op(tok) if isinstance(tok, Op) else tok.lower()
+            if prev_atom and atom:
+                parts.append(sub)
+                length += len(sub)
+            parts.append(piece)
+            length += len(piece)
+            prev_atom = atom
+            if length > longest:
+                return False
+            if i >= last and (parts[0] if len(parts) == 1 else "".join(parts)) in members:
+                entry[2] = i
                 return True
-            last += 1
         return False
 
     def _substitute(self, rule: CompiledRule, pvp: list[str],

@@ -24,6 +24,7 @@ SEE ALSO
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 
 from mta.config.model import Config
 
@@ -61,13 +62,17 @@ class MacroEnv:
         return MacroEnv(self._values)
 
 
+_EMPTY: frozenset[str] = frozenset()
+
+
 class ClassTable:
     """Class name -> member words (lower-cased), with Sendmail's listing order."""
 
-    __slots__ = ("_members", "_order", "_spelling")
+    __slots__ = ("_longest", "_members", "_order", "_spelling")
 
     def __init__(self, config: Config | None = None) -> None:
         self._members: dict[str, set[str]] = {}
+        self._longest: dict[str, int] = {}  # class -> length of its longest word
         self._spelling: dict[str, str] = {}
         self._order: dict[str, int] = {}
         if config is not None:
@@ -80,6 +85,8 @@ class ClassTable:
     def add(self, name: str, word: str) -> None:
         low = word.lower()
         self._members.setdefault(name, set()).add(low)
+        if len(low) > self._longest.get(name, 0):
+            self._longest[name] = len(low)
         self._spelling.setdefault(low, word)
         self._order.setdefault(low, len(self._order))
 
@@ -91,8 +98,13 @@ class ClassTable:
         members = self._members.get(name)
         return members is not None and word.lower() in members
 
-    def members(self, name: str) -> set[str]:
-        return self._members.get(name, set())
+    def members(self, name: str) -> AbstractSet[str]:
+        """The lower-cased words of class name (do not change the set)."""
+        return self._members.get(name, _EMPTY)
+
+    def longest(self, name: str) -> int:
+        """The length of the longest word of class name (0 when it is empty)."""
+        return self._longest.get(name, 0)
 
     def dump_order(self, name: str) -> list[str]:
         """Words of class name in the order Sendmail's `$=X` prints them."""
