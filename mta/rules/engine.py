@@ -35,6 +35,7 @@ SEE ALSO
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
@@ -182,6 +183,7 @@ class RuleEngine:
         self.debug: dict[int, int] = dict(debug or {})
         self.syserr_count = 0
         self._tries = 0
+        self._indexes: dict[int, dict[str | None, list[int]]] = {}
         # Sendmail's ExitStat (set by syserr and setstat) and e_to, the address
         # whose name prefixes user error messages ("addr... text").
         self.exit_stat = EX_OK
@@ -357,7 +359,19 @@ class RuleEngine:
         keyset = set(keys)
         classes = self.classes
         trace_rules = self.tt(21, 12)
+        # Without rule traces, rules whose first literal cannot match the first
+        # token are skipped without being looked at (the result is the same).
+        index = None if trace_rules else self._first_key_index(ruleset)
+        candidates = None if index is None else index.get(keys[0] if keys else None, index[None])
         while ri < nrules:
+            if candidates is not None:
+                at = bisect_left(candidates, ri)
+                if at >= len(candidates):
+                    break
+                if candidates[at] != ri:
+                    ri = candidates[at]
+                    ruleno = ri + 1
+                    loopcount = 0
             rule = rules[ri]
             if pvp and type(pvp[0]) is Op and pvp[0].kind is OpKind.CANONNET:
                 break
@@ -420,11 +434,32 @@ class RuleEngine:
             pvp[:] = npvp
             keys = [token_key(t) for t in pvp]
             keyset = set(keys)
+            if index is not None:
+                candidates = index.get(keys[0] if keys else None, index[None])
             if self.tt(21, 4):
                 self.out(f"rewritten as:{self.printav(pvp)}")
         if self.test_mode or self.tt(21, 1):
             self.out(f"{prefix}{rulename:<16.16} returns:{self.printav(pvp)}")
         return rstat
+
+    def _first_key_index(self, ruleset: int) -> dict[str | None, list[int]]:
+        """Rule numbers of ruleset that can match input starting with a given token.
+
+        index[key] lists the rules whose LHS starts with the literal key or with
+        no literal; index[None] the latter only (for any other first token).
+        """
+        index = self._indexes.get(ruleset)
+        if index is None:
+            rules = self.rules.get(ruleset, ())
+            open_rules = [i for i, r in enumerate(rules) if r.first_key is None]
+            index = {None: open_rules}
+            for r in rules:
+                if r.first_key is not None and r.first_key not in index:
+                    key = r.first_key
+                    index[key] = sorted(open_rules + [j for j, q in enumerate(rules)
+                                                      if q.first_key == key])
+            self._indexes[ruleset] = index
+        return index
 
     def _match(self, lhs: tuple[tuple[int, str], ...], pvp: list[str], keys: list[str],
                classes: ClassTable) -> list[tuple[int, int]] | None:

@@ -63,6 +63,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -91,6 +92,7 @@ from mta.maps.base import (
     MapClass,
     MapEnv,
     MapFlag,
+    MapResolver,
 )
 from mta.maps.classes.sequence import service_methods
 from mta.maps.registry import map_class
@@ -378,34 +380,66 @@ def getmxrr(env: MapEnv, host: str, *, local_domain: str | None) -> MxResult:
     return MxResult(len(hosts), hosts, EX_OK)
 
 
+# How long a host map answer is reused (Sendmail keeps them in its symbol table
+# for SM_DEFAULT_TTL seconds, temporary failures included).
+CANON_CACHE_SECONDS = 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class _HostAnswer:
+    name: str | None  # the canonical name, None when not found
+    tempfail: bool
+    dns_method: bool  # "dns" was among the hosts methods (for the timeout message)
+
+
 @map_class
 class HostMap(MapClass):
-    """Canonical host names ($[ $])."""
+    """Canonical host names ($[ $]), kept for CANON_CACHE_SECONDS as Sendmail keeps them."""
 
     name = "host"
     flags = MapFlag.OPTIONAL_FILE
 
+    def __init__(self, decl: MapDecl, env: MapEnv, mapset: MapResolver | None = None) -> None:
+        super().__init__(decl, env, mapset)
+        self._answers: dict[tuple[str, str | None], tuple[_HostAnswer, float]] = {}
+
     def fetch(self, key: str, args: Sequence[str], ctx: LookupContext) -> LookupResult:
         """Canonicalize key through the hosts service methods."""
-        if key.startswith("["):
-            return self._by_address(key, args)
-        canon = getcanonname(self.env, key, local_domain=ctx.macro("m"))
-        if canon.found:
-            return self.table_result(key, canon.name, args)
-        if canon.status == EX_TEMPFAIL:
-            if "dns" in service_methods(self.env, "hosts"):
+        local_domain = ctx.macro("m")
+        cache = self._answers
+        cache_key = (key.lower(), local_domain)
+        now = time.monotonic()
+        hit = cache.get(cache_key)
+        if hit is not None and hit[1] >= now:
+            answer = hit[0]
+        else:
+            answer = self._resolve(key, local_domain)
+            cache[cache_key] = (answer, now + CANON_CACHE_SECONDS)
+        if answer.name is not None:
+            return self.table_result(key, answer.name, args)
+        if answer.tempfail:
+            if answer.dns_method:
                 ctx.message(f"{key}: Name server timeout")
             return TEMPFAIL
         return NOT_FOUND_NOTFOUND
 
-    def _by_address(self, key: str, args: Sequence[str]) -> LookupResult:
+    def _resolve(self, key: str, local_domain: str | None) -> _HostAnswer:
+        if key.startswith("["):
+            return self._by_address(key)
+        canon = getcanonname(self.env, key, local_domain=local_domain)
+        if canon.found:
+            return _HostAnswer(canon.name, False, False)
+        dns_method = "dns" in service_methods(self.env, "hosts")
+        return _HostAnswer(None, canon.status == EX_TEMPFAIL, dns_method)
+
+    def _by_address(self, key: str) -> _HostAnswer:
         close = key.find("]")
         literal = key[1:close] if close > 0 else ""
         literal = literal[5:] if literal[:5].lower() == "ipv6:" else literal
         try:
             ipaddress.ip_address(literal)
         except ValueError:
-            return NOT_FOUND_NOTFOUND
+            return _HostAnswer(None, False, False)
         tempfailed = False
         for method in service_methods(self.env, "hosts"):
             found: str | None = None
@@ -421,10 +455,9 @@ class HostMap(MapClass):
                 if answer is not None:
                     found = _text(answer[0].target)
             if found:
-                return self.table_result(key, found, args)
-        if tempfailed:
-            return TEMPFAIL
-        return NOT_FOUND_NOTFOUND
+                return _HostAnswer(found, False, False)
+        # an address literal never says "Name server timeout"
+        return _HostAnswer(None, tempfailed, False)
 
 
 @map_class
