@@ -73,6 +73,12 @@ _STEP = {
 }
 
 
+def _keys(tokens: Sequence[str]) -> list[str]:
+    """token_key() of every token (inlined: this runs after every rule that fires)."""
+    enc = encode_op
+    return [enc(t) if type(t) is Op else t.lower() for t in tokens]
+
+
 def token_key(tok: str) -> str:
     """The comparison key of a token: operators by identity, words case-folded."""
     if type(tok) is Op:
@@ -84,7 +90,7 @@ class CompiledRule:
     """One rule ready to match: LHS steps, RHS tokens and their flags."""
 
     __slots__ = ("first_key", "lhs", "lhs_tokens", "line", "literals", "min_tokens", "mode",
-                 "needs_lookup", "needs_subr", "rhs", "rhs_tokens")
+                 "needs_lookup", "needs_subr", "rhs", "rhs_tokens", "subr_quotes_stripped")
 
     def __init__(self, lhs: Sequence[str], rhs: Sequence[str], line: int) -> None:
         steps: list[tuple[int, str]] = []
@@ -121,6 +127,7 @@ class CompiledRule:
         # every literal of the LHS must be somewhere in the input, and the input
         # needs at least one token for each step that consumes one
         self.first_key = steps[0][1] if steps and steps[0][0] == _LIT else None
+        self.subr_quotes_stripped = False
         self.literals = frozenset(arg for code, arg in steps if code == _LIT)
         self.min_tokens = sum(1 for code, _arg in steps if code in _CONSUMING)
 
@@ -138,8 +145,10 @@ class CompiledRule:
                     out[k + 1] = stripquotes(out[k + 1])
             return tuple(out)
 
-        self.rhs = strip(self.rhs)
-        self.rhs_tokens = strip(self.rhs_tokens)
+        if not self.subr_quotes_stripped:
+            self.rhs = strip(self.rhs)
+            self.rhs_tokens = strip(self.rhs_tokens)
+            self.subr_quotes_stripped = True
 
 
 class MapLookup(Protocol):
@@ -184,6 +193,7 @@ class RuleEngine:
         self.syserr_count = 0
         self._tries = 0
         self._indexes: dict[int, dict[str | None, list[int]]] = {}
+        self._subr_numbers: dict[str, int] = {}
         # Sendmail's ExitStat (set by syserr and setstat) and e_to, the address
         # whose name prefixes user error messages ("addr... text").
         self.exit_stat = EX_OK
@@ -271,7 +281,7 @@ class RuleEngine:
         return text
 
     def printav(self, tokens: Sequence[str]) -> str:
-        return "".join(" " + xputs(t) for t in tokens)
+        return " " + " ".join(map(xputs, tokens)) if tokens else ""
 
     def message(self, text: str) -> None:
         self.out(text)
@@ -355,10 +365,13 @@ class RuleEngine:
         ri = 0
         ruleno = 1
         loopcount = 0
-        keys = [token_key(t) for t in pvp]
+        keys = _keys(pvp)
         keyset = set(keys)
         classes = self.classes
-        trace_rules = self.tt(21, 12)
+        level21 = self.debug.get(21, 0)
+        trace_rules = level21 >= 12
+        trace_fails = level21 >= 10
+        trace_rewritten = level21 >= 4
         # Without rule traces, rules whose first literal cannot match the first
         # token are skipped without being looked at (the result is the same).
         index = None if trace_rules else self._first_key_index(ruleset)
@@ -399,7 +412,7 @@ class RuleEngine:
             ):
                 matched = self._match(rule.lhs, pvp, keys, classes)
             if matched is None:
-                if self.tt(21, 10):
+                if trace_fails:
                     self.out("----- rule fails")
                 ri += 1
                 ruleno += 1
@@ -432,11 +445,11 @@ class RuleEngine:
                 if rstat == EX_OK or status == EX_TEMPFAIL:
                     rstat = status
             pvp[:] = npvp
-            keys = [token_key(t) for t in pvp]
+            keys = _keys(pvp)
             keyset = set(keys)
             if index is not None:
                 candidates = index.get(keys[0] if keys else None, index[None])
-            if self.tt(21, 4):
+            if trace_rewritten:
                 self.out(f"rewritten as:{self.printav(pvp)}")
         if self.test_mode or self.tt(21, 1):
             self.out(f"{prefix}{rulename:<16.16} returns:{self.printav(pvp)}")
@@ -727,7 +740,11 @@ class RuleEngine:
             t = pvp[j]
             if type(t) is Op and t.kind is OpKind.CALLSUBR:
                 name = stripquotes(pvp[j + 1])
-                subr = self.ruleset_number(name)
+                subr = self._subr_numbers.get(name, -1)
+                if subr < 0:
+                    subr = self.ruleset_number(name)
+                    if subr >= 0:
+                        self._subr_numbers[name] = subr
                 if subr < 0:
                     self.syserr(f"Unknown ruleset {name}")
                     return EX_CONFIG
