@@ -100,6 +100,11 @@ class LookupContext(Protocol):
         """A line Sendmail would print during this lookup (e.g. a DNS error)."""
         ...
 
+    def os_error(self, text: str) -> None:
+        """A syserr() with errno set (a map file that cannot be opened): printed,
+        and the exit status becomes EX_OSERR unless one is set already."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class MapEnv:
@@ -160,6 +165,10 @@ class NullContext:
 
     def message(self, text: str) -> None:
         """Collect a message in .messages."""
+        self.messages.append(text)
+
+    def os_error(self, text: str) -> None:
+        """Collect a system error in .messages, like message()."""
         self.messages.append(text)
 
 
@@ -326,7 +335,7 @@ class MapClass(abc.ABC):
                 if err.debug is not None:
                     self.env.dprint(err.debug)
                 if not self.is_optional and not err.quiet:
-                    ctx.message(f'{self.name} map "{self.decl.name}": {err.text}')
+                    ctx.os_error(f'{self.name} map "{self.decl.name}": {err.text}')
         if self._open_error is None:
             return None
         if self.is_optional or not self._open_error.temporary:

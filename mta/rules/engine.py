@@ -50,6 +50,7 @@ EX_USAGE = 64
 EX_DATAERR = 65
 EX_UNAVAILABLE = 69
 EX_SOFTWARE = 70
+EX_OSERR = 71
 EX_TEMPFAIL = 75
 EX_CONFIG = 78
 
@@ -291,6 +292,13 @@ class RuleEngine:
         self.syserr_count += 1
         if self.exit_stat == EX_OK:
             self.exit_stat = EX_SOFTWARE
+        self.out(text)
+
+    def os_error(self, text: str) -> None:
+        """syserr() with errno set: print it; the exit status becomes EX_OSERR (71)."""
+        self.syserr_count += 1
+        if self.exit_stat == EX_OK:
+            self.exit_stat = EX_OSERR
         self.out(text)
 
     def setstat(self, status: int) -> None:

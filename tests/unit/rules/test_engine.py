@@ -102,3 +102,17 @@ def test_sendmail_bt_survives_hostile_input(tmp_path: Path) -> None:
     assert 'Address "' + "b" * 255 + '" too long (255 bytes max)' in out
     assert "c" * 100 + "..." + "c" * 100 + "... Address too long" in out  # from prescan
     assert "Cannot parse" in out
+
+
+def test_unopenable_map_is_an_os_error(tmp_path: Path) -> None:
+    """Sendmail's map open failure is a syserr with errno set: exit status 71."""
+    cf = tmp_path / "map.cf"
+    cf.write_text(CF + f"Kacc hash {tmp_path}/missing/acc\nS5\nR$*\t$: $(acc $1 $)\n")
+    proc = subprocess.run(
+        [str(Path(sys.executable).with_name("sendmail")), "-bt", "-C", str(cf)],
+        input=b"5 a\n", capture_output=True, timeout=60, check=False,
+    )
+    out = proc.stdout.decode("latin-1")
+    assert f'hash map "acc": missing map file {tmp_path}/missing/acc.db' in out
+    assert "== Ruleset 5 (5) status 75" in out
+    assert proc.returncode == 71
