@@ -29,6 +29,8 @@ lint: $(STAMP)
 
 bench: $(STAMP) bytecode
 	$(BIN)/python bench/m4_bench.py
+	$(BIN)/python bench/bt_bench.py
+	$(BIN)/python bench/makemap_bench.py
 
 # Rebuild the eval parse table shipped with m4compat after editing eval.lark.
 grammar: $(STAMP)
