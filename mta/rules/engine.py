@@ -62,6 +62,7 @@ MAX_MAP_ARGS = 10
 
 # LHS step codes
 _LIT, _ZANY, _ANY, _ONE, _CLASS, _NCLASS, _ZERO, _DEXPAND = range(8)
+_ANYTHING = ((_ZANY, ""),)
 _CONSUMING = frozenset({_LIT, _ANY, _ONE, _CLASS, _NCLASS})
 _STEP = {
     OpKind.MATCH_ZANY: _ZANY,
@@ -418,7 +419,10 @@ class RuleEngine:
                 and rule.min_tokens <= len(keys)
                 and rule.literals <= keyset
             ):
-                matched = self._match(rule.lhs, pvp, keys, classes)
+                if rule.lhs == _ANYTHING:
+                    matched = [(0, len(pvp) - 1)]  # "$*" alone: the common first rule
+                else:
+                    matched = self._match(rule.lhs, pvp, keys, classes)
             if matched is None:
                 if trace_fails:
                     self.out("----- rule fails")
