@@ -283,7 +283,13 @@ class RuleEngine:
         return text
 
     def printav(self, tokens: Sequence[str]) -> str:
-        return " " + " ".join(map(xputs, tokens)) if tokens else ""
+        """The tokens as -bt traces show them: each one after a blank."""
+        if not tokens:
+            return ""
+        joined = " ".join(tokens)  # an Op joins as its spelling, as xputs shows it
+        if joined.isascii() and joined.isprintable():
+            return " " + joined
+        return " " + " ".join(map(xputs, tokens))
 
     def message(self, text: str) -> None:
         self.out(text)
