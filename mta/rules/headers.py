@@ -84,6 +84,40 @@ def _crack(addr: str, must_quote: str, colon_ok: bool) -> str:
     def at(k: int) -> str:
         return addr[k] if k < n else "\0"
 
+    def copy_phrase(p: int, delim: str, empty_at: int) -> int:
+        """Copy the phrase before delim (quoted when quoteit), then delim; return p.
+
+        The same for a group name before ':' and a phrase before '<'; an empty
+        quoted phrase (the buffer at empty_at after the opening quote) is dropped.
+        """
+        nonlocal bp
+        if quoteit:
+            put('"')
+            p -= 1  # back over delim and the blanks before it
+            while p > start:
+                p -= 1
+                if not (addr[p].isascii() and addr[p].isspace()):
+                    break
+            p += 1
+        for q in range(addrhead, p):
+            ch = addr[q]
+            if quoteit and ch == '"':
+                put("\\")
+            put(ch)
+        if quoteit:
+            if bp == empty_at:
+                bp -= 1
+            else:
+                put('"')
+            while True:
+                ch = at(p)
+                p += 1
+                if ch == delim:
+                    break
+                put(ch)
+            put(delim)
+        return p
+
     while p < n:
         c = addr[p]
         p += 1
@@ -148,31 +182,7 @@ def _crack(addr: str, must_quote: str, colon_ok: bool) -> str:
                 else:
                     gotcolon = True
                     bp = bufhead
-                    if quoteit:
-                        put('"')
-                        p -= 1
-                        while p > start:
-                            p -= 1
-                            if not (addr[p].isascii() and addr[p].isspace()):
-                                break
-                        p += 1
-                    for q in range(addrhead, p):
-                        ch = addr[q]
-                        if quoteit and ch == '"':
-                            put("\\")
-                        put(ch)
-                    if quoteit:
-                        if bp == bufhead + 1:
-                            bp -= 1
-                        else:
-                            put('"')
-                        while True:
-                            ch = at(p)
-                            p += 1
-                            if ch == ":":
-                                break
-                            put(ch)
-                        put(":")
+                    p = copy_phrase(p, ":", bufhead + 1)
                     while p < n and addr[p].isascii() and addr[p].isspace():
                         put(addr[p])
                         p += 1
@@ -196,31 +206,7 @@ def _crack(addr: str, must_quote: str, colon_ok: bool) -> str:
                         buflim -= 1
                     addangle = True
                 bp = bufhead
-                if quoteit:
-                    put('"')
-                    p -= 1
-                    while p > start:
-                        p -= 1
-                        if not (addr[p].isascii() and addr[p].isspace()):
-                            break
-                    p += 1
-                for q in range(addrhead, p):
-                    ch = addr[q]
-                    if quoteit and ch == '"':
-                        put("\\")
-                    put(ch)
-                if quoteit:
-                    if bp == 1:
-                        bp -= 1
-                    else:
-                        put('"')
-                    while True:
-                        ch = at(p)
-                        p += 1
-                        if ch == "<":
-                            break
-                        put(ch)
-                    put("<")
+                p = copy_phrase(p, "<", 1)
                 copylev = 0
                 putgmac = quoteit = False
                 continue

@@ -61,6 +61,7 @@ from mta.util.sysexits import (
     EX_TEMPFAIL,
     EX_UNAVAILABLE,
     EX_USAGE,
+    atoi,
     dsn_to_exit_status,
 )
 
@@ -289,7 +290,7 @@ def _error_mailer(engine: RuleEngine, address: Address, has_host: bool, hbuf: st
             address.status = hbuf
             engine.setstat(dsn_to_exit_status(hbuf))
         elif hbuf[:1].isascii() and hbuf[:1].isdigit():
-            engine.setstat(_atoi(hbuf))
+            engine.setstat(atoi(hbuf))
         else:
             engine.setstat(_ERROR_CODES.get(hbuf.lower(), EX_UNAVAILABLE))
     else:
@@ -412,15 +413,6 @@ def _colon_ok(engine: RuleEngine) -> bool:
 
 def _makelower(text: str) -> str:
     return "".join(c.lower() if "A" <= c <= "Z" else c for c in text)
-
-
-def _atoi(text: str) -> int:
-    digits = ""
-    for c in text:
-        if not c.isdigit():
-            break
-        digits += c
-    return int(digits) if digits else 0
 
 
 # --- -bt commands ------------------------------------------------------------------

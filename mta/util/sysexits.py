@@ -76,17 +76,8 @@ def dsn_to_exit_status(dsn: str) -> int:
     if not dsn.startswith("5"):
         return EX_CONFIG
     parts = dsn[1:].lstrip(".").split(".")
-
-    def number(text: str) -> int:
-        digits = ""
-        for c in text:
-            if not c.isdigit():
-                break
-            digits += c
-        return int(digits) if digits else 0
-
-    subject = number(parts[0]) if parts else 0
-    detail = number(parts[1]) if len(parts) > 1 else 0
+    subject = atoi(parts[0]) if parts else 0
+    detail = atoi(parts[1]) if len(parts) > 1 else 0
     table: dict[int, dict[int, int]] = {
         1: {0: EX_DATAERR, 1: EX_NOUSER, 6: EX_NOUSER, 2: EX_NOHOST, 8: EX_NOHOST,
             3: EX_USAGE, 7: EX_USAGE, 4: EX_UNAVAILABLE, 5: EX_CONFIG},
@@ -99,3 +90,11 @@ def dsn_to_exit_status(dsn: str) -> int:
     if subject in whole:
         return whole[subject]
     return table.get(subject, {}).get(detail, EX_UNAVAILABLE)
+
+
+def atoi(text: str) -> int:
+    """C's atoi() on the leading ASCII digits of text: 0 when there are none."""
+    end = 0
+    while end < len(text) and "0" <= text[end] <= "9":
+        end += 1
+    return int(text[:end]) if end else 0
