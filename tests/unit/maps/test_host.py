@@ -212,3 +212,34 @@ def test_host_classes_status(
     assert result is not None
     assert (result.status, result.value, result.exit_code) == (status, value, code)
     assert ctx.messages == messages
+
+
+def test_closed_name_server_port_fails_at_once(tmp_path: Path) -> None:
+    """Connected UDP sockets see the port-unreachable answer: NoNameservers, not Timeout.
+
+    An unconnected socket never hears of it and waits for the whole lifetime,
+    then raises LifetimeTimeout, which fails this test.
+    """
+    import dns.resolver
+
+    from mta.maps.classes.host import _resolver
+
+    env = MapEnv(resolver=lambda: make_resolver("127.0.0.1", 9, lifetime=20.0))
+    resolver = _resolver(env)
+    with pytest.raises(dns.resolver.NoNameservers) as info:
+        resolver.resolve("nohost.invalid", "A")
+    assert "Connection refused" in str(info.value)
+
+
+def test_host_map_answers_are_kept(tmp_path: Path) -> None:
+    """Sendmail keeps host map answers (found, not found, tempfail) for an hour."""
+    env = files_env(tmp_path, "files")
+    mapset = _map(env, "h host -a.")
+    ctx = NullContext()
+    assert mapset.lookup("h", "gw", (), ctx).value == "gw.example.test."
+    assert mapset.lookup("h", "newhost", (), ctx).status is LookupStatus.NOT_FOUND
+    (tmp_path / "hosts").write_text("192.0.2.99\tnewhost.example.test newhost\n")
+    assert mapset.lookup("h", "GW", (), ctx).value == "gw.example.test."
+    assert mapset.lookup("h", "newhost", (), ctx).status is LookupStatus.NOT_FOUND
+    fresh = _map(env, "h host -a.")  # a reload starts with an empty cache
+    assert fresh.lookup("h", "newhost", (), ctx).value == "newhost.example.test."
