@@ -1,12 +1,12 @@
 """The eval builtin: GNU m4 1.4.19 integer expressions.
 
 SYNOPSIS
-    eval(`2**10', 16, 4)              # -> "0400"
+    m4_eval(`2**10', 16, 4)           # (as written with -P) -> "0400"
     value = evaluate(ctx, "1 << 3")   # 8, or None after the diagnostic
 
 DESCRIPTION
-    eval(expression, [radix=10], [width=1]) computes in C int arithmetic: every
-    result wraps to 32 bits, / and % truncate toward zero (-2147483648 / -1 is
+    The builtin, called with (expression, [radix=10], [width=1]), computes in C int
+    arithmetic: every result wraps to 32 bits, / and % truncate toward zero (-2147483648 / -1 is
     -2147483648, % -1 is 0), shift counts are taken modulo 32, >> is
     arithmetic, 0**0 is a division by zero. Numbers are decimal, 0 octal, 0x
     hex, 0b binary or 0rRADIX:DIGITS (radix 1..36; radix 1 counts 1s after
@@ -500,7 +500,7 @@ def _unary(op: str, a: int) -> int:
 
 
 def evaluate(ctx: Context, text: str) -> int | None:
-    """Evaluate an eval() expression.
+    """Evaluate an expression of the m4 eval builtin.
 
     Args:
         ctx: the expander, for diagnostics.
@@ -631,7 +631,7 @@ def format_radix(value: int, radix: int, width: int) -> str:
 
 @builtin("eval", min_args=1, max_args=3, blind=True)
 def m4_eval(ctx: Context, argv: Argv) -> str:
-    """eval(expression, [radix], [width])."""
+    """The eval builtin: arguments expression, [radix], [width]."""
     name = argv[0]
     radix = 10
     if len(argv) > 2 and argv[2]:

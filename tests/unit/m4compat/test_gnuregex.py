@@ -426,7 +426,7 @@ def _differential_calls(seed: int, tokens: list[str], count: int) -> list[tuple[
     return calls
 
 
-def _run_both(tmp_path: Path, calls: list[tuple[str, ...]]) -> None:
+def _compare_with_gnu_m4(tmp_path: Path, calls: list[tuple[str, ...]]) -> None:
     source = [f"changequote({_OPEN},{_CLOSE})dnl\n"]
     expected_out: list[str] = []
     expected_err: list[str] = []
@@ -463,7 +463,7 @@ def _skip_without_gnu_m4() -> None:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_against_gnu_m4(tmp_path: Path, seed: int) -> None:
     _skip_without_gnu_m4()
-    _run_both(tmp_path, _differential_calls(seed, _TOKENS, 2500))
+    _compare_with_gnu_m4(tmp_path, _differential_calls(seed, _TOKENS, 2500))
 
 
 @pytest.mark.differential
@@ -474,4 +474,4 @@ def test_against_gnu_m4_ambiguous(tmp_path: Path) -> None:
         *_TOKENS, "\\(", "\\)", "\\|", "*", "\\B", "\\W", "[^a]", "a*", "\\(a\\|ab\\)",
         "\\(\\)", "\\(\\|", "\\|\\)", "\\)*", "**", "?*", "+?",
     ]  # fmt: skip
-    _run_both(tmp_path, _differential_calls(4, tokens, 2500))
+    _compare_with_gnu_m4(tmp_path, _differential_calls(4, tokens, 2500))
