@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import abc
 import enum
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, Protocol
@@ -73,6 +74,9 @@ class LookupResult:
     status: LookupStatus
     value: str | None = None
     code: int | None = None
+    # time.monotonic() after which the same lookup may answer differently (a
+    # cached DNS answer); None: not before the map's data changes
+    expires: float | None = None
 
     @property
     def exit_code(self) -> int:
@@ -133,6 +137,15 @@ class MapEnv:
         """Print one debug line when tTd(category, level) holds (map traces: 38.2)."""
         if self.trace is not None and self.tt(category, level):
             self.trace(text)
+
+
+def file_identity(path: str) -> tuple[int, int, int, int] | None:
+    """(device, inode, mtime in ns, size) of path, None when it cannot be stat'ed."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
 
 
 class MapFlag(enum.Flag):
@@ -267,6 +280,10 @@ class MapClass(abc.ABC):
     flags: ClassVar[MapFlag] = MapFlag.NONE
     extra_letters: ClassVar[str] = ""
     extra_with_value: ClassVar[str] = ""
+    # True when an answer depends only on the key, the arguments and the map's
+    # data (see identity()), so that the rules engine may remember it. False for
+    # classes with side effects (macro, syslog) or outside answers (program, dns).
+    reusable: ClassVar[bool] = False
 
     def __init__(self, decl: MapDecl, env: MapEnv, mapset: MapResolver | None = None) -> None:
         self.decl = decl
@@ -289,6 +306,19 @@ class MapClass(abc.ABC):
     def parse(self, decl: MapDecl) -> MapOptions:
         """Parse the declaration; subclasses may check more and raise ConfigError."""
         return self.parse_options(decl)
+
+    @property
+    def opened(self) -> bool:
+        """True once the map has been opened (successfully or not)."""
+        return self._opened
+
+    def answers_reusable(self) -> bool:
+        """Whether answers may be remembered (the class's `reusable`)."""
+        return self.reusable
+
+    def identity(self) -> object:
+        """A value that changes when the map's data changes; None for no file."""
+        return None
 
     @property
     def tempfail_text(self) -> str | None:
@@ -369,9 +399,10 @@ class MapClass(abc.ABC):
             value = result.value or ""
             if options.append:
                 value += options.append
-            return LookupResult(LookupStatus.FOUND, value)
+            return LookupResult(LookupStatus.FOUND, value, expires=result.expires)
         if result.status is LookupStatus.TEMPFAIL and MapArg.NO_TEMPFAIL in options.flags:
-            return NOT_FOUND
+            return NOT_FOUND if result.expires is None else LookupResult(
+                LookupStatus.NOT_FOUND, expires=result.expires)
         return result
 
     def test_lookup(self, key: str, ctx: LookupContext) -> LookupResult | None:

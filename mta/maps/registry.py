@@ -161,6 +161,19 @@ class MapSet:
             return NOT_FOUND
         return m.lookup(key, args, ctx)
 
+    def stamp(self) -> tuple[object, ...]:
+        """The identities of the opened maps: it changes when one's data changes."""
+        return tuple(m.identity() for m in self._maps.values() if m.opened)
+
+    def opened_count(self) -> int:
+        """How many maps have been opened (successfully or not)."""
+        return sum(1 for m in self._maps.values() if m.opened)
+
+    def reusable(self, name: str) -> bool:
+        """Whether answers of map name may be remembered (MapClass.answers_reusable)."""
+        m = self._maps.get(name)
+        return m is not None and m.answers_reusable()
+
     def close(self) -> None:
         """Close every map."""
         for m in self._maps.values():

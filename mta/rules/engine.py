@@ -22,6 +22,11 @@ DESCRIPTION
     "NAME   input: ..." and "NAME returns: ...", as Sendmail does; debug flags
     21.x add Sendmail's rule traces.
 
+    A ruleset call that printed no message, changed nothing and asked only maps
+    whose answers depend on their data is remembered with its trace and replayed
+    when the same tokens come back (see "the memo" below); Sendmail has no such
+    memo, and the output is the same with it or without it.
+
 DIAGNOSTICS
     rewrite() returns a sysexits status: EX_OK, EX_TEMPFAIL (75) after a map
     temporary failure, EX_CONFIG (78) for a recursion or missing ruleset,
@@ -35,6 +40,8 @@ SEE ALSO
 
 from __future__ import annotations
 
+import math
+import time
 from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
@@ -44,6 +51,7 @@ from mta.config.model import Config, Op, OpKind
 from mta.config.tokens import MAXATOM, TokenTables, encode_op, prescan, xputs
 from mta.maps.base import LookupResult, LookupStatus
 from mta.rules.macros import ClassTable, MacroEnv
+from mta.util.text import MAXSHORTSTR, shortenstring
 
 EX_OK = 0
 EX_USAGE = 64
@@ -59,6 +67,7 @@ MAX_RULE_TRIES = 200_000  # per top-level rewrite; see RuleEngine.rewrite
 LOOP_LIMIT = 100
 MAXRWSETS = 200
 MAX_MAP_ARGS = 10
+MEMO_SIZE = 32768  # remembered ruleset calls (RuleEngine._rewrite); the oldest go first
 
 # LHS step codes
 _LIT, _ZANY, _ANY, _ONE, _CLASS, _NCLASS, _ZERO, _DEXPAND = range(8)
@@ -172,6 +181,7 @@ class RuleEngine:
         out: receives every line Sendmail would print (traces, messages).
         test_mode: print ruleset input/returns lines (sendmail -bt).
         debug: TRACEFLAGS levels, category -> level (e.g. {21: 12}).
+        memo: remember the results of ruleset calls (see _rewrite).
     """
 
     def __init__(
@@ -184,6 +194,7 @@ class RuleEngine:
         out: Callable[[str], None] | None = None,
         test_mode: bool = False,
         debug: Mapping[int, int] | None = None,
+        memo: bool = True,
     ) -> None:
         self.config = config
         self.maps = maps
@@ -200,6 +211,18 @@ class RuleEngine:
         # whose name prefixes user error messages ("addr... text").
         self.exit_stat = EX_OK
         self.e_to: str | None = None
+        # The memo of ruleset calls: see _rewrite. _impure counts what must not be
+        # replayed (messages, side effects, answers from outside).
+        self._memo: dict[tuple[object, ...], _Recall] | None = {} if memo else None
+        self._memo_stamp: object = None
+        self._memo_expiry = math.inf
+        self._memo_reusable: dict[str, bool] = {}
+        self._impure = 0
+        self.memo_hits = 0  # replayed calls, for tests and benches
+        self._depth = 0
+        self._opened = 0
+        self._transcript: list[str] | None = None
+        self._sink = self.out
         ops = config.options.get("OperatorChars")
         if ops is None and config.version_level < 7:
             ops = config.macros.get("o")
@@ -292,10 +315,12 @@ class RuleEngine:
         return " " + " ".join(map(xputs, tokens))
 
     def message(self, text: str) -> None:
+        self._impure += 1
         self.out(text)
 
     def syserr(self, text: str) -> None:
         """A Sendmail syserr(): print it and remember it (the exit status becomes 70)."""
+        self._impure += 1
         self.syserr_count += 1
         if self.exit_stat == EX_OK:
             self.exit_stat = EX_SOFTWARE
@@ -303,6 +328,7 @@ class RuleEngine:
 
     def os_error(self, text: str) -> None:
         """syserr() with errno set: print it; the exit status becomes EX_OSERR (71)."""
+        self._impure += 1
         self.syserr_count += 1
         if self.exit_stat == EX_OK:
             self.exit_stat = EX_OSERR
@@ -310,6 +336,7 @@ class RuleEngine:
 
     def setstat(self, status: int) -> None:
         """Sendmail's setstat(): a first hard status sticks; EX_TEMPFAIL can be replaced."""
+        self._impure += 1
         if self.exit_stat in (EX_OK, EX_TEMPFAIL):
             self.exit_stat = status
 
@@ -321,6 +348,7 @@ class RuleEngine:
         the codes 050/250/252/450/550/553; codes never show outside SMTP, and every
         byte loses its eighth bit.
         """
+        self._impure += 1
         num = "550"
         if is_smtp_code(text):
             num, text = text[:3], text[4:]
@@ -338,6 +366,9 @@ class RuleEngine:
         return None if v is None else expand(v, self.macros.get)
 
     def define_macro(self, name: str, value: str | None) -> None:
+        self._impure += 1
+        if self._memo:
+            self._memo.clear()  # remembered calls may have read the old value
         self.macros.define(name, value)
 
     # --- rewrite ----------------------------------------------------------------
@@ -354,15 +385,106 @@ class RuleEngine:
         if reclevel > 0:
             return self._rewrite(pvp, ruleset, reclevel, maxatom, prefix)
         self._tries = 0
+        recording = self._memo_start()
         try:
             return self._rewrite(pvp, ruleset, reclevel, maxatom, prefix)
         except _TooMuchWork:
             self.syserr(f"rewrite: too much work in ruleset {self.rule_name(ruleset)} "
                         f"({MAX_RULE_TRIES} rule tries max)")
             return EX_CONFIG
+        finally:
+            if recording:
+                self._memo_stop()
+
+    # --- the memo ---------------------------------------------------------------
+    #
+    # A ruleset call whose rules printed no message, changed nothing and asked only
+    # maps whose answers depend on their data (MapClass.reusable) gives the same
+    # result and the same trace for the same input tokens, as long as the macros,
+    # the classes and the maps' files stay the same and no DNS answer it used has
+    # expired. Such calls are remembered and replayed; a replay also counts its rule
+    # tries and its recursion depth, so that the limits fire as they would. The
+    # memo is off while debug flags are set (map traces bypass the transcript).
+
+    def _memo_start(self) -> bool:
+        """Begin a top-level rewrite: check the memo is current; record the output."""
+        memo = self._memo
+        if memo is None or self.debug or self._transcript is not None:
+            return False
+        stamp = self._stamp()
+        if stamp != self._memo_stamp or time.monotonic() > self._memo_expiry:
+            memo.clear()
+            self._memo_stamp = stamp
+            self._memo_expiry = math.inf
+        self._opened = self._opened_maps()
+        self._depth = 0
+        self._sink = self.out
+        lines: list[str] = []
+        self._transcript = lines
+        self.out = lines.append
+        return True
+
+    def _stamp(self) -> tuple[object, ...]:
+        stamp_of = getattr(self.maps, "stamp", None)
+        return (self.macros.generation, self.classes.generation,
+                stamp_of() if stamp_of is not None else None)
+
+    def _opened_maps(self) -> int:
+        count = getattr(self.maps, "opened_count", None)
+        return count() if count is not None else 0
+
+    def _memo_stop(self) -> None:
+        """End a top-level rewrite: pass the recorded output on."""
+        lines = self._transcript or []
+        self._transcript = None
+        if self._opened_maps() != self._opened:
+            # the maps opened by this call are part of what the memo now depends on
+            self._memo_stamp = self._stamp()
+        self.out = sink = self._sink
+        for line in lines:
+            sink(line)
 
     def _rewrite(self, pvp: list[str], ruleset: int, reclevel: int,
                  maxatom: int, prefix: str) -> int:
+        """_apply() through the memo."""
+        transcript = self._transcript
+        memo = self._memo
+        if transcript is None or memo is None:
+            return self._apply(pvp, ruleset, reclevel, maxatom, prefix)
+        enc = encode_op
+        key = (ruleset, maxatom, prefix, *[enc(t) if type(t) is Op else t for t in pvp])
+        recall = memo.get(key)
+        if recall is not None:
+            tokens, status, lines, tries, depth = recall
+            if reclevel + depth <= MAX_RULE_RECURSION and self._tries + tries <= MAX_RULE_TRIES:
+                self._tries += tries
+                self.memo_hits += 1
+                if reclevel + depth > self._depth:
+                    self._depth = reclevel + depth
+                pvp[:] = tokens
+                transcript.extend(lines)
+                return status
+        start = len(transcript)
+        impure = self._impure
+        tries = self._tries
+        outer_depth = self._depth
+        self._depth = reclevel
+        status = self._apply(pvp, ruleset, reclevel, maxatom, prefix)
+        depth = self._depth
+        if outer_depth > depth:
+            self._depth = outer_depth
+        if self._impure == impure:
+            if len(memo) >= MEMO_SIZE:
+                del memo[next(iter(memo))]
+            memo[key] = (tuple(pvp), status, tuple(transcript[start:]),
+                         self._tries - tries, depth - reclevel)
+        return status
+
+    def _apply(self, pvp: list[str], ruleset: int, reclevel: int,
+               maxatom: int, prefix: str) -> int:
+        """Sendmail's rewrite(): the rules of ruleset applied to pvp in place."""
+        if reclevel > self._depth:
+            self._depth = reclevel
         rulename = self.rule_name(ruleset)
         if self.test_mode or self.tt(21, 1):
             self.out(f"{prefix}{rulename:<16.16}   input:{self.printav(pvp)}")
@@ -722,6 +844,8 @@ class RuleEngine:
             value: str | None = None
             if mobj is not None and self.maps is not None:
                 result = self.maps.lookup(mapname, key, args, self)
+                if self._transcript is not None:
+                    self._note_lookup(mapname, result)
                 if result.status is LookupStatus.FOUND:
                     value = result.value or ""
                     external = True
@@ -751,6 +875,18 @@ class RuleEngine:
                 return EX_DATAERR
             i = start + len(replacement)
         return npvp, status
+
+    def _note_lookup(self, mapname: str, result: LookupResult) -> None:
+        """Whether the memo may keep a call that made this lookup, and until when."""
+        reusable = self._memo_reusable.get(mapname)
+        if reusable is None:
+            check = getattr(self.maps, "reusable", None)
+            reusable = bool(check(mapname)) if check is not None else False
+            self._memo_reusable[mapname] = reusable
+        if not reusable or result.status is LookupStatus.TEMPFAIL:
+            self._impure += 1
+        if result.expires is not None and result.expires < self._memo_expiry:
+            self._memo_expiry = result.expires
 
     def _callsubr(self, pvp: list[str], reclevel: int) -> int:
         calls: list[tuple[int, int]] = []
@@ -785,6 +921,10 @@ class RuleEngine:
         return rstat
 
 
+# a remembered call: result tokens, status, its output lines, rule tries, depth
+_Recall = tuple[tuple[str, ...], int, tuple[str, ...], int, int]
+
+
 class _TooMuchWork(Exception):
     """Unwinds a rewrite that exceeded MAX_RULE_TRIES."""
 
@@ -795,7 +935,6 @@ def _is_op(tok: str, *kinds: OpKind) -> bool:
 
 _TO_PREFIX_CODES = frozenset({"050", "250", "252", "450", "550", "553"})
 _STRIP_HIGH_BIT = {c: c & 0x7F for c in range(0x80, 0x100)}
-MAXSHORTSTR = 203
 
 
 def is_smtp_code(text: str) -> bool:
@@ -824,17 +963,6 @@ def isenhsc(text: str, delim: str) -> int:
             i += 1
     end_ok = i == len(text) if delim == "" else (i < len(text) and text[i] == delim)
     return i if end_ok else 0
-
-
-def shortenstring(text: str, limit: int) -> str:
-    """shortenstring(): text itself when shorter than limit, else head...tail."""
-    if len(text) < limit:
-        return text
-    limit = min(limit, MAXSHORTSTR)
-    if limit < 10:
-        return text[:limit] if limit < 5 else text[:limit - 3] + "..."
-    half = (limit - 3) // 2
-    return text[:half] + "..." + text[len(text) - half:]
 
 
 def stripquotes(s: str) -> str:

@@ -44,15 +44,21 @@ def stab_hash(name: str, symtype: int = ST_CLASS) -> int:
 class MacroEnv:
     """Macro name -> encoded value, over the values of the .cf."""
 
-    __slots__ = ("_values",)
+    __slots__ = ("_values", "generation")
 
     def __init__(self, base: Mapping[str, str] | None = None) -> None:
         self._values: dict[str, str] = dict(base or {})
+        # counts the changes, so that results remembered for the old values can be
+        # recognised (RuleEngine's memo)
+        self.generation = 0
 
     def get(self, name: str) -> str | None:
         return self._values.get(name)
 
     def define(self, name: str, value: str | None) -> None:
+        if self._values.get(name) == value:
+            return
+        self.generation += 1
         if value is None:
             self._values.pop(name, None)
         else:
@@ -68,9 +74,10 @@ _EMPTY: frozenset[str] = frozenset()
 class ClassTable:
     """Class name -> member words (lower-cased), with Sendmail's listing order."""
 
-    __slots__ = ("_longest", "_members", "_order", "_spelling")
+    __slots__ = ("_longest", "_members", "_order", "_spelling", "generation")
 
     def __init__(self, config: Config | None = None) -> None:
+        self.generation = 0  # counts additions, as MacroEnv.generation does
         self._members: dict[str, set[str]] = {}
         self._longest: dict[str, int] = {}  # class -> length of its longest word
         self._spelling: dict[str, str] = {}
@@ -84,7 +91,10 @@ class ClassTable:
 
     def add(self, name: str, word: str) -> None:
         low = word.lower()
-        self._members.setdefault(name, set()).add(low)
+        members = self._members.setdefault(name, set())
+        if low not in members:
+            self.generation += 1
+        members.add(low)
         if len(low) > self._longest.get(name, 0):
             self._longest[name] = len(low)
         self._spelling.setdefault(low, word)

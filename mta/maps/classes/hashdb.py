@@ -60,6 +60,7 @@ from mta.maps.base import (
     MapFlag,
     MapOpenError,
     MapResolver,
+    file_identity,
 )
 from mta.maps.registry import map_class
 from mta.util.fsio import atomic_path
@@ -160,6 +161,7 @@ class _DbMap(MapClass):
 
     file_ext = ".db"
     flags = MapFlag.ALIAS_OK | MapFlag.REBUILDABLE
+    reusable = True
 
     def __init__(self, decl: MapDecl, env: MapEnv, mapset: MapResolver | None = None) -> None:
         super().__init__(decl, env, mapset)
@@ -188,6 +190,10 @@ class _DbMap(MapClass):
             self._con.close()
         self._con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
         self._identity = (st.st_dev, st.st_ino, st.st_mtime_ns)
+
+    def identity(self) -> object:
+        """The .db file's identity: a rebuilt map (renamed into place) changes it."""
+        return file_identity(self.path)
 
     def close(self) -> None:
         """Close the connection."""

@@ -65,7 +65,7 @@ import ipaddress
 import socket
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import dns.exception
 import dns.message
@@ -96,6 +96,7 @@ from mta.maps.base import (
 )
 from mta.maps.classes.sequence import service_methods
 from mta.maps.registry import map_class
+from mta.util.text import shortenstring
 
 DEFAULT_HOSTS_FILE = "/etc/hosts"
 _TYPES = ("A", "AAAA", "MX", "TXT", "PTR", "NS", "CNAME", "SRV")
@@ -398,6 +399,7 @@ class HostMap(MapClass):
 
     name = "host"
     flags = MapFlag.OPTIONAL_FILE
+    reusable = True  # until an answer's `expires`
 
     def __init__(self, decl: MapDecl, env: MapEnv, mapset: MapResolver | None = None) -> None:
         super().__init__(decl, env, mapset)
@@ -411,17 +413,18 @@ class HostMap(MapClass):
         now = time.monotonic()
         hit = cache.get(cache_key)
         if hit is not None and hit[1] >= now:
-            answer = hit[0]
+            answer, expires = hit
         else:
             answer = self._resolve(key, local_domain)
-            cache[cache_key] = (answer, now + CANON_CACHE_SECONDS)
+            expires = now + CANON_CACHE_SECONDS
+            cache[cache_key] = (answer, expires)
         if answer.name is not None:
-            return self.table_result(key, answer.name, args)
+            return replace(self.table_result(key, answer.name, args), expires=expires)
         if answer.tempfail:
             if answer.dns_method:
-                ctx.message(f"{key}: Name server timeout")
-            return TEMPFAIL
-        return NOT_FOUND_NOTFOUND
+                ctx.message(f"{shortenstring(key, 33)}: Name server timeout")
+            return replace(TEMPFAIL, expires=expires)
+        return replace(NOT_FOUND_NOTFOUND, expires=expires)
 
     def _resolve(self, key: str, local_domain: str | None) -> _HostAnswer:
         if key.startswith("["):

@@ -143,6 +143,13 @@ class SequenceMap(_StackedMap):
         """The known members, in order."""
         return self._members
 
+    def answers_reusable(self) -> bool:
+        """Reusable when every member is (the switch class reads its file each time)."""
+        if self.mapset is None:
+            return False
+        members = [self.mapset.get(name) for name in self._members]
+        return all(m is not None and m is not self and m.answers_reusable() for m in members)
+
 
 @map_class
 class SwitchMap(_StackedMap):

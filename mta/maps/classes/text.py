@@ -76,6 +76,7 @@ from mta.maps.base import (
     MapClass,
     MapFlag,
     MapOpenError,
+    file_identity,
     fold_case,
 )
 from mta.maps.registry import map_class
@@ -93,6 +94,7 @@ class TextMap(MapClass):
     """Columns of a flat file, read at every lookup."""
 
     name = "text"
+    reusable = True
 
     def open(self) -> None:
         """Check that the file exists."""
@@ -108,6 +110,10 @@ class TextMap(MapClass):
             f"text_map_open({self.decl.name}, {path}): delimiter = "
             + ("(white space)" if delim is None else delim)
         )
+
+    def identity(self) -> object:
+        """The file's identity: it is read again at each lookup."""
+        return file_identity(self.options.file or "")
 
     def _columns(self, line: str) -> list[str]:
         delim = self.options.column_delimiter
@@ -161,6 +167,7 @@ class NullMap(MapClass):
     """Always "not found"."""
 
     name = "null"
+    reusable = True
     flags = MapFlag.OPTIONAL_FILE | MapFlag.ALIAS_OK
 
     def fetch(self, key: str, args: Sequence[str], ctx: LookupContext) -> LookupResult:
@@ -218,6 +225,7 @@ class DequoteMap(MapClass):
     """Remove quoting from the key."""
 
     name = "dequote"
+    reusable = True
     flags = MapFlag.OPTIONAL_FILE
 
     def parse(self, decl: MapDecl) -> MapOptions:
@@ -361,6 +369,7 @@ class ArithMap(MapClass):
     """Integer arithmetic: the key's first character is the operator, two args the operands."""
 
     name = "arith"
+    reusable = True
     flags = MapFlag.OPTIONAL_FILE
 
     def fetch(self, key: str, args: Sequence[str], ctx: LookupContext) -> LookupResult:
@@ -393,6 +402,7 @@ class ArpaMap(MapClass):
     """Reverse an address for in-addr.arpa / ip6.arpa lookups."""
 
     name = "arpa"
+    reusable = True
     flags = MapFlag.OPTIONAL_FILE
 
     def fetch(self, key: str, args: Sequence[str], ctx: LookupContext) -> LookupResult:
@@ -500,6 +510,7 @@ class RegexMap(MapClass):
     """POSIX regular expression match on the key."""
 
     name = "regex"
+    reusable = True
     extra_letters = "nb"
     extra_with_value = "sd"
 
