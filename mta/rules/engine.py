@@ -100,8 +100,9 @@ def token_key(tok: str) -> str:
 class CompiledRule:
     """One rule ready to match: LHS steps, RHS tokens and their flags."""
 
-    __slots__ = ("first_key", "lhs", "lhs_tokens", "line", "literals", "min_tokens", "mode",
-                 "needs_lookup", "needs_subr", "rhs", "rhs_tokens", "subr_quotes_stripped")
+    __slots__ = ("anything", "first_key", "jumps", "lhs", "lhs_tokens", "line", "literals",
+                 "min_tokens", "mode", "needs_lookup", "needs_subr", "plan", "rhs", "rhs_tokens",
+                 "subr_quotes_stripped")
 
     def __init__(self, lhs: Sequence[str], rhs: Sequence[str], line: int) -> None:
         steps: list[tuple[int, str]] = []
@@ -138,6 +139,16 @@ class CompiledRule:
         # every literal of the LHS must be somewhere in the input, and the input
         # needs at least one token for each step that consumes one
         self.first_key = steps[0][1] if steps and steps[0][0] == _LIT else None
+        self.anything = self.lhs == _ANYTHING
+        # jumps[i]: for a $* or $+ followed by a literal, that literal: the matcher
+        # moves the wildcard's end straight to the literal's next occurrence (the
+        # positions in between fail at the literal, so the result is the same)
+        self.jumps = tuple(
+            steps[i + 1][1] if code in (_ZANY, _ANY) and i + 1 < len(steps)
+            and steps[i + 1][0] == _LIT else None
+            for i, (code, _arg) in enumerate(steps)
+        )
+        self.plan = _plan(self.rhs)
         self.subr_quotes_stripped = False
         self.literals = frozenset(arg for code, arg in steps if code == _LIT)
         self.min_tokens = sum(1 for code, _arg in steps if code in _CONSUMING)
@@ -158,8 +169,37 @@ class CompiledRule:
 
         if not self.subr_quotes_stripped:
             self.rhs = strip(self.rhs)
+            self.plan = _plan(self.rhs)
             self.rhs_tokens = strip(self.rhs_tokens)
             self.subr_quotes_stripped = True
+
+
+# RHS plan steps: a run of tokens (with their keys), a $n, or a $&x
+_RUN, _REPL, _DEFER = range(3)
+_PlanStep = tuple[int, tuple[str, ...], tuple[str, ...], int, Op | None]
+
+
+def _plan(rhs: Sequence[str]) -> tuple[_PlanStep, ...]:
+    """The RHS as runs of plain tokens between the $n and $&x that substitute."""
+    plan: list[_PlanStep] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            plan.append((_RUN, tuple(run), tuple(_keys(run)), 0, None))
+            run.clear()
+
+    for tok in rhs:
+        if type(tok) is Op and tok.kind is OpKind.MATCH_REPL:
+            flush()
+            plan.append((_REPL, (), (), int(tok.arg or 0) - 1, tok))
+        elif type(tok) is Op and tok.kind is OpKind.MACRODEXPAND:
+            flush()
+            plan.append((_DEFER, (), (), 0, tok))
+        else:
+            run.append(tok)
+    flush()
+    return tuple(plan)
 
 
 class MapLookup(Protocol):
@@ -500,31 +540,33 @@ class RuleEngine:
         rules = self.rules.get(ruleset, ())
         nrules = len(rules)
         ri = 0
-        ruleno = 1
         loopcount = 0
         keys = _keys(pvp)
-        keyset = set(keys)
+        keyset: set[str] | None = None
         classes = self.classes
         level21 = self.debug.get(21, 0)
         trace_rules = level21 >= 12
         trace_fails = level21 >= 10
         trace_rewritten = level21 >= 4
         # Without rule traces, rules whose first literal cannot match the first
-        # token are skipped without being looked at (the result is the same).
+        # token are skipped without being looked at (the result is the same):
+        # cands lists the rules left, at is the position of ri in it.
         index = None if trace_rules else self._first_key_index(ruleset)
-        candidates = None if index is None else index.get(keys[0] if keys else None, index[None])
-        while ri < nrules:
-            if candidates is not None:
-                at = bisect_left(candidates, ri)
-                if at >= len(candidates):
+        cands = None if index is None else index.get(keys[0] if keys else None, index[None])
+        at = 0
+        canonnet = bool(pvp) and type(pvp[0]) is Op and pvp[0].kind is OpKind.CANONNET
+        while True:
+            if cands is not None:
+                if at >= len(cands):
                     break
-                if candidates[at] != ri:
-                    ri = candidates[at]
-                    ruleno = ri + 1
+                if cands[at] != ri:
+                    ri = cands[at]
                     loopcount = 0
-            rule = rules[ri]
-            if pvp and type(pvp[0]) is Op and pvp[0].kind is OpKind.CANONNET:
+            elif ri >= nrules:
                 break
+            if canonnet:
+                break
+            rule = rules[ri]
             if trace_rules:
                 if self.tt(21, 15):
                     self.out(f"-----trying rule (line {rule.line}):"
@@ -536,39 +578,42 @@ class RuleEngine:
             if self._tries > MAX_RULE_TRIES:
                 raise _TooMuchWork
             if loopcount > LOOP_LIMIT:
-                self.syserr(f"Infinite loop in ruleset {rulename}, rule {ruleno}")
+                self.syserr(f"Infinite loop in ruleset {rulename}, rule {ri + 1}")
                 if self.tt(21, 1):
                     self.out(f"workspace:{self.printav(pvp)}")
                 break
-            fk = rule.first_key
             matched = None
-            if not rule.lhs or (
-                (fk is None or (keys and keys[0] == fk))
-                and rule.min_tokens <= len(keys)
-                and rule.literals <= keyset
+            if rule.anything:
+                matched = [(0, len(pvp) - 1)]  # "$*" alone: the common first rule
+            elif rule.min_tokens <= len(keys) and (
+                cands is not None or rule.first_key is None or (keys and keys[0] == rule.first_key)
             ):
-                if rule.lhs == _ANYTHING:
-                    matched = [(0, len(pvp) - 1)]  # "$*" alone: the common first rule
+                literals = rule.literals
+                if literals:
+                    if keyset is None:
+                        keyset = set(keys)
+                    if literals <= keyset:
+                        matched = self._match(rule, pvp, keys, classes)
                 else:
-                    matched = self._match(rule.lhs, pvp, keys, classes)
+                    matched = self._match(rule, pvp, keys, classes)
             if matched is None:
                 if trace_fails:
                     self.out("----- rule fails")
                 ri += 1
-                ruleno += 1
+                at += 1
                 loopcount = 0
                 continue
             if trace_rules:
                 self.out(f"-----rule matches:{self.printav(rule.rhs_tokens)}")
             if rule.mode == 1:
                 ri += 1
-                ruleno += 1
                 loopcount = 0
             elif rule.mode == 2:
                 ri = nrules
-            npvp = self._substitute(rule, pvp, matched)
-            if npvp is None:
+            substituted = self._substitute(rule, pvp, keys, matched)
+            if substituted is None:
                 return EX_CONFIG
+            npvp, nkeys = substituted
             if len(npvp) > maxatom:
                 self.syserr("rewrite: expansion too long")
                 return EX_DATAERR
@@ -585,10 +630,12 @@ class RuleEngine:
                 if rstat == EX_OK or status == EX_TEMPFAIL:
                     rstat = status
             pvp[:] = npvp
-            keys = _keys(pvp)
-            keyset = set(keys)
+            keys = _keys(pvp) if rule.needs_lookup or rule.needs_subr else nkeys
+            keyset = None
+            canonnet = bool(pvp) and type(pvp[0]) is Op and pvp[0].kind is OpKind.CANONNET
             if index is not None:
-                candidates = index.get(keys[0] if keys else None, index[None])
+                cands = index.get(keys[0] if keys else None, index[None])
+                at = bisect_left(cands, ri)
             if trace_rewritten:
                 self.out(f"rewritten as:{self.printav(pvp)}")
         if self.test_mode or self.tt(21, 1):
@@ -614,9 +661,11 @@ class RuleEngine:
             self._indexes[ruleset] = index
         return index
 
-    def _match(self, lhs: tuple[tuple[int, str], ...], pvp: list[str], keys: list[str],
+    def _match(self, rule: CompiledRule, pvp: list[str], keys: list[str],
                classes: ClassTable) -> list[tuple[int, int]] | None:
         """Sendmail's LHS matcher; returns (first, last) bindings of the wildcards."""
+        lhs = rule.lhs
+        jumps = rule.jumps
         n = len(pvp)
         nl = len(lhs)
         # match list entries: [pattern index, first, last]
@@ -636,9 +685,23 @@ class RuleEngine:
                         ok = False
                     else:
                         av += 1
-                elif code == _ZANY:
-                    mlist.append([rv, av, av - 1])
-                elif code == _ONE or code == _ANY:
+                elif code == _ZANY or code == _ANY:
+                    lit = jumps[rv]
+                    if lit is None:
+                        if code == _ZANY:
+                            mlist.append([rv, av, av - 1])
+                        else:
+                            mlist.append([rv, av, av])
+                            av += 1
+                    else:
+                        try:
+                            at = keys.index(lit, av if code == _ZANY else av + 1)
+                        except ValueError:
+                            ok = False
+                        else:
+                            mlist.append([rv, av, at - 1])
+                            av = at
+                elif code == _ONE:
                     mlist.append([rv, av, av])
                     av += 1
                 elif code == _CLASS:
@@ -691,8 +754,19 @@ class RuleEngine:
                     continue
                 pcode = lhs[prv][0]
                 if pcode == _ANY or pcode == _ZANY:
-                    entry[2] = av
-                    av += 1
+                    lit = jumps[prv]
+                    if lit is None:
+                        entry[2] = av
+                        av += 1
+                    else:
+                        # av is where the literal matched: look past it
+                        try:
+                            at = keys.index(lit, av + 1)
+                        except ValueError:
+                            mlist.pop()
+                            continue
+                        entry[2] = at - 1
+                        av = at
                     rv = prv + 1
                     break
                 if pcode == _CLASS:
@@ -744,38 +818,40 @@ class RuleEngine:
                 return True
         return False
 
-    def _substitute(self, rule: CompiledRule, pvp: list[str],
-                    matched: list[tuple[int, int]]) -> list[str] | None:
+    def _substitute(self, rule: CompiledRule, pvp: list[str], keys: list[str],
+                    matched: list[tuple[int, int]]) -> tuple[list[str], list[str]] | None:
+        """The rule's RHS with $n and $&x replaced: the tokens and their keys."""
         out: list[str] = []
-        for tok in rule.rhs:
-            if type(tok) is Op:
-                kind = tok.kind
-                if kind is OpKind.MATCH_REPL:
-                    idx = int(tok.arg or 0) - 1
-                    if idx < 0 or idx >= len(matched):
-                        self.syserr(f"rewrite: ruleset {self.rule_name(0)}: replacement "
-                                 f"${tok.arg} out of bounds")
-                        return None
-                    first, last = matched[idx]
-                    out.extend(pvp[first:last + 1])
+        okeys: list[str] = []
+        for kind, run, run_keys, idx, tok in rule.plan:
+            if kind == _RUN:
+                out.extend(run)
+                okeys.extend(run_keys)
+            elif kind == _REPL:
+                if idx < 0 or idx >= len(matched):
+                    arg = tok.arg if tok is not None else ""
+                    self.syserr(f"rewrite: ruleset {self.rule_name(0)}: replacement "
+                                f"${arg} out of bounds")
+                    return None
+                first, last = matched[idx]
+                out.extend(pvp[first:last + 1])
+                okeys.extend(keys[first:last + 1])
+            else:
+                name = str(tok.arg) if tok is not None else ""
+                value = self.macro(name)
+                if self.tt(21, 2):
+                    shown = "(NULL)" if value is None else value
+                    self.out(f'rewrite: RHS $&{{{name}}} => "{shown}"')
+                if not value:
                     continue
-                if kind is OpKind.MACRODEXPAND:
-                    name = str(tok.arg)
-                    value = self.macro(name)
-                    if self.tt(21, 2):
-                        shown = "(NULL)" if value is None else value
-                        self.out(f'rewrite: RHS $&{{{name}}} => "{shown}"')
-                    if not value:
-                        continue
-                    toks, _, errs = prescan(value, self.tables.ext)
-                    for e in errs:
-                        self.out(e)
-                    if toks is None:
-                        return None
-                    out.extend(toks)
-                    continue
-            out.append(tok)
-        return out
+                toks, _, errs = prescan(value, self.tables.ext)
+                for e in errs:
+                    self.out(e)
+                if toks is None:
+                    return None
+                out.extend(toks)
+                okeys.extend(_keys(toks))
+        return out, okeys
 
     def _lookups(self, npvp: list[str], maxatom: int) -> tuple[list[str], int] | int:
         """Replace every $[ ... $] and $( map ... $) in npvp; returns (tokens, status)."""

@@ -17,6 +17,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mta.config.loader import load_cf
 from mta.rules.engine import EX_CONFIG, EX_DATAERR, EX_OK, MAX_RULE_TRIES, RuleEngine
@@ -116,3 +118,58 @@ def test_unopenable_map_is_an_os_error(tmp_path: Path) -> None:
     assert f'hash map "acc": missing map file {tmp_path}/missing/acc.db' in out
     assert "== Ruleset 5 (5) status 75" in out
     assert proc.returncode == 71
+
+
+def _reference_match(pattern: list[str], tokens: list[str]) -> list[tuple[int, int]] | None:
+    """Sendmail's matcher for literals, $*, $+ and $-, one token at a time."""
+    mlist: list[list[int]] = []
+    rv = av = 0
+    n, nl = len(tokens), len(pattern)
+    while av < n or rv < nl:
+        ok = True
+        if rv >= nl:
+            ok = False
+        else:
+            p = pattern[rv]
+            if av >= n and p != "$*":
+                ok = False
+            elif p == "$*":
+                mlist.append([rv, av, av - 1])
+            elif p in ("$+", "$-"):
+                mlist.append([rv, av, av])
+                av += 1
+            elif tokens[av] == p:
+                av += 1
+            else:
+                ok = False
+        if ok:
+            rv += 1
+            continue
+        while mlist:
+            entry = mlist[-1]
+            av = entry[2] + 1
+            if av < n and pattern[entry[0]] in ("$*", "$+"):
+                entry[2] = av
+                av += 1
+                rv = entry[0] + 1
+                break
+            mlist.pop()
+        else:
+            return None
+    return [(e[1], e[2]) for e in mlist]
+
+
+@given(
+    st.lists(st.sampled_from(["$*", "$+", "$-", "a", "b", "<", ">"]), max_size=7),
+    st.lists(st.sampled_from(["a", "b", "c", "<", ">"]), max_size=9),
+)
+@settings(max_examples=1500, deadline=None)
+def test_matcher_binds_as_sendmail_does(pattern: list[str], tokens: list[str]) -> None:
+    """The matcher's shortcut past $* and $+ before a literal changes no binding."""
+    cf = "V10/Berkeley\nS1\nR" + " ".join(pattern) + "\t$@ x\n"
+    engine = RuleEngine(load_cf("match.cf", text=cf), None)
+    rule = engine.rules[1][0]
+    # the pattern as the loader kept it (an unbalanced ">" is dropped, as Sendmail does)
+    spelled = [str(tok) for tok in rule.lhs_tokens]
+    got = engine._match(rule, list(tokens), list(tokens), engine.classes)
+    assert got == _reference_match(spelled, tokens)
