@@ -262,6 +262,8 @@ class RuleEngine:
         self._depth = 0
         self._opened = 0
         self._transcript: list[str] | None = None
+        # map values and defaults already broken into tokens (prescan is pure)
+        self._scanned: dict[tuple[str, bool], tuple[str, ...]] = {}
         self._sink = self.out
         ops = config.options.get("OperatorChars")
         if ops is None and config.version_level < 7:
@@ -938,13 +940,21 @@ class RuleEngine:
             elif value == "":
                 replacement = []
             else:
-                table = self.tables.ext if external else self.tables.int
-                toks, _, errs = prescan(value, table, ops=not external)
-                for e in errs:
-                    self.out(e)
-                if toks is None:
-                    return EX_DATAERR
-                replacement = toks
+                scanned = self._scanned.get((value, external))
+                if scanned is not None:
+                    replacement = list(scanned)
+                else:
+                    table = self.tables.ext if external else self.tables.int
+                    toks, _, errs = prescan(value, table, ops=not external)
+                    for e in errs:
+                        self.out(e)
+                    if toks is None:
+                        return EX_DATAERR
+                    if not errs:
+                        if len(self._scanned) >= MEMO_SIZE:
+                            self._scanned.clear()
+                        self._scanned[(value, external)] = tuple(toks)
+                    replacement = toks
             npvp[start:] = replacement + rest
             if len(npvp) > maxatom:
                 self.syserr("rewrite: expansion too long")

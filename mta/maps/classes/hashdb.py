@@ -156,6 +156,9 @@ class DbWriter:
         self._stack.__exit__(exc_type, exc, tb)
 
 
+_ANSWERS_KEPT = 4096
+
+
 class _DbMap(MapClass):
     """Shared lookup for the sqlite-backed classes."""
 
@@ -168,6 +171,8 @@ class _DbMap(MapClass):
         self._con: sqlite3.Connection | None = None
         self._identity: tuple[int, int, int] | None = None
         self.path = db_path(self.options.file or "")
+        # answers read from the file as it is now (emptied when it is replaced)
+        self._answers: dict[str, str | None] = {}
 
     # the name of Sendmail's open routine, for the -d38.2 trace
     open_trace_name = "hash"
@@ -188,6 +193,7 @@ class _DbMap(MapClass):
     def _connect(self, st: os.stat_result) -> None:
         if self._con is not None:
             self._con.close()
+        self._answers.clear()
         self._con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
         self._identity = (st.st_dev, st.st_ino, st.st_mtime_ns)
 
@@ -206,6 +212,9 @@ class _DbMap(MapClass):
             st = os.stat(self.path)
             if (st.st_dev, st.st_ino, st.st_mtime_ns) != self._identity or self._con is None:
                 self._connect(st)
+            answers = self._answers
+            if key in answers:
+                return answers[key]
             assert self._con is not None
             row = self._con.execute(_SELECT, (key,)).fetchone()
         except (OSError, sqlite3.Error) as err:
@@ -215,10 +224,14 @@ class _DbMap(MapClass):
             self.close()
             self._identity = None
             return TEMPFAIL
+        if len(answers) >= _ANSWERS_KEPT:
+            answers.clear()
         if row is None:
+            answers[key] = None
             return None
         try:
-            return _as_text(row[0])
+            answers[key] = text = _as_text(row[0])
+            return text
         except UnicodeDecodeError as err:
             ctx.message(
                 f'{self.name} map "{self.decl.name}": error reading map file {self.path}: {err}'
