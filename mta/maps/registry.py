@@ -120,13 +120,45 @@ class MapSet:
             for warning in m.options.warnings:
                 self._warn(warning)
             self._maps[name] = m
-        if self.env.options.get("AliasFile", "").strip() and self.env.tt(38, 2):
-            # Sendmail's setalias() declares "aliases.files sequence" for the AliasFile
-            # option (after the K lines in a sendmail-cf .cf); we only echo its trace
-            self.report.append("seq_map_parse(aliases.files, )")
+        alias_option = self.env.options.get("AliasFile", "").strip()
+        if alias_option:
+            if self.env.tt(38, 2):
+                # Sendmail's setalias() declares "aliases.files sequence" before its
+                # members, so its trace names none
+                self.report.append("seq_map_parse(aliases.files, )")
+            self._add_alias_maps(alias_option)
         for name, class_name, args in _BUILTIN_MAPS:
             if name not in self._declared:
                 decl = MapDecl(name, class_name, args, Location("<builtin>", 0))
+                self._maps[name] = _MAP_CLASSES[class_name](decl, self.env, self)
+
+    def _add_alias_maps(self, option: str) -> None:
+        """The maps Sendmail makes for AliasFile: Alias0..N, aliases.files, aliases.
+
+        Each AliasFile entry is a map AliasN of its class (implicit unless it says
+        "class:file"); "aliases.files" is the sequence of them, and "aliases" the
+        switch map over the "aliases" service (files unless the service switch
+        says otherwise), as -bt's /map shows them.
+        """
+        from mta.maps.aliases import parse_alias_file_option  # it imports map classes
+
+        try:
+            sources = parse_alias_file_option(option)
+        except ConfigError as err:
+            self._warn(str(err))
+            return
+        where = Location("<AliasFile>", 0)
+        members: list[str] = []
+        for i, source in enumerate(sources):
+            name = f"Alias{i}"
+            if name not in self._declared:
+                decl = MapDecl(name, source.class_name, (source.path,), where)
+                self._maps[name] = _MAP_CLASSES[source.class_name](decl, self.env, self)
+            members.append(name)
+        for name, class_name, args in (("aliases.files", "sequence", tuple(members)),
+                                       ("aliases", "switch", ("aliases",))):
+            if name not in self._declared:
+                decl = MapDecl(name, class_name, args, where)
                 self._maps[name] = _MAP_CLASSES[class_name](decl, self.env, self)
 
     def _warn(self, text: str) -> None:

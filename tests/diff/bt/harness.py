@@ -234,7 +234,22 @@ def build_site(impl: Implementation, host_dir: Path, ns_dir: str, template: Path
         shutil.copyfile(source, host_dir / source.name)
     for name, kind in MAPS.items():
         _run([*impl.makemap, kind, str(host_dir / name)], stdin=host_dir / name, cwd=host_dir)
+    # aliases.db as newaliases writes it (NUL-terminated keys and values, the "@"
+    # entry), made by each side's makemap: sendmail -bi would need the namespace
+    alias_input = host_dir / "aliases.makemap"
+    alias_input.write_text(_alias_map_text(host_dir / "aliases"))
+    _run([*impl.makemap, "-N", "hash", str(host_dir / "aliases")], stdin=alias_input, cwd=host_dir)
     return compile_mc(template, ns_dir, host_dir)
+
+
+def _alias_map_text(aliases: Path) -> str:
+    """The "name value" lines of a one-line-per-alias aliases file, then "@ @"."""
+    lines = []
+    for line in aliases.read_text().splitlines():
+        name, sep, value = line.partition(":")
+        if sep and not line.startswith("#"):
+            lines.append(f"{name.strip()} {value.strip()}\n")
+    return "".join(lines) + "@ @\n"
 
 
 def bt_argv(impl: Implementation, ns_dir: str, flags: Sequence[str] = ()) -> list[str]:
