@@ -362,18 +362,17 @@ class RuleEngine:
 
     def syserr(self, text: str) -> None:
         """A Sendmail syserr(): print it and remember it (the exit status becomes 70)."""
-        self._impure += 1
-        self.syserr_count += 1
-        if self.exit_stat == EX_OK:
-            self.exit_stat = EX_SOFTWARE
-        self.out(text)
+        self._system_error(text, EX_SOFTWARE)
 
     def os_error(self, text: str) -> None:
         """syserr() with errno set: print it; the exit status becomes EX_OSERR (71)."""
+        self._system_error(text, EX_OSERR)
+
+    def _system_error(self, text: str, status: int) -> None:
         self._impure += 1
         self.syserr_count += 1
         if self.exit_stat == EX_OK:
-            self.exit_stat = EX_OSERR
+            self.exit_stat = status
         self.out(text)
 
     def setstat(self, status: int) -> None:
