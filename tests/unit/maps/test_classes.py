@@ -381,3 +381,31 @@ def test_program_map_never_uses_a_shell(tmp_path: Path) -> None:
     ms = mapset("p program /bin/echo")
     assert look(ms, "p", f"x; touch {marker}") == (FOUND, f"x; touch {marker}")
     assert not os.path.exists(marker)
+
+
+def test_alias_file_option_makes_the_alias_maps(tmp_path: Path) -> None:
+    """AliasFile=a,hash:b gives Alias0, Alias1, aliases.files and aliases, as Sendmail's."""
+    make_db(tmp_path / "a", {"postmaster\0": "root\0", "@\0": "@\0"})
+    make_db(tmp_path / "b", {"alice\0": "alice@example.test\0"})
+    (tmp_path / "service.switch").write_text("aliases files\n")
+    env = MapEnv(options={"AliasFile": f"{tmp_path}/a, hash:{tmp_path}/b",
+                          "ServiceSwitchFile": f"{tmp_path}/service.switch"})
+    ms = MapSet({}, env)
+    assert look(ms, "aliases", "POSTMASTER") == (FOUND, "root")
+    assert look(ms, "aliases", "alice") == (FOUND, "alice@example.test")
+    assert look(ms, "aliases.files", "alice") == (FOUND, "alice@example.test")
+    assert look(ms, "Alias0", "postmaster") == (FOUND, "root")
+    assert look(ms, "Alias0", "alice") == (NOT_FOUND, None)
+    assert look(ms, "Alias1", "alice") == (FOUND, "alice@example.test")
+    missing = ms.lookup("aliases", "nobody", (), NullContext())
+    assert (missing.status, missing.exit_code) == (NOT_FOUND, 68)
+    assert ms.get("Alias0").decl.class_name == "implicit"  # type: ignore[union-attr]
+    assert ms.get("Alias1").decl.class_name == "hash"  # type: ignore[union-attr]
+    # a K line of the same name wins
+    own = mapset(f"aliases hash {tmp_path}/b", env=env)
+    assert look(own, "aliases", "postmaster") == (NOT_FOUND, None)
+    # no AliasFile, no alias maps; a class that cannot hold aliases is a warning
+    assert MapSet({}, MapEnv()).get("aliases") is None
+    bad = MapSet({}, MapEnv(options={"AliasFile": "nis:mail.aliases"}))
+    assert bad.get("aliases") is None
+    assert bad.warnings == ["Unknown alias class nis"]
