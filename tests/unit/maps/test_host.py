@@ -187,6 +187,12 @@ def _map(env: MapEnv, line: str) -> MapSet:
          ["nohost.invalid: Name server timeout"]),
         ("dns files", "h host -a.", "[192.0.2.10]", LookupStatus.FOUND, "gw.example.test.", 0,
          []),
+        # Sendmail names the host through shortenstring(name, 33)
+        ("dns files", "h host -a.", "very.long.local.part.with.many.dots.in.it",
+         LookupStatus.TEMPFAIL, None, 75,
+         ["very.long.local...many.dots.in.it: Name server timeout"]),
+        ("dns files", "h host -a.", "a" * 32, LookupStatus.TEMPFAIL, None, 75,
+         ["a" * 32 + ": Name server timeout"]),
         ("files", "m bestmx", "gw", LookupStatus.NOT_FOUND, None, 0, []),
         ("dns files", "m bestmx", "gw", LookupStatus.TEMPFAIL, None, 75, []),
         ("files", "d dns -R A", "gw.example.test", LookupStatus.TEMPFAIL, None, 75, []),
