@@ -174,9 +174,9 @@ class CompiledRule:
             self.subr_quotes_stripped = True
 
 
-# RHS plan steps: a run of tokens (with their keys), a $n, or a $&x
+# RHS plan steps: a run of tokens (with their keys), a $n (index, digit) or a $&x (name)
 _RUN, _REPL, _DEFER = range(3)
-_PlanStep = tuple[int, tuple[str, ...], tuple[str, ...], int, Op | None]
+_PlanStep = tuple[int, tuple[str, ...], tuple[str, ...], int, str]
 
 
 def _plan(rhs: Sequence[str]) -> tuple[_PlanStep, ...]:
@@ -186,16 +186,16 @@ def _plan(rhs: Sequence[str]) -> tuple[_PlanStep, ...]:
 
     def flush() -> None:
         if run:
-            plan.append((_RUN, tuple(run), tuple(_keys(run)), 0, None))
+            plan.append((_RUN, tuple(run), tuple(_keys(run)), 0, ""))
             run.clear()
 
     for tok in rhs:
         if type(tok) is Op and tok.kind is OpKind.MATCH_REPL:
             flush()
-            plan.append((_REPL, (), (), int(tok.arg or 0) - 1, tok))
+            plan.append((_REPL, (), (), int(tok.arg or 0) - 1, str(tok.arg)))
         elif type(tok) is Op and tok.kind is OpKind.MACRODEXPAND:
             flush()
-            plan.append((_DEFER, (), (), 0, tok))
+            plan.append((_DEFER, (), (), 0, str(tok.arg)))
         else:
             run.append(tok)
     flush()
@@ -208,6 +208,18 @@ class MapLookup(Protocol):
     def lookup(self, name: str, key: str, args: Sequence[str], ctx: Any) -> LookupResult: ...
 
     def get(self, name: str) -> object | None: ...
+
+    def stamp(self) -> tuple[object, ...]:
+        """Changes when the data of an opened map changes (for the memo)."""
+        ...
+
+    def opened_count(self) -> int:
+        """How many maps have been opened so far."""
+        ...
+
+    def reusable(self, name: str) -> bool:
+        """Whether answers of map name may be remembered."""
+        ...
 
 
 class RuleEngine:
@@ -466,13 +478,12 @@ class RuleEngine:
         return True
 
     def _stamp(self) -> tuple[object, ...]:
-        stamp_of = getattr(self.maps, "stamp", None)
+        maps = self.maps
         return (self.macros.generation, self.classes.generation,
-                stamp_of() if stamp_of is not None else None)
+                maps.stamp() if maps is not None else None)
 
     def _opened_maps(self) -> int:
-        count = getattr(self.maps, "opened_count", None)
-        return count() if count is not None else 0
+        return self.maps.opened_count() if self.maps is not None else 0
 
     def _memo_stop(self) -> None:
         """End a top-level rewrite: pass the recorded output on."""
@@ -824,21 +835,19 @@ class RuleEngine:
         """The rule's RHS with $n and $&x replaced: the tokens and their keys."""
         out: list[str] = []
         okeys: list[str] = []
-        for kind, run, run_keys, idx, tok in rule.plan:
+        for kind, run, run_keys, idx, name in rule.plan:
             if kind == _RUN:
                 out.extend(run)
                 okeys.extend(run_keys)
             elif kind == _REPL:
                 if idx < 0 or idx >= len(matched):
-                    arg = tok.arg if tok is not None else ""
                     self.syserr(f"rewrite: ruleset {self.rule_name(0)}: replacement "
-                                f"${arg} out of bounds")
+                                f"${name} out of bounds")
                     return None
                 first, last = matched[idx]
                 out.extend(pvp[first:last + 1])
                 okeys.extend(keys[first:last + 1])
             else:
-                name = str(tok.arg) if tok is not None else ""
                 value = self.macro(name)
                 if self.tt(21, 2):
                     shown = "(NULL)" if value is None else value
@@ -965,8 +974,7 @@ class RuleEngine:
         """Whether the memo may keep a call that made this lookup, and until when."""
         reusable = self._memo_reusable.get(mapname)
         if reusable is None:
-            check = getattr(self.maps, "reusable", None)
-            reusable = bool(check(mapname)) if check is not None else False
+            reusable = self.maps is not None and self.maps.reusable(mapname)
             self._memo_reusable[mapname] = reusable
         if not reusable or result.status is LookupStatus.TEMPFAIL:
             self._impure += 1

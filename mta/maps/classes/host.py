@@ -65,7 +65,7 @@ import ipaddress
 import socket
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import dns.exception
 import dns.message
@@ -419,12 +419,13 @@ class HostMap(MapClass):
             expires = now + CANON_CACHE_SECONDS
             cache[cache_key] = (answer, expires)
         if answer.name is not None:
-            return replace(self.table_result(key, answer.name, args), expires=expires)
+            found = self.table_result(key, answer.name, args)
+            return LookupResult(found.status, found.value, found.code, expires)
         if answer.tempfail:
             if answer.dns_method:
                 ctx.message(f"{shortenstring(key, 33)}: Name server timeout")
-            return replace(TEMPFAIL, expires=expires)
-        return replace(NOT_FOUND_NOTFOUND, expires=expires)
+            return LookupResult(LookupStatus.TEMPFAIL, expires=expires)
+        return LookupResult(LookupStatus.NOT_FOUND, code=EX_NOTFOUND, expires=expires)
 
     def _resolve(self, key: str, local_domain: str | None) -> _HostAnswer:
         if key.startswith("["):

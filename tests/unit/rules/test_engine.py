@@ -173,3 +173,15 @@ def test_matcher_binds_as_sendmail_does(pattern: list[str], tokens: list[str]) -
     spelled = [str(tok) for tok in rule.lhs_tokens]
     got = engine._match(rule, list(tokens), list(tokens), engine.classes)
     assert got == _reference_match(spelled, tokens)
+
+
+def test_replacement_out_of_bounds_at_run_time() -> None:
+    """The loader warns; the rule still runs and the rewrite stops with EX_CONFIG."""
+    config = load_cf("bounds.cf", text="V10/Berkeley\nS5\nR$+\t$2\n")
+    assert "bounds.cf: line 3: replacement $2 out of bounds" in config.warnings
+    lines: list[str] = []
+    engine = RuleEngine(config, None, out=lines.append)
+    tokens, _, _ = engine.tokenize("a")
+    assert tokens is not None
+    assert engine.rewrite(tokens, 5) == EX_CONFIG
+    assert lines == ["rewrite: ruleset 0: replacement $2 out of bounds"]
