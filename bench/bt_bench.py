@@ -20,6 +20,10 @@ DESCRIPTION
     lines per second for each, and ours/real as the ratio of times (how many times
     slower ours is; below 1.0 it is faster).
 
+    It also says whether our side runs the engine compiled by mypyc (make native,
+    mta.util.native) or plain Python; MTA_NATIVE=0 in the environment times the
+    latter.
+
     --self-check puts the real sendmail and makemap on our side, to check the
     bench itself: it must report all lines identical and a ratio near 1.0.
 
@@ -139,6 +143,14 @@ def _load() -> tuple[ModuleType, ModuleType]:
     return nsenv, harness
 
 
+def _engine_kind() -> str:
+    """Whether our sendmail runs the mypyc-compiled engine (mta.util.native) or plain Python."""
+    from mta.util import native
+
+    usable, why = native.check()
+    return f"compiled ({why})" if usable else f"plain Python ({why})"
+
+
 def _time(argv: Sequence[str], stdin: Path) -> float:
     with open(stdin, "rb") as fin:
         start = time.perf_counter()
@@ -199,6 +211,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             ours_error = str(exc)
 
         print(f"{args.lines} -bt lines ({args.mc}), median of {args.runs} runs, whole process")
+        if not args.self_check:
+            print(f"our engine: {_engine_kind()}")
         real_once = harness.run_bt(env, harness.REAL, real_dir, stdin)
         if ours_cmd is not None:
             ours_once = harness.run_bt(env, ours_impl, ours_dir, stdin)

@@ -36,6 +36,7 @@ SEE ALSO
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 from mta.config.macros import expand, macid_parse, translate_dollars
 from mta.config.model import MailerDef
@@ -61,7 +62,7 @@ RF_HEADERADDR = 2
 class TestMode:
     """One -bt session over an engine; out receives text (with newlines)."""
 
-    __test__ = False  # not a pytest class
+    __test__: ClassVar[bool] = False  # not a pytest class
 
     def __init__(self, engine: RuleEngine, maps: object | None,
                  out: Callable[[str], object],
