@@ -35,17 +35,23 @@ SEE ALSO
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import Final
 
 from mta.config.model import Op, OpKind
 
-OPR, ATM, QST, SPC, ONE, ILL = range(6)
-_M = 0o20  # meta: do not keep the character
-_B = 0o40  # break: end the token before this character
-_TYPE = 0o17
+# (Final: constants in the compiled build, see mta.util.native)
+OPR: Final = 0
+ATM: Final = 1
+QST: Final = 2
+SPC: Final = 3
+ONE: Final = 4
+ILL: Final = 5
+_M: Final = 0o20  # meta: do not keep the character
+_B: Final = 0o40  # break: end the token before this character
+_TYPE: Final = 0o17
 
 # StateTab[old state][character type] (parseaddr.c)
-_STATE_TAB = (
+_STATE_TAB: Final = (
     (OPR | _B, ATM | _B, QST | _B, SPC | _M | _B, ONE | _B, ILL | _M | _B),  # OPR
     (OPR | _B, ATM, QST | _B, SPC | _M | _B, ONE | _B, ILL | _M | _B),  # ATM
     (QST, QST, OPR, QST, QST, QST),  # QST
@@ -54,16 +60,17 @@ _STATE_TAB = (
     (OPR | _B, ATM | _B, QST | _B, SPC | _M | _B, ONE | _B, ILL | _M),  # ILL
 )
 
-DELIMCHARS = "()<>,;\r\n"
-DEFAULT_OPERATOR_CHARS = ".:@[]"
-MAXATOM = 200  # tokens in one address
-MAXNAME = 256  # characters in one token
-PSBUFSIZE = 1000 + 256  # MAXNAME + MAXATOM bytes: the prescan buffer
+DELIMCHARS: Final = "()<>,;\r\n"
+DEFAULT_OPERATOR_CHARS: Final = ".:@[]"
+MAXATOM: Final = 200  # tokens in one address
+MAXNAME: Final = 256  # characters in one token
+PSBUFSIZE: Final = 1000 + 256  # MAXNAME + MAXATOM bytes: the prescan buffer
 
 # Operators that can sit inside a string: OP_BASE + index into _OP_KINDS.
-OP_BASE = 0xE000
-_OP_LIST: list[Op] = []
-_OP_INDEX: dict[tuple[OpKind, str | int | None], int] = {}
+OP_BASE: Final = 0xE000
+_OP: Final = Op  # a static in the compiled build, where Op is a module lookup
+_OP_LIST: Final[list[Op]] = []
+_OP_INDEX: Final[dict[tuple[OpKind, str | int | None], int]] = {}
 
 
 def encode_op(op: Op) -> str:
@@ -115,18 +122,18 @@ class TokenTables:
 
     def is_atom_token(self, token: str) -> bool:
         """cataddr's test: does the token start with an atom character (IntTokenTab)?"""
-        if isinstance(token, Op) or not token:
+        if isinstance(token, _OP) or not token:
             return False
         o = ord(token[0])
         return o < 256 and self.int[o] == ATM
 
 
-_NOCHAR = -1
+_NOCHAR: Final = -1
 
 
 def prescan(
     text: str,
-    table: Sequence[int],
+    table: list[int],
     delim: str = "\0",
     *,
     ignore: bool = False,
@@ -288,7 +295,7 @@ def prescan(
 
 def xputs(text: str) -> str:
     """A token or string as Sendmail's xputs() shows it (-bt output)."""
-    if isinstance(text, Op):
+    if isinstance(text, _OP):
         return str.__str__(text)
     if text.isascii() and text.isprintable():
         return text

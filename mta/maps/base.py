@@ -284,6 +284,8 @@ class MapClass(abc.ABC):
     # data (see identity()), so that the rules engine may remember it. False for
     # classes with side effects (macro, syslog) or outside answers (program, dns).
     reusable: ClassVar[bool] = False
+    # How many maps (of any MapSet) have been opened so far: MapSet.opened_count()
+    opens: ClassVar[int] = 0
 
     def __init__(self, decl: MapDecl, env: MapEnv, mapset: MapResolver | None = None) -> None:
         self.decl = decl
@@ -358,6 +360,7 @@ class MapClass(abc.ABC):
         """Open on first use; return the result to give when the map is unusable."""
         if not self._opened:
             self._opened = True
+            MapClass.opens += 1
             try:
                 self.open()
             except MapOpenError as err:

@@ -44,7 +44,7 @@ import math
 import time
 from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from mta.config.macros import expand
 from mta.config.model import Config, Op, OpKind
@@ -53,26 +53,39 @@ from mta.maps.base import LookupResult, LookupStatus
 from mta.rules.macros import ClassTable, MacroEnv
 from mta.util.text import MAXSHORTSTR, shortenstring
 
-EX_OK = 0
-EX_USAGE = 64
-EX_DATAERR = 65
-EX_UNAVAILABLE = 69
-EX_SOFTWARE = 70
-EX_OSERR = 71
-EX_TEMPFAIL = 75
-EX_CONFIG = 78
+EX_OK: Final = 0
+EX_USAGE: Final = 64
+EX_DATAERR: Final = 65
+EX_UNAVAILABLE: Final = 69
+EX_SOFTWARE: Final = 70
+EX_OSERR: Final = 71
+EX_TEMPFAIL: Final = 75
+EX_CONFIG: Final = 78
 
-MAX_RULE_RECURSION = 50
-MAX_RULE_TRIES = 200_000  # per top-level rewrite; see RuleEngine.rewrite
-LOOP_LIMIT = 100
-MAXRWSETS = 200
-MAX_MAP_ARGS = 10
-MEMO_SIZE = 32768  # remembered ruleset calls (RuleEngine._rewrite); the oldest go first
+MAX_RULE_RECURSION: Final = 50
+MAX_RULE_TRIES = 200_000  # per top-level rewrite (RuleEngine.rewrite); not Final: tests lower it
+LOOP_LIMIT: Final = 100
+MAXRWSETS: Final = 200
+MAX_MAP_ARGS: Final = 10
+MEMO_SIZE: Final = 32768  # remembered ruleset calls (RuleEngine._rewrite); the oldest go first
+MEMO_RECHECK = 1.0  # seconds between two looks at the map files for the memo
 
 # LHS step codes
-_LIT, _ZANY, _ANY, _ONE, _CLASS, _NCLASS, _ZERO, _DEXPAND = range(8)
-_ANYTHING = ((_ZANY, ""),)
-_CONSUMING = frozenset({_LIT, _ANY, _ONE, _CLASS, _NCLASS})
+# (Final: mypyc compiles them to constants instead of module lookups, see mta.util.native)
+_LIT: Final = 0
+_ZANY: Final = 1
+_ANY: Final = 2
+_ONE: Final = 3
+_CLASS: Final = 4
+_NCLASS: Final = 5
+_ZERO: Final = 6
+_DEXPAND: Final = 7
+_ANYTHING: Final = ((_ZANY, ""),)
+_CONSUMING: Final = frozenset({_LIT, _ANY, _ONE, _CLASS, _NCLASS})
+_OP: Final = Op  # a static in the compiled build, where Op is a module lookup
+_CANONNET: Final = OpKind.CANONNET
+_CALLSUBR: Final = OpKind.CALLSUBR
+_LOOKUP_KINDS: Final = (OpKind.HOSTBEGIN, OpKind.LOOKUPBEGIN)
 _STEP = {
     OpKind.MATCH_ZANY: _ZANY,
     OpKind.MATCH_ANY: _ANY,
@@ -84,15 +97,32 @@ _STEP = {
 }
 
 
+# token -> its key: most tokens come back again and again, and the same key object
+# (with its hash already computed) makes the rule filters' sets cheaper
+_KEY_CACHE: Final[dict[str, str]] = {}
+_KEY_CACHE_SIZE: Final = 65536
+
+
 def _keys(tokens: Sequence[str]) -> list[str]:
-    """token_key() of every token (inlined: this runs after every rule that fires)."""
-    enc = encode_op
-    return [enc(t) if type(t) is Op else t.lower() for t in tokens]
+    """token_key() of every token (this runs after every rule that fires)."""
+    cache = _KEY_CACHE
+    out: list[str] = []
+    for t in tokens:
+        if type(t) is _OP:
+            out.append(encode_op(t))
+            continue
+        key = cache.get(t)
+        if key is None:
+            if len(cache) >= _KEY_CACHE_SIZE:
+                cache.clear()
+            key = cache[t] = t.lower()
+        out.append(key)
+    return out
 
 
 def token_key(tok: str) -> str:
     """The comparison key of a token: operators by identity, words case-folded."""
-    if type(tok) is Op:
+    if type(tok) is _OP:
         return encode_op(tok)
     return tok.lower()
 
@@ -175,7 +205,9 @@ class CompiledRule:
 
 
 # RHS plan steps: a run of tokens (with their keys), a $n (index, digit) or a $&x (name)
-_RUN, _REPL, _DEFER = range(3)
+_RUN: Final = 0
+_REPL: Final = 1
+_DEFER: Final = 2
 _PlanStep = tuple[int, tuple[str, ...], tuple[str, ...], int, str]
 
 
@@ -214,7 +246,7 @@ class MapLookup(Protocol):
         ...
 
     def opened_count(self) -> int:
-        """How many maps have been opened so far."""
+        """A count that grows whenever a map is opened."""
         ...
 
     def reusable(self, name: str) -> bool:
@@ -257,6 +289,7 @@ class RuleEngine:
         self.debug: dict[int, int] = dict(debug or {})
         self.syserr_count = 0
         self._tries = 0
+        self._max_tries: int = MAX_RULE_TRIES
         self._indexes: dict[int, dict[str | None, list[int]]] = {}
         self._subr_numbers: dict[str, int] = {}
         # Sendmail's ExitStat (set by syserr and setstat) and e_to, the address
@@ -266,8 +299,13 @@ class RuleEngine:
         # The memo of ruleset calls: see _rewrite. _impure counts what must not be
         # replayed (messages, side effects, answers from outside).
         self._memo: dict[tuple[object, ...], _Recall] | None = {} if memo else None
-        self._memo_stamp: object = None
+        self._memo_stamp: tuple[object, ...] | None = None
+        self._memo_generations = (-1, -1)
         self._memo_expiry = math.inf
+        # the map files are looked at (stat) at most every memo_recheck seconds: a
+        # map rebuilt while the process runs is seen within that time
+        self.memo_recheck: float = MEMO_RECHECK
+        self._memo_check_at = -math.inf
         self._memo_reusable: dict[str, bool] = {}
         self._impure = 0
         self.memo_hits = 0  # replayed calls, for tests and benches
@@ -333,7 +371,7 @@ class RuleEngine:
         n2 = self.config.ruleset_names.get(name)
         return n2 if n2 is not None else -1
 
-    def tokenize(self, text: str, table: Sequence[int] | None = None, delim: str = "\0"
+    def tokenize(self, text: str, table: list[int] | None = None, delim: str = "\0"
                  ) -> tuple[list[str] | None, int, list[str]]:
         """prescan() with this configuration's tables (EXT by default)."""
         return prescan(text, table if table is not None else self.tables.ext, delim)
@@ -347,12 +385,12 @@ class RuleEngine:
         sub = spacesub or self.space_sub
         parts: list[str] = []
         prev_atom = False
-        is_atom = self.tables.is_atom_token
+        tables = self.tables
         for t in tokens:
-            atom = is_atom(t)
+            atom = tables.is_atom_token(t)
             if prev_atom and atom:
                 parts.append(sub)
-            parts.append(encode_op(t) if type(t) is Op else t)
+            parts.append(encode_op(t) if type(t) is _OP else t)
             prev_atom = atom
         text = "".join(parts)
         if size and len(text) > size - 3:
@@ -443,7 +481,7 @@ class RuleEngine:
             return self._rewrite(pvp, ruleset, reclevel, maxatom, prefix)
         except _TooMuchWork:
             self.syserr(f"rewrite: too much work in ruleset {self.rule_name(ruleset)} "
-                        f"({MAX_RULE_TRIES} rule tries max)")
+                        f"({self._max_tries} rule tries max)")
             return EX_CONFIG
         finally:
             if recording:
@@ -455,19 +493,29 @@ class RuleEngine:
     # maps whose answers depend on their data (MapClass.reusable) gives the same
     # result and the same trace for the same input tokens, as long as the macros,
     # the classes and the maps' files stay the same and no DNS answer it used has
-    # expired. Such calls are remembered and replayed; a replay also counts its rule
-    # tries and its recursion depth, so that the limits fire as they would. The
-    # memo is off while debug flags are set (map traces bypass the transcript).
+    # expired. The files are looked at (MapSet.stamp, a stat each) at most every
+    # memo_recheck seconds, not on every rewrite: a rebuilt map is seen within a
+    # second, as a daemon child of Sendmail sees it on its next connection. Such
+    # calls are remembered and replayed; a replay also counts its rule tries and
+    # its recursion depth, so that the limits fire as they would. The memo is off
+    # while debug flags are set (map traces bypass the transcript).
 
     def _memo_start(self) -> bool:
         """Begin a top-level rewrite: check the memo is current; record the output."""
         memo = self._memo
         if memo is None or self.debug or self._transcript is not None:
             return False
-        stamp = self._stamp()
-        if stamp != self._memo_stamp or time.monotonic() > self._memo_expiry:
+        now = time.monotonic()
+        generations = (self.macros.generation, self.classes.generation)
+        stale = generations != self._memo_generations or now > self._memo_expiry
+        if not stale and now >= self._memo_check_at:
+            stale = self._map_stamp() != self._memo_stamp
+            self._memo_check_at = now + self.memo_recheck
+        if stale:
             memo.clear()
-            self._memo_stamp = stamp
+            self._memo_generations = generations
+            self._memo_stamp = self._map_stamp()
+            self._memo_check_at = now + self.memo_recheck
             self._memo_expiry = math.inf
         self._opened = self._opened_maps()
         self._depth = 0
@@ -477,10 +525,8 @@ class RuleEngine:
         self.out = lines.append
         return True
 
-    def _stamp(self) -> tuple[object, ...]:
-        maps = self.maps
-        return (self.macros.generation, self.classes.generation,
-                maps.stamp() if maps is not None else None)
+    def _map_stamp(self) -> tuple[object, ...] | None:
+        return self.maps.stamp() if self.maps is not None else None
 
     def _opened_maps(self) -> int:
         return self.maps.opened_count() if self.maps is not None else 0
@@ -491,7 +537,7 @@ class RuleEngine:
         self._transcript = None
         if self._opened_maps() != self._opened:
             # the maps opened by this call are part of what the memo now depends on
-            self._memo_stamp = self._stamp()
+            self._memo_stamp = self._map_stamp()
         self.out = sink = self._sink
         for line in lines:
             sink(line)
@@ -503,12 +549,11 @@ class RuleEngine:
         memo = self._memo
         if transcript is None or memo is None:
             return self._apply(pvp, ruleset, reclevel, maxatom, prefix)
-        enc = encode_op
-        key = (ruleset, maxatom, prefix, *[enc(t) if type(t) is Op else t for t in pvp])
+        key = (ruleset, maxatom, prefix, *[encode_op(t) if type(t) is _OP else t for t in pvp])
         recall = memo.get(key)
         if recall is not None:
             tokens, status, lines, tries, depth = recall
-            if reclevel + depth <= MAX_RULE_RECURSION and self._tries + tries <= MAX_RULE_TRIES:
+            if reclevel + depth <= MAX_RULE_RECURSION and self._tries + tries <= self._max_tries:
                 self._tries += tries
                 self.memo_hits += 1
                 if reclevel + depth > self._depth:
@@ -566,7 +611,7 @@ class RuleEngine:
         index = None if trace_rules else self._first_key_index(ruleset)
         cands = None if index is None else index.get(keys[0] if keys else None, index[None])
         at = 0
-        canonnet = bool(pvp) and type(pvp[0]) is Op and pvp[0].kind is OpKind.CANONNET
+        canonnet = bool(pvp) and type(pvp[0]) is _OP and pvp[0].kind is _CANONNET
         while True:
             if cands is not None:
                 if at >= len(cands):
@@ -587,7 +632,7 @@ class RuleEngine:
                     self.out(f"-----trying rule:{self.printav(rule.lhs_tokens)}")
             loopcount += 1
             self._tries += 1
-            if self._tries > MAX_RULE_TRIES:
+            if self._tries > self._max_tries:
                 raise _TooMuchWork
             if loopcount > LOOP_LIMIT:
                 self.syserr(f"Infinite loop in ruleset {rulename}, rule {ri + 1}")
@@ -644,7 +689,7 @@ class RuleEngine:
             pvp[:] = npvp
             keys = _keys(pvp) if rule.needs_lookup or rule.needs_subr else nkeys
             keyset = None
-            canonnet = bool(pvp) and type(pvp[0]) is Op and pvp[0].kind is OpKind.CANONNET
+            canonnet = bool(pvp) and type(pvp[0]) is _OP and pvp[0].kind is _CANONNET
             if index is not None:
                 cands = index.get(keys[0] if keys else None, index[None])
                 at = bisect_left(cands, ri)
@@ -808,15 +853,15 @@ class RuleEngine:
         longest = classes.longest(cname)
         first = entry[1]
         last = first if start_last is None else start_last
-        is_atom = self.tables.is_atom_token
+        tables = self.tables
         sub = self.space_sub
         parts: list[str] = []
         length = 0
         prev_atom = False
         for i in range(first, len(pvp)):
             tok = pvp[i]
-            atom = is_atom(tok)
-            piece = encode_op(tok) if isinstance(tok, Op) else tok.lower()
+            atom = tables.is_atom_token(tok)
+            piece = encode_op(tok) if isinstance(tok, _OP) else tok.lower()
             if prev_atom and atom:
                 parts.append(sub)
                 length += len(sub)
@@ -869,7 +914,7 @@ class RuleEngine:
         i = 0
         while i < len(npvp):
             tok = npvp[i]
-            if type(tok) is not Op or tok.kind not in (OpKind.HOSTBEGIN, OpKind.LOOKUPBEGIN):
+            if type(tok) is not _OP or tok.kind not in _LOOKUP_KINDS:
                 i += 1
                 continue
             start = i
@@ -891,7 +936,7 @@ class RuleEngine:
             cur_arg: int | None = None
             while j < len(npvp) and not _is_op(npvp[j], endkind):
                 t = npvp[j]
-                if isinstance(t, Op) and t.kind in (OpKind.CANONHOST, OpKind.CANONUSER):
+                if isinstance(t, _OP) and t.kind in (OpKind.CANONHOST, OpKind.CANONUSER):
                     if key_end is None:
                         key_end = j
                     if cur_arg is not None:
@@ -985,7 +1030,7 @@ class RuleEngine:
         calls: list[tuple[int, int]] = []
         for j in range(len(pvp) - 1):
             t = pvp[j]
-            if type(t) is Op and t.kind is OpKind.CALLSUBR:
+            if type(t) is _OP and t.kind is _CALLSUBR:
                 name = stripquotes(pvp[j + 1])
                 subr = self._subr_numbers.get(name, -1)
                 if subr < 0:
@@ -1023,7 +1068,7 @@ class _TooMuchWork(Exception):
 
 
 def _is_op(tok: str, *kinds: OpKind) -> bool:
-    return isinstance(tok, Op) and tok.kind in kinds
+    return isinstance(tok, _OP) and tok.kind in kinds
 
 
 _TO_PREFIX_CODES = frozenset({"050", "250", "252", "450", "550", "553"})
