@@ -51,14 +51,14 @@ _B: Final = 0o40  # break: end the token before this character
 _TYPE: Final = 0o17
 
 # StateTab[old state][character type] (parseaddr.c)
-_STATE_TAB: Final = (
-    (OPR | _B, ATM | _B, QST | _B, SPC | _M | _B, ONE | _B, ILL | _M | _B),  # OPR
-    (OPR | _B, ATM, QST | _B, SPC | _M | _B, ONE | _B, ILL | _M | _B),  # ATM
-    (QST, QST, OPR, QST, QST, QST),  # QST
-    (OPR, ATM, QST, SPC | _M, ONE, ILL | _M | _B),  # SPC
-    (OPR | _B, ATM | _B, QST | _B, SPC | _M | _B, ONE | _B, ILL | _M | _B),  # ONE
-    (OPR | _B, ATM | _B, QST | _B, SPC | _M | _B, ONE | _B, ILL | _M),  # ILL
-)
+_STATE_TAB: Final = [  # flat: [state * 6 + character type] (a list, not rebuilt when compiled)
+    OPR | _B, ATM | _B, QST | _B, SPC | _M | _B, ONE | _B, ILL | _M | _B,  # OPR
+    OPR | _B, ATM, QST | _B, SPC | _M | _B, ONE | _B, ILL | _M | _B,  # ATM
+    QST, QST, OPR, QST, QST, QST,  # QST
+    OPR, ATM, QST, SPC | _M, ONE, ILL | _M | _B,  # SPC
+    OPR | _B, ATM | _B, QST | _B, SPC | _M | _B, ONE | _B, ILL | _M | _B,  # ONE
+    OPR | _B, ATM | _B, QST | _B, SPC | _M | _B, ONE | _B, ILL | _M,  # ILL
+]
 
 DELIMCHARS: Final = "()<>,;\r\n"
 DEFAULT_OPERATOR_CHARS: Final = ".:@[]"
@@ -129,6 +129,7 @@ class TokenTables:
 
 
 _NOCHAR: Final = -1
+_CHR: Final = [chr(i) for i in range(256)]
 
 
 def prescan(
@@ -166,6 +167,7 @@ def prescan(
     anglecnt = 0
     used = 0  # characters stored in the prescan buffer
     limit = PSBUFSIZE - 5
+    dc = ord(delim) if len(delim) == 1 else -2  # the delimiter as a code, like c
     while True:
         tok: list[str] = []
         while True:
@@ -173,7 +175,7 @@ def prescan(
                 if used >= limit:
                     errors.append("Address too long")
                     return None, max(p - 1, 0), errors
-                tok.append(chr(c))
+                tok.append(_CHR[c] if c < 256 else chr(c))
                 used += 1
             if p < n:
                 c = ord(text[p])
@@ -196,7 +198,7 @@ def prescan(
                 else:
                     break
                 p -= 1
-            elif chr(c) == delim and cmntcnt <= 0 and state != QST:
+            elif c == dc and cmntcnt <= 0 and state != QST:
                 if anglecnt <= 0:
                     break
                 if delim == "," and not route_syntax:
@@ -246,11 +248,11 @@ def prescan(
                 else:
                     anglecnt -= 1
                 route_syntax = False
-            elif delim == " " and chr(c) in " \t\n\r\x0b\x0c":
+            elif dc == 32 and (c == 32 or 9 <= c <= 13):  # " \t\n\v\f\r"
                 c = ord(" ")
             if c == _NOCHAR:
                 continue
-            if chr(c) == delim and anglecnt <= 0 and state != QST:
+            if c == dc and anglecnt <= 0 and state != QST:
                 break
             if c < 256:
                 ctype = table[c]
@@ -258,7 +260,7 @@ def prescan(
                 ctype = ONE
             else:
                 ctype = ATM
-            newstate = _STATE_TAB[state][ctype]
+            newstate = _STATE_TAB[state * 6 + ctype]
             state = newstate & _TYPE
             if state == ILL:
                 ch = chr(c)
@@ -284,7 +286,7 @@ def prescan(
             word = "".join(tok)
             op = decode_op(word) if ops and len(word) == 1 else None
             tokens.append(op if op is not None else word)
-        if c == 0 or (c > 0 and chr(c) == delim and anglecnt <= 0):
+        if c == 0 or (c > 0 and c == dc and anglecnt <= 0):
             break
     end = p - 1 if p > 0 else 0
     end = min(end, n)

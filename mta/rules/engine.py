@@ -120,6 +120,17 @@ def _keys(tokens: Sequence[str]) -> list[str]:
     return out
 
 
+def _find(keys: list[str], key: str, start: int) -> int:
+    """keys.index(key, start), or -1 (no exception: a miss is common when backing up)."""
+    n = len(keys)
+    i = start
+    while i < n:
+        if keys[i] == key:
+            return i
+        i += 1
+    return -1
+
+
 def token_key(tok: str) -> str:
     """The comparison key of a token: operators by identity, words case-folded."""
     if type(tok) is _OP:
@@ -309,6 +320,8 @@ class RuleEngine:
         self._memo_reusable: dict[str, bool] = {}
         self._impure = 0
         self.memo_hits = 0  # replayed calls, for tests and benches
+        # map answers the memo's calls may depend on, by (map, key, *args): _lookup
+        self._answers: dict[tuple[str, ...], LookupResult] = {}
         self._depth = 0
         self._opened = 0
         self._transcript: list[str] | None = None
@@ -460,6 +473,7 @@ class RuleEngine:
         self._impure += 1
         if self._memo:
             self._memo.clear()  # remembered calls may have read the old value
+        self._answers.clear()
         self.macros.define(name, value)
 
     # --- rewrite ----------------------------------------------------------------
@@ -513,6 +527,7 @@ class RuleEngine:
             self._memo_check_at = now + self.memo_recheck
         if stale:
             memo.clear()
+            self._answers.clear()
             self._memo_generations = generations
             self._memo_stamp = self._map_stamp()
             self._memo_check_at = now + self.memo_recheck
@@ -751,9 +766,8 @@ class RuleEngine:
                             mlist.append([rv, av, av])
                             av += 1
                     else:
-                        try:
-                            at = keys.index(lit, av if code == _ZANY else av + 1)
-                        except ValueError:
+                        at = _find(keys, lit, av if code == _ZANY else av + 1)
+                        if at < 0:
                             ok = False
                         else:
                             mlist.append([rv, av, at - 1])
@@ -764,7 +778,7 @@ class RuleEngine:
                 elif code == _CLASS:
                     entry = [rv, av, av - 1]
                     mlist.append(entry)
-                    ok = self._extend_class(entry, pvp, arg, classes)
+                    ok = self._extend_class(entry, pvp, keys, arg, classes)
                     if ok:
                         av = entry[2] + 1
                     else:
@@ -817,9 +831,8 @@ class RuleEngine:
                         av += 1
                     else:
                         # av is where the literal matched: look past it
-                        try:
-                            at = keys.index(lit, av + 1)
-                        except ValueError:
+                        at = _find(keys, lit, av + 1)
+                        if at < 0:
                             mlist.pop()
                             continue
                         entry[2] = at - 1
@@ -828,7 +841,7 @@ class RuleEngine:
                     break
                 if pcode == _CLASS:
                     entry[2] = av - 1
-                    if self._extend_class(entry, pvp, lhs[prv][1], classes, start_last=av):
+                    if self._extend_class(entry, pvp, keys, lhs[prv][1], classes, start_last=av):
                         av = entry[2] + 1
                         rv = prv + 1
                         break
@@ -839,7 +852,7 @@ class RuleEngine:
                 return None
         return [(e[1], e[2]) for e in mlist]
 
-    def _extend_class(self, entry: list[int], pvp: list[str], cname: str,
+    def _extend_class(self, entry: list[int], pvp: list[str], keys: list[str], cname: str,
                       classes: ClassTable, start_last: int | None = None) -> bool:
         """Grow a $=X binding one token at a time until the phrase is in the class.
 
@@ -859,9 +872,8 @@ class RuleEngine:
         length = 0
         prev_atom = False
         for i in range(first, len(pvp)):
-            tok = pvp[i]
-            atom = tables.is_atom_token(tok)
-            piece = encode_op(tok) if isinstance(tok, _OP) else tok.lower()
+            atom = tables.is_atom_token(pvp[i])
+            piece = keys[i]  # the token lower-cased (an operator's code, never a word)
             if prev_atom and atom:
                 parts.append(sub)
                 length += len(sub)
@@ -974,9 +986,7 @@ class RuleEngine:
             external = False
             value: str | None = None
             if mobj is not None and self.maps is not None:
-                result = self.maps.lookup(mapname, key, args, self)
-                if self._transcript is not None:
-                    self._note_lookup(mapname, result)
+                result = self._lookup(mapname, key, args)
                 if result.status is LookupStatus.FOUND:
                     value = result.value or ""
                     external = True
@@ -1014,6 +1024,30 @@ class RuleEngine:
                 return EX_DATAERR
             i = start + len(replacement)
         return npvp, status
+
+    def _lookup(self, mapname: str, key: str, args: list[str]) -> LookupResult:
+        """maps.lookup(), through the memo's answers while the memo is on.
+
+        An answer the memo may depend on (see _note_lookup) is kept until the
+        memo is emptied, so that the same question in another ruleset call is
+        not asked of the map again.
+        """
+        maps = self.maps
+        assert maps is not None
+        if self._transcript is None:
+            return maps.lookup(mapname, key, args, self)
+        question = (mapname, key, *args)
+        result = self._answers.get(question)
+        if result is not None:
+            return result
+        impure = self._impure
+        result = maps.lookup(mapname, key, args, self)
+        self._note_lookup(mapname, result)
+        if self._impure == impure:
+            if len(self._answers) >= MEMO_SIZE:
+                self._answers.clear()
+            self._answers[question] = result
+        return result
 
     def _note_lookup(self, mapname: str, result: LookupResult) -> None:
         """Whether the memo may keep a call that made this lookup, and until when."""

@@ -24,7 +24,7 @@ SEE ALSO
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from collections.abc import Set as AbstractSet
+from typing import Final
 
 from mta.config.model import Config
 
@@ -68,7 +68,7 @@ class MacroEnv:
         return MacroEnv(self._values)
 
 
-_EMPTY: frozenset[str] = frozenset()
+_EMPTY: Final[set[str]] = set()  # members() of an unknown class; never changed
 
 
 class ClassTable:
@@ -108,7 +108,7 @@ class ClassTable:
         members = self._members.get(name)
         return members is not None and word.lower() in members
 
-    def members(self, name: str) -> AbstractSet[str]:
+    def members(self, name: str) -> set[str]:
         """The lower-cased words of class name (do not change the set)."""
         return self._members.get(name, _EMPTY)
 

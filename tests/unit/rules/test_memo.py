@@ -151,6 +151,26 @@ def test_a_rebuilt_map_is_seen_after_the_recheck_interval(
     assert text.count("returns: u < @ first >") == 2
 
 
+def test_remembered_map_answers_follow_a_rebuilt_map(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Other calls asking the same key share the answer, until the file changes."""
+    clock = [1000.0]
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
+
+    def rebuild_later() -> None:
+        with DbWriter(str(tmp_path / "acc.db")) as db:
+            db.put("h", "second")
+        clock[0] += engine_module.MEMO_RECHECK
+
+    def start() -> None:
+        clock[0] = 1000.0
+
+    text, _ = _both(tmp_path, ["1 u@h", "1 v@h", "1 w@h"], between={0: start, 2: rebuild_later})
+    assert "returns: u < @ first >" in text
+    assert "returns: v < @ first >" in text
+    assert "returns: w < @ second >" in text
+
+
 def test_macro_map_side_effects_are_not_replayed(tmp_path: Path) -> None:
     text, _ = _both(tmp_path, ["5 one", "2 a", "5 two", "2 a", "5 one", "2 a"])
     assert text.count("returns: a one") == 2
