@@ -26,6 +26,7 @@ from __future__ import annotations
 import signal
 import sys
 from collections.abc import Sequence
+from typing import TextIO
 
 from mta.config.hostinfo import host_identity, interface_names
 from mta.config.loader import load_cf
@@ -127,7 +128,7 @@ def run_test_mode(cf: str, overrides: dict[str, str], debug: dict[int, int]) -> 
 
     # one byte per character both ways, as Sendmail treats addresses
     sys.stdout.reconfigure(encoding="latin-1", errors="replace")  # type: ignore[union-attr]
-    out = sys.stdout
+    out = _LineBuffer(sys.stdout)
     ident = host_identity()
     macros = {k: translate_dollars(v, 10, comments=False) for k, v in ident.macros.items()}
     try:
@@ -164,15 +165,37 @@ def run_test_mode(cf: str, overrides: dict[str, str], debug: dict[int, int]) -> 
     mode = TestMode(engine, mapset, out.write, parse=resolve.test_command)
     mode.banner()
     stdin = sys.stdin.buffer
-    while not mode.quit:
-        mode.prompt()
+    try:
+        while not mode.quit:
+            mode.prompt()
+            out.flush()
+            raw = stdin.readline(MAXLINE - 1)  # fgets(buf, MAXLINE): long lines in pieces
+            if not raw:
+                break
+            text = raw.decode("latin-1")
+            if text.endswith("\n"):
+                text = text[:-1]
+            mode.line(text)
+    finally:
         out.flush()
-        raw = stdin.readline(MAXLINE - 1)  # fgets(buf, MAXLINE): long lines come in pieces
-        if not raw:
-            break
-        text = raw.decode("latin-1")
-        if text.endswith("\n"):
-            text = text[:-1]
-        mode.line(text)
-    out.flush()
     return engine.exit_stat
+
+
+class _LineBuffer:
+    """Standard output for -bt: what is written waits for flush() (once per input line).
+
+    A line of input prints a few dozen trace lines; one write() of them all costs
+    less than one each, and everything still goes out, in order, before the next
+    prompt waits for input.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.parts: list[str] = []
+        self.write = self.parts.append
+
+    def flush(self) -> None:
+        if self.parts:
+            self.stream.write("".join(self.parts))
+            self.parts.clear()
+        self.stream.flush()

@@ -31,8 +31,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mta.config.model import Op, OpKind
-from mta.config.tokens import OP_BASE, decode_op, encode_op
+from mta.config.model import OP_BASE, Op, OpKind
+from mta.config.tokens import decode_op, encode_op
 
 MAX_MACRO_RECURSION = 10
 _MAX_NAME = 64

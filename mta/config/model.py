@@ -60,11 +60,27 @@ class OpKind(enum.Enum):
     CONDFI = "$."
 
 
+# Each distinct operator has a private-use character standing for it inside a string
+# (mta.config.tokens.encode_op): OP_BASE + its index in _OP_LIST.
+OP_BASE = 0xE000
+_OP_LIST: list[Op] = []
+_OP_INDEX: dict[tuple[OpKind, str | int | None], int] = {}
+
+
+def op_at(i: int) -> Op | None:
+    """The operator registered at index i (for tokens.decode_op), or None."""
+    return _OP_LIST[i] if 0 <= i < len(_OP_LIST) else None
+
+
 class Op(str):
-    """An operator token: a str that prints as its .cf spelling, with kind and arg."""
+    """An operator token: a str that prints as its .cf spelling, with kind and arg.
+
+    code is the private-use character that stands for it inside a string.
+    """
 
     kind: OpKind
     arg: str | int | None
+    code: str
 
     def __new__(cls, kind: OpKind, arg: str | int | None = None) -> Op:
         if kind in (
@@ -85,6 +101,13 @@ class Op(str):
         self = super().__new__(cls, text)
         self.kind = kind
         self.arg = arg
+        key = (kind, arg)
+        i = _OP_INDEX.get(key)
+        if i is None:
+            i = len(_OP_LIST)
+            _OP_LIST.append(self)
+            _OP_INDEX[key] = i
+        self.code = chr(OP_BASE + i)
         return self
 
     def __reduce__(self) -> tuple[object, ...]:

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from mta.config.model import Op, OpKind
+from mta.config.model import OP_BASE, Op, op_at
 
 # (Final: constants in the compiled build, see mta.util.native)
 OPR: Final = 0
@@ -66,28 +66,18 @@ MAXATOM: Final = 200  # tokens in one address
 MAXNAME: Final = 256  # characters in one token
 PSBUFSIZE: Final = 1000 + 256  # MAXNAME + MAXATOM bytes: the prescan buffer
 
-# Operators that can sit inside a string: OP_BASE + index into _OP_KINDS.
-OP_BASE: Final = 0xE000
+# Operators that can sit inside a string: OP_BASE + index (mta.config.model).
 _OP: Final = Op  # a static in the compiled build, where Op is a module lookup
-_OP_LIST: Final[list[Op]] = []
-_OP_INDEX: Final[dict[tuple[OpKind, str | int | None], int]] = {}
 
 
 def encode_op(op: Op) -> str:
     """The private-use character standing for op inside a concatenated string."""
-    key = (op.kind, op.arg)
-    i = _OP_INDEX.get(key)
-    if i is None:
-        i = len(_OP_LIST)
-        _OP_LIST.append(op)
-        _OP_INDEX[key] = i
-    return chr(OP_BASE + i)
+    return op.code
 
 
 def decode_op(ch: str) -> Op | None:
     """The Op a private-use character stands for, or None."""
-    i = ord(ch) - OP_BASE
-    return _OP_LIST[i] if 0 <= i < len(_OP_LIST) else None
+    return op_at(ord(ch) - OP_BASE)
 
 
 def _base_table(comments: bool) -> list[int]:

@@ -86,6 +86,11 @@ _OP: Final = Op  # a static in the compiled build, where Op is a module lookup
 _CANONNET: Final = OpKind.CANONNET
 _CALLSUBR: Final = OpKind.CALLSUBR
 _LOOKUP_KINDS: Final = (OpKind.HOSTBEGIN, OpKind.LOOKUPBEGIN)
+_HOSTBEGIN: Final = OpKind.HOSTBEGIN
+_HOSTEND: Final = OpKind.HOSTEND
+_LOOKUPEND: Final = OpKind.LOOKUPEND
+_CANONHOST: Final = OpKind.CANONHOST
+_CANONUSER: Final = OpKind.CANONUSER
 _STEP = {
     OpKind.MATCH_ZANY: _ZANY,
     OpKind.MATCH_ANY: _ANY,
@@ -141,9 +146,9 @@ def token_key(tok: str) -> str:
 class CompiledRule:
     """One rule ready to match: LHS steps, RHS tokens and their flags."""
 
-    __slots__ = ("anything", "first_key", "jumps", "lhs", "lhs_tokens", "line", "literals",
-                 "min_tokens", "mode", "needs_lookup", "needs_subr", "plan", "rhs", "rhs_tokens",
-                 "subr_quotes_stripped")
+    __slots__ = ("anything", "first_key", "jumps", "keeps_keys", "lhs", "lhs_tokens", "line",
+                 "literals", "min_tokens", "mode", "needs_lookup", "needs_subr", "plan", "rhs",
+                 "rhs_tokens", "subr_quotes_stripped")
 
     def __init__(self, lhs: Sequence[str], rhs: Sequence[str], line: int) -> None:
         steps: list[tuple[int, str]] = []
@@ -176,6 +181,9 @@ class CompiledRule:
             type(t) is Op and t.kind in (OpKind.HOSTBEGIN, OpKind.LOOKUPBEGIN) for t in body
         )
         self.needs_subr = any(type(t) is Op and t.kind is OpKind.CALLSUBR for t in body)
+        # the keys of the result are worth building only when no lookup or call
+        # will change the tokens again (then they are made afresh)
+        self.keeps_keys = not (self.needs_lookup or self.needs_subr)
         # quick rejects: a rule whose LHS starts with a literal needs that first token,
         # every literal of the LHS must be somewhere in the input, and the input
         # needs at least one token for each step that consumes one
@@ -191,7 +199,7 @@ class CompiledRule:
         )
         self.plan = _plan(self.rhs)
         self.subr_quotes_stripped = False
-        self.literals = frozenset(arg for code, arg in steps if code == _LIT)
+        self.literals = tuple(dict.fromkeys(arg for code, arg in steps if code == _LIT))
         self.min_tokens = sum(1 for code, _arg in steps if code in _CONSUMING)
 
     def strip_subr_quotes(self) -> None:
@@ -302,6 +310,8 @@ class RuleEngine:
         self._tries = 0
         self._max_tries: int = MAX_RULE_TRIES
         self._indexes: dict[int, dict[str | None, list[int]]] = {}
+        self._heads: dict[tuple[int, str, bool], str] = {}
+        self._maps_seen: dict[str, tuple[object | None, str]] = {}
         self._subr_numbers: dict[str, int] = {}
         # Sendmail's ExitStat (set by syserr and setstat) and e_to, the address
         # whose name prefixes user error messages ("addr... text").
@@ -597,12 +607,11 @@ class RuleEngine:
         """Sendmail's rewrite(): the rules of ruleset applied to pvp in place."""
         if reclevel > self._depth:
             self._depth = reclevel
-        rulename = self.rule_name(ruleset)
         if self.test_mode or self.tt(21, 1):
-            self.out(f"{prefix}{rulename:<16.16}   input:{self.printav(pvp)}")
+            self.out(self._trace_head(ruleset, prefix, True) + self.printav(pvp))
         if reclevel > MAX_RULE_RECURSION:
             self.syserr(f"rewrite: excessive recursion (max {MAX_RULE_RECURSION}), "
-                     f"ruleset {rulename}")
+                     f"ruleset {self.rule_name(ruleset)}")
             return EX_CONFIG
         reclevel += 1
         if ruleset < 0 or ruleset >= MAXRWSETS:
@@ -614,7 +623,6 @@ class RuleEngine:
         ri = 0
         loopcount = 0
         keys = _keys(pvp)
-        keyset: set[str] | None = None
         classes = self.classes
         level21 = self.debug.get(21, 0)
         trace_rules = level21 >= 12
@@ -650,22 +658,19 @@ class RuleEngine:
             if self._tries > self._max_tries:
                 raise _TooMuchWork
             if loopcount > LOOP_LIMIT:
-                self.syserr(f"Infinite loop in ruleset {rulename}, rule {ri + 1}")
+                self.syserr(f"Infinite loop in ruleset {self.rule_name(ruleset)}, rule {ri + 1}")
                 if self.tt(21, 1):
                     self.out(f"workspace:{self.printav(pvp)}")
                 break
             matched = None
             if rule.anything:
-                matched = [(0, len(pvp) - 1)]  # "$*" alone: the common first rule
+                matched = [_Bind(0, 0, len(pvp) - 1)]  # "$*" alone: the common first rule
             elif rule.min_tokens <= len(keys) and (
                 cands is not None or rule.first_key is None or (keys and keys[0] == rule.first_key)
             ):
-                literals = rule.literals
-                if literals:
-                    if keyset is None:
-                        keyset = set(keys)
-                    if literals <= keyset:
-                        matched = self._match(rule, pvp, keys, classes)
+                for lit in rule.literals:
+                    if lit not in keys:
+                        break
                 else:
                     matched = self._match(rule, pvp, keys, classes)
             if matched is None:
@@ -682,7 +687,7 @@ class RuleEngine:
                 loopcount = 0
             elif rule.mode == 2:
                 ri = nrules
-            substituted = self._substitute(rule, pvp, keys, matched)
+            substituted = self._substitute(rule, pvp, keys, matched, rule.keeps_keys)
             if substituted is None:
                 return EX_CONFIG
             npvp, nkeys = substituted
@@ -702,8 +707,7 @@ class RuleEngine:
                 if rstat == EX_OK or status == EX_TEMPFAIL:
                     rstat = status
             pvp[:] = npvp
-            keys = _keys(pvp) if rule.needs_lookup or rule.needs_subr else nkeys
-            keyset = None
+            keys = nkeys if rule.keeps_keys else _keys(pvp)
             canonnet = bool(pvp) and type(pvp[0]) is _OP and pvp[0].kind is _CANONNET
             if index is not None:
                 cands = index.get(keys[0] if keys else None, index[None])
@@ -711,8 +715,17 @@ class RuleEngine:
             if trace_rewritten:
                 self.out(f"rewritten as:{self.printav(pvp)}")
         if self.test_mode or self.tt(21, 1):
-            self.out(f"{prefix}{rulename:<16.16} returns:{self.printav(pvp)}")
+            self.out(self._trace_head(ruleset, prefix, False) + self.printav(pvp))
         return rstat
+
+    def _trace_head(self, ruleset: int, prefix: str, entry: bool) -> str:
+        """The start of a -bt "input:" (entry) or "returns:" line, made once."""
+        key = (ruleset, prefix, entry)
+        head = self._heads.get(key)
+        if head is None:
+            word = "   input:" if entry else " returns:"
+            head = self._heads[key] = f"{prefix}{self.rule_name(ruleset):<16.16}{word}"
+        return head
 
     def _first_key_index(self, ruleset: int) -> dict[str | None, list[int]]:
         """Rule numbers of ruleset that can match input starting with a given token.
@@ -734,14 +747,14 @@ class RuleEngine:
         return index
 
     def _match(self, rule: CompiledRule, pvp: list[str], keys: list[str],
-               classes: ClassTable) -> list[tuple[int, int]] | None:
+               classes: ClassTable) -> list[_Bind] | None:
         """Sendmail's LHS matcher; returns (first, last) bindings of the wildcards."""
         lhs = rule.lhs
         jumps = rule.jumps
         n = len(pvp)
         nl = len(lhs)
         # match list entries: [pattern index, first, last]
-        mlist: list[list[int]] = []
+        mlist: list[_Bind] = []
         rv = 0
         av = 0
         while av < n or rv < nl:
@@ -761,33 +774,33 @@ class RuleEngine:
                     lit = jumps[rv]
                     if lit is None:
                         if code == _ZANY:
-                            mlist.append([rv, av, av - 1])
+                            mlist.append(_Bind(rv, av, av - 1))
                         else:
-                            mlist.append([rv, av, av])
+                            mlist.append(_Bind(rv, av, av))
                             av += 1
                     else:
                         at = _find(keys, lit, av if code == _ZANY else av + 1)
                         if at < 0:
                             ok = False
                         else:
-                            mlist.append([rv, av, at - 1])
+                            mlist.append(_Bind(rv, av, at - 1))
                             av = at
                 elif code == _ONE:
-                    mlist.append([rv, av, av])
+                    mlist.append(_Bind(rv, av, av))
                     av += 1
                 elif code == _CLASS:
-                    entry = [rv, av, av - 1]
+                    entry = _Bind(rv, av, av - 1)
                     mlist.append(entry)
                     ok = self._extend_class(entry, pvp, keys, arg, classes)
                     if ok:
-                        av = entry[2] + 1
+                        av = entry.last + 1
                     else:
                         mlist.pop()
                 elif code == _NCLASS:
                     if classes.contains(arg, pvp[av]):
                         ok = False
                     else:
-                        mlist.append([rv, av, av])
+                        mlist.append(_Bind(rv, av, av))
                         av += 1
                 elif code == _ZERO:
                     pass
@@ -818,8 +831,8 @@ class RuleEngine:
             # back up
             while mlist:
                 entry = mlist[-1]
-                prv = entry[0]
-                av = entry[2] + 1
+                prv = entry.step
+                av = entry.last + 1
                 if av >= n:
                     mlist.pop()
                     continue
@@ -827,7 +840,7 @@ class RuleEngine:
                 if pcode == _ANY or pcode == _ZANY:
                     lit = jumps[prv]
                     if lit is None:
-                        entry[2] = av
+                        entry.last = av
                         av += 1
                     else:
                         # av is where the literal matched: look past it
@@ -835,14 +848,14 @@ class RuleEngine:
                         if at < 0:
                             mlist.pop()
                             continue
-                        entry[2] = at - 1
+                        entry.last = at - 1
                         av = at
                     rv = prv + 1
                     break
                 if pcode == _CLASS:
-                    entry[2] = av - 1
+                    entry.last = av - 1
                     if self._extend_class(entry, pvp, keys, lhs[prv][1], classes, start_last=av):
-                        av = entry[2] + 1
+                        av = entry.last + 1
                         rv = prv + 1
                         break
                     mlist.pop()
@@ -850,9 +863,9 @@ class RuleEngine:
                 mlist.pop()
             else:
                 return None
-        return [(e[1], e[2]) for e in mlist]
+        return mlist
 
-    def _extend_class(self, entry: list[int], pvp: list[str], keys: list[str], cname: str,
+    def _extend_class(self, entry: _Bind, pvp: list[str], keys: list[str], cname: str,
                       classes: ClassTable, start_last: int | None = None) -> bool:
         """Grow a $=X binding one token at a time until the phrase is in the class.
 
@@ -864,7 +877,7 @@ class RuleEngine:
         if not members:
             return False
         longest = classes.longest(cname)
-        first = entry[1]
+        first = entry.first
         last = first if start_last is None else start_last
         tables = self.tables
         sub = self.space_sub
@@ -883,27 +896,32 @@ class RuleEngine:
             if length > longest:
                 return False
             if i >= last and (parts[0] if len(parts) == 1 else "".join(parts)) in members:
-                entry[2] = i
+                entry.last = i
                 return True
         return False
 
     def _substitute(self, rule: CompiledRule, pvp: list[str], keys: list[str],
-                    matched: list[tuple[int, int]]) -> tuple[list[str], list[str]] | None:
-        """The rule's RHS with $n and $&x replaced: the tokens and their keys."""
+                    matched: list[_Bind], with_keys: bool
+                    ) -> tuple[list[str], list[str]] | None:
+        """The rule's RHS with $n and $&x replaced: the tokens and (with_keys) their keys."""
         out: list[str] = []
         okeys: list[str] = []
         for kind, run, run_keys, idx, name in rule.plan:
             if kind == _RUN:
                 out.extend(run)
-                okeys.extend(run_keys)
+                if with_keys:
+                    okeys.extend(run_keys)
             elif kind == _REPL:
                 if idx < 0 or idx >= len(matched):
                     self.syserr(f"rewrite: ruleset {self.rule_name(0)}: replacement "
                                 f"${name} out of bounds")
                     return None
-                first, last = matched[idx]
-                out.extend(pvp[first:last + 1])
-                okeys.extend(keys[first:last + 1])
+                bind = matched[idx]
+                first = bind.first
+                last = bind.last + 1
+                out.extend(pvp[first:last])
+                if with_keys:
+                    okeys.extend(keys[first:last])
             else:
                 value = self.macro(name)
                 if self.tt(21, 2):
@@ -917,7 +935,8 @@ class RuleEngine:
                 if toks is None:
                     return None
                 out.extend(toks)
-                okeys.extend(_keys(toks))
+                if with_keys:
+                    okeys.extend(_keys(toks))
         return out, okeys
 
     def _lookups(self, npvp: list[str], maxatom: int) -> tuple[list[str], int] | int:
@@ -930,12 +949,12 @@ class RuleEngine:
                 i += 1
                 continue
             start = i
-            if tok.kind is OpKind.HOSTBEGIN:
-                endkind = OpKind.HOSTEND
+            if tok.kind is _HOSTBEGIN:
+                endkind = _HOSTEND
                 mapname = "host"
                 j = i + 1
             else:
-                endkind = OpKind.LOOKUPEND
+                endkind = _LOOKUPEND
                 if i + 1 >= len(npvp):
                     self.syserr("rewrite: missing mapname")
                     return EX_CONFIG
@@ -946,28 +965,28 @@ class RuleEngine:
             args: list[str] = []
             default: list[str] | None = None
             cur_arg: int | None = None
-            while j < len(npvp) and not _is_op(npvp[j], endkind):
+            while j < len(npvp):
                 t = npvp[j]
-                if isinstance(t, _OP) and t.kind in (OpKind.CANONHOST, OpKind.CANONUSER):
-                    if key_end is None:
-                        key_end = j
-                    if cur_arg is not None:
-                        args.append(self.cataddr(npvp[cur_arg:j]))
-                        cur_arg = None
-                    elif default is not None and t.kind is OpKind.CANONHOST:
-                        pass
-                    if t.kind is OpKind.CANONHOST:
-                        cur_arg = j + 1
-                    else:
-                        default = []
-                        dstart = j + 1
-                        # default runs to the next $@/$: or the end token
-                        k = dstart
-                        while k < len(npvp) and not _is_op(
-                            npvp[k], endkind, OpKind.CANONHOST, OpKind.CANONUSER
-                        ):
-                            k += 1
-                        default = npvp[dstart:k]
+                if type(t) is _OP:
+                    kind = t.kind
+                    if kind is endkind:
+                        break
+                    if kind is _CANONHOST or kind is _CANONUSER:
+                        if key_end is None:
+                            key_end = j
+                        if cur_arg is not None:
+                            args.append(self.cataddr(npvp[cur_arg:j]))
+                            cur_arg = None
+                        if kind is _CANONHOST:
+                            cur_arg = j + 1
+                        else:
+                            # the default runs to the next $@ or $: or the end token
+                            dstart = j + 1
+                            k = dstart
+                            while k < len(npvp) and not _is_op(npvp[k], endkind, _CANONHOST,
+                                                               _CANONUSER):
+                                k += 1
+                            default = npvp[dstart:k]
                 j += 1
             end = j
             if key_end is None:
@@ -976,11 +995,9 @@ class RuleEngine:
                 args.append(self.cataddr(npvp[cur_arg:end]))
             rest = npvp[end + 1:] if end < len(npvp) else []
             key_tokens = npvp[key_start:key_end]
-            mobj = self.maps.get(mapname) if self.maps is not None else None
+            mobj, spacesub = self._map_info(mapname)
             if mobj is None:
                 self.syserr(f"rewrite: map {mapname} not found")
-            options = getattr(mobj, "options", None)
-            spacesub = getattr(options, "space_sub", None) or self.space_sub
             key = self.cataddr(key_tokens, spacesub)
             replacement: list[str] | None
             external = False
@@ -1024,6 +1041,17 @@ class RuleEngine:
                 return EX_DATAERR
             i = start + len(replacement)
         return npvp, status
+
+    def _map_info(self, mapname: str) -> tuple[object | None, str]:
+        """The map object named mapname (None if there is none) and its -S blank."""
+        info = self._maps_seen.get(mapname)
+        if info is None:
+            mobj = self.maps.get(mapname) if self.maps is not None else None
+            options = getattr(mobj, "options", None)
+            info = (mobj, getattr(options, "space_sub", None) or self.space_sub)
+            if mobj is not None:  # a missing map is reported each time it is asked
+                self._maps_seen[mapname] = info
+        return info
 
     def _lookup(self, mapname: str, key: str, args: list[str]) -> LookupResult:
         """maps.lookup(), through the memo's answers while the memo is on.
@@ -1091,6 +1119,17 @@ class RuleEngine:
             if rstat == EX_OK or status == EX_TEMPFAIL:
                 rstat = status
         return rstat
+
+
+class _Bind:
+    """A wildcard's binding while matching: its LHS step and its first and last token."""
+
+    __slots__ = ("first", "last", "step")
+
+    def __init__(self, step: int, first: int, last: int) -> None:
+        self.step = step
+        self.first = first
+        self.last = last
 
 
 # a remembered call: result tokens, status, its output lines, rule tries, depth
