@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import array
 import ctypes
-import ctypes.util
 import fcntl
 import ipaddress
 import os
@@ -103,11 +102,17 @@ class _HostEnt(ctypes.Structure):
 
 
 def _gethostbyname2() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
+    # the process's own symbols first: they include the C library's, and
+    # ctypes.util.find_library() runs ldconfig in a subprocess
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or None)
-        func = libc.gethostbyname2
+        func = ctypes.CDLL(None).gethostbyname2
     except (OSError, AttributeError):
-        return None
+        from ctypes.util import find_library
+
+        try:
+            func = ctypes.CDLL(find_library("c") or None).gethostbyname2
+        except (OSError, AttributeError):
+            return None
     func.restype = ctypes.POINTER(_HostEnt)
     func.argtypes = [ctypes.c_char_p, ctypes.c_int]
     return func

@@ -33,14 +33,11 @@ SEE ALSO
 from __future__ import annotations
 
 import hashlib
-import importlib.abc
-import importlib.machinery
-import importlib.util
 import json
 import os
 import sys
 from collections.abc import Sequence
-from importlib.machinery import ModuleSpec
+from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader, ModuleSpec
 from pathlib import Path
 from types import ModuleType
 
@@ -62,7 +59,7 @@ _installed: bool | None = None
 
 
 def _ext_suffix() -> str:
-    return importlib.machinery.EXTENSION_SUFFIXES[0]
+    return EXTENSION_SUFFIXES[0]
 
 
 def source_hashes(root: Path = SOURCE_ROOT) -> dict[str, str]:
@@ -100,8 +97,12 @@ def check(root: Path = SOURCE_ROOT, build_dir: Path = BUILD_DIR) -> tuple[bool, 
     return True, f"current ({len(files) - 1} modules compiled)"
 
 
-class _Finder(importlib.abc.MetaPathFinder):
-    """Finds the compiled modules (and mypyc's shared library) in BUILD_DIR."""
+class _Finder:
+    """Finds the compiled modules (and mypyc's shared library) in BUILD_DIR.
+
+    A sys.meta_path finder with importlib.abc.MetaPathFinder's protocol, without
+    importing that module (about 30 ms, a tenth of a sendmail -bt start).
+    """
 
     def __init__(self, files: dict[str, Path]) -> None:
         self.files = files
@@ -111,7 +112,10 @@ class _Finder(importlib.abc.MetaPathFinder):
         location = self.files.get(fullname)
         if location is None:
             return None
-        return importlib.util.spec_from_file_location(fullname, location)
+        spec = ModuleSpec(fullname, ExtensionFileLoader(fullname, str(location)),
+                          origin=str(location))
+        spec.has_location = True  # module.__file__ is the extension file
+        return spec
 
 
 def install() -> bool:

@@ -61,20 +61,13 @@ SEE ALSO
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import socket
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import dns.exception
-import dns.message
-import dns.name
-import dns.nameserver
-import dns.query
-import dns.rdatatype
-import dns.resolver
-import dns.reversename
+from typing import TYPE_CHECKING
 
 from mta.config.model import MapDecl
 from mta.core.errors import ConfigError
@@ -98,6 +91,14 @@ from mta.maps.classes.sequence import service_methods
 from mta.maps.registry import map_class
 from mta.util.text import shortenstring
 
+# dnspython is imported where a name server is asked, not with this module: every
+# sendmail -bt start imports the map classes, and most runs never ask DNS.
+if TYPE_CHECKING:
+    import dns.message
+    import dns.name
+    import dns.nameserver
+    import dns.resolver
+
 DEFAULT_HOSTS_FILE = "/etc/hosts"
 _TYPES = ("A", "AAAA", "MX", "TXT", "PTR", "NS", "CNAME", "SRV")
 
@@ -110,6 +111,8 @@ def make_resolver(
     nameserver: str, port: int = 53, *, lifetime: float = 5.0
 ) -> dns.resolver.Resolver:
     """A resolver that asks only nameserver:port (for tests and the daemon's fixtures)."""
+    import dns.resolver
+
     resolver = dns.resolver.Resolver(configure=False)
     resolver.nameservers = [nameserver]
     resolver.port = port
@@ -118,43 +121,54 @@ def make_resolver(
     return resolver
 
 
-class _ConnectedNameserver(dns.nameserver.Do53Nameserver):
-    """A port-53 name server asked over a connected UDP socket, as the C resolver does.
+@functools.cache
+def _connected_nameserver() -> type[dns.nameserver.Do53Nameserver]:
+    """The _ConnectedNameserver class (made on first use: it subclasses dnspython's)."""
+    import dns.nameserver
+    import dns.query
 
-    With a connected socket, the ICMP "port unreachable" of a host where no name
-    server runs comes back as ECONNREFUSED at once, and the resolver gives up on
-    that server immediately (as Sendmail's lookups through libc do) instead of
-    waiting for the whole timeout.
-    """
+    class _ConnectedNameserver(dns.nameserver.Do53Nameserver):
+        """A port-53 name server asked over a connected UDP socket, as the C resolver does.
 
-    def query(
-        self,
-        request: dns.message.QueryMessage,
-        timeout: float,
-        source: str | None,
-        source_port: int,
-        max_size: bool,
-        one_rr_per_rrset: bool = False,
-        ignore_trailing: bool = False,
-    ) -> dns.message.Message:
-        if max_size:
-            return super().query(request, timeout, source, source_port, max_size,
-                                 one_rr_per_rrset, ignore_trailing)
-        family = socket.AF_INET6 if ":" in self.address else socket.AF_INET
-        with socket.socket(family, socket.SOCK_DGRAM) as sock:
-            if source is not None or source_port:
-                sock.bind((source or ("::" if family == socket.AF_INET6 else "0.0.0.0"),
-                           source_port))
-            sock.connect((self.address, self.port))
-            sock.setblocking(False)  # dnspython waits with select() up to the timeout
-            return dns.query.udp(
-                request, self.address, timeout=timeout, port=self.port, sock=sock,
-                raise_on_truncation=True, one_rr_per_rrset=one_rr_per_rrset,
-                ignore_trailing=ignore_trailing, ignore_errors=True, ignore_unexpected=True,
-            )
+        With a connected socket, the ICMP "port unreachable" of a host where no name
+        server runs comes back as ECONNREFUSED at once, and the resolver gives up on
+        that server immediately (as Sendmail's lookups through libc do) instead of
+        waiting for the whole timeout.
+        """
+
+        def query(
+            self,
+            request: dns.message.QueryMessage,
+            timeout: float,
+            source: str | None,
+            source_port: int,
+            max_size: bool,
+            one_rr_per_rrset: bool = False,
+            ignore_trailing: bool = False,
+        ) -> dns.message.Message:
+            if max_size:
+                return super().query(request, timeout, source, source_port, max_size,
+                                     one_rr_per_rrset, ignore_trailing)
+            family = socket.AF_INET6 if ":" in self.address else socket.AF_INET
+            with socket.socket(family, socket.SOCK_DGRAM) as sock:
+                if source is not None or source_port:
+                    sock.bind((source or ("::" if family == socket.AF_INET6 else "0.0.0.0"),
+                               source_port))
+                sock.connect((self.address, self.port))
+                sock.setblocking(False)  # dnspython waits with select() up to the timeout
+                return dns.query.udp(
+                    request, self.address, timeout=timeout, port=self.port, sock=sock,
+                    raise_on_truncation=True, one_rr_per_rrset=one_rr_per_rrset,
+                    ignore_trailing=ignore_trailing, ignore_errors=True, ignore_unexpected=True,
+                )
+
+    return _ConnectedNameserver
 
 
 def _connected(resolver: dns.resolver.Resolver) -> dns.resolver.Resolver:
+    import dns.nameserver
+
+    _ConnectedNameserver = _connected_nameserver()
     servers: list[str | dns.nameserver.Nameserver] = []
     for server in resolver.nameservers:
         if isinstance(server, str):
@@ -168,6 +182,8 @@ def _connected(resolver: dns.resolver.Resolver) -> dns.resolver.Resolver:
 
 
 def _resolver(env: MapEnv) -> dns.resolver.Resolver:
+    import dns.resolver
+
     if env.resolver is not None:
         return _connected(env.resolver())
     try:
@@ -180,6 +196,10 @@ def _query(
     env: MapEnv, name: str, rdtype: str, *, lifetime: float | None = None
 ) -> dns.resolver.Answer | None:
     """Resolve; None for NXDOMAIN/no answer; _TempFail for server trouble."""
+    import dns.exception
+    import dns.name
+    import dns.resolver
+
     resolver = _resolver(env)
     if lifetime is not None:
         resolver.lifetime = lifetime
@@ -450,6 +470,8 @@ class HostMap(MapClass):
             if method == "files":
                 found = hosts_by_address(self.env, literal)
             elif method == "dns":
+                import dns.reversename
+
                 ptr = dns.reversename.from_address(literal).to_text()
                 try:
                     answer = _query(self.env, ptr, "PTR")
@@ -526,6 +548,8 @@ class DnsMap(MapClass):
             return TEMPFAIL  # quietly: only the host map says "Name server timeout"
         if answer is None:
             return NOT_FOUND_NOTFOUND
+        import dns.rdatatype
+
         values: list[str] = []
         for rdata in answer:
             rdtype = rdata.rdtype
