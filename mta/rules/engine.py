@@ -664,7 +664,7 @@ class RuleEngine:
                 break
             matched = None
             if rule.anything:
-                matched = [_Bind(0, 0, len(pvp) - 1)]  # "$*" alone: the common first rule
+                matched = [0, 0, len(pvp) - 1]  # "$*" alone: the common first rule
             elif rule.min_tokens <= len(keys) and (
                 cands is not None or rule.first_key is None or (keys and keys[0] == rule.first_key)
             ):
@@ -747,14 +747,18 @@ class RuleEngine:
         return index
 
     def _match(self, rule: CompiledRule, pvp: list[str], keys: list[str],
-               classes: ClassTable) -> list[_Bind] | None:
-        """Sendmail's LHS matcher; returns (first, last) bindings of the wildcards."""
+               classes: ClassTable) -> list[int] | None:
+        """Sendmail's LHS matcher: the bindings of the wildcards, or None.
+
+        The bindings come flat, three numbers each: the LHS step, the first and
+        the last token (last is first - 1 for an empty $*). A flat list of small
+        numbers is what the compiled build handles fastest.
+        """
         lhs = rule.lhs
         jumps = rule.jumps
         n = len(pvp)
         nl = len(lhs)
-        # match list entries: [pattern index, first, last]
-        mlist: list[_Bind] = []
+        ml: list[int] = []
         rv = 0
         av = 0
         while av < n or rv < nl:
@@ -773,34 +777,43 @@ class RuleEngine:
                 elif code == _ZANY or code == _ANY:
                     lit = jumps[rv]
                     if lit is None:
+                        ml.append(rv)
+                        ml.append(av)
                         if code == _ZANY:
-                            mlist.append(_Bind(rv, av, av - 1))
+                            ml.append(av - 1)
                         else:
-                            mlist.append(_Bind(rv, av, av))
+                            ml.append(av)
                             av += 1
                     else:
                         at = _find(keys, lit, av if code == _ZANY else av + 1)
                         if at < 0:
                             ok = False
                         else:
-                            mlist.append(_Bind(rv, av, at - 1))
+                            ml.append(rv)
+                            ml.append(av)
+                            ml.append(at - 1)
                             av = at
                 elif code == _ONE:
-                    mlist.append(_Bind(rv, av, av))
+                    ml.append(rv)
+                    ml.append(av)
+                    ml.append(av)
                     av += 1
                 elif code == _CLASS:
-                    entry = _Bind(rv, av, av - 1)
-                    mlist.append(entry)
-                    ok = self._extend_class(entry, pvp, keys, arg, classes)
-                    if ok:
-                        av = entry.last + 1
+                    last = self._extend_class(pvp, keys, arg, classes, av, av)
+                    if last < 0:
+                        ok = False
                     else:
-                        mlist.pop()
+                        ml.append(rv)
+                        ml.append(av)
+                        ml.append(last)
+                        av = last + 1
                 elif code == _NCLASS:
                     if classes.contains(arg, pvp[av]):
                         ok = False
                     else:
-                        mlist.append(_Bind(rv, av, av))
+                        ml.append(rv)
+                        ml.append(av)
+                        ml.append(av)
                         av += 1
                 elif code == _ZERO:
                     pass
@@ -829,56 +842,53 @@ class RuleEngine:
                 rv += 1
                 continue
             # back up
-            while mlist:
-                entry = mlist[-1]
-                prv = entry.step
-                av = entry.last + 1
-                if av >= n:
-                    mlist.pop()
-                    continue
-                pcode = lhs[prv][0]
-                if pcode == _ANY or pcode == _ZANY:
-                    lit = jumps[prv]
-                    if lit is None:
-                        entry.last = av
-                        av += 1
-                    else:
+            while ml:
+                top = len(ml) - 3
+                prv = ml[top]
+                av = ml[top + 2] + 1
+                if av < n:
+                    pcode = lhs[prv][0]
+                    if pcode == _ANY or pcode == _ZANY:
+                        lit = jumps[prv]
+                        if lit is None:
+                            ml[top + 2] = av
+                            av += 1
+                            rv = prv + 1
+                            break
                         # av is where the literal matched: look past it
                         at = _find(keys, lit, av + 1)
-                        if at < 0:
-                            mlist.pop()
-                            continue
-                        entry.last = at - 1
-                        av = at
-                    rv = prv + 1
-                    break
-                if pcode == _CLASS:
-                    entry.last = av - 1
-                    if self._extend_class(entry, pvp, keys, lhs[prv][1], classes, start_last=av):
-                        av = entry.last + 1
-                        rv = prv + 1
-                        break
-                    mlist.pop()
-                    continue
-                mlist.pop()
+                        if at >= 0:
+                            ml[top + 2] = at - 1
+                            av = at
+                            rv = prv + 1
+                            break
+                    elif pcode == _CLASS:
+                        last = self._extend_class(pvp, keys, lhs[prv][1], classes, ml[top + 1],
+                                                  av)
+                        if last >= 0:
+                            ml[top + 2] = last
+                            av = last + 1
+                            rv = prv + 1
+                            break
+                ml.pop()
+                ml.pop()
+                ml.pop()
             else:
                 return None
-        return mlist
+        return ml
 
-    def _extend_class(self, entry: _Bind, pvp: list[str], keys: list[str], cname: str,
-                      classes: ClassTable, start_last: int | None = None) -> bool:
-        """Grow a $=X binding one token at a time until the phrase is in the class.
+    def _extend_class(self, pvp: list[str], keys: list[str], cname: str, classes: ClassTable,
+                      first: int, start_last: int) -> int:
+        """The shortest $=X phrase from pvp[first] that ends at start_last or later.
 
-        The phrase is built as cataddr() would join it (BlankSub between two
-        atoms), lower-cased, and growing stops once it is longer than the
-        longest word of the class.
+        Returns the index of its last token, or -1. The phrase is built as
+        cataddr() would join it (BlankSub between two atoms), lower-cased, and
+        growing stops once it is longer than the longest word of the class.
         """
         members = classes.members(cname)
         if not members:
-            return False
+            return -1
         longest = classes.longest(cname)
-        first = entry.first
-        last = first if start_last is None else start_last
         tables = self.tables
         sub = self.space_sub
         parts: list[str] = []
@@ -894,14 +904,13 @@ class RuleEngine:
             length += len(piece)
             prev_atom = atom
             if length > longest:
-                return False
-            if i >= last and (parts[0] if len(parts) == 1 else "".join(parts)) in members:
-                entry.last = i
-                return True
-        return False
+                return -1
+            if i >= start_last and (parts[0] if len(parts) == 1 else "".join(parts)) in members:
+                return i
+        return -1
 
     def _substitute(self, rule: CompiledRule, pvp: list[str], keys: list[str],
-                    matched: list[_Bind], with_keys: bool
+                    matched: list[int], with_keys: bool
                     ) -> tuple[list[str], list[str]] | None:
         """The rule's RHS with $n and $&x replaced: the tokens and (with_keys) their keys."""
         out: list[str] = []
@@ -912,13 +921,12 @@ class RuleEngine:
                 if with_keys:
                     okeys.extend(run_keys)
             elif kind == _REPL:
-                if idx < 0 or idx >= len(matched):
+                if idx < 0 or 3 * idx >= len(matched):
                     self.syserr(f"rewrite: ruleset {self.rule_name(0)}: replacement "
                                 f"${name} out of bounds")
                     return None
-                bind = matched[idx]
-                first = bind.first
-                last = bind.last + 1
+                first = matched[3 * idx + 1]
+                last = matched[3 * idx + 2] + 1
                 out.extend(pvp[first:last])
                 if with_keys:
                     okeys.extend(keys[first:last])
@@ -1119,17 +1127,6 @@ class RuleEngine:
             if rstat == EX_OK or status == EX_TEMPFAIL:
                 rstat = status
         return rstat
-
-
-class _Bind:
-    """A wildcard's binding while matching: its LHS step and its first and last token."""
-
-    __slots__ = ("first", "last", "step")
-
-    def __init__(self, step: int, first: int, last: int) -> None:
-        self.step = step
-        self.first = first
-        self.last = last
 
 
 # a remembered call: result tokens, status, its output lines, rule tries, depth

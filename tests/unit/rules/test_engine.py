@@ -172,7 +172,7 @@ def test_matcher_binds_as_sendmail_does(pattern: list[str], tokens: list[str]) -
     # the pattern as the loader kept it (an unbalanced ">" is dropped, as Sendmail does)
     spelled = [str(tok) for tok in rule.lhs_tokens]
     got = engine._match(rule, list(tokens), list(tokens), engine.classes)
-    bindings = None if got is None else [(b.first, b.last) for b in got]
+    bindings = None if got is None else [(got[i + 1], got[i + 2]) for i in range(0, len(got), 3)]
     assert bindings == _reference_match(spelled, tokens)
 
 
