@@ -108,7 +108,7 @@ _KEY_CACHE: Final[dict[str, str]] = {}
 _KEY_CACHE_SIZE: Final = 65536
 
 
-def _keys(tokens: Sequence[str]) -> list[str]:
+def _keys(tokens: list[str]) -> list[str]:
     """token_key() of every token (this runs after every rule that fires)."""
     cache = _KEY_CACHE
     out: list[str] = []
