@@ -146,7 +146,8 @@ def run_test_mode(cf: str, overrides: dict[str, str], debug: dict[int, int]) -> 
         extra_classes.append(("w", j))
     # one TRACEFLAGS table for the engine and the maps, so that "-d38.2" typed
     # in test mode also turns on the map traces
-    env = MapEnv(options=config.options, debug=debug, trace=lambda line: out.write(line + "\n"))
+    env = MapEnv(options=config.options, debug=debug, trace=lambda line: out.write(line + "\n"),
+                 verbose=True)  # test mode sets Sendmail's Verbose
     mapset = MapSet(config.maps, env)
     syserrs += len(mapset.warnings)
     for line in mapset.report:

@@ -5,6 +5,7 @@ SYNOPSIS
     stats = build_alias_db("/etc/mail/aliases", err=sys.stderr)     # -> AliasStats
     print(stats.summary())   # "/etc/mail/aliases: 3 aliases, longest 20 bytes, 40 bytes total"
     value = lookup_alias("/etc/mail/aliases", "postmaster")
+    read_aliases(path, env.stab, ctx, verbose=True)   # the text file as stab maps read it
 
 DESCRIPTION
     Sendmail's alias file syntax (readaliases() in alias.c, as documented in
@@ -22,8 +23,10 @@ DESCRIPTION
     longest value and "total" the sum of name and value lengths, as Sendmail
     prints them.
 
-    Unlike Sendmail, names are not run through ruleset 0 (that needs the rules
-    engine): a name that is not a local address is stored as written.
+    Unlike Sendmail, newaliases does not run names through ruleset 0 (that
+    needs the rules engine): a name that is not a local address is stored as
+    written. read_aliases(), which fills the symbol table of stab maps and of
+    alias maps without a database, does, through the caller's context.
 
 DIAGNOSTICS
     "FILE: line N: TEXT... missing colon" and "FILE: line N: NAME:... missing
@@ -42,7 +45,7 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from mta.core.errors import ConfigError
-from mta.maps.base import fold_case
+from mta.maps.base import LookupContext, fold_case
 from mta.maps.classes.hashdb import DbWriter, db_path, read_db
 from mta.util.fsio import join_continuations
 
@@ -74,6 +77,83 @@ class AliasStats:
             f"{self.path}: {self.aliases} aliases, longest {self.longest} bytes, "
             f"{self.total} bytes total"
         )
+
+
+def read_aliases(path: str, table: dict[str, str], ctx: LookupContext, *,
+                 verbose: bool) -> AliasStats | None:
+    """Read an alias file into a symbol table, as Sendmail's readaliases() does.
+
+    What stab maps, and alias maps without a database, answer from. A line and
+    the lines after it that start with a space or a tab make one entry, joined
+    without their newlines; "#" and empty entries are skipped. The name, up to
+    the first colon outside quotes and angle brackets, is parsed through the
+    rules (ctx.alias_name: ruleset traces in test mode) and must resolve to a
+    mailer with F=A; the entry is stored under the parsed user (case-folded;
+    "postmaster" in any case as "postmaster"), the value as written after the
+    colon and its leading blanks. Bad entries get Sendmail's system errors,
+    "FILE: line N: ..." with the number of the entry's last line; with verbose
+    the statistics line follows. (Sendmail's CheckAliases, which also parses
+    every value, is not done.)
+
+    Returns:
+        The statistics, or None when the file cannot be read.
+    """
+    try:
+        with open(path, "rb") as fh:
+            text = fh.read().decode("latin-1")
+    except OSError:
+        return None
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    count = longest = total = errors = 0
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        while i < len(lines) and lines[i][:1] in (" ", "\t"):
+            line += lines[i]
+            i += 1
+        where = f"{path}: line {i}: "
+        if not line or line[0] == "#":
+            continue
+        if line[0] in " \t":
+            ctx.syserr(where + "Non-continuation line starts with space")
+            errors += 1
+            continue
+        colon = line.find(":")
+        if colon < 0:
+            ctx.syserr(where + "missing colon")
+            errors += 1
+            continue
+        name = ctx.alias_name(line, where)
+        if name is None:
+            ctx.syserr(f"{where}{line[:40]}... illegal alias name")
+            errors += 1
+            continue
+        value = line[colon + 1:].lstrip(_C_SPACE)
+        if not name.local:
+            ctx.syserr(f"{where}{name.paddr}... cannot alias non-local names")
+            errors += 1
+            continue
+        user = name.user
+        if user.lower() == "postmaster":
+            user = "postmaster"
+        if not value.strip(_C_SPACE):
+            ctx.syserr(f"{where}{line[:40]}... missing value for alias")
+            errors += 1
+            continue
+        table[fold_case(user)] = value
+        count += 1
+        total += len(user) + len(value)
+        longest = max(longest, len(value))
+    stats = AliasStats(path, count, longest, total, errors)
+    if verbose:
+        ctx.message(stats.summary())
+    return stats
+
+
+_C_SPACE = " \t\n\v\f\r"  # isspace() in the C locale
 
 
 def parse_alias_file_option(text: str | None) -> list[AliasSource]:

@@ -109,6 +109,25 @@ class LookupContext(Protocol):
         and the exit status becomes EX_OSERR unless one is set already."""
         ...
 
+    def syserr(self, text: str) -> None:
+        """A syserr() (a bad line in a file read for a map): printed, and the exit
+        status becomes EX_SOFTWARE unless one is set already."""
+        ...
+
+    def alias_name(self, text: str, where: str) -> AliasName | None:
+        """The alias name text parsed as Sendmail's readaliases() parses it (its
+        ruleset traces printed, messages prefixed with where); None if unusable."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class AliasName:
+    """An alias name as parseaddr() resolved it."""
+
+    user: str  # q_user: the key the alias is stored under
+    paddr: str  # the name as written, for messages
+    local: bool  # the mailer may have aliases (F=A)
+
 
 @dataclass(frozen=True, slots=True)
 class MapEnv:
@@ -128,6 +147,13 @@ class MapEnv:
     debug: Mapping[int, int] = field(default_factory=dict)
     # Where debug lines go (Sendmail's sm_dprintf); None drops them.
     trace: Callable[[str], object] | None = None
+    # Sendmail's Verbose (set in test mode): maps say more, e.g. the statistics of
+    # an alias file read as text.
+    verbose: bool = False
+    # The symbol table's aliases (Sendmail's ST_ALIAS entries), shared by every map
+    # of this environment: what stab maps and alias maps without a database read
+    # from their text files (mta.maps.aliases.read_aliases).
+    stab: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     def tt(self, category: int, level: int) -> bool:
         """Sendmail's tTd(category, level)."""
@@ -183,6 +209,15 @@ class NullContext:
     def os_error(self, text: str) -> None:
         """Collect a system error in .messages, like message()."""
         self.messages.append(text)
+
+    def syserr(self, text: str) -> None:
+        """Collect a system error in .messages, like message()."""
+        self.messages.append(text)
+
+    def alias_name(self, text: str, where: str) -> AliasName | None:
+        """Without rules: the text before the colon, blanks as dots, taken as local."""
+        name = ".".join(text.split(":", 1)[0].split())
+        return AliasName(name, name, True) if name else None
 
 
 # ---------------------------------------------------------------------------
@@ -294,6 +329,8 @@ class MapClass(abc.ABC):
         self.options = self.parse(decl)  # sendmail: map_parse
         self._opened = False
         self._open_error: MapOpenError | None = None
+        # set by MapSet for the maps of the AliasFile option (Alias0, Alias1, ...)
+        self.for_aliases = False
 
     @classmethod
     def parse_options(cls, decl: MapDecl) -> MapOptions:
@@ -337,6 +374,10 @@ class MapClass(abc.ABC):
         """The line the class's parse routine prints at -d38.2, if it prints one."""
         return None
 
+    def open_for(self, ctx: LookupContext) -> None:
+        """open(), for classes whose opening prints or parses through the caller."""
+        self.open()
+
     def open(self) -> None:  # noqa: B027 - sendmail: null_map_open
         """Open the map; raise MapOpenError when it cannot be used.
 
@@ -362,7 +403,7 @@ class MapClass(abc.ABC):
             self._opened = True
             MapClass.opens += 1
             try:
-                self.open()
+                self.open_for(ctx)
             except MapOpenError as err:
                 self._open_error = err
                 if err.debug is not None:
@@ -428,6 +469,15 @@ class MapClass(abc.ABC):
             return LookupResult(LookupStatus.FOUND, (result.value or "") + self.options.append,
                                 result.code)
         return result
+
+    def stab_lookup(self, key: str, args: Sequence[str]) -> LookupResult:
+        """stab_map_lookup(): key in the shared symbol table of aliases (MapEnv.stab).
+
+        Found: the value (-m: the key) with %n filled in; not found: NOT_FOUND
+        with EX_OK, as Sendmail's /map shows "no match (0)".
+        """
+        value = self.env.stab.get(fold_case(key))
+        return NOT_FOUND if value is None else self.table_result(key, value, args)
 
     def fold(self, key: str) -> str:
         """The key as stored: lower-cased unless -f."""

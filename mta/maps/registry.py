@@ -153,7 +153,9 @@ class MapSet:
             name = f"Alias{i}"
             if name not in self._declared:
                 decl = MapDecl(name, source.class_name, (source.path,), where)
-                self._maps[name] = _MAP_CLASSES[source.class_name](decl, self.env, self)
+                alias_map = _MAP_CLASSES[source.class_name](decl, self.env, self)
+                alias_map.for_aliases = True
+                self._maps[name] = alias_map
             members.append(name)
         for name, class_name, args in (("aliases.files", "sequence", tuple(members)),
                                        ("aliases", "switch", ("aliases",))):

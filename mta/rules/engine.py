@@ -49,7 +49,7 @@ from typing import Any, Final, Protocol
 from mta.config.macros import expand
 from mta.config.model import Config, Op, OpKind
 from mta.config.tokens import MAXATOM, TokenTables, encode_op, prescan, xputs
-from mta.maps.base import LookupResult, LookupStatus
+from mta.maps.base import AliasName, LookupResult, LookupStatus
 from mta.rules.macros import ClassTable, MacroEnv
 from mta.util.text import MAXSHORTSTR, shortenstring
 
@@ -317,6 +317,9 @@ class RuleEngine:
         # whose name prefixes user error messages ("addr... text").
         self.exit_stat = EX_OK
         self.e_to: str | None = None
+        # put before each message, error and warning (not traces): "FILE: line N: "
+        # while a file is read, as Sendmail's FileName and LineNumber do
+        self.msg_prefix = ""
         # The memo of ruleset calls: see _rewrite. _impure counts what must not be
         # replayed (messages, side effects, answers from outside).
         self._memo: dict[tuple[object, ...], _Recall] | None = {} if memo else None
@@ -431,7 +434,13 @@ class RuleEngine:
 
     def message(self, text: str) -> None:
         self._impure += 1
-        self.out(text)
+        self.out(self.msg_prefix + text)
+
+    def to_message(self, text: str) -> None:
+        """message() of an address: "e_to... text", as Sendmail's 050 replies show."""
+        self._impure += 1
+        prefix = shortenstring(self.e_to, MAXSHORTSTR) + "... " if self.e_to else ""
+        self.out(self.msg_prefix + prefix + text)
 
     def syserr(self, text: str) -> None:
         """A Sendmail syserr(): print it and remember it (the exit status becomes 70)."""
@@ -446,7 +455,7 @@ class RuleEngine:
         self.syserr_count += 1
         if self.exit_stat == EX_OK:
             self.exit_stat = status
-        self.out(text)
+        self.out(self.msg_prefix + text)
 
     def setstat(self, status: int) -> None:
         """Sendmail's setstat(): a first hard status sticks; EX_TEMPFAIL can be replaced."""
@@ -472,12 +481,35 @@ class RuleEngine:
         prefix = ""
         if self.e_to and num in _TO_PREFIX_CODES:
             prefix = shortenstring(self.e_to, MAXSHORTSTR) + "... "
-        self.out((prefix + text).translate(_STRIP_HIGH_BIT))
+        self.out((self.msg_prefix + prefix + text).translate(_STRIP_HIGH_BIT))
 
     # LookupContext for map classes
     def macro(self, name: str) -> str | None:
         v = self.macros.get(name)
         return None if v is None else expand(v, self.macros.get)
+
+    def alias_name(self, text: str, where: str) -> AliasName | None:
+        """readaliases()'s parseaddr() of an alias name (maps.base.LookupContext).
+
+        text is the alias line; the name ends at its first colon outside quotes
+        and angle brackets. It is parsed as an envelope recipient, with its
+        ruleset traces; messages meanwhile start with where ("FILE: line N: "),
+        as Sendmail's do while it reads a file. None when it cannot be scanned.
+        """
+        from mta.rules.resolve import parseaddr
+
+        self._impure += 1  # reading a file is no pure ruleset call
+        saved_prefix, saved_tries = self.msg_prefix, self._tries
+        self.msg_prefix = where
+        try:
+            address = parseaddr(self, text, delim=":")
+        finally:
+            self.msg_prefix, self._tries = saved_prefix, saved_tries
+            self.e_to = None
+        if address is None:
+            return None
+        mailer = address.mailer
+        return AliasName(address.user, address.paddr, mailer is not None and "A" in mailer.flags)
 
     def define_macro(self, name: str, value: str | None) -> None:
         self._impure += 1

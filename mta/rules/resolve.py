@@ -134,7 +134,7 @@ def _rwset(engine: RuleEngine, spec: str) -> int:
 
 
 def parseaddr(engine: RuleEngine, addr: str, flags: int = 0, *,
-              recipient: bool = True) -> Address | None:
+              recipient: bool = True, delim: str = "\0") -> Address | None:
     """Parse addr into a mailer triple (Sendmail's parseaddr()).
 
     Args:
@@ -142,6 +142,9 @@ def parseaddr(engine: RuleEngine, addr: str, flags: int = 0, *,
         addr: the address text (latin-1 decoded).
         flags: RF_* bits.
         recipient: the address is a recipient (error texts differ for senders).
+        delim: where the address ends ("\0" for the whole text; ":" for an
+            alias name); messages of the scan show all of addr, later ones the
+            address alone, as Sendmail cuts its buffer there.
 
     Returns:
         The Address, or None when prescan or the length check refuses addr
@@ -151,11 +154,13 @@ def parseaddr(engine: RuleEngine, addr: str, flags: int = 0, *,
         Sets engine.e_to to addr and the $h macro; may set engine.exit_stat.
     """
     engine.e_to = addr
-    tokens, _end, errors = prescan(addr, engine.tables.ext)
+    tokens, end, errors = prescan(addr, engine.tables.ext, delim)
     for text in errors:
         engine.usrerr("553 5.1.0 " + text)
     if tokens is None:
         return None
+    if delim != "\0":
+        addr = engine.e_to = addr[:end]
     if len(addr) > MAXNAME - 1:
         # invalidaddr() cuts the address in place, so e_to shows it cut too
         engine.e_to = addr[:MAXNAME - 1]
@@ -181,6 +186,7 @@ def parseaddr(engine: RuleEngine, addr: str, flags: int = 0, *,
     if queue_up:
         address.state = AddressState.QUEUEUP
         address.status = "4.4.3"
+        engine.to_message("Transient parse error -- message queued for future delivery")
     return address
 
 

@@ -30,7 +30,8 @@ DESCRIPTION
 DIAGNOSTICS
     A missing file is the MapOpenError "missing map file PATH: No such file or
     directory" (printed once, lookups TEMPFAIL; with -o: not found; the implicit
-    class prints nothing but TEMPFAILs all the same). A file that
+    class prints nothing but TEMPFAILs all the same, except for the maps of the
+    AliasFile option, which read their text file as stab maps do). A file that
     is not an SQLite database, lacks the table, or holds text that is not UTF-8
     gives the message "error reading map file PATH: ..." and TEMPFAIL.
     DbWriter raises sqlite3.Error / OSError for the caller to word.
@@ -293,14 +294,39 @@ class ImplicitMap(_DbMap):
     name = "implicit"
     flags = MapFlag.ALIAS_OK | MapFlag.REBUILDABLE | MapFlag.OPTIONAL_FILE
 
-    def open(self) -> None:
+    def __init__(self, decl: MapDecl, env: MapEnv, mapset: MapResolver | None = None) -> None:
+        super().__init__(decl, env, mapset)
+        self._from_text = False
+
+    def open_for(self, ctx: LookupContext) -> None:
         """A missing file prints nothing, and lookups TEMPFAIL (not found with -o).
 
         Checked with sendmail 8.17 -bt: "$(implmiss x $: def $)" gives "def" and
-        "status 75" with no message; /map says "no match (75)".
+        "status 75" with no message; /map says "no match (75)". An alias map
+        instead says (in test mode) "WARNING: cannot open alias database FILE;
+        reading text version" and reads FILE as a stab map does.
         """
         self.env.dprint(f"impl_map_open({self.decl.name}, {self.options.file}, 0)")
         try:
-            super().open()
+            self.open()
         except MapOpenError as err:
-            raise MapOpenError(err.text, quiet=True, debug=err.debug) from None
+            if not self.for_aliases:  # a map of AliasFile reads the text file instead
+                raise MapOpenError(err.text, quiet=True, debug=err.debug) from None
+            from mta.maps.aliases import read_aliases  # it imports this package
+
+            path = self.options.file or ""
+            if self.env.verbose:
+                ctx.message(f"WARNING: cannot open alias database {path}; reading text version")
+            if read_aliases(path, self.env.stab, ctx, verbose=self.env.verbose) is None:
+                raise MapOpenError(err.text, quiet=True, debug=err.debug) from None
+            self._from_text = True
+
+    def answers_reusable(self) -> bool:
+        """Answers from the symbol table are not: another file read can add to it."""
+        return not self._from_text and super().answers_reusable()
+
+    def fetch(self, key: str, args: Sequence[str], ctx: LookupContext) -> LookupResult:
+        """From the database, or after the text fallback from the symbol table."""
+        if self._from_text:
+            return self.stab_lookup(key, args)
+        return super().fetch(key, args, ctx)

@@ -16,8 +16,9 @@ DESCRIPTION
              runs of white space; -k/-v pick 0-based columns (both default 0, so
              the key column itself is returned); keys compare without case unless -f;
              "#" lines and empty lines are skipped.
-    stab     Sendmail's internal symbol table: nothing is stored there for us, so
-             every lookup is "not found" (the class needs a file name, as Sendmail's).
+    stab     Sendmail's internal symbol table of aliases: opening reads the file as
+             an alias file (mta.maps.aliases.read_aliases) into the table that all
+             maps share; a lookup finds what any file read so far holds.
     null     always "not found".
     user     passwd entry of the key; -v selects name, passwd, uid, gid, gecos,
              dir or shell (or 1-7); the default is the name.
@@ -146,20 +147,27 @@ class TextMap(MapClass):
 
 @map_class
 class StabMap(MapClass):
-    """Sendmail's symbol-table map: we keep no aliases there, so always not found."""
+    """Sendmail's symbol-table map: the aliases of its file, read as an alias file.
+
+    Opening reads the file with mta.maps.aliases.read_aliases into the symbol
+    table that every map of the MapSet shares (MapEnv.stab): a key is found
+    when any file read so far has that alias. A missing file fails quietly.
+    """
 
     name = "stab"
 
-    def open(self) -> None:
-        """The file must exist (Sendmail reads it into the symbol table); quiet otherwise."""
+    def open_for(self, ctx: LookupContext) -> None:
+        """stab_map_open(): read the file into the symbol table."""
+        from mta.maps.aliases import read_aliases  # it imports this package
+
         path = self.options.file or ""
         self.env.dprint(f"stab_map_open({self.decl.name}, {path}, 0)")
-        if not os.path.isfile(path):
+        if read_aliases(path, self.env.stab, ctx, verbose=self.env.verbose) is None:
             raise MapOpenError(f"{path}: No such file or directory", quiet=True)
 
     def fetch(self, key: str, args: Sequence[str], ctx: LookupContext) -> LookupResult:
-        """Always NOT_FOUND."""
-        return NOT_FOUND
+        """stab_map_lookup(): the alias value (or with -m the key); EX_OK either way."""
+        return self.stab_lookup(key, args)
 
 
 @map_class

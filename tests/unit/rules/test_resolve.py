@@ -12,10 +12,13 @@ DESCRIPTION
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from mta.config.loader import load_cf
 from mta.config.tokens import xputs
+from mta.maps.registry import MapSet
 from mta.rules.engine import RuleEngine, isenhsc, shortenstring
 from mta.rules.headers import crackaddr, must_quote_chars
 from mta.rules.resolve import (
@@ -214,3 +217,16 @@ def test_usrerr_prefix_only_for_mailbox_codes(engine: RuleEngine, lines: list[st
     engine.usrerr("plain text é")
     assert lines[-3:] == [
         "who@example.test... bad one", "syntax", "who@example.test... plain text i"]
+
+
+def test_a_map_that_fails_for_now_queues_the_address(tmp_path: Path) -> None:
+    """A temporary map failure in ruleset 0: QUEUEUP, and Sendmail's 050 message."""
+    cf = CF.replace("S0\n", f"Kgone implicit {tmp_path}/missing\nS0\n"
+                             "R$+ @ later . test\t$: $(gone $1 $) @ later . test\n", 1)
+    lines: list[str] = []
+    config = load_cf("later.cf", text=cf)
+    engine = RuleEngine(config, MapSet(config.maps), out=lines.append)
+    result = parseaddr(engine, "u@later.test")
+    assert result is not None
+    assert (result.state, result.status) == (AddressState.QUEUEUP, "4.4.3")
+    assert lines == ["u@later.test... Transient parse error -- message queued for future delivery"]
