@@ -14,9 +14,12 @@ DESCRIPTION
 
     socket (the sockmap protocol of Sendmail 8.13+): a request is the netstring
     "MAPNAME KEY" and the reply the netstring "STATUS [value]" with STATUS OK,
-    NOTFOUND, TEMP, TIMEOUT or PERM. The connection is kept open and reopened
-    after an error. Timeouts, connection failures, malformed replies, TEMP and
-    TIMEOUT are TEMPFAIL; PERM is NOT_FOUND with a message.
+    NOTFOUND, TEMP, TIMEOUT or PERM. The map connects when it opens, as
+    Sendmail's does: a unix socket that does not exist is reported ("local
+    socket name PATH unsafe: ERROR"), a server that refuses is not, and the
+    map TEMPFAILs from then on. An open connection is kept, and made again
+    after an error. Timeouts, malformed replies, TEMP and TIMEOUT are
+    TEMPFAIL; PERM is NOT_FOUND with a message.
 
 DIAGNOSTICS
     ConfigError for a socket spec that is neither unix:PATH nor inet:PORT@HOST
@@ -29,6 +32,7 @@ SEE ALSO
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 from collections.abc import Sequence
@@ -44,6 +48,7 @@ from mta.maps.base import (
     LookupStatus,
     MapClass,
     MapFlag,
+    MapOpenError,
 )
 from mta.maps.registry import map_class
 
@@ -149,9 +154,24 @@ class SocketMap(MapClass):
         return options
 
     def open(self) -> None:
-        """Connect at the first lookup instead; traces as Sendmail's socket_map_open."""
+        """socket_map_open(): connect now; traces as Sendmail's.
+
+        A unix socket that does not exist is "local socket name PATH unsafe:
+        ERROR" (printed); a server that cannot be reached fails quietly. Either
+        way lookups TEMPFAIL. After a broken connection, a lookup connects again.
+        """
         self.env.dprint(f"socket_map_open({self.decl.name}, {self.options.file}, 0)")
         self.env.dprint("opening new connection")
+        if isinstance(self._address, str):
+            try:
+                os.stat(self._address)
+            except OSError as err:
+                raise MapOpenError(
+                    f"local socket name {self._address} unsafe: {err.strerror}") from None
+        try:
+            self._connect()
+        except OSError as err:
+            raise MapOpenError(f"{self.options.file}: {err.strerror}", quiet=True) from None
 
     def _connect(self) -> socket.socket:
         if self._sock is None:

@@ -19,7 +19,9 @@ DESCRIPTION
 
 DIAGNOSTICS
     An unknown member of a sequence is reported as "Sequence map NAME: unknown
-    member map MEMBER" (a warning, as in Sendmail) and skipped.
+    member map MEMBER" (a warning, as in Sendmail) and skipped; one of a switch,
+    when the switch opens, as the system error "Switch map NAME: unknown member
+    map NAME.METHOD".
 
 SEE ALSO
     mta.maps.classes.host (the host map also reads the "hosts" service).
@@ -158,9 +160,13 @@ class SwitchMap(_StackedMap):
     name = "switch"
     flags = MapFlag.ALIAS_OK
 
-    def open(self) -> None:
-        """Members are found at each lookup; traces as Sendmail's switch_map_open."""
+    def open_for(self, ctx: LookupContext) -> None:
+        """switch_map_open(): its traces, and a system error for each member map
+        MAPNAME.method of the service that no K line (or AliasFile) declares."""
         self.env.dprint(f"switch_map_open({self.decl.name}, {self.options.file}, 0)")
+        for member in self.member_names():
+            if self.mapset is None or self.mapset.get(member) is None:
+                ctx.syserr(f"Switch map {self.decl.name}: unknown member map {member}")
 
     def member_names(self) -> tuple[str, ...]:
         """MAPNAME.method for each method of the service (read at each lookup)."""

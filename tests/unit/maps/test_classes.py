@@ -372,8 +372,31 @@ def test_socket_map(sockmap: str, key: str, expected: tuple[object, ...]) -> Non
 
 
 def test_socket_map_unreachable_is_tempfail(tmp_path: Path) -> None:
+    """A missing unix socket is reported when the map opens; a refused port is quiet."""
     ms = mapset(f"m socket unix:{tmp_path}/nothing")
-    assert look(ms, "m", "k") == (TEMPFAIL, None)
+    ctx = NullContext()
+    assert ms.lookup("m", "k", (), ctx).status is TEMPFAIL
+    assert ms.lookup("m", "k", (), ctx).status is TEMPFAIL
+    assert ctx.messages == [
+        f'socket map "m": local socket name {tmp_path}/nothing unsafe: No such file or directory']
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    ms = mapset(f"n socket inet:{port}@127.0.0.1")
+    ctx = NullContext()
+    assert ms.lookup("n", "k", (), ctx).status is TEMPFAIL
+    assert ctx.messages == []
+
+
+def test_switch_names_a_member_map_nobody_declared(tmp_path: Path) -> None:
+    switch = tmp_path / "service.switch"
+    switch.write_text("foo files bar\n")
+    make_db(tmp_path / "one", {"a": "1"})
+    ms = mapset(f"sw.files hash {tmp_path}/one", "sw switch foo",
+                env=MapEnv(service_switch_file=str(switch)))
+    ctx = NullContext()
+    assert ms.lookup("sw", "a", (), ctx).value == "1"
+    assert ctx.messages == ["Switch map sw: unknown member map sw.bar"]
 
 
 def test_program_map_never_uses_a_shell(tmp_path: Path) -> None:
