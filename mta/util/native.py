@@ -33,6 +33,7 @@ SEE ALSO
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 import sys
@@ -80,21 +81,28 @@ def _read_manifest(build_dir: Path = BUILD_DIR) -> dict[str, object] | None:
 
 def check(root: Path = SOURCE_ROOT, build_dir: Path = BUILD_DIR) -> tuple[bool, str]:
     """Whether the build in build_dir is usable for the sources under root, and why."""
+    usable, why, _files = _check(root, build_dir)
+    return usable, why
+
+
+def _check(root: Path, build_dir: Path) -> tuple[bool, str, dict[str, str]]:
+    """check(), with the manifest's extension files (module name -> relative path)."""
     if os.environ.get("MTA_NATIVE", "") == "0":
-        return False, "MTA_NATIVE=0 is set"
+        return False, "MTA_NATIVE=0 is set", {}
     manifest = _read_manifest(build_dir)
     if manifest is None:
-        return False, f"no build ({build_dir / 'manifest.json'} is missing; run: make native)"
+        return False, f"no build ({build_dir / 'manifest.json'} is missing; run: make native)", {}
     if manifest.get("suffix") != _ext_suffix():
-        return False, f"built for another Python ({manifest.get('suffix')})"
+        return False, f"built for another Python ({manifest.get('suffix')})", {}
     if manifest.get("sources") != source_hashes(root):
-        return False, "stale: the sources changed since the build (run: make native)"
+        return False, "stale: the sources changed since the build (run: make native)", {}
     files = manifest.get("files")
     if not isinstance(files, dict) or not files or not all(
-        isinstance(v, str) and (build_dir / v).is_file() for v in files.values()
+        isinstance(k, str) and isinstance(v, str) and (build_dir / v).is_file()
+        for k, v in files.items()
     ):
-        return False, "incomplete build (an extension file is missing)"
-    return True, f"current ({len(files) - 1} modules compiled)"
+        return False, "incomplete build (an extension file is missing)", {}
+    return True, f"current ({len(files) - 1} modules compiled)", files
 
 
 class _Finder:
@@ -119,21 +127,28 @@ class _Finder:
 
 
 def install() -> bool:
-    """Use the compiled modules from now on, if the build is current; once per process."""
+    """Use the compiled modules from now on, if the build is current; once per process.
+
+    The build's shared library is loaded here: if it does not load (a library
+    it needs is gone), the finder is taken out again and plain Python runs.
+    """
     global _installed
     if _installed is not None:
         return _installed
-    usable, _why = check()
     _installed = False
-    if usable:
-        manifest = _read_manifest() or {}
-        files = manifest.get("files")
-        if isinstance(files, dict):
-            already = [name for name in files if name in sys.modules]
-            if not already:  # a module imported as Python stays Python
-                sys.meta_path.insert(0, _Finder({k: BUILD_DIR / v for k, v in files.items()}))
-                _installed = True
-    return _installed
+    usable, _why, files = _check(SOURCE_ROOT, BUILD_DIR)
+    if not usable or any(name in sys.modules for name in files):
+        return False  # a module already imported as Python stays Python
+    finder = _Finder({name: BUILD_DIR / rel for name, rel in files.items()})
+    sys.meta_path.insert(0, finder)
+    try:
+        importlib.import_module(f"{GROUP}__mypyc")
+    except Exception:  # whatever stops it loading: run the .py files
+        sys.meta_path.remove(finder)
+        sys.modules.pop(f"{GROUP}__mypyc", None)
+        return False
+    _installed = True
+    return True
 
 
 def active() -> bool:

@@ -89,3 +89,23 @@ def test_the_engine_module_follows_the_check() -> None:
     compiled = _engine_file(env)
     assert compiled.endswith(native._ext_suffix()) is usable
     assert _engine_file({**env, "MTA_NATIVE": "0"}).endswith("engine.py")
+
+
+def test_a_build_that_does_not_load_leaves_plain_python(tmp_path: Path) -> None:
+    """A current manifest over a broken shared library: install() backs out."""
+    root, build = _tree(tmp_path)
+    code = f"""
+import os, sys
+from pathlib import Path
+from mta.util import native
+del os.environ["MTA_NATIVE"]
+native.SOURCE_ROOT, native.BUILD_DIR, native.GROUP = Path({str(root)!r}), Path({str(build)!r}), "g"
+native._installed = None
+before = list(sys.meta_path)
+print(native.check(native.SOURCE_ROOT, native.BUILD_DIR)[0], native.install(), native.active(),
+      sys.meta_path == before)
+"""
+    env = {**os.environ, "MTA_NATIVE": "0"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          check=True)
+    assert done.stdout.split() == ["True", "False", "False", "True"]
