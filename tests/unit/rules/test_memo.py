@@ -123,49 +123,47 @@ def test_a_class_change_is_seen(tmp_path: Path) -> None:
     assert "returns: local" in text
 
 
-def test_a_rebuilt_map_is_seen_after_the_recheck_interval(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    clock = [1000.0]
-    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """time.monotonic(), moved by hand: clock[0] is now."""
+    now = [1000.0]
+    monkeypatch.setattr(time, "monotonic", lambda: now[0])
+    return now
 
-    def rebuild() -> None:
+
+def _rebuild_later(tmp_path: Path, clock: list[float]) -> Callable[[], None]:
+    """A between-step: acc.db answers "second" for h, and the recheck interval passes."""
+    def step() -> None:
         with DbWriter(str(tmp_path / "acc.db")) as db:
             db.put("h", "second")
-
-    def rebuild_later() -> None:
-        rebuild()
         clock[0] += engine_module.MEMO_RECHECK
+    return step
 
+
+def test_a_rebuilt_map_is_seen_after_the_recheck_interval(tmp_path: Path,
+                                                         clock: list[float]) -> None:
     def start() -> None:
         clock[0] = 1000.0
-        with DbWriter(str(tmp_path / "acc.db")) as db:
-            db.put("h", "first")
 
-    text, hits = _both(tmp_path, ["1 u@h", "1 u@h", "1 u@h"], between={0: start, 2: rebuild_later})
+    text, hits = _both(tmp_path, ["1 u@h", "1 u@h", "1 u@h"],
+                       between={0: start, 2: _rebuild_later(tmp_path, clock)})
     assert hits >= 1
     assert text.count("returns: u < @ first >") == 2
     assert text.count("returns: u < @ second >") == 1
     # within the interval the memo still answers from the old file (documented)
     start()
+    rebuild = _rebuild_later(tmp_path, [0.0])  # a clock of its own: this one stands still
     text, _ = _transcript(tmp_path, ["1 u@h", "1 u@h"], memo=True, between={1: rebuild})
     assert text.count("returns: u < @ first >") == 2
 
 
-def test_remembered_map_answers_follow_a_rebuilt_map(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_remembered_map_answers_follow_a_rebuilt_map(tmp_path: Path, clock: list[float]) -> None:
     """Other calls asking the same key share the answer, until the file changes."""
-    clock = [1000.0]
-    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
-
-    def rebuild_later() -> None:
-        with DbWriter(str(tmp_path / "acc.db")) as db:
-            db.put("h", "second")
-        clock[0] += engine_module.MEMO_RECHECK
-
     def start() -> None:
         clock[0] = 1000.0
 
-    text, _ = _both(tmp_path, ["1 u@h", "1 v@h", "1 w@h"], between={0: start, 2: rebuild_later})
+    text, _ = _both(tmp_path, ["1 u@h", "1 v@h", "1 w@h"],
+                    between={0: start, 2: _rebuild_later(tmp_path, clock)})
     assert "returns: u < @ first >" in text
     assert "returns: v < @ first >" in text
     assert "returns: w < @ second >" in text
@@ -182,10 +180,7 @@ def test_a_map_open_error_is_printed_once(tmp_path: Path) -> None:
     assert text.count('missing map file') == 1
 
 
-def test_host_answers_expire(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    clock = [1000.0]
-    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
-
+def test_host_answers_expire(tmp_path: Path, clock: list[float]) -> None:
     def move() -> None:
         (tmp_path / "hosts").write_text("192.0.2.1\tb.example.test a\n")
 
