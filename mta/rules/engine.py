@@ -125,6 +125,14 @@ def _keys(tokens: list[str]) -> list[str]:
     return out
 
 
+def _has_subr(tokens: list[str]) -> bool:
+    """Whether tokens hold a "$>" (a subroutine call)."""
+    for t in tokens:
+        if type(t) is _OP and t.kind is _CALLSUBR:
+            return True
+    return False
+
+
 def _find(keys: list[str], key: str, start: int) -> int:
     """keys.index(key, start), or -1 (no exception: a miss is common when backing up)."""
     n = len(keys)
@@ -667,6 +675,7 @@ class RuleEngine:
         cands = None if index is None else index.get(keys[0] if keys else None, index[None])
         at = 0
         canonnet = bool(pvp) and type(pvp[0]) is _OP and pvp[0].kind is _CANONNET
+        has_subr = _has_subr(pvp)
         while True:
             if cands is not None:
                 if at >= len(cands):
@@ -733,13 +742,21 @@ class RuleEngine:
                 npvp, status = result
                 if status == EX_TEMPFAIL:
                     rstat = EX_TEMPFAIL
-            if rule.needs_subr:
-                rule.strip_subr_quotes()
-                status = self._callsubr(npvp, reclevel)
-                if rstat == EX_OK or status == EX_TEMPFAIL:
-                    rstat = status
+            # Sendmail calls callsubr() after every rule: a "$>" that came with the
+            # tokens (left by a call that failed) is called too. Only a rule with
+            # calls or lookups, or tokens that had a "$>", can give one.
+            called = False
+            if rule.needs_subr or rule.needs_lookup or has_subr:
+                if rule.needs_subr:
+                    rule.strip_subr_quotes()
+                if rule.needs_subr or _has_subr(npvp):
+                    status = self._callsubr(npvp, reclevel)
+                    if rstat == EX_OK or status == EX_TEMPFAIL:
+                        rstat = status
+                    called = True
+                has_subr = _has_subr(npvp)
             pvp[:] = npvp
-            keys = nkeys if rule.keeps_keys else _keys(pvp)
+            keys = nkeys if rule.keeps_keys and not called else _keys(pvp)
             canonnet = bool(pvp) and type(pvp[0]) is _OP and pvp[0].kind is _CANONNET
             if index is not None:
                 cands = index.get(keys[0] if keys else None, index[None])
@@ -1129,11 +1146,22 @@ class RuleEngine:
             self._memo_expiry = result.expires
 
     def _callsubr(self, pvp: list[str], reclevel: int) -> int:
+        """callsubr(): the $>set calls of pvp, rightmost first, each on the rest of pvp.
+
+        As in Sendmail, a call of a ruleset without rules is dropped while the
+        calls are collected, and the token that moves into its place is not
+        looked at (so "$>Empty $>Other x" leaves "$>Other x" uncalled). After a
+        call that fails (not EX_OK, not EX_TEMPFAIL) the calls left of it are
+        not made.
+        """
         calls: list[tuple[int, int]] = []
-        for j in range(len(pvp) - 1):
+        j = 0
+        while j < len(pvp) - 1:
             t = pvp[j]
             if type(t) is _OP and t.kind is _CALLSUBR:
                 name = stripquotes(pvp[j + 1])
+                if type(pvp[j + 1]) is str:
+                    pvp[j + 1] = name  # in place, as Sendmail strips it
                 subr = self._subr_numbers.get(name, -1)
                 if subr < 0:
                     subr = self.ruleset_number(name)
@@ -1142,16 +1170,17 @@ class RuleEngine:
                 if subr < 0:
                     self.syserr(f"Unknown ruleset {name}")
                     return EX_CONFIG
+                if not self.rules.get(subr):
+                    if self.tt(21, 3):
+                        self.out(f"-----skip subr {name} ({subr})")
+                    del pvp[j:j + 2]
+                    j += 1
+                    continue
                 calls.append((subr, j))
+            j += 1
         rstat = EX_OK
         for subr, j in reversed(calls):
             tail = pvp[j + 2:]
-            if not self.rules.get(subr):
-                if self.tt(21, 3):
-                    self.out(f"-----skip subr {self.rule_name(subr)} ({subr})")
-                # Sendmail skips a call to a ruleset without rules silently
-                pvp[j:] = tail
-                continue
             status = self.rewrite(tail, subr, reclevel, MAXATOM - j)
             pvp[j:] = tail
             if status != EX_OK and status != EX_TEMPFAIL:

@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mta.config.loader import load_cf
+from mta.config.model import Op, OpKind
 from mta.rules.engine import EX_CONFIG, EX_DATAERR, EX_OK, MAX_RULE_TRIES, RuleEngine
 from mta.rules.testmode import TestMode
 
@@ -186,3 +187,31 @@ def test_replacement_out_of_bounds_at_run_time() -> None:
     assert tokens is not None
     assert engine.rewrite(tokens, 5) == EX_CONFIG
     assert lines == ["rewrite: ruleset 0: replacement $2 out of bounds"]
+
+
+SUBR_CF = """\
+V10/Berkeley
+SEmpty=5
+SOther=6
+R$*		$@ other $1
+S1
+R$*		$: $>Empty $>Other $1
+S2
+R$*		$: $1 y
+"""
+
+
+def test_a_call_of_an_empty_ruleset_hides_the_next_call() -> None:
+    """Sendmail drops "$>Empty" and does not look at the token that takes its place."""
+    engine = RuleEngine(load_cf("subr.cf", text=SUBR_CF), None)
+    pvp = ["x"]
+    assert engine.rewrite(pvp, 1) == EX_OK
+    assert engine.printav(pvp) == " $> Other x"
+
+
+def test_a_call_among_the_tokens_is_made_after_any_rule() -> None:
+    """callsubr() runs after every rule, so a "$>" the tokens carry is called."""
+    engine = RuleEngine(load_cf("subr.cf", text=SUBR_CF), None)
+    pvp = [Op(OpKind.CALLSUBR), "Other", "x"]
+    assert engine.rewrite(pvp, 2) == EX_OK
+    assert pvp == ["other", "x", "y"]
