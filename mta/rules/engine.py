@@ -491,6 +491,22 @@ class RuleEngine:
             prefix = shortenstring(self.e_to, MAXSHORTSTR) + "... "
         self.out((self.msg_prefix + prefix + text).translate(_STRIP_HIGH_BIT))
 
+    def scan_errors(self, text: str, errors: Sequence[str]) -> None:
+        """prescan()'s messages about text, as Sendmail prints them: "text... error".
+
+        They are usrerr()s whose address is the text scanned (shortened, and
+        without the eighth bit, as every usrerr()); e_to is left as it was.
+        """
+        if not errors:
+            return
+        saved = self.e_to
+        self.e_to = text
+        try:
+            for error in errors:
+                self.usrerr("553 5.1.0 " + error)
+        finally:
+            self.e_to = saved
+
     # LookupContext for map classes
     def macro(self, name: str) -> str | None:
         v = self.macros.get(name)
@@ -987,8 +1003,7 @@ class RuleEngine:
                 if not value:
                     continue
                 toks, _, errs = prescan(value, self.tables.ext)
-                for e in errs:
-                    self.out(e)
+                self.scan_errors(value, errs)
                 if toks is None:
                     return None
                 out.extend(toks)
@@ -1083,8 +1098,7 @@ class RuleEngine:
                 else:
                     table = self.tables.ext if external else self.tables.int
                     toks, _, errs = prescan(value, table, ops=not external)
-                    for e in errs:
-                        self.out(e)
+                    self.scan_errors(value, errs)
                     if toks is None:
                         return EX_DATAERR
                     if not errs:

@@ -326,8 +326,7 @@ class TestMode:
         table = engine.tables.noc if engine.config.version_level >= 9 else engine.tables.ext
         while True:
             tokens, end, errors = prescan(rest, table, ",")
-            for e in errors:
-                self.println(f"{rest}... {e}" if rest else e)
+            engine.scan_errors(rest, errors)
             if tokens is not None:
                 spec = names
                 while spec:
