@@ -5,7 +5,8 @@ DESCRIPTION
     virtusertable, genericstable and masquerading, delay_checks, relay-domains
     and relay_entire_domain, LOCAL_CONFIG/LOCAL_RULE_n/LOCAL_RULESETS), compiled
     by GNU m4 with the real sendmail-cf macros, a list of input files (*.in,
-    one -bt input per line) and the debug flags of the run. Per case:
+    one -bt input per line; random.in is made by bt/make_random.py over random
+    addresses) and the debug flags of the run. Per case:
 
     - three sites are built under one directory that the namespace mounts at
       /mnt: /mnt/real (maps by /usr/sbin/makemap), /mnt/ours (maps by our
@@ -91,6 +92,8 @@ CASES = (
             COMMANDS,
         ),
     ),
+    # random.in: lines over random addresses (tests/diff/bt/make_random.py)
+    BtCase("random", "kitchen.mc", ("random.in",)),
     BtCase("kitchen-d21.12", "kitchen.mc", ("debug.in",), ("-d21.12",)),
     BtCase("kitchen-d38.2", "kitchen.mc", ("debug.in",), ("-d38.2",)),
 )
