@@ -102,6 +102,7 @@ class TokenTables:
         self.ext = _base_table(True)
         self.int = _base_table(True)
         self.noc = _base_table(False)
+        self.noc[0xFF] = SPC  # test-mode input: 0xFF parts tokens (Sendmail 8.17, checked)
         for c in ops + DELIMCHARS:
             o = ord(c)
             if o > 255:
@@ -119,6 +120,8 @@ class TokenTables:
 
 
 _NOCHAR: Final = -1
+# what xputs() leaves out: the control characters but \t \n \v \f \r, DEL and 0xFF
+_UNSHOWN: Final = {c: None for c in (*range(1, 9), *range(14, 32), 127, 255)}
 _CHR: Final = [chr(i) for i in range(256)]
 
 
@@ -286,11 +289,16 @@ def prescan(
 
 
 def xputs(text: str) -> str:
-    """A token or string as Sendmail's xputs() shows it (-bt output)."""
+    """A token or string as Sendmail's xputs() shows it (-bt output).
+
+    Control characters other than \t \n \v \f \r, DEL and 0xFF are left
+    out (what Sendmail 8.17 shows, checked byte by byte).
+    """
     if isinstance(text, _OP):
         return str.__str__(text)
     if text.isascii() and text.isprintable():
         return text
+    text = text.translate(_UNSHOWN)
     out: list[str] = []
     for ch in text:
         op = decode_op(ch) if ord(ch) >= OP_BASE else None

@@ -432,7 +432,12 @@ class RuleEngine:
         return text
 
     def printav(self, tokens: Sequence[str]) -> str:
-        """The tokens as -bt traces show them: each one after a blank."""
+        """The tokens as -bt traces show them: each one after a blank.
+
+        As xputs() shows them: control characters (but blanks), DEL and 0xFF
+        are left out; Sendmail keeps them in the tokens, its traces do not
+        show them.
+        """
         if not tokens:
             return ""
         joined = " ".join(tokens)  # an Op joins as its spelling, as xputs shows it
@@ -1217,6 +1222,7 @@ def _is_op(tok: str, *kinds: OpKind) -> bool:
 
 
 _TO_PREFIX_CODES = frozenset({"050", "250", "252", "450", "550", "553"})
+
 _STRIP_HIGH_BIT = {c: c & 0x7F for c in range(0x80, 0x100)}
 
 

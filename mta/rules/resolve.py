@@ -167,13 +167,15 @@ def parseaddr(engine: RuleEngine, addr: str, flags: int = 0, *,
         engine.usrerr(f'553 5.1.0 Address "{engine.e_to}" too long '
                       f"({MAXNAME - 1} bytes max)")
         return None
+    if eight_bit_refused(engine, addr, recipient=recipient):
+        return None
     queue_up = False
     if engine.rewrite(tokens, 3) == EX_TEMPFAIL:
         queue_up = True
     if engine.rewrite(tokens, 0) == EX_TEMPFAIL:
         queue_up = True
     address = buildaddr(engine, tokens, addr, flags)
-    if _hasctrlchar(engine, address.user, recipient):
+    if _hasctrlchar(engine, address, recipient):
         address.state = AddressState.BADADDR
     if address.state is AddressState.BADADDR:
         return address
@@ -188,6 +190,23 @@ def parseaddr(engine: RuleEngine, addr: str, flags: int = 0, *,
         address.status = "4.4.3"
         engine.to_message("Transient parse error -- message queued for future delivery")
     return address
+
+
+def eight_bit_refused(engine: RuleEngine, addr: str, *, recipient: bool = True) -> bool:
+    """invalidaddr()'s 8-bit test: refuse an address with a byte 0x80-0x9f.
+
+    Those bytes are Sendmail's internal operator codes. Unless EightBitAddrOK
+    is set, the address is refused with '8-bit character in mailbox address
+    "ADDR"' (each such byte shown as "?") and the exit status EX_USAGE.
+    """
+    if not any("\x80" <= ch <= "\x9f" for ch in addr):
+        return False
+    if atobool(engine.config.options.get("EightBitAddrOK", "f")):
+        return False
+    shown = "".join("?" if "\x80" <= ch <= "\x9f" else ch for ch in addr)
+    engine.setstat(EX_USAGE)
+    engine.usrerr(f'501 5.1.{3 if recipient else 7} 8-bit character in mailbox address "{shown}"')
+    return True
 
 
 def buildaddr(engine: RuleEngine, tv: list[str], paddr: str, flags: int) -> Address:
@@ -327,11 +346,15 @@ def _badaddr(engine: RuleEngine, address: Address, *, tempfail: bool) -> Address
     return address
 
 
-def _hasctrlchar(engine: RuleEngine, text: str, recipient: bool) -> bool:
-    """hasctrlchar(): control characters, unbalanced quotes or a too long address."""
+def _hasctrlchar(engine: RuleEngine, address: Address, recipient: bool) -> bool:
+    """hasctrlchar() of address.user: control characters, unbalanced quotes, too long.
+
+    As Sendmail, each control character outside quotes (DEL and 0xFF too)
+    becomes "?" in the user itself.
+    """
+    text = address.user
     problem: str | None = None
     quoted = False
-    shown = text
     i = 0
     while i < len(text):
         c = text[i]
@@ -339,8 +362,9 @@ def _hasctrlchar(engine: RuleEngine, text: str, recipient: bool) -> bool:
             shown = text[:MAXNAME - 1]
             engine.usrerr(f'553 5.1.0 Address "{shown}" too long ({MAXNAME - 1} bytes max)')
             return True
-        if not quoted and (ord(c) < 32 or ord(c) == 127):
+        if not quoted and (ord(c) < 32 or c == "\x7f" or c == "\xff"):
             problem = "non-printable character"
+            text = address.user = text[:i] + "?" + text[i + 1:]
             i += 1
             continue
         if c == '"':
@@ -355,7 +379,7 @@ def _hasctrlchar(engine: RuleEngine, text: str, recipient: bool) -> bool:
         problem = "unbalanced quote"
     if problem is not None:
         detail = "5.1.3" if recipient else "5.1.7"
-        engine.usrerr(f'501 {detail} Syntax error in mailbox address "{shown}" ({problem})')
+        engine.usrerr(f'501 {detail} Syntax error in mailbox address "{text}" ({problem})')
         return True
     return False
 

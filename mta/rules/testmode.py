@@ -344,11 +344,15 @@ class TestMode:
             rest = rest[end + 1:]
 
     def invalid_address(self, addr: str) -> bool:
-        """invalidaddr(): an address too long for Sendmail (MAXNAME - 1 bytes)."""
+        """invalidaddr(): an address too long for Sendmail (MAXNAME - 1 bytes), or
+        one with a byte 0x80-0x9f (resolve.eight_bit_refused)."""
         if len(addr) > MAXNAME - 1:
-            self.println(f'Address "{addr[:MAXNAME - 1]}" too long ({MAXNAME - 1} bytes max)')
+            shown = "".join("?" if "\x80" <= ch <= "\x9f" else ch for ch in addr[:MAXNAME - 1])
+            self.println(f'Address "{shown}" too long ({MAXNAME - 1} bytes max)')
             return True
-        return False
+        from mta.rules.resolve import eight_bit_refused  # resolve imports this module
+
+        return eight_bit_refused(self.engine, addr)
 
 
 def _first_blank(text: str) -> int:
