@@ -41,6 +41,7 @@ SEE ALSO
 from __future__ import annotations
 
 import math
+import re
 import time
 from bisect import bisect_left
 from collections.abc import Callable, Mapping, Sequence
@@ -48,6 +49,7 @@ from typing import Any, Final, Protocol
 
 from mta.config.macros import expand
 from mta.config.model import Config, Op, OpKind
+from mta.config.options import atobool
 from mta.config.tokens import MAXATOM, TokenTables, encode_op, prescan, xputs
 from mta.maps.base import AliasName, LookupResult, LookupStatus
 from mta.rules.macros import ClassTable, MacroEnv
@@ -328,6 +330,7 @@ class RuleEngine:
         # put before each message, error and warning (not traces): "FILE: line N: "
         # while a file is read, as Sendmail's FileName and LineNumber do
         self.msg_prefix = ""
+        self._eight_bit_ok: bool | None = None  # the EightBitAddrOK option, read once
         # The memo of ruleset calls: see _rewrite. _impure counts what must not be
         # replayed (messages, side effects, answers from outside).
         self._memo: dict[tuple[object, ...], _Recall] | None = {} if memo else None
@@ -495,6 +498,25 @@ class RuleEngine:
         if self.e_to and num in _TO_PREFIX_CODES:
             prefix = shortenstring(self.e_to, MAXSHORTSTR) + "... "
         self.out((self.msg_prefix + prefix + text).translate(_STRIP_HIGH_BIT))
+
+    def eight_bit_refused(self, addr: str, *, recipient: bool = True) -> bool:
+        """invalidaddr()'s 8-bit test: refuse an address with a byte 0x80-0x9f.
+
+        Those bytes are Sendmail's internal operator codes. Unless EightBitAddrOK
+        is set, the address is refused with '8-bit character in mailbox address
+        "ADDR"' (each such byte shown as "?") and the exit status EX_USAGE.
+        """
+        if _OPERATOR_BYTES.search(addr) is None:
+            return False
+        if self._eight_bit_ok is None:
+            self._eight_bit_ok = atobool(self.config.options.get("EightBitAddrOK", "f"))
+        if self._eight_bit_ok:
+            return False
+        self.setstat(EX_USAGE)
+        shown = addr.translate(OPERATOR_BYTES_SHOWN)
+        self.usrerr(f'501 5.1.{3 if recipient else 7} 8-bit character in mailbox address '
+                    f'"{shown}"')
+        return True
 
     def scan_errors(self, text: str, errors: Sequence[str]) -> None:
         """prescan()'s messages about text, as Sendmail prints them: "text... error".
@@ -1222,6 +1244,8 @@ def _is_op(tok: str, *kinds: OpKind) -> bool:
 
 
 _TO_PREFIX_CODES = frozenset({"050", "250", "252", "450", "550", "553"})
+_OPERATOR_BYTES: Final = re.compile("[\x80-\x9f]")  # Sendmail's own operator codes
+OPERATOR_BYTES_SHOWN: Final = {c: "?" for c in range(0x80, 0xA0)}  # as invalidaddr() shows them
 
 _STRIP_HIGH_BIT = {c: c & 0x7F for c in range(0x80, 0x100)}
 

@@ -167,7 +167,7 @@ def parseaddr(engine: RuleEngine, addr: str, flags: int = 0, *,
         engine.usrerr(f'553 5.1.0 Address "{engine.e_to}" too long '
                       f"({MAXNAME - 1} bytes max)")
         return None
-    if eight_bit_refused(engine, addr, recipient=recipient):
+    if engine.eight_bit_refused(addr, recipient=recipient):
         return None
     queue_up = False
     if engine.rewrite(tokens, 3) == EX_TEMPFAIL:
@@ -190,23 +190,6 @@ def parseaddr(engine: RuleEngine, addr: str, flags: int = 0, *,
         address.status = "4.4.3"
         engine.to_message("Transient parse error -- message queued for future delivery")
     return address
-
-
-def eight_bit_refused(engine: RuleEngine, addr: str, *, recipient: bool = True) -> bool:
-    """invalidaddr()'s 8-bit test: refuse an address with a byte 0x80-0x9f.
-
-    Those bytes are Sendmail's internal operator codes. Unless EightBitAddrOK
-    is set, the address is refused with '8-bit character in mailbox address
-    "ADDR"' (each such byte shown as "?") and the exit status EX_USAGE.
-    """
-    if not any("\x80" <= ch <= "\x9f" for ch in addr):
-        return False
-    if atobool(engine.config.options.get("EightBitAddrOK", "f")):
-        return False
-    shown = "".join("?" if "\x80" <= ch <= "\x9f" else ch for ch in addr)
-    engine.setstat(EX_USAGE)
-    engine.usrerr(f'501 5.1.{3 if recipient else 7} 8-bit character in mailbox address "{shown}"')
-    return True
 
 
 def buildaddr(engine: RuleEngine, tv: list[str], paddr: str, flags: int) -> Address:

@@ -44,7 +44,7 @@ from mta.config.options import atobool
 from mta.config.tokens import decode_op, prescan, xputs
 from mta.maps.base import LookupResult, LookupStatus, MapClass, MapEnv
 from mta.maps.classes.host import getcanonname, getmxrr
-from mta.rules.engine import EX_OK, RuleEngine
+from mta.rules.engine import EX_OK, OPERATOR_BYTES_SHOWN, RuleEngine
 
 BANNER = (
     "ADDRESS TEST MODE (ruleset 3 NOT automatically invoked)\n"
@@ -345,14 +345,12 @@ class TestMode:
 
     def invalid_address(self, addr: str) -> bool:
         """invalidaddr(): an address too long for Sendmail (MAXNAME - 1 bytes), or
-        one with a byte 0x80-0x9f (resolve.eight_bit_refused)."""
+        one with a byte 0x80-0x9f (RuleEngine.eight_bit_refused)."""
         if len(addr) > MAXNAME - 1:
-            shown = "".join("?" if "\x80" <= ch <= "\x9f" else ch for ch in addr[:MAXNAME - 1])
+            shown = addr[:MAXNAME - 1].translate(OPERATOR_BYTES_SHOWN)
             self.println(f'Address "{shown}" too long ({MAXNAME - 1} bytes max)')
             return True
-        from mta.rules.resolve import eight_bit_refused  # resolve imports this module
-
-        return eight_bit_refused(self.engine, addr)
+        return self.engine.eight_bit_refused(addr)
 
 
 def _first_blank(text: str) -> int:
