@@ -10,7 +10,7 @@ DESCRIPTION
     Python that is several times slower than Sendmail's C. mypyc (part of mypy,
     already a development dependency) compiles the same typed source to a C
     extension; nothing else is written twice, and the Python modules remain the
-    reference that every test also runs against (MTA_NATIVE=0).
+    reference that the engine's tests run against too (make test, MTA_NATIVE=0).
 
     build compiles the modules listed in COMPILED into build/native/ beside the
     checkout and writes a manifest with the SHA-256 of every .py file of the
@@ -23,8 +23,9 @@ DESCRIPTION
 
 DIAGNOSTICS
     install() returns False and changes nothing when the build is missing,
-    stale or made for another Python, or when MTA_NATIVE=0 is set; status says
-    which. build exits non-zero with mypyc's or the C compiler's messages.
+    stale or made for another Python, when its shared library does not load,
+    or when MTA_NATIVE=0 is set; status says which (but the loading). build
+    exits non-zero with mypyc's or the C compiler's messages.
 
 SEE ALSO
     Makefile (native, install, test), bench/bt_bench.py, mypyc documentation.
