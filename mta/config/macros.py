@@ -35,6 +35,7 @@ from mta.config.model import OP_BASE, Op, OpKind
 from mta.config.tokens import decode_op, encode_op
 
 MAX_MACRO_RECURSION = 10
+MACBUFSIZE = 4096  # Sendmail's expansion buffer: an expansion keeps at most 4095 characters
 _MAX_NAME = 64
 
 _META = {
@@ -167,11 +168,14 @@ def expand(
     if not has_ops(text):
         return text
     out: list[str] = []
+    size = 0  # characters in out: Sendmail expands into a buffer of MACBUFSIZE
     skipping = False
     iflev = 0
     skiplev = 0
     recurse = False
     for ch in text:
+        if size >= MACBUFSIZE - 1:
+            break  # the buffer is full: the rest is dropped, as Sendmail drops it
         op = decode_op(ch) if ord(ch) >= OP_BASE else None
         if op is not None:
             kind = op.kind
@@ -201,10 +205,12 @@ def expand(
                 if has_ops(value):
                     recurse = True
                 out.append(value)
+                size += len(value)
                 continue
         if not skipping:
             out.append(ch)
-    result = "".join(out)
+            size += 1
+    result = "".join(out)[:MACBUFSIZE - 1]
     if recurse:
         if _depth < MAX_MACRO_RECURSION:
             return expand(result, lookup, on_error=on_error, _depth=_depth + 1)

@@ -116,7 +116,7 @@ class TestMode:
             if name is None:
                 return
             value = expand(translate_dollars(line[end:], 10, comments=False),
-                           self.engine.macros.get)
+                           self.engine.macros.get, on_error=self.engine.syserr)
             for word in value.split():
                 self.engine.classes.add(name, word)
         elif kind == "":
