@@ -772,8 +772,8 @@ class RuleEngine:
             elif rule.mode == 2:
                 ri = nrules
             substituted = self._substitute(rule, pvp, keys, matched, rule.keeps_keys)
-            if substituted is None:
-                return EX_CONFIG
+            if isinstance(substituted, int):
+                return substituted
             npvp, nkeys = substituted
             if len(npvp) > maxatom:
                 self.syserr("rewrite: expansion too long")
@@ -1003,8 +1003,13 @@ class RuleEngine:
 
     def _substitute(self, rule: CompiledRule, pvp: list[str], keys: list[str],
                     matched: list[int], with_keys: bool
-                    ) -> tuple[list[str], list[str]] | None:
-        """The rule's RHS with $n and $&x replaced: the tokens and (with_keys) their keys."""
+                    ) -> tuple[list[str], list[str]] | int:
+        """The rule's RHS with $n and $&x replaced: the tokens and (with_keys) their keys.
+
+        Or the status that ends the ruleset: EX_CONFIG for a $n beyond the
+        wildcards (with Sendmail's syserr), EX_DATAERR for a $&x whose value
+        scans to nothing (quietly, as Sendmail).
+        """
         out: list[str] = []
         okeys: list[str] = []
         for kind, run, run_keys, idx, name in rule.plan:
@@ -1016,7 +1021,7 @@ class RuleEngine:
                 if idx < 0 or 3 * idx >= len(matched):
                     self.syserr(f"rewrite: ruleset {self.rule_name(0)}: replacement "
                                 f"${name} out of bounds")
-                    return None
+                    return EX_CONFIG
                 first = matched[3 * idx + 1]
                 last = matched[3 * idx + 2] + 1
                 out.extend(pvp[first:last])
@@ -1032,7 +1037,7 @@ class RuleEngine:
                 toks, _, errs = prescan(value, self.tables.ext)
                 self.scan_errors(value, errs)
                 if toks is None:
-                    return None
+                    return EX_DATAERR
                 out.extend(toks)
                 if with_keys:
                     okeys.extend(_keys(toks))

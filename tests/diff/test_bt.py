@@ -94,6 +94,7 @@ CASES = (
     ),
     # random.in: lines over random addresses (tests/diff/bt/make_random.py)
     BtCase("random", "kitchen.mc", ("random.in",)),
+    BtCase("features", "features.mc", ("features.in", COMMANDS)),
     BtCase("kitchen-d21.12", "kitchen.mc", ("debug.in",), ("-d21.12",)),
     BtCase("kitchen-d38.2", "kitchen.mc", ("debug.in",), ("-d38.2",)),
 )

@@ -215,3 +215,14 @@ def test_a_call_among_the_tokens_is_made_after_any_rule() -> None:
     pvp = [Op(OpKind.CALLSUBR), "Other", "x"]
     assert engine.rewrite(pvp, 2) == EX_OK
     assert pvp == ["other", "x", "y"]
+
+
+def test_a_deferred_macro_that_scans_to_nothing_ends_the_ruleset_with_dataerr() -> None:
+    """$&x whose value is only blanks: no tokens, so the ruleset stops with EX_DATAERR."""
+    cf = "V10/Berkeley\nS1\nR$*\t\t$: $1 $&x\nR$*\t\t$: $1 more\n"
+    lines: list[str] = []
+    engine = RuleEngine(load_cf("deferred.cf", text=cf), None, out=lines.append)
+    engine.macros.define("x", " ")
+    pvp = ["a"]
+    assert engine.rewrite(pvp, 1) == EX_DATAERR
+    assert pvp == ["a"] and lines == []
