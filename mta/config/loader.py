@@ -722,7 +722,10 @@ def _v_line(st: _State, line: str) -> None:
     body = line[1:]
     m = re.match(r"\s*(\d+)", body)
     if m is None:
-        st.error(f"invalid version line \"{_plain(line)}\"")
+        # Sendmail shows the first 20 bytes after the V as it holds them: a $x
+        # reference is its byte 0201 and the name, and syserr() drops the 8th bit
+        shown = "".join(_byte_spelling(ch) for ch in body)[:20]
+        st.error(f'invalid argument to V line: "{shown}"')
         return
     st.level = int(m.group(1))
     rest = body[m.end():]
@@ -767,6 +770,16 @@ def _e_line(st: _State, line: str) -> None:
 
 def _extra_line(st: _State, line: str) -> None:
     st.extra.append((line[0], line[1:], st.where()))
+
+
+def _byte_spelling(ch: str) -> str:
+    """One character of an encoded line as Sendmail's syserr() shows it."""
+    op = decode_op(ch)
+    if op is None:
+        return chr(ord(ch) & 0x7F) if ord(ch) < 0x100 else ch
+    if op.kind is OpKind.MACROEXPAND and len(str(op.arg)) == 1:
+        return "\x01" + str(op.arg)  # MACROEXPAND (0201) without its 8th bit
+    return str(op)
 
 
 def _plain(text: str) -> str:
