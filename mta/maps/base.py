@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, ClassVar, Protocol
 from mta.config.model import MapDecl
 from mta.core.errors import ConfigError
 from mta.maps.args import MapArg, MapOptions, parse_map_args
+from mta.util.sysexits import ExitCode
 
 if TYPE_CHECKING:
     import dns.resolver
@@ -49,13 +50,14 @@ class LookupStatus(enum.Enum):
     TEMPFAIL = "tempfail"
 
 
-# sysexits values a class lookup reports besides its result (Sendmail's *statp)
-EX_OK = 0
-EX_DATAERR = 65
-EX_NOUSER = 67
-EX_NOTFOUND = 68  # Sendmail's EX_NOTFOUND is EX_NOHOST
-EX_TEMPFAIL = 75
-EX_CONFIG = 78
+# sysexits values a class lookup reports besides its result (Sendmail's *statp),
+# as plain ints from mta.util.sysexits
+EX_OK = int(ExitCode.EX_OK)
+EX_DATAERR = int(ExitCode.EX_DATAERR)
+EX_NOUSER = int(ExitCode.EX_NOUSER)
+EX_NOTFOUND = int(ExitCode.EX_NOHOST)  # Sendmail's EX_NOTFOUND is EX_NOHOST
+EX_TEMPFAIL = int(ExitCode.EX_TEMPFAIL)
+EX_CONFIG = int(ExitCode.EX_CONFIG)
 
 _DEFAULT_CODE = {"found": EX_OK, "notfound": EX_OK, "tempfail": EX_TEMPFAIL}
 

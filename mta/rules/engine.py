@@ -53,16 +53,19 @@ from mta.config.options import atobool
 from mta.config.tokens import MAXATOM, TokenTables, encode_op, prescan, xputs
 from mta.maps.base import AliasName, LookupResult, LookupStatus
 from mta.rules.macros import ClassTable, MacroEnv
+from mta.util.sysexits import ExitCode
 from mta.util.text import MAXSHORTSTR, shortenstring
 
-EX_OK: Final = 0
-EX_USAGE: Final = 64
-EX_DATAERR: Final = 65
-EX_UNAVAILABLE: Final = 69
-EX_SOFTWARE: Final = 70
-EX_OSERR: Final = 71
-EX_TEMPFAIL: Final = 75
-EX_CONFIG: Final = 78
+# The <sysexits.h> values of mta.util.sysexits, as plain ints: the compiled build
+# keeps a Final int as a number, where an enum member is a Python object.
+EX_OK: Final = int(ExitCode.EX_OK)
+EX_USAGE: Final = int(ExitCode.EX_USAGE)
+EX_DATAERR: Final = int(ExitCode.EX_DATAERR)
+EX_UNAVAILABLE: Final = int(ExitCode.EX_UNAVAILABLE)
+EX_SOFTWARE: Final = int(ExitCode.EX_SOFTWARE)
+EX_OSERR: Final = int(ExitCode.EX_OSERR)
+EX_TEMPFAIL: Final = int(ExitCode.EX_TEMPFAIL)
+EX_CONFIG: Final = int(ExitCode.EX_CONFIG)
 
 MAX_RULE_RECURSION: Final = 50
 MAX_RULE_TRIES = 200_000  # per top-level rewrite (RuleEngine.rewrite); not Final: tests lower it
