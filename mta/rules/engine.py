@@ -455,12 +455,6 @@ class RuleEngine:
         self._impure += 1
         self.out(self.msg_prefix + text)
 
-    def to_message(self, text: str) -> None:
-        """message() of an address: "e_to... text", as Sendmail's 050 replies show."""
-        self._impure += 1
-        prefix = shortenstring(self.e_to, MAXSHORTSTR) + "... " if self.e_to else ""
-        self.out(self.msg_prefix + prefix + text)
-
     def syserr(self, text: str) -> None:
         """A Sendmail syserr(): print it and remember it (the exit status becomes 70)."""
         self._system_error(text, EX_SOFTWARE)
@@ -484,6 +478,9 @@ class RuleEngine:
 
     def usrerr(self, text: str) -> None:
         """usrerr()/usrerrenh(): print a user error the way a non-SMTP run shows it.
+
+        Also Sendmail's message() about an address: it goes the same way with the
+        code 050 ("050 Transient parse error ...").
 
         text may start with a reply code and an enhanced status ("553 5.1.3 ...");
         550 is assumed. As fmtmsg() does, the text is prefixed with "e_to... " for

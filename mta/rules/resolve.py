@@ -188,7 +188,7 @@ def parseaddr(engine: RuleEngine, addr: str, flags: int = 0, *,
     if queue_up:
         address.state = AddressState.QUEUEUP
         address.status = "4.4.3"
-        engine.to_message("Transient parse error -- message queued for future delivery")
+        engine.usrerr("050 Transient parse error -- message queued for future delivery")
     return address
 
 
