@@ -145,10 +145,9 @@ def _load() -> tuple[ModuleType, ModuleType]:
 
 def _engine_kind() -> str:
     """Whether our sendmail runs the mypyc-compiled engine (mta.util.native) or plain Python."""
-    from mta.util import native
+    from mta.util import native  # importing mta loads the build, as in our sendmail
 
-    usable, why = native.check()
-    return f"compiled ({why})" if usable else f"plain Python ({why})"
+    return native.state()
 
 
 def _time(argv: Sequence[str], stdin: Path) -> float:

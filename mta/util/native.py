@@ -24,8 +24,9 @@ DESCRIPTION
 DIAGNOSTICS
     install() returns False and changes nothing when the build is missing,
     stale or made for another Python, when its shared library does not load,
-    or when MTA_NATIVE=0 is set; status says which (but the loading). build
-    exits non-zero with mypyc's or the C compiler's messages.
+    or when MTA_NATIVE=0 is set; state() and status say which, and a library
+    that does not load is also reported on standard error. build exits
+    non-zero with mypyc's or the C compiler's messages.
 
 SEE ALSO
     Makefile (native, install, test), bench/bt_bench.py, mypyc documentation.
@@ -58,6 +59,7 @@ COMPILED = (
 )
 
 _installed: bool | None = None
+_reason = "install() has not run"
 
 
 def _ext_suffix() -> str:
@@ -131,22 +133,28 @@ def install() -> bool:
     """Use the compiled modules from now on, if the build is current; once per process.
 
     The build's shared library is loaded here: if it does not load (a library
-    it needs is gone), the finder is taken out again and plain Python runs.
+    it needs is gone), the finder is taken out again, plain Python runs, and a
+    line on standard error says so.
     """
-    global _installed
+    global _installed, _reason
     if _installed is not None:
         return _installed
     _installed = False
-    usable, _why, files = _check(SOURCE_ROOT, BUILD_DIR)
-    if not usable or any(name in sys.modules for name in files):
-        return False  # a module already imported as Python stays Python
+    usable, _reason, files = _check(SOURCE_ROOT, BUILD_DIR)
+    if not usable:
+        return False
+    if any(name in sys.modules for name in files):
+        _reason = "a compiled module was imported as Python first"
+        return False
     finder = _Finder({name: BUILD_DIR / rel for name, rel in files.items()})
     sys.meta_path.insert(0, finder)
     try:
         importlib.import_module(f"{GROUP}__mypyc")
-    except Exception:  # whatever stops it loading: run the .py files
+    except Exception as exc:  # whatever stops it loading: run the .py files
         sys.meta_path.remove(finder)
         sys.modules.pop(f"{GROUP}__mypyc", None)
+        _reason = f"the build does not load ({exc}); run: make native"
+        print(f"mta: {_reason}; running plain Python", file=sys.stderr)
         return False
     _installed = True
     return True
@@ -155,6 +163,11 @@ def install() -> bool:
 def active() -> bool:
     """Whether the compiled modules are in use in this process."""
     return _installed is True
+
+
+def state() -> str:
+    """In words: compiled or plain Python in this process, and why."""
+    return f"compiled ({_reason})" if active() else f"plain Python ({_reason})"
 
 
 def build() -> int:
@@ -211,14 +224,12 @@ def main(argv: Sequence[str]) -> int:
     if list(argv) == ["build"]:
         return build()
     if list(argv) == ["ensure"]:
-        usable, why = check()
-        if usable or os.environ.get("MTA_NATIVE", "") == "0":
+        if active() or os.environ.get("MTA_NATIVE", "") == "0":
             return 0
-        print(f"native: {why}; building")
+        print(f"native: {_reason}; building")
         return build()
     if list(argv) == ["status"]:
-        usable, why = check()
-        print(f"native: {why}")
-        return 0 if usable else 1
+        print(f"native: {state()}")
+        return 0 if active() else 1
     print("usage: main([build|ensure|status])", file=sys.stderr)
     return 64

@@ -104,8 +104,14 @@ native._installed = None
 before = list(sys.meta_path)
 print(native.check(native.SOURCE_ROOT, native.BUILD_DIR)[0], native.install(), native.active(),
       sys.meta_path == before)
+print(native.state())
 """
     env = {**os.environ, "MTA_NATIVE": "0"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                           check=True)
-    assert done.stdout.split() == ["True", "False", "False", "True"]
+    first, state = done.stdout.splitlines()
+    assert first.split() == ["True", "False", "False", "True"]
+    assert state.startswith("plain Python (the build does not load (")
+    assert state.endswith("); run: make native)")
+    assert done.stderr.startswith("mta: the build does not load (")
+    assert done.stderr.rstrip().endswith("run: make native; running plain Python")
