@@ -150,6 +150,9 @@ class Expander:
         self._template_cache: dict[str, list[str | int]] = {}
         self._user_arg_re = _USER_ARG_RE_TRADITIONAL if options.traditional else _USER_ARG_RE
         self._macro_sequence: GnuRegex | None = None  # --warn-macro-sequence
+        # API hook (m4compat.expand's resolve_include): consulted by include and
+        # sinclude before the path search; None from it means search as usual.
+        self.include_resolver: Callable[[str], str | None] | None = None
         if builtins:
             self.install_builtins()
 

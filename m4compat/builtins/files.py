@@ -9,15 +9,21 @@ DESCRIPTION
     Mirrors GNU m4 1.4.19. include searches the name as given, then the -I
     directories and M4PATH (absolute names are not searched), and pushes the file
     on the input stack so it is read before the rest of the current expansion;
-    sinclude is silent when the file is missing. syscmd runs the command with
-    /bin/sh -c (as m4 does: the command is the m4 program's own text), standard
-    output flushed first so that the command's output lands in order; its output
-    goes straight to standard output, not to the current diversion. esyscmd
-    expands to the command's output. sysval is the exit status of the last
-    command, or the signal number times 256 when it was killed. mkstemp creates a
-    new file from a template whose last six X's (padded to six) are replaced, and
-    expands to its quoted name; so does maketemp, except under -G, where it only
-    puts the process id in place of the X's, as POSIX describes it.
+    sinclude is silent when the file is missing. A program using the Python API
+    may give the expander an include_resolver (m4compat.expand's resolve_include):
+    it is asked first for each include and sinclude name, the path it returns is
+    read instead (and becomes __file__), and None lets the search run as usual.
+    The m4compat command never sets one.
+
+    syscmd runs the command with /bin/sh -c (as m4 does: the command is the m4
+    program's own text), standard output flushed first so that the command's
+    output lands in order; its output goes straight to standard output, not to
+    the current diversion. esyscmd expands to the command's output. sysval is
+    the exit status of the last command, or the signal number times 256 when it
+    was killed. mkstemp creates a new file from a template whose last six X's
+    (padded to six) are replaced, and expands to its quoted name; so does
+    maketemp, except under -G, where it only puts the process id in place of the
+    X's, as POSIX describes it.
 
 DIAGNOSTICS
     "cannot open `FILE': REASON" (include; exit status 1),
@@ -42,7 +48,10 @@ if TYPE_CHECKING:
 
 def _include(ctx: Expander, argv: Argv, silent: bool) -> str:
     name = argv[1]
-    path = ctx.find_include(name)
+    resolver = ctx.include_resolver
+    path = resolver(name) if resolver is not None else None
+    if path is None:
+        path = ctx.find_include(name)
     if path is None:
         if not silent:
             reason = os.strerror(errno.EISDIR if os.path.isdir(fsname(name)) else errno.ENOENT)
