@@ -147,4 +147,3 @@ def _encode(text: str) -> str:
 
 def _decode(data: bytes) -> str:
     return data.decode("utf-8", "surrogateescape")
-

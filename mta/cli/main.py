@@ -1,0 +1,92 @@
+"""mta: the umbrella command for the tools without a Sendmail name of their own.
+
+SYNOPSIS
+    mta compile [-D name[=value]]... [-I dir]... FILE.mc [-o FILE.cf]
+    mta --help
+    main(["compile", "-o", "sendmail.cf", "sendmail.mc"]) -> exit status
+
+DESCRIPTION
+    A click group (build_group) whose subcommands are listed explicitly there.
+    Subcommands whose start-up time is measured against a C program are also
+    in FAST and are dispatched before click is imported: importing click takes
+    longer than GNU m4 needs to compile a whole sendmail.mc, and `mta compile`
+    is benchmarked against it as a whole process (bench/cf_bench.py). Such a
+    command parses its own options (getopt) and prints its own help; its entry
+    in the group only makes it known to `mta --help` and passes the words on.
+
+DIAGNOSTICS
+    Exit status: the subcommand's; EX_USAGE (64) for an unknown command or a
+    bad option of the group itself (click's own usage messages).
+
+SEE ALSO
+    mta.cli.compile, DESIGN.md 3.1 (mta.cli).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+
+from mta.util.sysexits import EX_USAGE
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import click
+
+
+def _compile(args: Sequence[str]) -> int:
+    from mta.cli.compile import main as compile_main
+
+    return compile_main(args)
+
+
+FAST: dict[str, Callable[[Sequence[str]], int]] = {"compile": _compile}
+"""Subcommands run without importing click, by name."""
+
+_PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True}
+
+
+def build_group() -> click.Group:
+    """The `mta` click group with every subcommand."""
+    import click
+
+    @click.group(name="mta")
+    def group() -> None:
+        """Tools of the sendmail-compatible mail transfer agent."""
+
+    @group.command(name="compile", context_settings=_PASS_THROUGH, add_help_option=False)
+    @click.argument("args", nargs=-1, type=click.UNPROCESSED)
+    def compile_command(args: tuple[str, ...]) -> int:
+        """Compile a sendmail .mc into a .cf (mta compile --help)."""
+        return _compile(args)
+
+    return group
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `mta`; return the exit status.
+
+    Args:
+        argv: the words after the program name; default sys.argv[1:].
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in FAST:
+        return FAST[args[0]](args[1:])
+    import click
+
+    try:
+        result = build_group().main(args=args, prog_name="mta", standalone_mode=False)
+    except click.UsageError as exc:
+        exc.show()
+        return EX_USAGE
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.Abort:
+        sys.stderr.write("Aborted!\n")
+        return 1
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
