@@ -38,7 +38,8 @@ _CF_ODEF(`ALIAS_FILE', `MAIL_SETTINGS_DIR`'aliases')
 _CF_ODEF(`confCW_FILE', `MAIL_SETTINGS_DIR`'local-host-names')
 _CF_ODEF(`confCR_FILE', `-o MAIL_SETTINGS_DIR`'relay-domains')
 _CF_ODEF(`confCT_FILE', `MAIL_SETTINGS_DIR`'trusted-users')
-_CF_ODEF(`confMAILER_NAME', `MAILER-DAEMON')
+# (quoted twice: MAILER is a directive, and values are expanded when written)
+_CF_ODEF(`confMAILER_NAME', ``MAILER-DAEMON'')
 _CF_ODEF(`confSEVEN_BIT_INPUT', `False')
 _CF_ODEF(`confALIAS_WAIT', `10')
 _CF_ODEF(`confMIN_FREE_BLOCKS', `100')
@@ -198,7 +199,7 @@ _CF_O(`confQUEUE_FILE_MODE', `QueueFileMode')dnl
 _CF_O(`confTEMP_FILE_MODE', `TempFileMode')dnl
 _CF_O(`confMATCH_GECOS', `MatchGECOS')dnl
 _CF_O(`confMAX_HOP', `MaxHopCount')dnl
-_CF_OV(`HelpFile', `ifdef(`HELP_FILE', `HELP_FILE', `MAIL_SETTINGS_DIR`'helpfile')')dnl
+_CF_OV(`HelpFile', `ifdef(`HELP_FILE', `HELP_FILE', `MAIL_SETTINGS_DIR`'`helpfile'')')dnl
 _CF_O(`confIGNORE_DOTS', `IgnoreDots')dnl
 _CF_O(`confBIND_OPTS', `ResolverOptions')dnl
 _CF_O(`confMIME_FORMAT_ERRORS', `SendMimeErrors')dnl
@@ -228,7 +229,7 @@ _CF_O(`confMIN_QUEUE_AGE', `MinQueueAge')dnl
 _CF_O(`confMAX_QUEUE_AGE', `MaxQueueAge')dnl
 _CF_O(`confMAX_QUEUE_RUN_SIZE', `MaxQueueRunSize')dnl
 _CF_O(`confFAST_SPLIT', `FastSplit')dnl
-_CF_OV(`QueueDirectory', `ifdef(`QUEUE_DIR', `QUEUE_DIR', `/var/spool/mqueue')')dnl
+_CF_OV(`QueueDirectory', `ifdef(`QUEUE_DIR', `QUEUE_DIR', ``/var/spool/mqueue'')')dnl
 _CF_O(`confSHARED_MEMORY_KEY', `SharedMemoryKey')dnl
 _CF_O(`confSHARED_MEMORY_KEY_FILE', `SharedMemoryKeyFile')dnl
 _CF_O(`confTO_INITIAL', `Timeout.initial')dnl

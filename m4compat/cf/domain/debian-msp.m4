@@ -1,0 +1,30 @@
+divert(-1)define(`_CF_LOADED_')
+#
+#  DOMAIN(`debian-msp'): the settings of Debian's sendmail packages for the
+#  mail submission program (submit.mc): the client queue, run-time files
+#  under /var/run/sendmail/msp, the smmsp user, no listener of its own.
+#
+define(`DEBIAN_MSP')
+define(`confCF_VERSION', `Submit')
+define(`MSP_QUEUE_DIR', `/var/spool/mqueue-client')
+define(`STATUS_FILE', `/var/lib/sendmail/sm-client.st')
+define(`confHOST_STATUS_DIRECTORY', `')
+define(`confCONTROL_SOCKET_NAME', `/var/run/sendmail/msp/smcontrol')
+define(`confPID_FILE', `/var/run/sendmail/msp/sendmail.pid')
+define(`confPROCESS_TITLE_PREFIX', `MSP')
+define(`confRUN_AS_USER', `smmsp')
+define(`confTRUSTED_USER', `smmsp')
+define(`confSAFE_FILE_ENV', `/')
+define(`confQUEUE_FILE_MODE', `0660')
+define(`confTEMP_FILE_MODE', `0640')
+define(`confRRT_IMPLIES_DSN', `False')
+define(`confTO_ICONNECT', `2s')
+define(`confTO_MAIL', `2m')
+define(`confTO_DATAINIT', `2m')
+define(`confTO_RSET', `1m')
+define(`confTO_QUIT', `2m')
+define(`confTO_COMMAND', `5m')
+define(`confTO_IDENT', `5s')
+define(`confTO_HOSTSTATUS', `0')
+FEATURE(`no_default_msa')
+divert(-1)

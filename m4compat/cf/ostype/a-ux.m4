@@ -1,0 +1,10 @@
+divert(-1)define(`_CF_LOADED_')
+#
+#  OSTYPE(`a-ux'): Apple A/UX.
+#
+_CF_DEFAULT(`LOCAL_MAILER_ARGS', `mail -d -r $f $u')
+_CF_DEFAULT(`LOCAL_MAILER_FLAGS', `mn9')
+_CF_DEFAULT(`QUEUE_DIR', `/usr/spool/mqueue')
+_CF_DEFAULT(`UUCP_MAILER_PATH', `/usr/bin/uux')
+define(`confEBINDIR', `/usr/lib')
+divert(-1)

@@ -1,0 +1,10 @@
+divert(-1)define(`_CF_LOADED_')
+#
+#  OSTYPE(`aix4'): IBM AIX 4.x.
+#
+_CF_DEFAULT(`LOCAL_MAILER_ARGS', `mail -F $g $u')
+_CF_DEFAULT(`LOCAL_MAILER_FLAGS', `mn9')
+_CF_DEFAULT(`LOCAL_MAILER_PATH', `/bin/bellmail')
+define(`confEBINDIR', `/usr/lib')
+define(`confTIME_ZONE', `USE_TZ')
+divert(-1)

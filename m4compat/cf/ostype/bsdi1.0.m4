@@ -1,0 +1,9 @@
+divert(-1)define(`_CF_LOADED_')
+#
+#  OSTYPE(`bsdi1.0'): BSD/OS 1.0 (old name of bsdi).
+#
+_CF_WARNING(`OSTYPE(bsdi1.0) is an old name; use OSTYPE(bsdi)')
+_CF_DEFAULT(`LOCAL_MAILER_PATH', `/usr/libexec/mail.local')
+_CF_DEFAULT(`STATUS_FILE', `/var/log/sendmail.st')
+_CF_DEFAULT(`UUCP_MAILER_ARGS', `uux - -r -z -a$g $h!rmail ($u)')
+divert(-1)

@@ -1,0 +1,10 @@
+divert(-1)define(`_CF_LOADED_')
+#
+#  OSTYPE(`darwin'): Darwin / Mac OS X.
+#
+_CF_DEFAULT(`LOCAL_MAILER_PATH', `/usr/libexec/mail.local')
+_CF_DEFAULT(`STATUS_FILE', `/var/log/sendmail.st')
+_CF_DEFAULT(`UUCP_MAILER_ARGS', `uux - -r -z -a$g $h!rmail ($u)')
+define(`confDONT_BLAME_SENDMAIL', `AssumeSafeChown,GroupWritableDirPathSafe')
+MODIFY_MAILER_FLAGS(`LOCAL', `+S')
+divert(-1)

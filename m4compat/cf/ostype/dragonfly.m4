@@ -1,0 +1,11 @@
+divert(-1)define(`_CF_LOADED_')
+#
+#  OSTYPE(`dragonfly'): DragonFly BSD.
+#
+_CF_DEFAULT(`LOCAL_MAILER_ARGS', `mail $u')
+_CF_DEFAULT(`LOCAL_MAILER_PATH', `/usr/libexec/mail.local')
+_CF_DEFAULT(`STATUS_FILE', `/var/log/sendmail.st')
+_CF_DEFAULT(`UUCP_MAILER_ARGS', `uux - -r -z -a$g $h!rmail ($u)')
+_CF_DEFAULT(`UUCP_MAILER_PATH', `/usr/local/bin/uux')
+MODIFY_MAILER_FLAGS(`LOCAL', `+S')
+divert(-1)

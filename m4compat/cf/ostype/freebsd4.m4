@@ -1,0 +1,10 @@
+divert(-1)define(`_CF_LOADED_')
+#
+#  OSTYPE(`freebsd4'): FreeBSD 4.x.
+#
+_CF_DEFAULT(`LOCAL_MAILER_ARGS', `mail $u')
+_CF_DEFAULT(`LOCAL_MAILER_PATH', `/usr/libexec/mail.local')
+_CF_DEFAULT(`STATUS_FILE', `/var/log/sendmail.st')
+_CF_DEFAULT(`UUCP_MAILER_ARGS', `uux - -r -z -a$g $h!rmail ($u)')
+MODIFY_MAILER_FLAGS(`LOCAL', `+S')
+divert(-1)

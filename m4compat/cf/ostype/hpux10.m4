@@ -1,0 +1,12 @@
+divert(-1)define(`_CF_LOADED_')
+#
+#  OSTYPE(`hpux10'): HP-UX 10.x.
+#
+_CF_DEFAULT(`LOCAL_MAILER_ARGS', `rmail -d $u')
+_CF_DEFAULT(`LOCAL_MAILER_FLAGS', `m9')
+_CF_DEFAULT(`LOCAL_MAILER_PATH', `/usr/bin/rmail')
+_CF_DEFAULT(`LOCAL_SHELL_PATH', `/usr/bin/sh')
+_CF_DEFAULT(`QUEUE_DIR', `/var/spool/mqueue')
+_CF_DEFAULT(`UUCP_MAILER_ARGS', `uux - -r -a$g -gC $h!rmail ($u)')
+define(`confTIME_ZONE', `USE_TZ')
+divert(-1)

@@ -1,0 +1,9 @@
+divert(-1)define(`_CF_LOADED_')
+#
+#  OSTYPE(`mklinux'): MkLinux.
+#
+_CF_DEFAULT(`PROCMAIL_MAILER_PATH', `/usr/bin/procmail')
+_CF_DEFAULT(`STATUS_FILE', `/var/log/sendmail.st')
+define(`confEBINDIR', `/usr/sbin')
+FEATURE(`local_procmail')
+divert(-1)

@@ -1,0 +1,9 @@
+divert(-1)define(`_CF_LOADED_')
+#
+#  OSTYPE(`nextstep'): NeXTSTEP.
+#
+_CF_DEFAULT(`LOCAL_SHELL_FLAGS', `euP')
+_CF_DEFAULT(`QUEUE_DIR', `/usr/spool/mqueue')
+_CF_DEFAULT(`UUCP_MAILER_PATH', `/usr/bin/uux')
+define(`confEBINDIR', `/usr/lib')
+divert(-1)

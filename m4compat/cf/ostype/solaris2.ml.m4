@@ -1,0 +1,10 @@
+divert(-1)define(`_CF_LOADED_')
+#
+#  OSTYPE(`solaris2.ml'): Solaris 2.x (SunOS 5), multi-language variant.
+#
+_CF_DEFAULT(`LOCAL_MAILER_ARGS', `mail.local -d $u')
+_CF_DEFAULT(`LOCAL_MAILER_FLAGS', `fSmn9')
+_CF_DEFAULT(`LOCAL_MAILER_PATH', `/usr/lib/mail.local')
+_CF_DEFAULT(`UUCP_MAILER_ARGS', `uux - -r -a$g $h!rmail ($u)')
+define(`confEBINDIR', `/usr/lib')
+divert(-1)

@@ -1,0 +1,10 @@
+divert(-1)define(`_CF_LOADED_')
+#
+#  OSTYPE(`solaris8'): Solaris 8 to 10.
+#
+_CF_DEFAULT(`UUCP_MAILER_ARGS', `uux - -r -a$g $h!rmail ($u)')
+define(`_NETINET6_')
+define(`confEBINDIR', `/usr/lib')
+define(`confPID_FILE', `/var/run/sendmail.pid')
+FEATURE(`local_lmtp')
+divert(-1)

@@ -1,0 +1,13 @@
+divert(-1)define(`_CF_LOADED_')
+#
+#  OSTYPE(`unicos'): Cray UNICOS.
+#
+define(`ALIAS_FILE', `/usr/lib/aliases')
+define(`HELP_FILE', `/usr/lib/sendmail.hf')
+define(`LOCAL_SHELL_FLAGS', `pxehu')
+define(`QUEUE_DIR', `/usr/spool/mqueue')
+define(`STATUS_FILE', `/usr/lib/sendmail.st')
+define(`confPID_FILE', `/etc/sendmail.pid')
+MODIFY_MAILER_FLAGS(`LOCAL', `+aSPpmnxXu')
+MODIFY_MAILER_FLAGS(`SMTP', `+anpeLC')
+divert(-1)

@@ -1,0 +1,10 @@
+divert(-1)define(`_CF_LOADED_')
+#
+#  OSTYPE(`uxpds'): Fujitsu UXP/DS.
+#
+define(`LOCAL_MAILER_PATH', `/usr/ucblib/binmail')
+define(`LOCAL_SHELL_FLAGS', `ehuP')
+define(`UUCP_MAILER_ARGS', `uux - -r -a$f -gmedium $h!rmail ($u)')
+define(`confDEF_GROUP_ID', `6')
+define(`confEBINDIR', `/usr/ucblib')
+divert(-1)
