@@ -1,0 +1,12 @@
+divert(-1)define(`_CF_LOADED_')
+#
+#  FEATURE(`access_db' [, `maptype [flags] file']): keep the access map, the
+#  administrator's rules for connections (Connect:), senders (From:),
+#  recipients (To:) and untagged entries.  Lookups must be able to say
+#  "temporary failure", so the map gets -T<TMPF> when the argument lacks it.
+#
+ifelse(_ARG_, `', `_CF_MAPDECL(`access', `access', `', `-T<TMPF>')',
+	index(_ARG_, `-T<TMPF>'), `-1',
+	`_CF_WARNING(`the argument of FEATURE(access_db) lacks -T<TMPF>; added')define(`_CF_MAP_access_', patsubst(_ARG_, `^\([^ 	]*\)', `\1 -T<TMPF>'))',
+	`_CF_MAPDECL(`access', `access', _ARG_)')
+divert(-1)

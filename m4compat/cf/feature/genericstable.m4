@@ -1,0 +1,6 @@
+divert(-1)define(`_CF_LOADED_')
+#
+#  FEATURE(`genericstable'): Rewrite outgoing sender addresses through the generics map.
+#
+_CF_MAPDECL(`generics', `genericstable', _ARG_)
+divert(-1)

@@ -1,0 +1,229 @@
+divert(-1)
+#
+#  checks.m4 -- the check_* rulesets that the SMTP server runs: check_relay
+#  (connection), check_mail (MAIL FROM), check_rcpt (RCPT TO), and the
+#  helpers they share: access map lookups and the relay decision.
+#
+#  A verdict is a $#error, $#discard or $#quarantine triple; any other
+#  result lets the command through.
+#
+ifdef(`_CF_FEATURE_access_db_', `define(`_CF_ACCESS_', `1')')
+define(`_CF_TEMPFAIL_RHS', `$# error $@ 4.3.0 $: "451 Temporary system failure. Please try again later."')
+divert(0)dnl
+######################################################################
+#
+#   Access map helpers
+#
+######################################################################
+ifdef(`_CF_ACCESS_', `# acc_value: "< value > rest" -> verdict for the common access values
+Sacc_value
+R< REJECT > $*		$# error $@ 5.7.1 $: "550 Access denied"
+R< DISCARD > $*		$# discard $: discard
+R< QUARANTINE : $+ > $*	$# error $@ quarantine $: $1
+R< ERROR : $-.$-.$- : $+ > $*	$# error $@ $1.$2.$3 $: $4
+R< ERROR : $+ > $*	$# error $: $1
+R< <TMPF> > $*		_CF_TEMPFAIL_RHS
+R< $+ > $*		$@ < $1 > $2
+
+# acc_dom: "< Tag > host" -> "< value >" or "<?>": Tag:host, then host
+# without a tag, then the same for each parent domain
+Sacc_dom
+R< $- > $+ .		$: < $1 > $2
+R< $- > $+		$: < $(access $1:$2 $: <?> $) > < $1 > $2
+R< <?> > < $- > $+	$: < $(access $2 $: <?> $) > < $1 > $2
+ifdef(`_CF_FEATURE_lookupdotdomain_', `R< <?> > < $- > $- . $+	$: < $(access $1:.$3 $: <?> $) > < $1 > $2 . $3
+R< <?> > < $- > $- . $+	$: < $(access .$3 $: <?> $) > < $1 > $2 . $3
+')dnl
+R< <?> > < $- > $- . $+	$@ $>acc_dom < $1 > $3
+R< <?> > $*		$@ <?>
+R< $* > $*		$@ < $1 >
+
+# acc_ip: "< Tag > a.b.c.d" -> "< value >" or "<?>": the address, then
+# shorter and shorter prefixes, each with Tag: and without
+Sacc_ip
+R< $- > $+		$: < $(access $1:$2 $: <?> $) > < $1 > $2
+R< <?> > < $- > $+	$: < $(access $2 $: <?> $) > < $1 > $2
+R< <?> > < $- > $+ . $-	$@ $>acc_ip < $1 > $2
+R< <?> > < $- > $+ : $-	$@ $>acc_ip < $1 > $2
+R< <?> > $*		$@ <?>
+R< $* > $*		$@ < $1 >
+
+# acc_addr: "< Tag > user < @ host >" -> "< value >" or "<?>":
+# Tag:user@host, then the domain, then Tag:user@
+Sacc_addr
+R< $- > $+ < @ $+ . >	$: < $1 > $2 < @ $3 >
+R< $- > $+ < @ $+ >	$: < $(access $1:$2@$3 $: <?> $) > < $1 > $2 < @ $3 >
+R< <?> > < $- > $+ < @ $+ >	$: < $(access $2@$3 $: <?> $) > < $1 > $2 < @ $3 >
+R< <?> > < $- > $+ < @ $+ >	$: < $(access $1:$2@ $: <?> $) > < $1 > $2 < @ $3 >
+R< <?> > < $- > $+ < @ $+ >	$: < $(access $2@ $: <?> $) > < $1 > $2 < @ $3 >
+R< <?> > < $- > $+ < @ $+ >	$@ $>acc_dom < $1 > $3
+R< $* > $*		$@ < $1 >
+')dnl
+
+######################################################################
+#
+#   check_relay: the connection ("client name $| client address")
+#
+######################################################################
+SLocal_check_relay
+ifdef(`_CF_FEATURE_delay_checks_', `', `Scheck_relay
+R$*			$: $1 $| $>Local_check_relay $1
+R$* $| $* $| $#$*	$#$3
+R$* $| $* $| $*		$: $1 $| $2
+R$*			$: $>basic_relay $1
+')dnl
+
+Sbasic_relay
+ifdef(`_CF_ACCESS_', `R$+ $| $+		$: $1 $| $2 <> $>acc_dom < Connect > $1
+R$+ $| $+ <> <?>	$: $1 $| $2 <> $>acc_ip < Connect > $2
+R$* <> <?>		$: $1
+R$* <> < $* >		$: $>acc_value < $2 > $1
+R$#$*			$#$1
+R< OK > $*		$@ OK
+R< RELAY > $*		$@ RELAY
+R< $* > $*		$: $2
+')dnl
+ifdef(`_CF_FEATURE_require_rdns_', `R$* $| $*		$: $1 $| $2 $| $&{client_resolve}
+R$* $| $* $| FAIL	$# error $@ 5.7.1 $: "550 Fix reverse DNS for " $2
+R$* $| $* $| TEMP	$# error $@ 4.1.8 $: "451 Client IP address " $2 " does not resolve"
+R$* $| $* $| FORGED	$# error $@ 4.1.8 $: "451 Possibly forged hostname for " $2
+R$* $| $* $| $*		$: $1 $| $2
+')dnl
+ifdef(`_CF_DNSBL_LIST_', `R$* $| $*		$: $>dnsbl $2
+R$#$*			$#$1
+')dnl
+R$*			$@ OK
+
+######################################################################
+#
+#   check_mail: the envelope sender
+#
+######################################################################
+SLocal_check_mail
+ifdef(`_CF_FEATURE_delay_checks_', `', `Scheck_mail
+R$*			$: $1 $| $>Local_check_mail $1
+R$* $| $#$*		$#$2
+R$* $| $*		$: $1
+R$*			$: $>basic_mail $1
+')dnl
+
+Sbasic_mail
+R<>			$: <@>
+R$*			$: <?> $>parse_check $>canonify $1
+R<?> $#$*		$@ OK
+R<?> $*			$: $1
+ifdef(`_CF_ACCESS_', `R<@>			$: < $(access From:<> $: <?> $) > <@>
+R< <?> > <@>		$: <@>
+R< $* > <@>		$: $>acc_value < $1 > <@>
+R$#$*			$#$1
+R< $* > <@>		$@ < $1 >
+R$+ < @ $* > $*		$: $1 < @ $2 > $3 $| $>acc_addr < From > $1 < @ $2 >
+R$* $| <?>		$: $1
+R$* $| < $* >		$: $>acc_value < $2 > $1
+R$#$*			$#$1
+R< OK > $*		$@ OK
+R< RELAY > $*		$@ RELAY
+R< $* > $*		$: $2
+')dnl
+R<@>			$@ OK
+ifdef(`_CF_FEATURE_accept_unresolvable_domains_', `', `# the domain of the sender must exist
+R$* < @ [ $* ] > $*	$@ OK
+R$* < @ $+ . > $*	$: $1 < @ $2 > $3
+R$* < @ $+ > $*		$: $1 < @ $2 > $3 $| $(resolve $2 $: <?> $)
+R$* < @ $+ > $* $| <?>	$# error $@ 5.1.8 $: "553 Domain of sender address " $&f " does not exist"
+R$* < @ $+ > $* $| <TEMP>	$# error $@ 4.1.8 $: "451 Domain of sender address " $&f " does not resolve"
+R$* $| $*		$: $1
+')dnl
+R$* < @ $* > $*		$@ OK
+ifdef(`_CF_FEATURE_accept_unqualified_senders_', `', `# a sender without a domain, from a network client
+R$+			$: $1 $| $&{daemon_flags}
+R$+ $| $* u $*		$@ OK
+R$+ $| $*		$: $1 $| $&{client_addr}
+R$+ $| $+		$# error $@ 5.5.4 $: "553 Domain name required for sender address " $&f
+')dnl
+R$*			$@ OK
+
+######################################################################
+#
+#   check_rcpt: an envelope recipient
+#
+######################################################################
+SLocal_check_rcpt
+Scheck_rcpt
+R$*			$: $1 $| $>Local_check_rcpt $1
+R$* $| $#$*		$#$2
+R$* $| $*		$: $1
+ifdef(`_CF_FEATURE_delay_checks_', `# the delayed connection and sender checks
+R$*			$: $1 $| $>basic_relay $&{client_name} $| $&{client_addr}
+R$* $| $#$*		$#$2
+R$* $| $*		$: $1 $| $>basic_mail $&f
+R$* $| $#$*		$#$2
+R$* $| $*		$: $1
+')dnl
+R$*			$: $>basic_rcpt $1
+
+Sbasic_rcpt
+R<>			$# error $@ nouser $: "553 User address required"
+R$@			$# error $@ nouser $: "553 User address required"
+R$*			$: <?> $>parse_check $>canonify $1
+R<?> $#$*		$#$1
+R<?> $*			$: $1
+R<@>			$# error $@ nouser $: "553 User address required"
+ifdef(`_CF_FEATURE_blacklist_recipients_', `ifdef(`_CF_ACCESS_', `# recipients the access map refuses
+R$+ < @ $* > $*		$: $1 < @ $2 > $3 $| $>acc_addr < To > $1 < @ $2 >
+R$* $| <?>		$: $1
+R$* $| < REJECT >	$# error $@ 5.2.1 $: "550 Mailbox disabled for this recipient"
+R$* $| < $* >		$: $>acc_value < $2 > $1
+R$#$*			$#$1
+R< $* > $*		$: $2
+')')dnl
+ifdef(`_CF_FEATURE_promiscuous_relay_', `R$*			$@ RELAY
+')dnl
+R$*			$: $>relay_to $1
+R<RELAY> $*		$@ RELAY
+R$*			$: $>relay_from $1
+R<RELAY> $*		$@ RELAY
+R$*			$# error $@ 5.7.1 $: "550 Relaying denied"
+
+# relay_to: "<RELAY> address" when the recipient is ours or one we relay for
+Srelay_to
+R$* < @ $* . > $*	$: $1 < @ $2 > $3
+R$+ < @ $=w > $*	$: $>rcpt_local $1
+R$+ < @ $=R > $*	$@ <RELAY> $1
+ifdef(`_CF_FEATURE_relay_hosts_only_', `', `R$+ < @ $* . $=R > $*	$@ <RELAY> $1
+')dnl
+ifdef(`_CF_FEATURE_virtusertable_', `R$+ < @ $={VirtHost} > $*	$@ <RELAY> $1
+')dnl
+ifdef(`_CF_ACCESS_', `R$+ < @ $+ > $*		$: $1 < @ $2 > $3 $| $>acc_dom < To > $2
+R$* $| < RELAY >	$@ <RELAY> $1
+R$* $| $*		$: $1
+')dnl
+R$*			$@ $1
+
+# rcpt_local: the local part of a recipient of this host (the %-hack)
+Srcpt_local
+ifdef(`_CF_FEATURE_loose_relay_check_', `R$*			$@ <RELAY> $1
+')dnl
+R$+ @ $+		$@ $>relay_to $>canonify $1 @ $2
+R$+ % $+		$@ $>relay_to $>canonify $1 % $2
+ifdef(`_CF_UUCP_', `R$+ ! $+		$@ $>relay_to $>canonify $1 ! $2
+')dnl
+R$*			$@ <RELAY> $1
+
+# relay_from: "<RELAY>" when the client (or sender) may relay
+Srelay_from
+R$*			$: $&{client_addr}
+R$@			$@ <RELAY>
+R127 . $*		$@ <RELAY>
+ifdef(`_CF_ACCESS_', `R$+			$: $>acc_ip < Connect > $1
+R< RELAY >		$@ <RELAY>
+')dnl
+R$*			$: $&{client_name}
+R$=w			$@ <RELAY>
+R$=R			$@ <RELAY>
+ifdef(`_CF_FEATURE_relay_hosts_only_', `', `R$* . $=R		$@ <RELAY>
+')dnl
+ifdef(`_CF_ACCESS_', `R$+			$: $>acc_dom < Connect > $1
+R< RELAY >		$@ <RELAY>
+')dnl
+R$*			$@ NO

@@ -1,0 +1,337 @@
+divert(-1)
+#
+#  rules.m4 -- the rulesets, written at generation time (see generate.m4).
+#
+#  Conventions of these rules: a focused address is "user < @ host >", with a
+#  trailing dot in host once the host is canonical; "< @ >" alone is the null
+#  address.  Helper rulesets are lower case with an underscore, so that they
+#  cannot collide with the documented hook names (Local_check_rcpt, ...).
+#
+divert(0)dnl
+######################################################################
+#
+#   canonify (ruleset 3): bring an address into focused form
+#
+######################################################################
+Scanonify=3
+# the null address: nothing, or <> anywhere
+R$@			$@ <@>
+R$* < > $*		$@ <@>
+# drop the phrase and keep what is between the (innermost) angle brackets
+R$* < $* < $* > $* > $*	$2 < $3 > $4
+R$* < $* > $* < $* > $*	< $4 > $5
+R$* < $* > $*		$: $2
+R$@			$@ <@>
+# groups: an empty one is the list:; form; a trailing ; goes
+R$* : ;			$@ :; <@>
+R$* ;			$1
+# focus on the last @
+R$* @ $*		$: $1 < @ $2 >
+R$* < @ $* @ $* >	$1 @ $2 < @ $3 >
+# source routes are obsolete (RFC 5321 4.1.1.3), and a group name goes
+R@ $+ , $+ < @ $* >	$2 < @ $3 >
+R@ $+ : $+ < @ $* >	$2 < @ $3 >
+R$- : $+ < @ $* >	$2 < @ $3 >
+R$* < @ $* >		$@ $>canon_host $1 < @ $2 >
+# no @: the %-hack names a host, the rightmost % wins
+R$+ % $+		$: $1 < @ $2 >
+R$* < @ $* % $* >	$1 % $2 < @ $3 >
+ifdef(`_CF_UUCP_', `# UUCP addresses, host!user and domain-style host.domain!user
+R$- . $+ ! $+		$: $3 < @ $1 . $2 >
+R$+ ! $+		$: $2 < @ $1 . UUCP >
+')dnl
+R$* < @ $* >		$@ $>canon_host $1 < @ $2 >
+
+######################################################################
+#   canon_host: make the host of a focused address canonical
+######################################################################
+Scanon_host
+undivert(3)dnl
+R$* < @ > $*		$@ $1 < @ > $2
+ifdef(`_CF_FEATURE_domaintable_', `# old domain names become new ones
+R$* < @ $+ . > $*	$: $1 < @ $(domaintable $2 $) . > $3
+R$* < @ $+ > $*		$: $1 < @ $(domaintable $2 $) > $3
+')dnl
+R$* < @ $+ . > $*	$@ $1 < @ $2 . > $3
+# address literals: this host, or left alone
+R$* < @ [ $+ ] > $*	$: $1 < @ [ $2 ] > $3 <IP>
+R$* < @ $=w > $* <IP>	$@ $1 < @ $j . > $3
+R$* <IP>		$@ $1
+ifdef(`_CF_UUCP_', `# a UUCP host that the host map knows gets its real name
+R$* < @ $+ . UUCP > $*	$: $1 < @ $[ $2 $: $2 . UUCP $] > $3
+R$* < @ $+ . > $*	$@ $1 < @ $2 . > $3
+')dnl
+R$* < @ $* $=P > $*	$@ $1 < @ $2 $3 . > $4
+ifdef(`_CF_FEATURE_nocanonify_', `# host names are taken as they are, unless listed for canonification
+ifdef(`_CF_CLASS_Canonify_', `define(`_CF_CANON_LIST_')')ifdef(`_CF_FILES_Canonify_', `define(`_CF_CANON_LIST_')')dnl
+ifdef(`_CF_CANON_LIST_', `R$* < @ $* $={Canonify} > $*	$: $1 < @ $[ $2 $3 $] > $4
+')dnl
+R$* < @ $+ > $*		$: $1 < @ $2 > $3 <> $&{daemon_flags}
+R$* < @ $+ > $* <> $* C $*	$: $1 < @ $[ $2 $] > $3
+R$* < @ $+ > $* <> $*	$: $1 < @ $2 > $3
+ifdef(`_CF_CANONIFY_HOSTS_', `R$* < @ $- > $*		$: $1 < @ $[ $2 $] > $3
+')dnl
+R$* < @ $=w > $*	$@ $1 < @ $2 . > $3
+R$* < @ $+ . $+ > $*	$@ $1 < @ $2 . $3 . > $4
+', `# ask the host map (DNS or /etc/hosts) for the canonical name
+R$* < @ $+ > $*		$: $1 < @ $[ $2 $] > $3
+')dnl
+# names this host answers to are canonical even when the lookup failed
+R$* < @ $+ . > $*	$@ $1 < @ $2 . > $3
+R$* < @ $=w > $*	$@ $1 < @ $2 . > $3
+ifdef(`_CF_FEATURE_virtusertable_', `R$* < @ $={VirtHost} > $*	$@ $1 < @ $2 . > $3
+')dnl
+ifdef(`_CF_MASQUERADE_AS_', `R$* < @ $=M > $*	$@ $1 < @ $2 . > $3
+ifdef(`_CF_FEATURE_masquerade_entire_domain_', `R$* < @ $* . $=M > $*	$@ $1 < @ $2 . $3 . > $4
+')')dnl
+
+######################################################################
+#
+#   final (ruleset 4): back from focused form to text
+#
+######################################################################
+Sfinal=4
+R$* <@>			$@
+R$+ :; <@>		$@ $1 :
+R$* < @ $+ . > $*	$1 < @ $2 > $3
+R$* < @ *LOCAL* > $*	$1 < @ $j > $2
+R$* < $+ > $*		$1 $2 $3
+ifdef(`_CF_UUCP_', `R$+ @ $- . UUCP	$2 ! $1
+')dnl
+R@ $+ : @ $+ : $+	@ $1 , @ $2 : $3
+
+######################################################################
+#
+#   parse (ruleset 0): choose mailer, host and user
+#
+######################################################################
+Sparse=0
+R$*			$: $>parse_check $1
+R$#$*			$@ $#$1
+# a route through this host: forget this host
+R< @ $=w . > : $*	$@ $>parse $2
+R$*			$: $>parse_local $1
+R$#$*			$@ $#$1
+ifdef(`_CF_FEATURE_virtusertable_', `# virtual users
+R$+ < @ $* > $*		$: $>virtuser $1 < @ $2 > $3
+R$#$*			$@ $#$1
+')dnl
+# this host: what remains of the local part decides
+R$* < @ $=w . >		$@ $>local_part $1
+ifdef(`_CF_FEATURE_redirect_', `# moved users
+R$* < @ $+ . REDIRECT . >	$# error $@ 5.1.1 $: "551 User has moved; please try " < $1 @ $2 >
+R$* < @ $+ . REDIRECT >	$# error $@ 5.1.1 $: "551 User has moved; please try " < $1 @ $2 >
+')dnl
+ifdef(`_CF_FEATURE_mailertable_', `# routes of the mailertable
+R$* < @ $+ > $*		$: $>mt_route $1 < @ $2 > $3
+R$#$*			$@ $#$1
+')dnl
+undivert(5)dnl
+ifdef(`SMART_HOST', `# everything else, address literals included, goes to the smart host
+R$* < @ $* > $*		$# _CF_MAILER_OF(SMART_HOST, confRELAY_MAILER) $@ _CF_HOST_OF(SMART_HOST) $: $1 < @ $2 > $3
+')dnl
+R$* < @ [ $+ ] > $*	$# confSMTP_MAILER $@ [ $2 ] $: $1 < @ [ $2 ] > $3
+R$* < @ $* > $*		$# confSMTP_MAILER $@ $2 $: $1 < @ $2 > $3
+# no host left: a local user
+R$+			$@ $>local_part $1
+
+######################################################################
+#   parse_check: addresses that cannot be delivered anywhere
+######################################################################
+Sparse_check
+R<@>			$#local $: <@>
+R$* : ; <@>		$#error $@ 5.1.3 $: "553 List:; syntax illegal for recipient addresses"
+R< @ $+ >		$#error $@ 5.1.3 $: "553 User address required"
+R$+ < @ >		$#error $@ 5.1.3 $: "553 Hostname required"
+R$* @ $* < @ $* > $*	$#error $@ 5.1.3 $: "553 Invalid route address"
+R$* < @ [ $* ] $+ > $*	$#error $@ 5.1.2 $: "553 Invalid address"
+R$* < @ . $* > $*	$#error $@ 5.1.2 $: "553 Invalid host name"
+R$* < @ $* . . $* > $*	$#error $@ 5.1.2 $: "553 Invalid host name"
+R$* < @ [ $* ] > $*	$@ $1 < @ [ $2 ] > $3
+R$* < @ $* : $* > $*	$#error $@ 5.1.3 $: "553 Colon illegal in host name part"
+# a local part with its own routing, for this host or without a host
+R$+ < @ $=w . >		$: $1 < @ $2 . > $| $(dequote $1 $)
+R$* $| $+ @ $+		$@ $>parse_check $>canonify $2 @ $3
+R$* $| $+ % $+		$@ $>parse_check $>canonify $2 % $3
+ifdef(`_CF_UUCP_', `R$* $| $+ ! $+		$@ $>parse_check $>canonify $2 ! $3
+')dnl
+R$* $| $*		$: $1
+R$* < @ $* > $*		$@ $1 < @ $2 > $3
+R$+			$: $1 $| $(dequote $1 $)
+R$* $| $+ @ $+		$@ $>parse_check $>canonify $2 @ $3
+R$* $| $+ % $+		$@ $>parse_check $>canonify $2 % $3
+ifdef(`_CF_UUCP_', `R$* $| $+ ! $+		$@ $>parse_check $>canonify $2 ! $3
+')dnl
+R$* $| $*		$: $1
+
+######################################################################
+#   parse_local: the local rules for ruleset 0 of the .mc
+######################################################################
+Sparse_local
+undivert(4)dnl
+
+######################################################################
+#   local_part: the local part of an address for this host
+######################################################################
+Slocal_part
+R$+			$# confLOCAL_MAILER $: $1
+
+ifdef(`_CF_FEATURE_mailertable_', `######################################################################
+#   mt_route: route "user < @ host > rest" through the mailertable
+######################################################################
+Smt_route
+R$* < @ [ $* ] > $*	$@ $1 < @ [ $2 ] > $3
+R$* < @ $+ . > $*	$: $>mt_result $>mt_find $2 <> $1 < @ $2 . > $3
+R$* < @ $+ > $*		$: $>mt_result $>mt_find $2 <> $1 < @ $2 > $3
+
+# mt_find: "key <> address" -> "address $| value" or "address $| <NF>";
+# a host is tried whole, then as .parent domains, then as "."
+Smt_find
+R$+ <> $*		$: $2 $| $1 $| $(mailertable $1 $: <NF> $)
+R$* $| . $| <NF>	$@ $1 $| <NF>
+R$* $| . $- . $+ $| <NF>	$@ $>mt_find . $3 <> $1
+R$* $| . $+ $| <NF>	$@ $>mt_find . <> $1
+R$* $| $- . $+ $| <NF>	$@ $>mt_find . $3 <> $1
+R$* $| $+ $| <NF>	$@ $>mt_find . <> $1
+R$* $| $* $| $*		$@ $1 $| $3
+
+# mt_result: what a mailertable value means
+Smt_result
+R$* $| <NF>		$@ $1
+R$* $| error : $-.$-.$- : $*	$# error $@ $2.$3.$4 $: $5
+R$* $| error : $+	$# error $: $2
+R$* < @ $+ . > $* $| local :	$# local $@ $1 @ $2 $: $1
+R$* < @ $+ > $* $| local :	$# local $@ $1 @ $2 $: $1
+R$* < @ $+ . > $* $| local : $+	$# local $@ $1 @ $2 $: $4
+R$* < @ $+ > $* $| local : $+	$# local $@ $1 @ $2 $: $4
+R$* < @ $+ . > $* $| $- :	$# $4 $@ $2 $: $1 < @ $2 . > $3
+R$* < @ $+ > $* $| $- :	$# $4 $@ $2 $: $1 < @ $2 > $3
+R$* $| $- : $+		$# $2 $@ $3 $: $1
+R$* $| $*		$@ $1
+')dnl
+
+ifdef(`_CF_FEATURE_virtusertable_', `######################################################################
+#   virtuser: virtual addresses of the virtusertable, for local and
+#   virtual domain hosts: user@host, user+*@host, +detail@host, @host
+######################################################################
+Svirtuser
+R$+ < @ $* $~. > $*	$@ $1 < @ $2 $3 > $4
+R$+ < @ $+ . > $*	$: < $2 > $1 < @ $2 . > $3
+R< $=w > $*		$: VHOST < $1 > $2
+R< $={VirtHost} > $*	$: VHOST < $1 > $2
+ifdef(`_CF_FEATURE_virtuser_entire_domain_', `R< $* . $={VirtHost} > $*	$: VHOST < $1 . $2 > $3
+')dnl
+R< $+ > $*		$@ $2
+# user+detail: user+detail@host, user+*@host, user@host, +detail@host, +*@host, @host
+RVHOST < $+ > $+ + $* < @ $* > $*	$: < $1 > $2 + $3 < @ $4 > $5 $| $(virtuser $2 + $3 @ $1 $@ $2 $@ $3 $@ + $3 $: <NF> $)
+R< $+ > $+ + $* < @ $* > $* $| <NF>	$: < $1 > $2 + $3 < @ $4 > $5 $| $(virtuser $2 + * @ $1 $@ $2 $@ $3 $@ + $3 $: <NF> $)
+R< $+ > $+ + $* < @ $* > $* $| <NF>	$: < $1 > $2 + $3 < @ $4 > $5 $| $(virtuser $2 @ $1 $@ $2 $@ $3 $@ + $3 $: <NF> $)
+R< $+ > $+ + $* < @ $* > $* $| <NF>	$: < $1 > $2 + $3 < @ $4 > $5 $| $(virtuser + $3 @ $1 $@ $2 $@ $3 $@ + $3 $: <NF> $)
+R< $+ > $+ + $* < @ $* > $* $| <NF>	$: < $1 > $2 + $3 < @ $4 > $5 $| $(virtuser + * @ $1 $@ $2 $@ $3 $@ + $3 $: <NF> $)
+R< $+ > $+ + $* < @ $* > $* $| <NF>	$: < $1 > $2 + $3 < @ $4 > $5 $| $(virtuser @ $1 $@ $2 $@ $3 $@ + $3 $: <NF> $)
+# plain user: user@host, then @host
+RVHOST < $+ > $+ < @ $* > $*	$: < $1 > $2 < @ $3 > $4 $| $(virtuser $2 @ $1 $@ $2 $: <NF> $)
+R< $+ > $+ < @ $* > $* $| <NF>	$: < $1 > $2 < @ $3 > $4 $| $(virtuser @ $1 $@ $2 $: <NF> $)
+R< $+ > $* $| <NF>	$@ $2
+R$* $| error : $-.$-.$- : $*	$# error $@ $2.$3.$4 $: $5
+R$* $| error : $- $*	$# error $@ $(dequote $2 $) $: $3
+R$* $| $+ @ $+		$@ $>parse $>canonify $2 @ $3
+R$* $| $+		$# confLOCAL_MAILER $: $2
+')dnl
+
+######################################################################
+#
+#   sender (ruleset 1) and recipient (ruleset 2): every address of
+#   that kind, before the mailer's own rulesets
+#
+######################################################################
+S1
+undivert(1)dnl
+
+S2
+undivert(2)dnl
+
+######################################################################
+#
+#   localaddr (ruleset 5): local recipients after alias expansion
+#
+######################################################################
+SLocal_localaddr
+Slocaladdr=5
+R$+			$: $1 $| $>Local_localaddr $1
+R$+ $| $#$*		$#$2
+R$+ $| $*		$: $1
+ifdef(`_CF_FEATURE_stickyhost_', `# user@thishost stays a local address
+R@ $+			$@ $1
+')dnl
+ifdef(`LUSER_RELAY', `# users without an account go to the LUSER_RELAY
+R$=L			$@ $1
+R$+ + $*		$: < $(user $1 $) > $1 + $2
+R$+			$: < $(user $1 $) > $1
+R< <> > $+		$: $1
+R< $+ > $+		$@ $2
+ifdef(`_CF_FEATURE_preserve_luser_host_', `R$+			$# _CF_MAILER_OF(LUSER_RELAY, confRELAY_MAILER) $@ _CF_HOST_OF(LUSER_RELAY) $: $1 < @ $j . >
+', `R$+			$# _CF_MAILER_OF(LUSER_RELAY, confRELAY_MAILER) $@ _CF_HOST_OF(LUSER_RELAY) $: $1 < @ _CF_HOST_OF(LUSER_RELAY) >
+')')dnl
+ifdef(`MAIL_HUB', `# everybody else lives on the mail hub
+R$=L			$@ $1
+R$+			$# _CF_MAILER_OF(MAIL_HUB, confRELAY_MAILER) $@ _CF_HOST_OF(MAIL_HUB) $: $1 < @ _CF_HOST_OF(MAIL_HUB) >
+')dnl
+
+######################################################################
+#   qualify: an unqualified address gets the marker host *LOCAL*
+######################################################################
+Squalify
+R<@>			$@ <@>
+R$* < @ $* > $*		$@ $1 < @ $2 > $3
+R@ $*			$@ @ $1
+R$+			$@ $1 < @ *LOCAL* >
+
+######################################################################
+#   add_domain: qualify local addresses with this host (always_add_domain)
+######################################################################
+Sadd_domain
+R<@>			$@ <@>
+R$* < @ $* > $*		$@ $1 < @ $2 > $3
+R$+			$@ $1 < @ ifdef(`_CF_ADD_DOMAIN_', `_CF_ADD_DOMAIN_', `*LOCAL*') >
+
+######################################################################
+#   masq_hdr, masq_env: masquerading (the DM macro) and the genericstable
+######################################################################
+Smasq_hdr
+R<@>			$@ <@>
+ifdef(`_CF_FEATURE_genericstable_', `R$+ < @ $* > $*		$: $>generics $1 < @ $2 > $3
+')dnl
+ifdef(`_CF_MASQUERADE_AS_', `R$=E < @ *LOCAL* > $*	$@ $1 < @ $j . > $2
+R$=E < @ $=w . > $*	$@ $1 < @ $2 . > $3
+R$* < @ $={MasqueradeException} . > $*	$@ $1 < @ $2 . > $3
+ifdef(`_CF_FEATURE_limited_masquerade_', `', `R$* < @ $=w . > $*	$@ $1 < @ $M . > $3
+')dnl
+R$* < @ $=M . > $*	$@ $1 < @ $M . > $3
+ifdef(`_CF_FEATURE_masquerade_entire_domain_', `R$* < @ $* . $=M . > $*	$@ $1 < @ $M . > $4
+')dnl
+R$* < @ *LOCAL* > $*	$@ $1 < @ $M . > $2
+')dnl
+R$* < @ *LOCAL* > $*	$@ $1 < @ $j . > $2
+
+Smasq_env
+R<@>			$@ <@>
+R$*			$@ $>masq_hdr $1
+
+ifdef(`_CF_FEATURE_genericstable_', `######################################################################
+#   generics: sender addresses of class G hosts (or unqualified) through
+#   the genericstable: user@host first, then user
+######################################################################
+Sgenerics
+R$+ < @ $=G . > $*	$: <G> $1 < @ $2 . > $3 $| $1 @ $2
+ifdef(`_CF_FEATURE_generics_entire_domain_', `R$+ < @ $* . $=G . > $*	$: <G> $1 < @ $2 . $3 . > $4 $| $1 @ $2 . $3
+')dnl
+R$+ < @ *LOCAL* > $*	$: <G> $1 < @ *LOCAL* > $2 $| $1 @ $j
+R<G> $+ < @ $* > $* $| $+	$: <G> $1 < @ $2 > $3 $| $(generics $4 $: <NF> $)
+R<G> $+ < @ $* > $* $| <NF>	$: <G> $1 < @ $2 > $3 $| $(generics $1 $: <NF> $)
+R<G> $* $| <NF>		$@ $1
+R<G> $* $| $+ @ $+	$@ $>canonify $2 @ $3
+R<G> $+ < @ $* > $* $| $+	$@ $4 < @ $2 > $3
+')dnl
+
+include(_CF_DIR_`m4/checks.m4')dnl
