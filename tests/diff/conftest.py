@@ -8,6 +8,9 @@ DESCRIPTION
     adds how many -bt input lines gave identical output, summed over the
     properties ("bt_ours_identical", n) / ("bt_ours_total", m) that each test
     attaches to its report, and the same for the real-against-real control.
+    For the sendmail-cf verdict tests (test_cf_verdicts.py) it adds how many
+    verdicts were identical per aspect, from the ("cfv_<aspect>_identical", n)
+    and ("cfv_<aspect>_total", m) properties.
 """
 
 from __future__ import annotations
@@ -27,6 +30,30 @@ _CORPUS_TESTS = (
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     _summarize_mc_corpus(terminalreporter)
     _summarize_bt(terminalreporter)
+    _summarize_cf_verdicts(terminalreporter)
+
+
+def _summarize_cf_verdicts(terminalreporter: pytest.TerminalReporter) -> None:
+    sums: Counter[str] = Counter()
+    for outcome in ("passed", "failed"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if getattr(report, "when", "call") != "call":
+                continue
+            for key, value in getattr(report, "user_properties", ()):
+                if isinstance(key, str) and key.startswith("cfv_") and isinstance(value, int):
+                    sums[key] += value
+    if not sums:
+        return
+    terminalreporter.write_sep("-", "sendmail-cf verdicts (issue 5)")
+    for aspect, text in (
+        ("cf", "on ours.cf as on the real sendmail-cf's .cf (real sendmail)"),
+        ("engine", "in our sendmail as in the real one (ours.cf)"),
+    ):
+        if sums[f"cfv_{aspect}_total"]:
+            terminalreporter.write_line(
+                f"{sums[f'cfv_{aspect}_identical']} of {sums[f'cfv_{aspect}_total']} "
+                f"-bt verdicts identical {text}"
+            )
 
 
 def _summarize_bt(terminalreporter: pytest.TerminalReporter) -> None:

@@ -215,7 +215,9 @@ def compile_mc(template: Path, ns_dir: str, host_dir: Path) -> Path:
     return cf
 
 
-def build_site(impl: Implementation, host_dir: Path, ns_dir: str, template: Path) -> Path:
+def build_site(
+    impl: Implementation, host_dir: Path, ns_dir: str, template: Path, *, site_dir: Path = SITE_DIR
+) -> Path:
     """Fill host_dir (seen as ns_dir in the namespace) with the site files for impl.
 
     Returns:
@@ -225,12 +227,26 @@ def build_site(impl: Implementation, host_dir: Path, ns_dir: str, template: Path
         SiteError: m4 or impl's makemap failed.
 
     Side effects:
-        Creates host_dir, copies site/ into it, runs makemap for each of MAPS.
+        Creates host_dir, copies site_dir into it, runs makemap for each of MAPS.
+    """
+    build_maps(impl, host_dir, site_dir=site_dir)
+    return compile_mc(template, ns_dir, host_dir)
+
+
+def build_maps(impl: Implementation, host_dir: Path, *, site_dir: Path = SITE_DIR) -> None:
+    """Copy the files of site_dir into host_dir and build their databases with impl's makemap.
+
+    Raises:
+        SiteError: impl's makemap failed.
+
+    Side effects:
+        Creates host_dir (0755) and host_dir/mqueue, runs makemap for each of MAPS
+        and for the aliases file.
     """
     host_dir.mkdir(parents=True, exist_ok=True)
     host_dir.chmod(0o755)
     (host_dir / "mqueue").mkdir(mode=0o700, exist_ok=True)
-    for source in sorted(SITE_DIR.iterdir()):
+    for source in sorted(site_dir.iterdir()):
         shutil.copyfile(source, host_dir / source.name)
     for name, kind in MAPS.items():
         _run([*impl.makemap, kind, str(host_dir / name)], stdin=host_dir / name, cwd=host_dir)
@@ -239,7 +255,6 @@ def build_site(impl: Implementation, host_dir: Path, ns_dir: str, template: Path
     alias_input = host_dir / "aliases.makemap"
     alias_input.write_text(_alias_map_text(host_dir / "aliases"))
     _run([*impl.makemap, "-N", "hash", str(host_dir / "aliases")], stdin=alias_input, cwd=host_dir)
-    return compile_mc(template, ns_dir, host_dir)
 
 
 def _alias_map_text(aliases: Path) -> str:
