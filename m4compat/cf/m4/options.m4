@@ -17,7 +17,7 @@ divert(-1)
 #                        DZ (version, with /confCF_VERSION)
 #    _CF_OPTIONS         every other O line, in the order of Sendmail's
 #                        own configuration files
-#    _CF_TRUSTED_USERS   T line for confTRUSTED_USERS
+#    _CF_TRUSTED_USERS   the T lines: root, daemon, uucp and confTRUSTED_USERS
 #    _CF_HEADERS         the H lines (confFROM_HEADER, confRECEIVED_HEADER,
 #                        confMESSAGEID_HEADER and the fixed ones)
 #
@@ -164,7 +164,10 @@ _CF_L(`confMAILER_NAME', `Dn')dnl
 `DZ'_CF_SM_VERSION_`'ifdef(`confCF_VERSION', ``/'confCF_VERSION')
 ')
 
-define(`_CF_TRUSTED_USERS', `_CF_L(`confTRUSTED_USERS', `T')')
+define(`_CF_TRUSTED_USERS', ``Troot'
+`Tdaemon'
+`Tuucp'
+_CF_L(`confTRUSTED_USERS', `T')')
 
 define(`_CF_HEADERS', ``H?P?Return-Path: <$g>'
 ifdef(`confRECEIVED_HEADER', ``HReceived: 'confRECEIVED_HEADER
