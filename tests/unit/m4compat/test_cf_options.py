@@ -50,6 +50,7 @@ define(`_CF_LOAD', `undefine(`_CF_LOADED_')sinclude(_CF_DIR_`$1/$2.m4')ifdef(`_C
 \t`_CF_ERROR(`unknown $1 $2')')')
 define(`OSTYPE', `_CF_LOAD(`ostype', `$1')')
 define(`DOMAIN', `_CF_LOAD(`domain', `$1')')
+define(`HACK', `_CF_LOAD(`hack', `$1')')
 define(`FEATURE', `define(`_CF_FEATURE_$1_', `1')ifelse(`$1', `no_default_msa',
 \t`_CF_LOAD(`feature', `$1')')')
 define(`MODIFY_MAILER_FLAGS', `')
@@ -334,6 +335,7 @@ _MINE = sorted(
     [
         *(CF_DIR / "ostype").glob("*.m4"),
         *(CF_DIR / "domain").glob("*.m4"),
+        *(CF_DIR / "hack").glob("*.m4"),
         CF_DIR / "feature" / "no_default_msa.m4",
     ]
 )
@@ -360,6 +362,15 @@ def test_linux_and_debian() -> None:
     assert "O PrivacyOptions=    restrictqrun,restrictexpand" in found
     assert "O MustQuoteChars=.'" in found
     assert _daemons("OSTYPE(`linux')DOMAIN(`debian-msp')") == ["Name=MTA"]
+
+
+def test_hacks() -> None:
+    out, err = compile_ours("HACK(`nodns')HACK(`cssubdomain')HACK(`debian_auth')")
+    assert err == ""
+    assert "O DontProbeInterfaces=True" in lines_of(out)["O"]
+    assert lines_of(out)["T"][-1] == "Tsendmail"
+    assert "R$* < @ $=w .CS.Berkeley.EDU > $*\t$: $1 < @ $j > $3\n" in out
+    assert "\nSLocal_trust_auth\nR$*\t$: $&{auth_authen}\t" in out
 
 
 # -- differential ----------------------------------------------------------------------
@@ -456,7 +467,11 @@ def test_ostype_against_sendmail_cf(name: str, tmp_path: Path) -> None:
         "OSTYPE(`debian')DOMAIN(`debian-mta')",
         "OSTYPE(`debian')DOMAIN(`debian-msp')",
         "OSTYPE(`linux')define(`confDONT_BLAME_SENDMAIL', `safe')DOMAIN(`debian-mta')",
+        "OSTYPE(`linux')HACK(`nodns')",
+        "OSTYPE(`linux')HACK(`virthost_by_ip')",
+        "OSTYPE(`linux')HACK(`debian_auth')",
+        "OSTYPE(`linux')define(`confTRUSTED_USERS', `www')HACK(`debian_auth')",
     ],
 )
-def test_domain_against_sendmail_cf(mc: str, tmp_path: Path) -> None:
-    assert_same_lines(mc + "\n", tmp_path, kinds="ODT")
+def test_domain_and_hack_against_sendmail_cf(mc: str, tmp_path: Path) -> None:
+    assert_same_lines(mc + "\n", tmp_path, kinds="ODTH")
