@@ -39,6 +39,7 @@ bench: $(STAMP) bytecode native
 	$(BIN)/python bench/m4_bench.py
 	$(BIN)/python bench/bt_bench.py
 	$(BIN)/python bench/makemap_bench.py
+	$(BIN)/python bench/cf_bench.py
 
 # Rebuild the eval parse table shipped with m4compat after editing eval.lark.
 grammar: $(STAMP)
