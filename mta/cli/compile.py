@@ -90,7 +90,7 @@ SYSTEM_CF_ROOTS = ("/usr/share/sendmail/cf/", "/usr/share/sendmail-cf/")
 
 CF_M4 = "m4/cf.m4"
 _M4_PREFIX = b"m4compat:"
-_LOCATED_WARNING_RE = re.compile(rb"(?:.*:[0-9]+)?: Warning: ")
+_WARNING_RE = re.compile(rb"(?:.*:[0-9]+:)? Warning: ")  # after "m4compat:"
 
 
 class CompileError(Exception):
@@ -156,7 +156,7 @@ class _Messages:
         if not line.startswith(_M4_PREFIX):
             return line  # the library's errprint, traces
         rest = line[len(_M4_PREFIX) :]
-        if not _LOCATED_WARNING_RE.match(rest):
+        if not _WARNING_RE.match(rest):
             self.errors += 1
         if rest.startswith(b" "):
             return PROGRAM.encode() + b":" + rest

@@ -21,6 +21,7 @@ from mta.cli import main as mta_main
 from mta.cli.compile import (
     LIBRARY_DIR,
     CompileError,
+    _Messages,
     compile_mc,
     library_resolver,
     main,
@@ -534,3 +535,28 @@ def test_etc_mail_makefile_builds_what_is_stale(site: Path) -> None:
         check=False,
     )
     assert "map_lookup: access (Connect:127.0.0.1) returns RELAY (0)" in bt.stdout, bt.stderr
+
+
+@pytest.mark.parametrize(
+    ("written", "shown", "errors"),
+    [
+        (
+            b"m4compat:a.mc:3: Warning: excess arguments\n",
+            b"a.mc:3: Warning: excess arguments\n",
+            0,
+        ),
+        (b"m4compat: Warning: at start\n", b"mta compile: Warning: at start\n", 0),
+        (b"m4compat:a:b.mc:3: bad\n", b"a:b.mc:3: bad\n", 1),
+        (b"m4compat: syscmd subprocess failed\n", b"mta compile: syscmd subprocess failed\n", 1),
+        (b"a.mc:1: warning: ours\nm4trace: -1- x\n", b"a.mc:1: warning: ours\nm4trace: -1- x\n", 0),
+        (b"m4compat:a.mc:1: one\nm4comp", b"a.mc:1: one\nm4comp\n", 1),
+        (b"m4compat:a.mc:1: o", b"a.mc:1: o\n", 1),
+    ],
+)
+def test_messages_stream(written: bytes, shown: bytes, errors: int) -> None:
+    out = io.BytesIO()
+    messages = _Messages(out)
+    for i in range(len(written)):  # a byte at a time: lines may come in pieces
+        messages.write(written[i : i + 1])
+    messages.close()
+    assert (out.getvalue(), messages.errors) == (shown, errors)
