@@ -36,10 +36,11 @@ DESCRIPTION
 
 DIAGNOSTICS
     Exit status (sysexits): 0 on success; 1 when m4 reported an error (a fatal
-    one, an error message such as "cannot open", an m4exit with a nonzero status,
-    or the library's own errors, which end in m4exit(1)): nothing is written to
-    standard output and an existing -o file is left untouched; EX_USAGE (64) for
-    bad arguments; EX_NOINPUT (66) when FILE.mc cannot be read; EX_CANTCREAT (73)
+    one, an error message such as "cannot open", an m4exit with a nonzero
+    status, the library's own errors, which end in m4exit(1), or a recursion
+    too deep, GNU m4's "stack overflow"): nothing is written to standard
+    output and an existing -o file is left untouched; EX_USAGE (64) for bad
+    arguments; EX_NOINPUT (66) when FILE.mc cannot be read; EX_CANTCREAT (73)
     when the -o file cannot be written; EX_IOERR (74) when standard output fails.
     compile_mc raises CompileError (errors already reported) and OSError (the
     input cannot be read).
@@ -226,6 +227,11 @@ def compile_mc(
         status = getattr(exc, "status", 1)
         messages.close()
         raise CompileError(status or 1) from None
+    except RecursionError:  # what GNU m4 reports as "m4: stack overflow"
+        messages.close()
+        message = f"{PROGRAM}: {name}: stack overflow (endless macro recursion)\n"
+        messages.out.write(message.encode("utf-8", "surrogateescape"))
+        raise CompileError(1) from None
     messages.close()
     if messages.errors:
         raise CompileError(1)

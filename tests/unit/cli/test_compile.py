@@ -560,3 +560,13 @@ def test_messages_stream(written: bytes, shown: bytes, errors: int) -> None:
         messages.write(written[i : i + 1])
     messages.close()
     assert (out.getvalue(), messages.errors) == (shown, errors)
+
+
+def test_endless_recursion_is_an_error_not_a_traceback(work: Path) -> None:
+    (work / "x.mc").write_text("define(`x', `x(x)')x\n")
+    assert run("compile", "x.mc", cwd=work) == (
+        1,
+        "",
+        "mta compile: x.mc: stack overflow (endless macro recursion)\n"
+        "mta compile: x.mc: not compiled (errors above)\n",
+    )
