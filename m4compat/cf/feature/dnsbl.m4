@@ -1,8 +1,18 @@
 divert(-1)define(`_CF_LOADED_')
 #
-#  FEATURE(`dnsbl', zone [, message [, temp message [, ...]]]): reject clients
-#  whose address is listed in a DNS block list zone.
+#  FEATURE(`dnsbl', zone [, message [, `t']]): reject clients whose address
+#  is listed in a DNS block list zone.  The message may use $&{client_addr};
+#  with `t' as third argument a failed lookup is a temporary error (451),
+#  otherwise it is ignored.
 #
 ifelse(_ARG_, `', `_CF_ERROR(`FEATURE(dnsbl) needs the block list zone')')
-define(`_CF_DNSBL_LIST_', defn(`_CF_DNSBL_LIST_')`_CF_DNSBL_ENTRY(`dnsbl', `'_ARG_`', `'_ARG2_`', `'_ARG3_`', `'_ARG4_`', `'_ARG5_`', `'_ARG6_`', `'_ARG7_`', `'_ARG8_`', `'_ARG9_`')')
-divert(-1)
+define(`_CF_DNSBL_LIST_', `1')
+define(`_CF_MAP_dnsbl_', `dns -R A -T<TMP>')
+changecom()
+divert(12)# block list _ARG_
+R$-.$-.$-.$- $| OK	$: $1.$2.$3.$4 $| <?> $(dnsbl $4.$3.$2.$1._ARG_. $: OK $)
+R$* $| <?> OK		$: $1 $| OK
+ifelse(_ARG3_, `t', `R$* $| <?> $+ <TMP>	$# error $@ 4.4.3 $: "451 Temporary lookup failure of " $&{client_addr} " at _ARG_"',
+`R$* $| <?> $+ <TMP>	$: $1 $| OK')
+R$* $| <?> $+		$# error $@ 5.7.1 $: ifelse(_ARG2_, `', `"550 Rejected: " $&{client_addr} " listed at _ARG_"', `_ARG2_')
+divert(-1)changecom(`#')

@@ -48,6 +48,23 @@ R< <?> > < $- > $+ : $-	$@ $>acc_ip < $1 > $2
 R< <?> > $*		$@ <?>
 R< $* > $*		$@ < $1 >
 
+# acc_domtag, acc_iptag: like acc_dom and acc_ip, but only Tag: keys, and
+# at the end the bare "Tag:" key (the default of that tag)
+Sacc_domtag
+R< $- > $+ .		$: < $1 > $2
+R< $- > $+		$: < $(access $1:$2 $: <?> $) > < $1 > $2
+R< <?> > < $- > $- . $+	$@ $>acc_domtag < $1 > $3
+R< <?> > $*		$@ <?>
+R< $* > $*		$@ < $1 >
+
+Sacc_iptag
+R< $- > $+		$: < $(access $1:$2 $: <?> $) > < $1 > $2
+R< <?> > < $- > $+ . $-	$@ $>acc_iptag < $1 > $2
+R< <?> > < $- > $+ : $-	$@ $>acc_iptag < $1 > $2
+R< <?> > < $- > $*	$: < $(access $1: $: <?> $) >
+R< <?> >		$@ <?>
+R< $* > $*		$@ < $1 >
+
 # acc_addr: "< Tag > user < @ host >" -> "< value >" or "<?>":
 # Tag:user@host, then the domain, then Tag:user@
 Sacc_addr
@@ -66,11 +83,62 @@ R< $* > $*		$@ < $1 >
 #
 ######################################################################
 SLocal_check_relay
-ifdef(`_CF_FEATURE_delay_checks_', `', `Scheck_relay
+ifdef(`_CF_FEATURE_delay_checks_', `ifdef(`_CF_ratecontrol_NODELAY_', `define(`_CF_RELAY_RS_')')ifdef(`_CF_conncontrol_NODELAY_', `define(`_CF_RELAY_RS_')')', `define(`_CF_RELAY_RS_')')dnl
+ifdef(`_CF_RELAY_RS_', `Scheck_relay
 R$*			$: $1 $| $>Local_check_relay $1
 R$* $| $* $| $#$*	$#$3
 R$* $| $* $| $*		$: $1 $| $2
+ifdef(`_CF_FEATURE_ratecontrol_', `ifdef(`_CF_FEATURE_delay_checks_', `ifdef(`_CF_ratecontrol_NODELAY_', `define(`_CF_RATE_HERE_')')', `define(`_CF_RATE_HERE_')')')dnl
+ifdef(`_CF_FEATURE_conncontrol_', `ifdef(`_CF_FEATURE_delay_checks_', `ifdef(`_CF_conncontrol_NODELAY_', `define(`_CF_CONN_HERE_')')', `define(`_CF_CONN_HERE_')')')dnl
+ifdef(`_CF_RATE_HERE_', `R$*			$: $1 $| $>rate_control $&{client_addr}
+R$* $| $#$*		$#$2
+R$* $| $*		$: $1
+')dnl
+ifdef(`_CF_CONN_HERE_', `R$*			$: $1 $| $>conn_control $&{client_addr}
+R$* $| $#$*		$#$2
+R$* $| $*		$: $1
+')dnl
+ifdef(`_CF_FEATURE_delay_checks_', `R$*			$@ OK
+')dnl
 R$*			$: $>basic_relay $1
+')dnl
+
+ifdef(`_CF_FEATURE_ratecontrol_', `# rate_control: ClientRate:address (or its prefixes, or the bare ClientRate:
+# default) gives the connections allowed per ConnectionRateWindowSize; 0 is
+# no limit
+Srate_control
+R$*			$: $>acc_iptag < ClientRate > $1
+R<?>			$@ OK
+R< 0 >			$@ OK
+R< $- >			$: $(arith l $@ $1 $@ $&{client_rate} $)
+RTRUE			$# error $@ 4.3.2 $: ifdef(`_CF_ratecontrol_TERMINATE_', `421', `452') Connection rate limit exceeded.
+R$*			$@ OK
+')dnl
+
+ifdef(`_CF_FEATURE_conncontrol_', `# conn_control: ClientConn:address gives the open connections allowed
+Sconn_control
+R$*			$: $>acc_iptag < ClientConn > $1
+R<?>			$@ OK
+R< 0 >			$@ OK
+R< $- >			$: $(arith l $@ $1 $@ $&{client_connections} $)
+RTRUE			$# error $@ 4.3.2 $: ifdef(`_CF_conncontrol_TERMINATE_', `421', `452') Too many open connections.
+R$*			$@ OK
+')dnl
+
+ifdef(`_CF_FEATURE_greet_pause_', `# greet_pause: how long to wait before the greeting, in milliseconds:
+# GreetPause: entries for the client name or address, else the default
+SLocal_greet_pause
+Sgreet_pause
+R$*			$: $1 $| $>Local_greet_pause $1
+R$* $| $* $| $#$*	$#$3
+R$* $| $* $| $*		$: $1 $| $2
+ifdef(`_CF_ACCESS_', `R$+ $| $+		$: $1 $| $2 <> $>acc_domtag < GreetPause > $1
+R$+ $| $+ <> <?>	$: $1 $| $2 <> $>acc_iptag < GreetPause > $2
+R$* <> < $* >		$# $2
+R$* <> $*		$: $1
+')dnl
+ifdef(`_CF_GREET_PAUSE_', `R$*			$# _CF_GREET_PAUSE_
+')dnl
 ')dnl
 
 Sbasic_relay
@@ -84,15 +152,22 @@ R< RELAY > $*		$@ RELAY
 R< $* > $*		$: $2
 ')dnl
 ifdef(`_CF_FEATURE_require_rdns_', `R$* $| $*		$: $1 $| $2 $| $&{client_resolve}
-R$* $| $* $| FAIL	$# error $@ 5.7.1 $: "550 Fix reverse DNS for " $2
-R$* $| $* $| TEMP	$# error $@ 4.1.8 $: "451 Client IP address " $2 " does not resolve"
-R$* $| $* $| FORGED	$# error $@ 4.1.8 $: "451 Possibly forged hostname for " $2
+R$* $| $* $| FAIL	$# error $@ 5.7.1 $: "550 Fix reverse DNS for " $&{client_addr}
+R$* $| $* $| TEMP	$# error $@ 4.1.8 $: "451 Client IP address " $&{client_addr} " does not resolve"
+R$* $| $* $| FORGED	$# error $@ 4.1.8 $: "451 Possibly forged hostname for " $&{client_addr}
 R$* $| $* $| $*		$: $1 $| $2
 ')dnl
 ifdef(`_CF_DNSBL_LIST_', `R$* $| $*		$: $>dnsbl $2
 R$#$*			$#$1
 ')dnl
 R$*			$@ OK
+
+ifdef(`_CF_DNSBL_LIST_', `# dnsbl: the DNS block lists, in the order of the .mc
+Sdnsbl
+R$*			$: $&{client_addr} $| OK
+undivert(12)dnl
+R$*			$@ OK
+')dnl
 
 ######################################################################
 #
@@ -104,7 +179,25 @@ ifdef(`_CF_FEATURE_delay_checks_', `', `Scheck_mail
 R$*			$: $1 $| $>Local_check_mail $1
 R$* $| $#$*		$#$2
 R$* $| $*		$: $1
-R$*			$: $>basic_mail $1
+R$*			$: $1 $| $>basic_mail $1
+R$* $| $#$*		$#$2
+ifdef(`_CF_FEATURE_block_bad_helo_', `R$* $| $*		$: $1 $| $>helo_check $&s
+R$* $| $#$*		$#$2
+')dnl
+R$* $| $*		$@ $2
+')dnl
+
+ifdef(`_CF_FEATURE_block_bad_helo_', `# helo_check: a client that calls itself by our name, or by no domain at all
+Shelo_check
+ifdef(`_CF_ACCESS_', `R$*			$: $>acc_ip < Connect > $&{client_addr}
+R< RELAY >		$@ OK
+')dnl
+R$*			$: $&s
+R$=w			$# error $@ 5.7.1 $: "550 bogus HELO name used: " $&s
+R[ $+ ]			$@ OK
+R$@			$# error $@ 5.7.1 $: "550 bogus HELO name used: " $&s
+R$-			$# error $@ 5.7.1 $: "550 bogus HELO name used: " $&s
+R$*			$@ OK
 ')dnl
 
 Sbasic_mail
@@ -153,14 +246,17 @@ Scheck_rcpt
 R$*			$: $1 $| $>Local_check_rcpt $1
 R$* $| $#$*		$#$2
 R$* $| $*		$: $1
-ifdef(`_CF_FEATURE_delay_checks_', `# the delayed connection and sender checks
-R$*			$: $1 $| $>basic_relay $&{client_name} $| $&{client_addr}
+R$*			$: $1 $| $>basic_rcpt $1
 R$* $| $#$*		$#$2
+ifdef(`_CF_FEATURE_delay_checks_', `# the delayed sender and connection checks
 R$* $| $*		$: $1 $| $>basic_mail $&f
 R$* $| $#$*		$#$2
-R$* $| $*		$: $1
-')dnl
-R$*			$: $>basic_rcpt $1
+R$* $| $*		$: $1 $| $>basic_relay $&{client_name} $| $&{client_addr}
+R$* $| $#$*		$#$2
+ifdef(`_CF_FEATURE_block_bad_helo_', `R$* $| $*		$: $1 $| $>helo_check $&s
+R$* $| $#$*		$#$2
+')')dnl
+R$* $| $*		$@ $2
 
 Sbasic_rcpt
 R<>			$# error $@ nouser $: "553 User address required"
@@ -183,6 +279,10 @@ R$*			$: $>relay_to $1
 R<RELAY> $*		$@ RELAY
 R$*			$: $>relay_from $1
 R<RELAY> $*		$@ RELAY
+R$*			$: $&{client_resolve}
+RTEMP			$# error $@ 4.4.0 $: "450 Relaying temporarily denied. Cannot resolve PTR record for " $&{client_addr}
+RFORGED			$# error $@ 5.7.1 $: "550 Relaying denied. IP name possibly forged " $&{client_name}
+RFAIL			$# error $@ 5.7.1 $: "550 Relaying denied. IP name lookup failed " $&{client_name}
 R$*			$# error $@ 5.7.1 $: "550 Relaying denied"
 
 # relay_to: "<RELAY> address" when the recipient is ours or one we relay for

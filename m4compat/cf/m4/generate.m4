@@ -8,6 +8,50 @@ divert(-1)
 #  local information (classes, macros, maps), options, headers, the rulesets
 #  Sendmail calls by number or name, the local rulesets, the mailers.
 #
+# From here on the directives of the .mc are plain words: text of the
+# generated file (comments included) can never call one of them again.
+define(`VERSIONID', ``VERSIONID'')
+define(`OSTYPE', ``OSTYPE'')
+define(`DOMAIN', ``DOMAIN'')
+define(`FEATURE', ``FEATURE'')
+define(`HACK', ``HACK'')
+define(`MAILER', ``MAILER'')
+define(`LOCAL_RULE_0', ``LOCAL_RULE_0'')
+define(`LOCAL_RULE_1', ``LOCAL_RULE_1'')
+define(`LOCAL_RULE_2', ``LOCAL_RULE_2'')
+define(`LOCAL_RULE_3', ``LOCAL_RULE_3'')
+define(`LOCAL_NET_CONFIG', ``LOCAL_NET_CONFIG'')
+define(`LOCAL_CONFIG', ``LOCAL_CONFIG'')
+define(`MAILER_DEFINITIONS', ``MAILER_DEFINITIONS'')
+define(`LOCAL_RULESETS', ``LOCAL_RULESETS'')
+define(`SITECONFIG', ``SITECONFIG'')
+define(`MASQUERADE_AS', ``MASQUERADE_AS'')
+define(`MASQUERADE_DOMAIN', ``MASQUERADE_DOMAIN'')
+define(`MASQUERADE_DOMAIN_FILE', ``MASQUERADE_DOMAIN_FILE'')
+define(`MASQUERADE_EXCEPTION', ``MASQUERADE_EXCEPTION'')
+define(`MASQUERADE_EXCEPTION_FILE', ``MASQUERADE_EXCEPTION_FILE'')
+define(`EXPOSED_USER', ``EXPOSED_USER'')
+define(`EXPOSED_USER_FILE', ``EXPOSED_USER_FILE'')
+define(`LOCAL_DOMAIN', ``LOCAL_DOMAIN'')
+define(`RELAY_DOMAIN', ``RELAY_DOMAIN'')
+define(`RELAY_DOMAIN_FILE', ``RELAY_DOMAIN_FILE'')
+define(`GENERICS_DOMAIN', ``GENERICS_DOMAIN'')
+define(`GENERICS_DOMAIN_FILE', ``GENERICS_DOMAIN_FILE'')
+define(`VIRTUSER_DOMAIN', ``VIRTUSER_DOMAIN'')
+define(`VIRTUSER_DOMAIN_FILE', ``VIRTUSER_DOMAIN_FILE'')
+define(`CANONIFY_DOMAIN', ``CANONIFY_DOMAIN'')
+define(`CANONIFY_DOMAIN_FILE', ``CANONIFY_DOMAIN_FILE'')
+define(`LDAPROUTE_DOMAIN', ``LDAPROUTE_DOMAIN'')
+define(`LDAPROUTE_DOMAIN_FILE', ``LDAPROUTE_DOMAIN_FILE'')
+define(`LDAPROUTE_EQUIVALENT', ``LDAPROUTE_EQUIVALENT'')
+define(`LDAPROUTE_EQUIVALENT_FILE', ``LDAPROUTE_EQUIVALENT_FILE'')
+define(`LOCAL_USER', ``LOCAL_USER'')
+define(`LOCAL_USER_FILE', ``LOCAL_USER_FILE'')
+define(`TRUST_AUTH_MECH', ``TRUST_AUTH_MECH'')
+define(`DAEMON_OPTIONS', ``DAEMON_OPTIONS'')
+define(`CLIENT_OPTIONS', ``CLIENT_OPTIONS'')
+define(`INPUT_MAIL_FILTER', ``INPUT_MAIL_FILTER'')
+define(`MAIL_FILTER', ``MAIL_FILTER'')
 ifdef(`_CF_OSTYPE_', `', `_CF_ERROR(`no OSTYPE: an .mc must name its system type with OSTYPE()')')
 ifdef(`_CF_FAILED_', `m4exit(`1')')
 _CF_DEFAULT(`confCW_FILE', _CF_SETTINGS`local-host-names')
@@ -46,6 +90,8 @@ CP.
 ifdef(`_CF_FEATURE_redirect_', `CPREDIRECT
 ')dnl
 ifdef(`_CF_UUCP_', `CPUUCP
+')dnl
+ifdef(`_CF_CLASS_P_', `CP`'_CF_CLASS_P_
 ')dnl
 # the smart host
 DS`'ifdef(`SMART_HOST', `_CF_HOST_OF(SMART_HOST)')
@@ -110,6 +156,8 @@ _CF_KLINE(`virtuser')dnl
 _CF_KLINE(`generics')dnl
 _CF_KLINE(`domaintable')dnl
 _CF_KLINE(`authinfo')dnl
+_CF_KLINE(`dnsbl')dnl
+_CF_KLINE(`enhdnsbl')dnl
 undivert(8)dnl
 ifdef(`_CF_LOCAL_MACROS', `_CF_LOCAL_MACROS`'')dnl
 

@@ -57,15 +57,17 @@ R$* < @ $+ . > $*	$@ $1 < @ $2 . > $3
 R$* < @ [ $+ ] > $*	$: $1 < @ [ $2 ] > $3 <IP>
 R$* < @ $=w > $* <IP>	$@ $1 < @ $j . > $3
 R$* <IP>		$@ $1
-ifdef(`_CF_UUCP_', `# a UUCP host that the host map knows gets its real name
+ifdef(`_CF_UUCP_', `ifdef(`_CF_FEATURE_nocanonify_', `', `# a UUCP host that the host map knows gets its real name
 R$* < @ $+ . UUCP > $*	$: $1 < @ $[ $2 $: $2 . UUCP $] > $3
 R$* < @ $+ . > $*	$@ $1 < @ $2 . > $3
-')dnl
+')')dnl
 R$* < @ $* $=P > $*	$@ $1 < @ $2 $3 . > $4
 ifdef(`_CF_FEATURE_nocanonify_', `# host names are taken as they are, unless listed for canonification
 ifdef(`_CF_CLASS_Canonify_', `define(`_CF_CANON_LIST_')')ifdef(`_CF_FILES_Canonify_', `define(`_CF_CANON_LIST_')')dnl
 ifdef(`_CF_CANON_LIST_', `R$* < @ $* $={Canonify} > $*	$: $1 < @ $[ $2 $3 $] > $4
 ')dnl
+R$* < @ localhost > $*	$@ $1 < @ $j . > $2
+R$* < @ localhost . $m > $*	$@ $1 < @ $j . > $2
 R$* < @ $+ > $*		$: $1 < @ $2 > $3 <> $&{daemon_flags}
 R$* < @ $+ > $* <> $* C $*	$: $1 < @ $[ $2 $] > $3
 R$* < @ $+ > $* <> $*	$: $1 < @ $2 > $3
@@ -117,7 +119,12 @@ R$+ < @ $* > $*		$: $>virtuser $1 < @ $2 > $3
 R$#$*			$@ $#$1
 ')dnl
 # this host: what remains of the local part decides
+ifdef(`_CF_FEATURE_stickyhost_', `ifdef(`MAIL_HUB', `R$+ < @ $=w . >		$# _CF_MAILER_OF(MAIL_HUB, confRELAY_MAILER) $@ _CF_HOST_OF(MAIL_HUB) $: $1 < @ $2 . >
+', `R$+ + $* < @ $=w . >	$@ $>local_part $1 + $2
+R$+ < @ $=w . >		$# confLOCAL_MAILER $: @ $1
+')')dnl
 R$* < @ $=w . >		$@ $>local_part $1
+undivert(11)dnl
 ifdef(`_CF_FEATURE_redirect_', `# moved users
 R$* < @ $+ . REDIRECT . >	$# error $@ 5.1.1 $: "551 User has moved; please try " < $1 @ $2 >
 R$* < @ $+ . REDIRECT >	$# error $@ 5.1.1 $: "551 User has moved; please try " < $1 @ $2 >
@@ -128,6 +135,7 @@ R$#$*			$@ $#$1
 ')dnl
 undivert(5)dnl
 ifdef(`SMART_HOST', `# everything else, address literals included, goes to the smart host
+R$* < @ [ $+ ] > $*	$# _CF_MAILER_OF(SMART_HOST, confSMTP_MAILER) $@ _CF_HOST_OF(SMART_HOST) $: $1 < @ [ $2 ] > $3
 R$* < @ $* > $*		$# _CF_MAILER_OF(SMART_HOST, confRELAY_MAILER) $@ _CF_HOST_OF(SMART_HOST) $: $1 < @ $2 > $3
 ')dnl
 R$* < @ [ $+ ] > $*	$# confSMTP_MAILER $@ [ $2 ] $: $1 < @ [ $2 ] > $3
@@ -174,6 +182,9 @@ undivert(4)dnl
 #   local_part: the local part of an address for this host
 ######################################################################
 Slocal_part
+ifdef(`_CF_CLASS_L_', `define(`_CF_HAVE_L_')')ifdef(`_CF_FILES_L_', `define(`_CF_HAVE_L_')')dnl
+ifdef(`_CF_HAVE_L_', `R$=L			$# confLOCAL_MAILER $: @ $1
+')dnl
 R$+			$# confLOCAL_MAILER $: $1
 
 ifdef(`_CF_FEATURE_mailertable_', `######################################################################
@@ -261,20 +272,16 @@ Slocaladdr=5
 R$+			$: $1 $| $>Local_localaddr $1
 R$+ $| $#$*		$#$2
 R$+ $| $*		$: $1
-ifdef(`_CF_FEATURE_stickyhost_', `# user@thishost stays a local address
-R@ $+			$@ $1
-')dnl
-ifdef(`LUSER_RELAY', `# users without an account go to the LUSER_RELAY
-R$=L			$@ $1
-R$+ + $*		$: < $(user $1 $) > $1 + $2
-R$+			$: < $(user $1 $) > $1
-R< <> > $+		$: $1
-R< $+ > $+		$@ $2
-ifdef(`_CF_FEATURE_preserve_luser_host_', `R$+			$# _CF_MAILER_OF(LUSER_RELAY, confRELAY_MAILER) $@ _CF_HOST_OF(LUSER_RELAY) $: $1 < @ $j . >
+# user+detail: the aliases are asked for user+* (and then user)
+R$+ + $*		$# confLOCAL_MAILER $@ + $2 $: $1 + *
+ifdef(`LUSER_RELAY', `# users without an account go to the luser relay
+R$+			$: $1 $| $(user $1 $: <NF> $)
+R$+ $| <NF>		$: $1
+R$+ $| $*		$@ $1
+ifelse(_CF_MAILER_OF(LUSER_RELAY, `'), `local', `R$+			$# confLOCAL_MAILER $@ $1 $: _CF_HOST_OF(LUSER_RELAY)
 ', `R$+			$# _CF_MAILER_OF(LUSER_RELAY, confRELAY_MAILER) $@ _CF_HOST_OF(LUSER_RELAY) $: $1 < @ _CF_HOST_OF(LUSER_RELAY) >
 ')')dnl
-ifdef(`MAIL_HUB', `# everybody else lives on the mail hub
-R$=L			$@ $1
+ifdef(`MAIL_HUB', `# everybody lives on the mail hub
 R$+			$# _CF_MAILER_OF(MAIL_HUB, confRELAY_MAILER) $@ _CF_HOST_OF(MAIL_HUB) $: $1 < @ _CF_HOST_OF(MAIL_HUB) >
 ')dnl
 

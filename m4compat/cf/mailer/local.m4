@@ -36,11 +36,10 @@ ifdef(`_CF_FEATURE_masquerade_envelope_', `R$*			$: $>masq_env $1
 # envelope recipient: the mailbox name only
 Senv_to_local
 R$+ < @ $* >		$: $1
-ifdef(`_CF_FEATURE_preserve_local_plus_detail_', `', `# +detail stays only for envelope recipients
+# +detail stays only for envelope recipients
 R$+ + $*		$: < $&{addr_type} > $1 + $2
 R< e r > $+ + $*	$@ $1 + $2
 R< $* > $+ + $*		$: $2
-')dnl
 R@ $+			$: $1
 
 # header sender
