@@ -1,9 +1,9 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  DOMAIN(`debian-msp'): the settings of Debian's sendmail packages for the
-#  mail submission program (submit.mc): the client queue, run-time files
-#  under /var/run/sendmail/msp, the smmsp user, no listener of its own.
-#
+dnl #
+dnl #  DOMAIN(`debian-msp'): the settings of Debian's sendmail packages for the
+dnl #  mail submission program (submit.mc): the client queue, run-time files
+dnl #  under /var/run/sendmail/msp, the smmsp user, no listener of its own.
+dnl #
 define(`DEBIAN_MSP')
 define(`confCF_VERSION', `Submit')
 define(`MSP_QUEUE_DIR', `/var/spool/mqueue-client')

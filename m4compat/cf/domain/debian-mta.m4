@@ -1,10 +1,10 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  DOMAIN(`debian-mta'): the settings of Debian's sendmail packages for the
-#  mail transfer agent (the daemon, sendmail.mc): its run-time files under
-#  /var/run/sendmail/mta and /var/lib/sendmail, the smmta user, shorter
-#  SMTP timeouts, and file-safety relaxations for Debian's file layout.
-#
+dnl #
+dnl #  DOMAIN(`debian-mta'): the settings of Debian's sendmail packages for the
+dnl #  mail transfer agent (the daemon, sendmail.mc): its run-time files under
+dnl #  /var/run/sendmail/mta and /var/lib/sendmail, the smmta user, shorter
+dnl #  SMTP timeouts, and file-safety relaxations for Debian's file layout.
+dnl #
 define(`DEBIAN_MTA')
 define(`confDONT_BLAME_SENDMAIL', ifdef(`confDONT_BLAME_SENDMAIL', `defn(`confDONT_BLAME_SENDMAIL')')`,AssumeSafeChown,ForwardFileInGroupWritableDirPath,GroupWritableForwardFileSafe,GroupWritableIncludeFileSafe,IncludeFileInGroupWritableDirPath,DontWarnForwardFileInUnsafeDirPath,TrustStickyBit,NonRootSafeAddr,GroupWritableIncludeFile,GroupReadableDefaultAuthInfoFile')
 _CF_DEFAULT(`confTRUSTED_USER', `smmta')

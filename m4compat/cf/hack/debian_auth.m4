@@ -1,11 +1,11 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  HACK(`debian_auth'): the SMTP AUTH setup of Debian's sendmail packages.
-#  Outgoing authentication reads MAIL_SETTINGS_DIR/default-auth-info; the
-#  user sendmail (the MSP) is trusted; and a trusted user who has
-#  authenticated may name any other user in the AUTH= parameter of MAIL
-#  (the MSP and relaying MTAs pass on the original submitter).
-#
+dnl #
+dnl #  HACK(`debian_auth'): the SMTP AUTH setup of Debian's sendmail packages.
+dnl #  Outgoing authentication reads MAIL_SETTINGS_DIR/default-auth-info; the
+dnl #  user sendmail (the MSP) is trusted; and a trusted user who has
+dnl #  authenticated may name any other user in the AUTH= parameter of MAIL
+dnl #  (the MSP and relaying MTAs pass on the original submitter).
+dnl #
 define(`confDEF_AUTH_INFO', `MAIL_SETTINGS_DIR`'default-auth-info')
 define(`confTRUSTED_USERS', ifdef(`confTRUSTED_USERS', `defn(`confTRUSTED_USERS')`,'')`sendmail')
 divert(9)

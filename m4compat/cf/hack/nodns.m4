@@ -1,9 +1,9 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  HACK(`nodns'): for hosts without a name server.  Host names are not
-#  canonified through DNS, the service switch file is one that leaves DNS
-#  out, and the network interfaces are not probed for names.
-#
+dnl #
+dnl #  HACK(`nodns'): for hosts without a name server.  Host names are not
+dnl #  canonified through DNS, the service switch file is one that leaves DNS
+dnl #  out, and the network interfaces are not probed for names.
+dnl #
 define(`confSERVICE_SWITCH_FILE', `/etc/mail/service.switch-nodns')
 define(`confDONT_PROBE_INTERFACES', `True')
 FEATURE(`nocanonify')

@@ -1,44 +1,45 @@
 divert(-1)
-#
-#  options.m4 -- the option section of the configuration file.
-#
-#  Included by cf.m4 before the .mc body.  Everything that a
-#  define(`confNAME', ...) turns into an O line lives here, together with
-#  the directives that add option lines of their own: DAEMON_OPTIONS,
-#  CLIENT_OPTIONS, INPUT_MAIL_FILTER and MAIL_FILTER.
-#
-#  Macros for the generator (expand each once, at top level, with m4
-#  comments off):
-#
-#    _CF_EARLY_OPTIONS   what must precede every file and map access:
-#                        O DontBlameSendmail, O LDAPDefaultSpec,
-#                        D{sendmailMTACluster}
-#    _CF_LOCAL_MACROS    Dj (confDOMAIN_NAME), Dn (confMAILER_NAME),
-#                        DZ (version, with /confCF_VERSION)
-#    _CF_OPTIONS         every other O line, in the order of Sendmail's
-#                        own configuration files
-#    _CF_TRUSTED_USERS   the T lines: root, daemon, uucp and confTRUSTED_USERS
-#    _CF_HEADERS         the H lines (confFROM_HEADER, confRECEIVED_HEADER,
-#                        confMESSAGEID_HEADER and the fixed ones)
-#
-#  How a value is written.  A confNAME the .mc defined as empty gives
-#  "O Name"; any other value gives "O Name=value".  The value is not
-#  expanded when the .mc defines it but when the generator writes it, so
-#  it may name other macros (MAIL_SETTINGS_DIR, ...) defined later.
-#  Some options have a default that is set here, when cf.m4 is read;
-#  undefine(`confNAME') in the .mc removes such a line.
-#
+dnl #
+dnl #  options.m4 -- the option section of the configuration file.
+dnl #
+dnl #  Included by cf.m4 before the .mc body.  Everything that a
+dnl #  define(`confNAME', ...) turns into an O line lives here, together with
+dnl #  the directives that add option lines of their own: DAEMON_OPTIONS,
+dnl #  CLIENT_OPTIONS, INPUT_MAIL_FILTER and MAIL_FILTER.
+dnl #
+dnl #  Macros for the generator (expand each once, at top level, with m4
+dnl #  comments off):
+dnl #
+dnl #    _CF_EARLY_OPTIONS   what must precede every file and map access:
+dnl #                        O DontBlameSendmail, O LDAPDefaultSpec,
+dnl #                        D{sendmailMTACluster}
+dnl #    _CF_LOCAL_MACROS    Dj (confDOMAIN_NAME), Dn (confMAILER_NAME),
+dnl #                        DZ (version, with /confCF_VERSION)
+dnl #    _CF_OPTIONS         every other O line, in the order of Sendmail's
+dnl #                        own configuration files
+dnl #    _CF_TRUSTED_USERS   the T lines: root, daemon, uucp (not with
+dnl #                        FEATURE(`nouucp')) and confTRUSTED_USERS
+dnl #    _CF_HEADERS         the H lines (confFROM_HEADER, confRECEIVED_HEADER,
+dnl #                        confMESSAGEID_HEADER and the fixed ones)
+dnl #
+dnl #  How a value is written.  A confNAME the .mc defined as empty gives
+dnl #  "O Name"; any other value gives "O Name=value".  The value is not
+dnl #  expanded when the .mc defines it but when the generator writes it, so
+dnl #  it may name other macros (MAIL_SETTINGS_DIR, ...) defined later.
+dnl #  Some options have a default that is set here, when cf.m4 is read;
+dnl #  undefine(`confNAME') in the .mc removes such a line.
+dnl #
 
-# _CF_ODEF(name, value): a default that the .mc (or m4 -D) may have set first.
+dnl # _CF_ODEF(name, value): a default that the .mc (or m4 -D) may have set first.
 define(`_CF_ODEF', `ifdef(`$1', `', `define(`$1', `$2')')')
 
-# Defaults set now (an undefine in the .mc drops the line).
+dnl # Defaults set now (an undefine in the .mc drops the line).
 _CF_ODEF(`MAIL_SETTINGS_DIR', `/etc/mail/')
 _CF_ODEF(`ALIAS_FILE', `MAIL_SETTINGS_DIR`'aliases')
 _CF_ODEF(`confCW_FILE', `MAIL_SETTINGS_DIR`'local-host-names')
 _CF_ODEF(`confCR_FILE', `-o MAIL_SETTINGS_DIR`'relay-domains')
 _CF_ODEF(`confCT_FILE', `MAIL_SETTINGS_DIR`'trusted-users')
-# (quoted twice: MAILER is a directive, and values are expanded when written)
+dnl # (quoted twice: MAILER is a directive, and values are expanded when written)
 _CF_ODEF(`confMAILER_NAME', ``MAILER-DAEMON'')
 _CF_ODEF(`confSEVEN_BIT_INPUT', `False')
 _CF_ODEF(`confALIAS_WAIT', `10')
@@ -75,27 +76,27 @@ _CF_ODEF(`confMILTER_MACROS_ENVFROM', `i, {auth_type}, {auth_authen}, {auth_ssf}
 _CF_ODEF(`confMILTER_MACROS_ENVRCPT', `{rcpt_mailer}, {rcpt_host}, {rcpt_addr}')
 _CF_ODEF(`confMILTER_MACROS_EOM', `{msg_id}')
 
-# The configuration version written into $Z (confCF_VERSION is appended).
+dnl # The configuration version written into $Z (confCF_VERSION is appended).
 _CF_ODEF(`_CF_SM_VERSION_', `8.17.1.9')
 
-#
-#  Line writers.
-#
-# _CF_O(confNAME, Name): "O Name[=value]" when confNAME is defined.
+dnl #
+dnl #  Line writers.
+dnl #
+dnl # _CF_O(confNAME, Name): "O Name[=value]" when confNAME is defined.
 define(`_CF_O', `ifdef(`$1', `ifelse(defn(`$1'), `', ``O $2'', ``O $2='$1')
 ')')
-# _CF_OV(Name, text): "O Name=text", always (text is expanded when written).
+dnl # _CF_OV(Name, text): "O Name=text", always (text is expanded when written).
 define(`_CF_OV', ``O $1='$2
 ')
-# _CF_L(confNAME, head): a line "head" followed by the value, when defined.
+dnl # _CF_L(confNAME, head): a line "head" followed by the value, when defined.
 define(`_CF_L', `ifdef(`$1', ``$2'$1
 ')')
-# _CF_OBSOLETE(confNAME, advice): a warning when the .mc still uses it.
+dnl # _CF_OBSOLETE(confNAME, advice): a warning when the .mc still uses it.
 define(`_CF_OBSOLETE', `ifdef(`$1', `_CF_WARNING(`$1 is obsolete; $2')')')
 
-#
-#  DAEMON_OPTIONS, CLIENT_OPTIONS: each call adds one option line.
-#
+dnl #
+dnl #  DAEMON_OPTIONS, CLIENT_OPTIONS: each call adds one option line.
+dnl #
 define(`_CF_DAEMONS_', `')
 define(`_CF_CLIENTS_', `')
 define(`DAEMON_OPTIONS', `define(`_CF_DAEMONS_', defn(`_CF_DAEMONS_')`O DaemonPortOptions=$1
@@ -103,10 +104,10 @@ define(`DAEMON_OPTIONS', `define(`_CF_DAEMONS_', defn(`_CF_DAEMONS_')`O DaemonPo
 define(`CLIENT_OPTIONS', `define(`_CF_CLIENTS_', defn(`_CF_CLIENTS_')`O ClientPortOptions=$1
 ')')
 
-# The listeners.  Without any DAEMON_OPTIONS the MTA listens on the SMTP
-# port (one line per address family when _NETINET6_ is defined, as the
-# Solaris system types do); the MSA on port 587 comes last unless
-# FEATURE(`no_default_msa') was used.
+dnl # The listeners.  Without any DAEMON_OPTIONS the MTA listens on the SMTP
+dnl # port (one line per address family when _NETINET6_ is defined, as the
+dnl # Solaris system types do); the MSA on port 587 comes last unless
+dnl # FEATURE(`no_default_msa') was used.
 define(`_CF_DAEMON_LINES', `ifelse(defn(`_CF_DAEMONS_'), `',
 	`ifdef(`_NETINET6_', ``O DaemonPortOptions=Name=MTA-v4, Family=inet
 O DaemonPortOptions=Name=MTA-v6, Family=inet6
@@ -120,13 +121,13 @@ define(`_CF_CLIENT_LINES', `_CF_CLIENTS_`'ifdef(`confCLIENT_OPTIONS',
 	`_CF_WARNING(`confCLIENT_OPTIONS is obsolete; use CLIENT_OPTIONS()')`O ClientPortOptions='confCLIENT_OPTIONS
 ')')
 
-#
-#  Mail filters.  MAIL_FILTER(name, equates) declares a filter: its X line
-#  goes to diversion 10.  INPUT_MAIL_FILTER also appends the name to
-#  confINPUT_MAIL_FILTERS (", " between names), the list of filters that
-#  incoming SMTP mail passes through, in order.  The Milter.* options are
-#  written only when some filter was declared.
-#
+dnl #
+dnl #  Mail filters.  MAIL_FILTER(name, equates) declares a filter: its X line
+dnl #  goes to diversion 10.  INPUT_MAIL_FILTER also appends the name to
+dnl #  confINPUT_MAIL_FILTERS (", " between names), the list of filters that
+dnl #  incoming SMTP mail passes through, in order.  The Milter.* options are
+dnl #  written only when some filter was declared.
+dnl #
 define(`MAIL_FILTER', `define(`_CF_MILTERS_', `1')pushdef(`_CF_ODIV_', divnum)divert(10)`X'$1`, '$2
 divert(_CF_ODIV_)popdef(`_CF_ODIV_')')
 define(`INPUT_MAIL_FILTER', `MAIL_FILTER(`$1', `$2')define(`confINPUT_MAIL_FILTERS',
@@ -142,16 +143,16 @@ _CF_O(`confMILTER_MACROS_EOH', `Milter.macros.eoh')dnl
 _CF_O(`confMILTER_MACROS_DATA', `Milter.macros.data')dnl
 ')')
 
-# Time zone: USE_SYSTEM writes nothing, USE_TZ an empty value (take TZ
-# from the environment), anything else that zone.
+dnl # Time zone: USE_SYSTEM writes nothing, USE_TZ an empty value (take TZ
+dnl # from the environment), anything else that zone.
 define(`_CF_TZ_LINE', `ifdef(`confTIME_ZONE', `ifelse(defn(`confTIME_ZONE'), `USE_SYSTEM', `',
 	defn(`confTIME_ZONE'), `USE_TZ', ``O TimeZoneSpec=
 '', ``O TimeZoneSpec='confTIME_ZONE
 ')')')
 
-#
-#  The sections.
-#
+dnl #
+dnl #  The sections.
+dnl #
 define(`_CF_EARLY_OPTIONS', `dnl
 _CF_O(`confDONT_BLAME_SENDMAIL', `DontBlameSendmail')dnl
 _CF_O(`confLDAP_DEFAULT_SPEC', `LDAPDefaultSpec')dnl
@@ -166,7 +167,8 @@ _CF_L(`confMAILER_NAME', `Dn')dnl
 
 define(`_CF_TRUSTED_USERS', ``Troot'
 `Tdaemon'
-`Tuucp'
+ifdef(`_CF_FEATURE_nouucp_', `', ``Tuucp'
+')dnl
 _CF_L(`confTRUSTED_USERS', `T')')
 
 define(`_CF_HEADERS', ``H?P?Return-Path: <$g>'

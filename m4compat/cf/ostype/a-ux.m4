@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`a-ux'): Apple A/UX.
-#
+dnl #
+dnl #  OSTYPE(`a-ux'): Apple A/UX.
+dnl #
 _CF_DEFAULT(`LOCAL_MAILER_ARGS', `mail -d -r $f $u')
 _CF_DEFAULT(`LOCAL_MAILER_FLAGS', `mn9')
 _CF_DEFAULT(`QUEUE_DIR', `/usr/spool/mqueue')

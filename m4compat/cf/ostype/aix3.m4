@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`aix3'): IBM AIX 3.x.
-#
+dnl #
+dnl #  OSTYPE(`aix3'): IBM AIX 3.x.
+dnl #
 _CF_DEFAULT(`LOCAL_MAILER_ARGS', `mail $u')
 _CF_DEFAULT(`LOCAL_MAILER_FLAGS', `mn9')
 _CF_DEFAULT(`LOCAL_MAILER_PATH', `/bin/bellmail')

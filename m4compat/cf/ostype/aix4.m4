@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`aix4'): IBM AIX 4.x.
-#
+dnl #
+dnl #  OSTYPE(`aix4'): IBM AIX 4.x.
+dnl #
 _CF_DEFAULT(`LOCAL_MAILER_ARGS', `mail -F $g $u')
 _CF_DEFAULT(`LOCAL_MAILER_FLAGS', `mn9')
 _CF_DEFAULT(`LOCAL_MAILER_PATH', `/bin/bellmail')

@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`altos'): Altos System V.
-#
+dnl #
+dnl #  OSTYPE(`altos'): Altos System V.
+dnl #
 _CF_DEFAULT(`LOCAL_MAILER_ARGS', `lmail $u')
 _CF_DEFAULT(`LOCAL_MAILER_FLAGS', `mPuhCE9')
 _CF_DEFAULT(`LOCAL_MAILER_PATH', `/usr/bin/lmail')

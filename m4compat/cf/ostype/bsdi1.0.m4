@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`bsdi1.0'): BSD/OS 1.0 (old name of bsdi).
-#
+dnl #
+dnl #  OSTYPE(`bsdi1.0'): BSD/OS 1.0 (old name of bsdi).
+dnl #
 _CF_WARNING(`OSTYPE(bsdi1.0) is an old name; use OSTYPE(bsdi)')
 _CF_DEFAULT(`LOCAL_MAILER_PATH', `/usr/libexec/mail.local')
 _CF_DEFAULT(`STATUS_FILE', `/var/log/sendmail.st')

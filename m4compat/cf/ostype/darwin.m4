@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`darwin'): Darwin / Mac OS X.
-#
+dnl #
+dnl #  OSTYPE(`darwin'): Darwin / Mac OS X.
+dnl #
 _CF_DEFAULT(`LOCAL_MAILER_PATH', `/usr/libexec/mail.local')
 _CF_DEFAULT(`STATUS_FILE', `/var/log/sendmail.st')
 _CF_DEFAULT(`UUCP_MAILER_ARGS', `uux - -r -z -a$g $h!rmail ($u)')

@@ -1,13 +1,13 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`debian'): Debian GNU/Linux (and Ubuntu), with the paths and
-#  choices of Debian's sendmail packages.
-#
-#  Local mail goes through sensible-mda (which runs procmail or the
-#  system's local delivery agent); state lives under /var/lib/sendmail;
-#  the class files (local-host-names, relay-domains, trusted-users) may
-#  carry comments, hence the scanf pattern after their names.
-#
+dnl #
+dnl #  OSTYPE(`debian'): Debian GNU/Linux (and Ubuntu), with the paths and
+dnl #  choices of Debian's sendmail packages.
+dnl #
+dnl #  Local mail goes through sensible-mda (which runs procmail or the
+dnl #  system's local delivery agent); state lives under /var/lib/sendmail;
+dnl #  the class files (local-host-names, relay-domains, trusted-users) may
+dnl #  carry comments, hence the scanf pattern after their names.
+dnl #
 define(`_USE_ETC_MAIL_')
 define(`_FFR_MILTER')
 define(`_FFR_MAIL_MACRO')

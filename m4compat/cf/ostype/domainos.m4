@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`domainos'): Apollo Domain/OS.
-#
+dnl #
+dnl #  OSTYPE(`domainos'): Apollo Domain/OS.
+dnl #
 _CF_DEFAULT(`QUEUE_DIR', `/usr/spool/mqueue')
 define(`confEBINDIR', `/usr/lib')
 divert(-1)

@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`freebsd4'): FreeBSD 4.x.
-#
+dnl #
+dnl #  OSTYPE(`freebsd4'): FreeBSD 4.x.
+dnl #
 _CF_DEFAULT(`LOCAL_MAILER_ARGS', `mail $u')
 _CF_DEFAULT(`LOCAL_MAILER_PATH', `/usr/libexec/mail.local')
 _CF_DEFAULT(`STATUS_FILE', `/var/log/sendmail.st')

@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`freebsd6'): FreeBSD 6.x and later.
-#
+dnl #
+dnl #  OSTYPE(`freebsd6'): FreeBSD 6.x and later.
+dnl #
 _CF_DEFAULT(`LOCAL_MAILER_ARGS', `mail $u')
 _CF_DEFAULT(`LOCAL_MAILER_PATH', `/usr/libexec/mail.local')
 _CF_DEFAULT(`STATUS_FILE', `/var/log/sendmail.st')

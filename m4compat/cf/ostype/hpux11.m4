@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`hpux11'): HP-UX 11.x.
-#
+dnl #
+dnl #  OSTYPE(`hpux11'): HP-UX 11.x.
+dnl #
 _CF_DEFAULT(`LOCAL_MAILER_ARGS', `rmail -d $u')
 _CF_DEFAULT(`LOCAL_MAILER_FLAGS', `m9')
 _CF_DEFAULT(`LOCAL_MAILER_PATH', `/usr/bin/rmail')

@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`hpux9'): HP-UX 9.x.
-#
+dnl #
+dnl #  OSTYPE(`hpux9'): HP-UX 9.x.
+dnl #
 _CF_DEFAULT(`LOCAL_MAILER_ARGS', `rmail -d $u')
 _CF_DEFAULT(`LOCAL_MAILER_FLAGS', `m9')
 _CF_DEFAULT(`LOCAL_MAILER_PATH', `/bin/rmail')

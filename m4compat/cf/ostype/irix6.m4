@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`irix6'): SGI IRIX 6.x.
-#
+dnl #
+dnl #  OSTYPE(`irix6'): SGI IRIX 6.x.
+dnl #
 _CF_DEFAULT(`LOCAL_MAILER_ARGS', `mail -s -d $u')
 define(`LOCAL_MAILER_CHARSET', `iso-8859-1')
 _CF_DEFAULT(`LOCAL_MAILER_FLAGS', `Ehmu9')

@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`isc4.1'): Interactive UNIX (ISC) 4.1.
-#
+dnl #
+dnl #  OSTYPE(`isc4.1'): Interactive UNIX (ISC) 4.1.
+dnl #
 _CF_DEFAULT(`LOCAL_MAILER_ARGS', `lmail -s $u')
 _CF_DEFAULT(`LOCAL_MAILER_FLAGS', `humS9')
 _CF_DEFAULT(`LOCAL_MAILER_PATH', `/bin/lmail')

@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`maxion'): Concurrent Maxion (SVR4).
-#
+dnl #
+dnl #  OSTYPE(`maxion'): Concurrent Maxion (SVR4).
+dnl #
 define(`LOCAL_MAILER_ARGS', `mail $u')
 define(`LOCAL_MAILER_PATH', `/usr/bin/mail')
 define(`LOCAL_SHELL_FLAGS', `ehuP')

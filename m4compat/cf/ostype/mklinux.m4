@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`mklinux'): MkLinux.
-#
+dnl #
+dnl #  OSTYPE(`mklinux'): MkLinux.
+dnl #
 _CF_DEFAULT(`PROCMAIL_MAILER_PATH', `/usr/bin/procmail')
 _CF_DEFAULT(`STATUS_FILE', `/var/log/sendmail.st')
 define(`confEBINDIR', `/usr/sbin')

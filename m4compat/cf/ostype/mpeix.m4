@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`mpeix'): HP MPE/iX.
-#
+dnl #
+dnl #  OSTYPE(`mpeix'): HP MPE/iX.
+dnl #
 _CF_DEFAULT(`LOCAL_MAILER_ARGS', `tsmail $u')
 _CF_DEFAULT(`LOCAL_MAILER_FLAGS', `mu9')
 _CF_DEFAULT(`LOCAL_MAILER_PATH', `/bin/tsmail')

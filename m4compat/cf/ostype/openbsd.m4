@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`openbsd'): OpenBSD.
-#
+dnl #
+dnl #  OSTYPE(`openbsd'): OpenBSD.
+dnl #
 _CF_DEFAULT(`LOCAL_MAILER_FLAGS', `rmn9S')
 _CF_DEFAULT(`LOCAL_MAILER_PATH', `/usr/libexec/mail.local')
 _CF_DEFAULT(`STATUS_FILE', `/var/log/sendmail.st')

@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`osf1'): Digital UNIX / Tru64 (OSF/1).
-#
+dnl #
+dnl #  OSTYPE(`osf1'): Digital UNIX / Tru64 (OSF/1).
+dnl #
 _CF_DEFAULT(`STATUS_FILE', `/usr/adm/sendmail/sendmail.st')
 define(`confDEF_USER_ID', `daemon')
 define(`confEBINDIR', `/usr/lbin')

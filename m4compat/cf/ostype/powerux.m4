@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`powerux'): Concurrent PowerUX.
-#
+dnl #
+dnl #  OSTYPE(`powerux'): Concurrent PowerUX.
+dnl #
 define(`LOCAL_MAILER_ARGS', `rmail $u')
 _CF_DEFAULT(`LOCAL_MAILER_FLAGS', `mn9')
 define(`LOCAL_MAILER_PATH', `/usr/bin/rmail')

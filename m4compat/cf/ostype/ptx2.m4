@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`ptx2'): Sequent DYNIX/ptx 2.x.
-#
+dnl #
+dnl #  OSTYPE(`ptx2'): Sequent DYNIX/ptx 2.x.
+dnl #
 _CF_DEFAULT(`LOCAL_MAILER_FLAGS', `fmn9')
 define(`LOCAL_MAILER_PATH', `/bin/mail')
 define(`LOCAL_SHELL_FLAGS', `eu')

@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`qnx'): QNX.
-#
+dnl #
+dnl #  OSTYPE(`qnx'): QNX.
+dnl #
 define(`LOCAL_MAILER_ARGS', `mail $u')
 _CF_DEFAULT(`LOCAL_MAILER_FLAGS', `Sh')
 define(`LOCAL_MAILER_PATH', `/usr/bin/mailx')

@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`sco-uw-2.1'): SCO UnixWare 2.1.
-#
+dnl #
+dnl #  OSTYPE(`sco-uw-2.1'): SCO UnixWare 2.1.
+dnl #
 define(`LOCAL_MAILER_ARGS', `rmail $u')
 _CF_DEFAULT(`LOCAL_MAILER_FLAGS', `fhCEn9')
 define(`LOCAL_MAILER_PATH', `/usr/bin/rmail')

@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`sco3.2'): SCO UNIX 3.2.
-#
+dnl #
+dnl #  OSTYPE(`sco3.2'): SCO UNIX 3.2.
+dnl #
 _CF_DEFAULT(`LOCAL_MAILER_ARGS', `lmail $u')
 _CF_DEFAULT(`LOCAL_MAILER_FLAGS', `PuhCE9')
 _CF_DEFAULT(`LOCAL_MAILER_PATH', `/usr/bin/lmail')

@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`solaris11'): Solaris 11.
-#
+dnl #
+dnl #  OSTYPE(`solaris11'): Solaris 11.
+dnl #
 _CF_DEFAULT(`UUCP_MAILER_ARGS', `uux - -r -a$g $h!rmail ($u)')
 define(`_NETINET6_')
 define(`confEBINDIR', `/usr/lib')

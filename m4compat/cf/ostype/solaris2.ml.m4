@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`solaris2.ml'): Solaris 2.x (SunOS 5), multi-language variant.
-#
+dnl #
+dnl #  OSTYPE(`solaris2.ml'): Solaris 2.x (SunOS 5), multi-language variant.
+dnl #
 _CF_DEFAULT(`LOCAL_MAILER_ARGS', `mail.local -d $u')
 _CF_DEFAULT(`LOCAL_MAILER_FLAGS', `fSmn9')
 _CF_DEFAULT(`LOCAL_MAILER_PATH', `/usr/lib/mail.local')

@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`solaris8'): Solaris 8 to 10.
-#
+dnl #
+dnl #  OSTYPE(`solaris8'): Solaris 8 to 10.
+dnl #
 _CF_DEFAULT(`UUCP_MAILER_ARGS', `uux - -r -a$g $h!rmail ($u)')
 define(`_NETINET6_')
 define(`confEBINDIR', `/usr/lib')

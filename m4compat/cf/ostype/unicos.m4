@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`unicos'): Cray UNICOS.
-#
+dnl #
+dnl #  OSTYPE(`unicos'): Cray UNICOS.
+dnl #
 define(`ALIAS_FILE', `/usr/lib/aliases')
 define(`HELP_FILE', `/usr/lib/sendmail.hf')
 define(`LOCAL_SHELL_FLAGS', `pxehu')

@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`unicosmp'): Cray UNICOS/mp.
-#
+dnl #
+dnl #  OSTYPE(`unicosmp'): Cray UNICOS/mp.
+dnl #
 _CF_DEFAULT(`LOCAL_MAILER_ARGS', `mail -s -d $u')
 _CF_DEFAULT(`LOCAL_MAILER_FLAGS', `Ehm9')
 define(`LOCAL_MAILER_PATH', `/usr/bin/mail')

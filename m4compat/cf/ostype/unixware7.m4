@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`unixware7'): SCO UnixWare 7.
-#
+dnl #
+dnl #  OSTYPE(`unixware7'): SCO UnixWare 7.
+dnl #
 _CF_DEFAULT(`LOCAL_MAILER_ARGS', `slocal -user $u')
 _CF_DEFAULT(`LOCAL_MAILER_FLAGS', `Puho9')
 _CF_DEFAULT(`LOCAL_MAILER_PATH', `/etc/mail/slocal')

@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  OSTYPE(`uxpds'): Fujitsu UXP/DS.
-#
+dnl #
+dnl #  OSTYPE(`uxpds'): Fujitsu UXP/DS.
+dnl #
 define(`LOCAL_MAILER_PATH', `/usr/ucblib/binmail')
 define(`LOCAL_SHELL_FLAGS', `ehuP')
 define(`UUCP_MAILER_ARGS', `uux - -r -a$f -gmedium $h!rmail ($u)')

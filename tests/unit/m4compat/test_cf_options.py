@@ -62,10 +62,15 @@ divert(0)dnl
 """
 
 
-def compile_ours(mc: str) -> tuple[str, str]:
-    """Compile an .mc body with options.m4 and our ostype/domain files: (output, stderr)."""
+def compile_ours(mc: str, *, comments: bool = True) -> tuple[str, str]:
+    """Compile an .mc body with options.m4 and our ostype/domain files: (output, stderr).
+
+    comments=False turns m4 comments off before anything is read, as the real
+    sendmail-cf does (so "# FEATURE(...)" in an .mc is expanded).
+    """
     err = io.BytesIO()
-    out = expand(_HARNESS.replace("{cf}", str(CF_DIR)) + mc, name="test.mc", stderr=err)
+    text = ("" if comments else "changecom()") + _HARNESS.replace("{cf}", str(CF_DIR)) + mc
+    out = expand(text, name="test.mc", stderr=err)
     return out, err.getvalue().decode()
 
 
@@ -348,6 +353,20 @@ def test_library_file_layout(path: Path) -> None:
     assert text.rstrip("\n").endswith("divert(-1)")
 
 
+@pytest.mark.parametrize(
+    "mc",
+    [
+        "",
+        *(f"OSTYPE(`{p.stem}')" for p in sorted((CF_DIR / "ostype").glob("*.m4"))),
+        *(f"DOMAIN(`{p.stem}')" for p in sorted((CF_DIR / "domain").glob("*.m4"))),
+        *(f"HACK(`{p.stem}')" for p in sorted((CF_DIR / "hack").glob("*.m4"))),
+        "FEATURE(`no_default_msa')",
+    ],
+)
+def test_files_mean_the_same_with_m4_comments_off(mc: str) -> None:
+    assert compile_ours(mc, comments=False) == compile_ours(mc)
+
+
 @pytest.mark.parametrize("name", sorted(p.stem for p in (CF_DIR / "ostype").glob("*.m4")))
 def test_each_ostype_loads(name: str) -> None:
     out, err = compile_ours(f"OSTYPE(`{name}')")
@@ -444,6 +463,7 @@ def test_every_option_against_sendmail_cf(value: str, tmp_path: Path) -> None:
         "define(`confFROM_HEADER', `<$g>')define(`confMESSAGEID_HEADER', `<$t@$j>')",
         "define(`confPRIVACY_FLAGS', ``goaway,noetrn'')define(`ALIAS_FILE', ``/a,/b'')",
         "define(`HELP_FILE', `')define(`QUEUE_DIR', `/q/q*')define(`STATUS_FILE', `')",
+        "FEATURE(`nouucp')define(`confTRUSTED_USERS', `www')",
     ],
 )
 def test_scenarios_against_sendmail_cf(mc: str, tmp_path: Path) -> None:
