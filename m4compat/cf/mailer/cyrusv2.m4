@@ -1,10 +1,10 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  cyrusv2.m4 -- Cyrus IMAP 2.x: the cyrusv2 mailer speaks LMTP to the
-#  server's socket (a local socket "FILE path" or "TCP host port").
-#  Nothing is routed to it by default: set confLOCAL_MAILER to cyrusv2, or
-#  route with the mailertable.
-#
+dnl #
+dnl #  cyrusv2.m4 -- Cyrus IMAP 2.x: the cyrusv2 mailer speaks LMTP to the
+dnl #  server's socket (a local socket "FILE path" or "TCP host port").
+dnl #  Nothing is routed to it by default: set confLOCAL_MAILER to cyrusv2, or
+dnl #  route with the mailertable.
+dnl #
 _CF_DEFAULT(`CYRUSV2_MAILER_FLAGS', `A@/:|m')
 _CF_DEFAULT(`CYRUSV2_MAILER_ARGS', `FILE /var/run/cyrus/socket/lmtp')
 define(`_CF_MF_PRE', `ifdef(`$1', `$2=$1, ')')

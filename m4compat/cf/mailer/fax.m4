@@ -1,11 +1,11 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  fax.m4 -- facsimile transmission through HylaFAX's faxmail: an address
-#  user@number.FAX goes to the fax mailer, host the number.  FAX is a
-#  pseudo domain (class P), so it is never looked up in the DNS.  The
-#  sender and recipient rulesets are the numbered ones 14 and 24, which a
-#  site may write itself; they are empty otherwise.
-#
+dnl #
+dnl #  fax.m4 -- facsimile transmission through HylaFAX's faxmail: an address
+dnl #  user@number.FAX goes to the fax mailer, host the number.  FAX is a
+dnl #  pseudo domain (class P), so it is never looked up in the DNS.  The
+dnl #  sender and recipient rulesets are the numbered ones 14 and 24, which a
+dnl #  site may write itself; they are empty otherwise.
+dnl #
 _CF_DEFAULT(`FAX_MAILER_PATH', `/usr/bin/faxmail')
 _CF_DEFAULT(`FAX_MAILER_ARGS', `faxmail -d $u@$h $f')
 _CF_DEFAULT(`FAX_MAILER_MAX', `100000')

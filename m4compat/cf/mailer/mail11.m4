@@ -1,16 +1,16 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  mail11.m4 -- DECnet Phase IV mail through the mail11 program.
-#  node::user (and numeric a.b::user) becomes user@node.DECNET in ruleset
-#  3 and goes back to the node::user form in ruleset 4; DECNET is a pseudo
-#  domain (class P).  In ruleset 0, user@name.DECNET for a name of this
-#  host is a local user, and any other user@node.DECNET goes to mail11.
-#
-#  Diversions: 22 is read into ruleset 3 for addresses without an @ (before
-#  the % and ! forms are looked at), 23 into ruleset 4 after the address
-#  has lost its focus brackets; the ruleset 0 rules go to 4 (the local part
-#  of ruleset 0, where the .mc puts its own ruleset 0 rules too).
-#
+dnl #
+dnl #  mail11.m4 -- DECnet Phase IV mail through the mail11 program.
+dnl #  node::user (and numeric a.b::user) becomes user@node.DECNET in ruleset
+dnl #  3 and goes back to the node::user form in ruleset 4; DECNET is a pseudo
+dnl #  domain (class P).  In ruleset 0, user@name.DECNET for a name of this
+dnl #  host is a local user, and any other user@node.DECNET goes to mail11.
+dnl #
+dnl #  Diversions: 22 is read into ruleset 3 for addresses without an @ (before
+dnl #  the % and ! forms are looked at), 23 into ruleset 4 after the address
+dnl #  has lost its focus brackets; the ruleset 0 rules go to 4 (the local part
+dnl #  of ruleset 0, where the .mc puts its own ruleset 0 rules too).
+dnl #
 _CF_DEFAULT(`MAIL11_MAILER_PATH', `/usr/etc/mail11')
 _CF_DEFAULT(`MAIL11_MAILER_FLAGS', `nsFx')
 _CF_DEFAULT(`MAIL11_MAILER_ARGS', `mail11 $g $x $h $u')

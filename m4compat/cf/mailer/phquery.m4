@@ -1,9 +1,9 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  phquery.m4 -- the "ph" mailer: phquery looks the recipient up in a CCSO
-#  name server and resends the message to the address found.  Nothing is
-#  routed to it by default (use a mailertable entry or LOCAL_RULE_0).
-#
+dnl #
+dnl #  phquery.m4 -- the "ph" mailer: phquery looks the recipient up in a CCSO
+dnl #  name server and resends the message to the address found.  Nothing is
+dnl #  routed to it by default (use a mailertable entry or LOCAL_RULE_0).
+dnl #
 _CF_DEFAULT(`PH_MAILER_PATH', `/usr/local/etc/phquery')
 _CF_DEFAULT(`PH_MAILER_FLAGS', `ehmu')
 _CF_DEFAULT(`PH_MAILER_ARGS', `phquery -- $u')

@@ -1,8 +1,8 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  pop.m4 -- deliver into a POP mailbox with MH's spop: user@POP goes to
-#  the pop mailer.  POP is a pseudo domain (class P).
-#
+dnl #
+dnl #  pop.m4 -- deliver into a POP mailbox with MH's spop: user@POP goes to
+dnl #  the pop mailer.  POP is a pseudo domain (class P).
+dnl #
 _CF_DEFAULT(`POP_MAILER_PATH', `/usr/lib/mh/spop')
 _CF_DEFAULT(`POP_MAILER_FLAGS', `Penu')
 _CF_DEFAULT(`POP_MAILER_ARGS', `pop $u')

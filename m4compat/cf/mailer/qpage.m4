@@ -1,9 +1,9 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  qpage.m4 -- QuickPage, a pager gateway: the recipient is the pager
-#  id.  Addresses are passed as they are (no S= or R= rulesets); nothing
-#  is routed to the mailer by default.
-#
+dnl #
+dnl #  qpage.m4 -- QuickPage, a pager gateway: the recipient is the pager
+dnl #  id.  Addresses are passed as they are (no S= or R= rulesets); nothing
+dnl #  is routed to the mailer by default.
+dnl #
 _CF_DEFAULT(`QPAGE_MAILER_PATH', `/usr/local/bin/qpage')
 _CF_DEFAULT(`QPAGE_MAILER_FLAGS', `mDFMs')
 _CF_DEFAULT(`QPAGE_MAILER_ARGS', `qpage -l0 -m -P$u')

@@ -1,10 +1,10 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  ssh.m4 -- SMTP over ssh: the ssh mailer runs "sendmail -bs" on the
-#  remote host ($h) and speaks SMTP to it.  SSH_MAILER_USER (the local
-#  user that runs ssh) and SSH_MAILER_DIR (its directory) must be set first.
-#  Nothing is routed to it by default (use a mailertable entry).
-#
+dnl #
+dnl #  ssh.m4 -- SMTP over ssh: the ssh mailer runs "sendmail -bs" on the
+dnl #  remote host ($h) and speaks SMTP to it.  SSH_MAILER_USER (the local
+dnl #  user that runs ssh) and SSH_MAILER_DIR (its directory) must be set first.
+dnl #  Nothing is routed to it by default (use a mailertable entry).
+dnl #
 ifdef(`SSH_MAILER_USER', `', `_CF_WARNING(`SSH_MAILER_USER must be defined before the ssh mailer is loaded')')
 ifdef(`SSH_MAILER_DIR', `', `_CF_WARNING(`SSH_MAILER_DIR must be defined before the ssh mailer is loaded')')
 _CF_DEFAULT(`SSH_MAILER_PATH', `/usr/bin/ssh')

@@ -1,13 +1,13 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  usenet.m4 -- post to a newsgroup with inews.  In ruleset 0, a local
-#  part of the form "group.USENET" (unqualified, or at a name of this
-#  host) goes to the usenet mailer with the group as its user.  Any group
-#  can be reached that way; sites that mind should not load this mailer.
-#
-#  Diversions: 21 is read into ruleset 0 after the virtual users and before
-#  the rules for this host's own names; 11 after those (pseudo domains).
-#
+dnl #
+dnl #  usenet.m4 -- post to a newsgroup with inews.  In ruleset 0, a local
+dnl #  part of the form "group.USENET" (unqualified, or at a name of this
+dnl #  host) goes to the usenet mailer with the group as its user.  Any group
+dnl #  can be reached that way; sites that mind should not load this mailer.
+dnl #
+dnl #  Diversions: 21 is read into ruleset 0 after the virtual users and before
+dnl #  the rules for this host's own names; 11 after those (pseudo domains).
+dnl #
 _CF_DEFAULT(`USENET_MAILER_PATH', `/usr/lib/news/inews')
 _CF_DEFAULT(`USENET_MAILER_FLAGS', `rsDFMmn')
 _CF_DEFAULT(`USENET_MAILER_ARGS', `inews -m -h -n')

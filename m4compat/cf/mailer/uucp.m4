@@ -1,22 +1,22 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  uucp.m4 -- the UUCP mailers.  uucp-old (also called uucp) sends one
-#  recipient per uux job, uucp-new (also called suucp) several; both give
-#  every address in bang form.  When the smtp mailer is already loaded,
-#  uucp-dom (domain addresses in envelope and headers) and uucp-uudom
-#  (domain headers, bang envelope sender) come too.
-#
-#  Routing in ruleset 0: hosts of class U go to uucp-old, class Y to
-#  uucp-new, class Z to uucp-uudom; any other host.UUCP goes to the mailer
-#  named by confUUCP_MAILER, unless a UUCP_RELAY takes that traffic.
-#
+dnl #
+dnl #  uucp.m4 -- the UUCP mailers.  uucp-old (also called uucp) sends one
+dnl #  recipient per uux job, uucp-new (also called suucp) several; both give
+dnl #  every address in bang form.  When the smtp mailer is already loaded,
+dnl #  uucp-dom (domain addresses in envelope and headers) and uucp-uudom
+dnl #  (domain headers, bang envelope sender) come too.
+dnl #
+dnl #  Routing in ruleset 0: hosts of class U go to uucp-old, class Y to
+dnl #  uucp-new, class Z to uucp-uudom; any other host.UUCP goes to the mailer
+dnl #  named by confUUCP_MAILER, unless a UUCP_RELAY takes that traffic.
+dnl #
 _CF_DEFAULT(`UUCP_MAILER_PATH', `/usr/bin/uux')
 _CF_DEFAULT(`UUCP_MAILER_FLAGS', `')
 _CF_DEFAULT(`UUCP_MAILER_ARGS', `uux - -r -a$g -gC $h!rmail ($u)')
 _CF_DEFAULT(`UUCP_MAILER_MAX', `100000')
 define(`_CF_MF_PRE', `ifdef(`$1', `$2=$1, ')')
 define(`_CF_MF_SET', `ifelse(defn(`$1'), `', `', `, $2=$1')')
-#  the fields every UUCP mailer shares, after its S= and R=
+dnl #  the fields every UUCP mailer shares, after its S= and R=
 define(`_CF_UUCP_FIELDS', `
 		_CF_MF_PRE(`UUCP_MAILER_MAX', `M')_CF_MF_PRE(`UUCP_MAILER_CHARSET', `C')`T=X-UUCP/X-UUCP/X-Unix'_CF_MF_SET(`UUCP_MAILER_QGRP', `Q'),
 		A=UUCP_MAILER_ARGS')

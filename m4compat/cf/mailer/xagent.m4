@@ -1,10 +1,10 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  xagent.m4 -- hand messages to an external delivery agent program.  The
-#  sender and recipient rulesets are the numbered ones 11, 21 and 31, which
-#  a site may write itself; they are empty otherwise.  Nothing is routed
-#  to the mailer by default.
-#
+dnl #
+dnl #  xagent.m4 -- hand messages to an external delivery agent program.  The
+dnl #  sender and recipient rulesets are the numbered ones 11, 21 and 31, which
+dnl #  a site may write itself; they are empty otherwise.  Nothing is routed
+dnl #  to the mailer by default.
+dnl #
 _CF_DEFAULT(`XAGENT_MAILER_PATH', `/usr/lib/xagent')
 _CF_DEFAULT(`XAGENT_MAILER_FLAGS', `DFMueXLn')
 _CF_DEFAULT(`XAGENT_MAILER_ARGS', `xagent $h $u')
