@@ -27,10 +27,11 @@ DESCRIPTION
       `parse returns:` line.
       For the check_* rulesets, the other rulesets SMTP calls
       (CHECK_RULESETS) and test hooks that call them (Test_check_relay), a
-      result that does not start with `$#` is what Sendmail's rscheck()
-      treats as "go on": it is compared as `accept` unless strict=True, and
-      shown with its tokens. A `$#` result
-      (`$# error $@ 5 . 7 . 1 $: "550 Relaying denied"`, `$# OK`,
+      result other than `$# error ...` and `$# discard ...` is what
+      Sendmail's rscheck() treats as "go on" (`OK`, `RELAY`, `$# OK`,
+      `$# RELAY`, a rewritten address): it is compared as `accept` unless
+      strict=True, and shown with its tokens. An error or discard result
+      (`$# error $@ 5 . 7 . 1 $: "550 Relaying denied"`,
       `$# discard $: discard`) is compared as printed: mailer, enhanced
       status, text and all.
     - every other line (`/parse`, `/try`, `/tryflags`, `.D`, `$x`, `/map` ...):
@@ -155,6 +156,11 @@ def top_level_returns(traces: list[Trace]) -> list[Trace]:
     return result
 
 
+def _refuses(tokens: str) -> bool:
+    """Whether a check ruleset result makes rscheck() refuse (error) or discard."""
+    return tokens.startswith(("$# error", "$# discard"))
+
+
 def extract(text: str, piece: str, *, strict: bool = False) -> Verdict:
     """Return the verdict of input line text, whose output is piece.
 
@@ -185,7 +191,7 @@ def extract(text: str, piece: str, *, strict: bool = False) -> Verdict:
         # compared under the name the input line gave (a .cf may leave ruleset 3
         # unnamed, and then Sendmail prints "3"), shown under the printed name
         label = spec[index] if index < len(spec) else trace.name
-        if (check_name(label) or check_name(trace.name)) and not trace.tokens.startswith("$#"):
+        if (check_name(label) or check_name(trace.name)) and not _refuses(trace.tokens):
             shown.append(f"{trace.name} returns: {ACCEPT} ({trace.tokens})")
             key.append(f"{label} returns: {trace.tokens if strict else ACCEPT}".rstrip())
         else:

@@ -173,8 +173,12 @@ def test_extract_check_go_on_is_accept_unless_strict() -> None:
     assert extract(line, piece).shown == (f"check_rcpt returns: accept ({rest})",)
     assert extract(line, piece, strict=True).key == (f"check_rcpt returns: {rest}",)
     assert extract(line, piece.replace(rest, "OK")).key == extract(line, piece).key
-    ok = piece.replace(rest, "$# OK")
-    assert extract(line, ok).key == ("check_rcpt returns: $# OK",)
+    # $# OK and $# RELAY let the command through as well: rscheck() refuses
+    # only for $# error and $# discard
+    for go_on in ("$# OK", "$# RELAY"):
+        assert extract(line, piece.replace(rest, go_on)).key == extract(line, piece).key
+    discard = piece.replace(rest, "$# discard $: discard")
+    assert extract(line, discard).key == ("check_rcpt returns: $# discard $: discard",)
 
 
 def test_extract_hook_counts_as_its_check() -> None:

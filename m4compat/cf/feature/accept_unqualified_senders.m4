@@ -1,5 +1,5 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  FEATURE(`accept_unqualified_senders'): Accept senders without a domain part.
-#
+dnl #
+dnl #  FEATURE(`accept_unqualified_senders'): Accept senders without a domain part.
+dnl #
 divert(-1)

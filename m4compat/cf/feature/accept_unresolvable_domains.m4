@@ -1,5 +1,5 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  FEATURE(`accept_unresolvable_domains'): Accept senders whose domain does not resolve.
-#
+dnl #
+dnl #  FEATURE(`accept_unresolvable_domains'): Accept senders whose domain does not resolve.
+dnl #
 divert(-1)

@@ -1,10 +1,10 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  FEATURE(`access_db' [, `maptype [flags] file']): keep the access map, the
-#  administrator's rules for connections (Connect:), senders (From:),
-#  recipients (To:) and untagged entries.  Lookups must be able to say
-#  "temporary failure", so the map gets -T<TMPF> when the argument lacks it.
-#
+dnl #
+dnl #  FEATURE(`access_db' [, `maptype [flags] file']): keep the access map, the
+dnl #  administrator's rules for connections (Connect:), senders (From:),
+dnl #  recipients (To:) and untagged entries.  Lookups must be able to say
+dnl #  "temporary failure", so the map gets -T<TMPF> when the argument lacks it.
+dnl #
 ifelse(_ARG_, `', `_CF_MAPDECL(`access', `access', `', `-T<TMPF>')',
 	index(_ARG_, `-T<TMPF>'), `-1',
 	`_CF_WARNING(`the argument of FEATURE(access_db) lacks -T<TMPF>; added')define(`_CF_MAP_access_', patsubst(_ARG_, `^\([^ 	]*\)', `\1 -T<TMPF>'))',

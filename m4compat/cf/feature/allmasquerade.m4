@@ -1,5 +1,5 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  FEATURE(`allmasquerade'): Masquerade recipient headers too.
-#
+dnl #
+dnl #  FEATURE(`allmasquerade'): Masquerade recipient headers too.
+dnl #
 divert(-1)

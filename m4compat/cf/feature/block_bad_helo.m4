@@ -1,5 +1,5 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  FEATURE(`block_bad_helo'): Reject clients that say HELO with our name or an IP literal.
-#
+dnl #
+dnl #  FEATURE(`block_bad_helo'): Reject clients that say HELO with our name or an IP literal.
+dnl #
 divert(-1)

@@ -1,7 +1,7 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  FEATURE(`blocklist_recipients'): Look recipients up in the access map (To: and untagged).
-#
+dnl #
+dnl #  FEATURE(`blocklist_recipients'): Look recipients up in the access map (To: and untagged).
+dnl #
 divert(-1)
 define(`_CF_FEATURE_blacklist_recipients_', `1')
 divert(-1)

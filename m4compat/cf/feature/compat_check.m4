@@ -1,5 +1,5 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  FEATURE(`compat_check'): Check sender/recipient pairs in the access map (Compat:).
-#
+dnl #
+dnl #  FEATURE(`compat_check'): Check sender/recipient pairs in the access map (Compat:).
+dnl #
 divert(-1)

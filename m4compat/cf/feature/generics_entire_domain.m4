@@ -1,5 +1,5 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  FEATURE(`generics_entire_domain'): Apply genericstable to subdomains of class G too.
-#
+dnl #
+dnl #  FEATURE(`generics_entire_domain'): Apply genericstable to subdomains of class G too.
+dnl #
 divert(-1)

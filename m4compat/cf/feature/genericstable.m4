@@ -1,6 +1,6 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  FEATURE(`genericstable'): Rewrite outgoing sender addresses through the generics map.
-#
+dnl #
+dnl #  FEATURE(`genericstable'): Rewrite outgoing sender addresses through the generics map.
+dnl #
 _CF_MAPDECL(`generics', `genericstable', _ARG_)
 divert(-1)

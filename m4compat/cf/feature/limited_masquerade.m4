@@ -1,5 +1,5 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  FEATURE(`limited_masquerade'): Masquerade only the hosts of class M, not class w.
-#
+dnl #
+dnl #  FEATURE(`limited_masquerade'): Masquerade only the hosts of class M, not class w.
+dnl #
 divert(-1)

@@ -1,5 +1,5 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  FEATURE(`local_no_masquerade'): Do not masquerade mail to local mailboxes.
-#
+dnl #
+dnl #  FEATURE(`local_no_masquerade'): Do not masquerade mail to local mailboxes.
+dnl #
 divert(-1)

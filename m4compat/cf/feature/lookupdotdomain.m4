@@ -1,5 +1,5 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  FEATURE(`lookupdotdomain'): Look up .domain in the access map for subdomains.
-#
+dnl #
+dnl #  FEATURE(`lookupdotdomain'): Look up .domain in the access map for subdomains.
+dnl #
 divert(-1)

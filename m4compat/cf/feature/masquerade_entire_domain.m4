@@ -1,5 +1,5 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  FEATURE(`masquerade_entire_domain'): Masquerade every host under the masquerade domains.
-#
+dnl #
+dnl #  FEATURE(`masquerade_entire_domain'): Masquerade every host under the masquerade domains.
+dnl #
 divert(-1)

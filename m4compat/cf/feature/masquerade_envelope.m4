@@ -1,5 +1,5 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  FEATURE(`masquerade_envelope'): Masquerade envelope sender addresses too.
-#
+dnl #
+dnl #  FEATURE(`masquerade_envelope'): Masquerade envelope sender addresses too.
+dnl #
 divert(-1)

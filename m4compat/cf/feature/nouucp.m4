@@ -1,5 +1,5 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  FEATURE(`nouucp'): Treat ! as an ordinary character (no UUCP addressing).
-#
+dnl #
+dnl #  FEATURE(`nouucp'): Treat ! as an ordinary character (no UUCP addressing).
+dnl #
 divert(-1)

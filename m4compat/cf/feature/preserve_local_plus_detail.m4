@@ -1,5 +1,5 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  FEATURE(`preserve_local_plus_detail'): Pass user+detail unchanged to the local mailer.
-#
+dnl #
+dnl #  FEATURE(`preserve_local_plus_detail'): Pass user+detail unchanged to the local mailer.
+dnl #
 divert(-1)

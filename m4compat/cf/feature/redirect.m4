@@ -1,5 +1,5 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  FEATURE(`redirect'): Reject mail to user@host.REDIRECT with a 551 pointing at the new address.
-#
+dnl #
+dnl #  FEATURE(`redirect'): Reject mail to user@host.REDIRECT with a 551 pointing at the new address.
+dnl #
 divert(-1)

@@ -1,5 +1,5 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  FEATURE(`relay_based_on_MX'): Relay for domains whose MX points at this host.
-#
+dnl #
+dnl #  FEATURE(`relay_based_on_MX'): Relay for domains whose MX points at this host.
+dnl #
 divert(-1)

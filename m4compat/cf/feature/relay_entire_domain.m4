@@ -1,5 +1,5 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  FEATURE(`relay_entire_domain'): Relay for every host in the local domain ($=m).
-#
+dnl #
+dnl #  FEATURE(`relay_entire_domain'): Relay for every host in the local domain ($=m).
+dnl #
 divert(-1)

@@ -1,5 +1,5 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  FEATURE(`relay_hosts_only'): Match relay-domains and access RELAY entries as host names only, not domains.
-#
+dnl #
+dnl #  FEATURE(`relay_hosts_only'): Match relay-domains and access RELAY entries as host names only, not domains.
+dnl #
 divert(-1)

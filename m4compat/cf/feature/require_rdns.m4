@@ -1,5 +1,5 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  FEATURE(`require_rdns'): Reject clients without a working reverse DNS name.
-#
+dnl #
+dnl #  FEATURE(`require_rdns'): Reject clients without a working reverse DNS name.
+dnl #
 divert(-1)

@@ -1,5 +1,5 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  FEATURE(`use_ct_file'): Read class t (trusted users) from confCT_FILE.
-#
+dnl #
+dnl #  FEATURE(`use_ct_file'): Read class t (trusted users) from confCT_FILE.
+dnl #
 divert(-1)

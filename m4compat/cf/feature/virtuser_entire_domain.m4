@@ -1,5 +1,5 @@
 divert(-1)define(`_CF_LOADED_')
-#
-#  FEATURE(`virtuser_entire_domain'): Apply virtusertable @domain entries to subdomains too.
-#
+dnl #
+dnl #  FEATURE(`virtuser_entire_domain'): Apply virtusertable @domain entries to subdomains too.
+dnl #
 divert(-1)

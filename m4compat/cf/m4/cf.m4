@@ -30,7 +30,7 @@ define(`_CF_LOAD', `ifelse(`$2', `', `_CF_ERROR(`$3 needs a name')',
 
 define(`VERSIONID', `pushdef(`_CF_DIVNUM_', divnum)divert(0)`##### '$1` #####'
 divert(_CF_DIVNUM_)popdef(`_CF_DIVNUM_')')
-define(`OSTYPE', `ifdef(`_CF_OSTYPE_', `_CF_WARNING(`OSTYPE($1) after OSTYPE(_CF_OSTYPE_)')')define(`_CF_OSTYPE_', `$1')_CF_SETARGS(shift($@))_CF_LOAD(`ostype', `$1', `OSTYPE')')
+define(`OSTYPE', `ifdef(`_CF_OSTYPE_', `_CF_WARNING(`OSTYPE($1) after OSTYPE(_CF_OSTYPE_)')')define(`_CF_OSTYPE_', `$1')define(`__OSTYPE__', `$1')_CF_SETARGS(shift($@))_CF_LOAD(`ostype', `$1', `OSTYPE')')
 define(`DOMAIN', `_CF_SETARGS(shift($@))_CF_LOAD(`domain', `$1', `DOMAIN')')
 define(`FEATURE', `ifdef(`_CF_MAILERS_', `_CF_ERROR(`FEATURE($1) must come before the first MAILER()')')_CF_SETARGS(shift($@))define(`_CF_FEATURE_$1_', `1')_CF_LOAD(`feature', `$1', `FEATURE')')
 define(`HACK', `_CF_SETARGS(shift($@))_CF_LOAD(`hack', `$1', `HACK')')
@@ -86,9 +86,17 @@ define(`_CF_MAPDECL', `define(`_CF_MAP_$1_', ifelse(`$3', `', `_CF_DBTYPE ifelse
 define(`_CF_KLINE', `ifdef(`_CF_MAP_$1_', `K$1 '`_CF_MAP_$1_'
 )')
 
+# MODIFY_MAILER_FLAGS(`PREFIX', `+flags' | `-flags' | `flags'): changes to the
+# F= flags of a mailer (PREFIX as in LOCAL_MAILER_FLAGS), applied in order
+# when the mailer is defined; _CF_MAILER_FLAGS(`PREFIX', `flags') applies them.
+define(`MODIFY_MAILER_FLAGS', `define(`_CF_MODFLAGS_$1_', defn(`_CF_MODFLAGS_$1_')`_CF_MODFLAG(`$2')')')
+define(`_CF_MODFLAG', `define(`_CF_F', ifelse(substr(`$1', 0, 1), `+', `translit(defn(`_CF_F'), substr(`$1', 1))substr(`$1', 1)', substr(`$1', 0, 1), `-', `translit(defn(`_CF_F'), substr(`$1', 1))', `$1'))')
+define(`_CF_MAILER_FLAGS', `pushdef(`_CF_F', `$2')ifdef(`_CF_MODFLAGS_$1_', `_CF_MODFLAGS_$1_')defn(`_CF_F')popdef(`_CF_F')')
+
 # The generator runs once, at the end of input.
 define(`_CF_GENERATE', `divert(0)changecom()include(_CF_DIR_`m4/generate.m4')')
 m4wrap(`_CF_GENERATE')
 
 include(_CF_DIR_`m4/options.m4')
-divert(0)dnl
+# As with sendmail-cf, the rest of the .mc is read with m4 comments off.
+changecom()divert(0)dnl

@@ -201,16 +201,33 @@ R$*			$@ OK
 ')dnl
 
 Sbasic_mail
-R<>			$: <@>
-R$*			$: <?> $>parse_check $>canonify $1
-R<?> $#$*		$@ OK
-R<?> $*			$: $1
-ifdef(`_CF_ACCESS_', `R<@>			$: < $(access From:<> $: <?> $) > <@>
-R< <?> > <@>		$: <@>
+R$@			$: < >
+ifdef(`_CF_ACCESS_', `# the null sender: only From:<> in the access map can refuse it
+R< >			$: < $(access From:<> $: <?> $) > <@>
+R< <?> > <@>		$@ OK
 R< $* > <@>		$: $>acc_value < $1 > <@>
 R$#$*			$#$1
-R< $* > <@>		$@ < $1 >
-R$+ < @ $* > $*		$: $1 < @ $2 > $3 $| $>acc_addr < From > $1 < @ $2 >
+R< $* > <@>		$@ OK
+')dnl
+R< >			$@ OK
+# a local host name (as written) from a network client that may not relay
+R$*			$: $1 $| $>relay_from
+R$* $| <RELAY>		$: $1
+R$* $| $*		$: $1 $| <LH> $1
+R$* $| <LH> $* @ localhost	$# error $@ 5.5.4 $: "553 Real domain name required for sender address"
+R$* $| <LH> $* @ localhost >	$# error $@ 5.5.4 $: "553 Real domain name required for sender address"
+R$* $| <LH> $* @ localhost . $m	$# error $@ 5.5.4 $: "553 Real domain name required for sender address"
+R$* $| <LH> $* @ localhost . $m >	$# error $@ 5.5.4 $: "553 Real domain name required for sender address"
+R$* $| <LH> $* @ [ 127 . 0 . 0 . 1 ]	$# error $@ 5.5.4 $: "553 Real domain name required for sender address"
+R$* $| <LH> $* @ [ 127 . 0 . 0 . 1 ] >	$# error $@ 5.5.4 $: "553 Real domain name required for sender address"
+R$* $| <LH> $* @ [ IPv6 : : : 1 ]	$# error $@ 5.5.4 $: "553 Real domain name required for sender address"
+R$* $| <LH> $* @ [ IPv6 : : : 1 ] >	$# error $@ 5.5.4 $: "553 Real domain name required for sender address"
+R$* $| $*		$: $1
+# the address as it will be routed; one that cannot be is taken as unqualified
+R$*			$: <?> $>parse_check $>canonify $1
+R<?> $#$*		$: <@>
+R<?> $*			$: $1
+ifdef(`_CF_ACCESS_', `R$+ < @ $* > $*		$: $1 < @ $2 > $3 $| $>acc_addr < From > $1 < @ $2 >
 R$* $| <?>		$: $1
 R$* $| < $* >		$: $>acc_value < $2 > $1
 R$#$*			$#$1
@@ -218,21 +235,19 @@ R< OK > $*		$@ OK
 R< RELAY > $*		$@ RELAY
 R< $* > $*		$: $2
 ')dnl
-R<@>			$@ OK
 ifdef(`_CF_FEATURE_accept_unresolvable_domains_', `', `# the domain of the sender must exist
-R$* < @ [ $* ] > $*	$@ OK
 R$* < @ $+ . > $*	$: $1 < @ $2 > $3
 R$* < @ $+ > $*		$: $1 < @ $2 > $3 $| $(resolve $2 $: <?> $)
 R$* < @ $+ > $* $| <?>	$# error $@ 5.1.8 $: "553 Domain of sender address " $&f " does not exist"
 R$* < @ $+ > $* $| <TEMP>	$# error $@ 4.1.8 $: "451 Domain of sender address " $&f " does not resolve"
 R$* $| $*		$: $1
 ')dnl
-R$* < @ $* > $*		$@ OK
+R$* < @ $+ > $*		$@ OK
 ifdef(`_CF_FEATURE_accept_unqualified_senders_', `', `# a sender without a domain, from a network client
-R$+			$: $1 $| $&{daemon_flags}
-R$+ $| $* u $*		$@ OK
-R$+ $| $*		$: $1 $| $&{client_addr}
-R$+ $| $+		$# error $@ 5.5.4 $: "553 Domain name required for sender address " $&f
+R$*			$: $1 $| $&{daemon_flags}
+R$* $| $* u $*		$@ OK
+R$* $| $*		$: $1 $| $&{client_addr}
+R$* $| $+		$# error $@ 5.5.4 $: "553 Domain name required for sender address " $&f
 ')dnl
 R$*			$@ OK
 
@@ -275,15 +290,19 @@ R< $* > $*		$: $2
 ')')dnl
 ifdef(`_CF_FEATURE_promiscuous_relay_', `R$*			$@ RELAY
 ')dnl
-R$*			$: $>relay_to $1
-R<RELAY> $*		$@ RELAY
-R$*			$: $>relay_from $1
-R<RELAY> $*		$@ RELAY
-R$*			$: $&{client_resolve}
-RTEMP			$# error $@ 4.4.0 $: "450 Relaying temporarily denied. Cannot resolve PTR record for " $&{client_addr}
-RFORGED			$# error $@ 5.7.1 $: "550 Relaying denied. IP name possibly forged " $&{client_name}
-RFAIL			$# error $@ 5.7.1 $: "550 Relaying denied. IP name lookup failed " $&{client_name}
-R$*			$# error $@ 5.7.1 $: "550 Relaying denied"
+R$* < @ $+ > $*		$: <NO> $>relay_to $1 < @ $2 > $3
+R<NO> <RELAY> $*	$@ RELAY
+R<NO> $*		$: <NO> $>relay_from $1
+R<NO> <RELAY> $*	$@ RELAY
+R<NO> $*		$: <DENY> $&{client_resolve}
+R<DENY> TEMP		$# error $@ 4.4.0 $: "450 Relaying temporarily denied. Cannot resolve PTR record for " $&{client_addr}
+R<DENY> FORGED		$# error $@ 5.7.1 $: "550 Relaying denied. IP name possibly forged " $&{client_name}
+R<DENY> FAIL		$# error $@ 5.7.1 $: "550 Relaying denied. IP name lookup failed " $&{client_name}
+ifdef(`_CF_CLASS_TrustAuthMech_', `R<DENY> $*		$# error $@ 5.7.1 $: "550 Relaying denied. Proper authentication required."
+')dnl
+R<DENY> $*		$# error $@ 5.7.1 $: "550 Relaying denied"
+# no domain: a local recipient
+R$*			$@ RELAY
 
 # relay_to: "<RELAY> address" when the recipient is ours or one we relay for
 Srelay_to
@@ -312,6 +331,9 @@ R$*			$@ <RELAY> $1
 
 # relay_from: "<RELAY>" when the client (or sender) may relay
 Srelay_from
+ifdef(`_CF_CLASS_TrustAuthMech_', `R$*			$: $&{auth_type}
+R$={TrustAuthMech}	$@ <RELAY>
+')dnl
 R$*			$: $&{client_addr}
 R$@			$@ <RELAY>
 R127 . $*		$@ <RELAY>

@@ -52,11 +52,8 @@ define(`DAEMON_OPTIONS', ``DAEMON_OPTIONS'')
 define(`CLIENT_OPTIONS', ``CLIENT_OPTIONS'')
 define(`INPUT_MAIL_FILTER', ``INPUT_MAIL_FILTER'')
 define(`MAIL_FILTER', ``MAIL_FILTER'')
-ifdef(`_CF_OSTYPE_', `', `_CF_ERROR(`no OSTYPE: an .mc must name its system type with OSTYPE()')')
+ifdef(`_CF_OSTYPE_', `', `ifdef(`__OSTYPE__', `', `_CF_ERROR(`no OSTYPE: an .mc must name its system type with OSTYPE()')')')
 ifdef(`_CF_FAILED_', `m4exit(`1')')
-_CF_DEFAULT(`confCW_FILE', _CF_SETTINGS`local-host-names')
-_CF_DEFAULT(`confCR_FILE', _CF_SETTINGS`relay-domains')
-_CF_DEFAULT(`confCT_FILE', _CF_SETTINGS`trusted-users')
 _CF_DEFAULT(`confSMTP_MAILER', `esmtp')
 _CF_DEFAULT(`confLOCAL_MAILER', `local')
 _CF_DEFAULT(`confRELAY_MAILER', ifdef(`_CF_MAILER_smtp_', `relay', `suspend'))
@@ -74,6 +71,7 @@ divert(0)dnl
 
 # level 10 configuration file
 V10/Berkeley
+_CF_EARLY_OPTIONS`'dnl
 
 #
 #   Local information
@@ -111,7 +109,8 @@ Kmacro macro
 # relay domains
 ifdef(`_CF_CLASS_R_', `CR`'_CF_CLASS_R_
 ')dnl
-FR-o confCR_FILE
+ifdef(`confCR_FILE', `FR`'confCR_FILE
+')dnl
 ifdef(`_CF_FILES_R_', `_CF_FILES_R_`'')dnl
 ifdef(`MAIL_HUB', `# the mail hub
 DH`'MAIL_HUB
@@ -181,27 +180,12 @@ Pjunk=-100
 #
 #   Trusted users
 #
-Troot
-Tdaemon
-Tuucp
+_CF_TRUSTED_USERS`'dnl
 
 #
 #   Headers
 #
-H?P?Return-Path: <$g>
-HReceived: $?sfrom $s $.$?_($?s$|from $.$_)
-	$.$?{auth_type}(authenticated$?{auth_ssf} bits=${auth_ssf}$.)
-	$.by $j ($v/$Z)$?r with $r$. id $i$?{tls_version}
-	(version=${tls_version} cipher=${cipher} bits=${cipher_bits} verify=${verify})$.$?u
-	for $u; $|;
-	$.$b
-H?D?Resent-Date: $a
-H?D?Date: $a
-H?F?Resent-From: $?x$x <$g>$|$g$.
-H?F?From: $?x$x <$g>$|$g$.
-H?x?Full-Name: $x
-H?M?Resent-Message-Id: <$t.$i@$j>
-H?M?Message-Id: <$t.$i@$j>
+_CF_HEADERS`'dnl
 
 include(_CF_DIR_`m4/rules.m4')dnl
 undivert(9)dnl

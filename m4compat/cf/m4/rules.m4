@@ -272,6 +272,10 @@ Slocaladdr=5
 R$+			$: $1 $| $>Local_localaddr $1
 R$+ $| $#$*		$#$2
 R$+ $| $*		$: $1
+ifdef(`_CF_MSP_', `# a submission program hands every local recipient to the MTA
+R$* < @ $+ > $*		$# relay $@ ${MTAHost} $: $1 < @ $2 > $3
+R$*			$# relay $@ ${MTAHost} $: $1 < @ $j >
+')dnl
 # user+detail: the aliases are asked for user+* (and then user)
 R$+ + $*		$# confLOCAL_MAILER $@ + $2 $: $1 + *
 ifdef(`LUSER_RELAY', `# users without an account go to the luser relay
