@@ -23,7 +23,9 @@ R< QUARANTINE : $+ > $*	$# error $@ quarantine $: $1
 R< ERROR : $-.$-.$- : $+ > $*	$# error $@ $1.$2.$3 $: $4
 R< ERROR : $+ > $*	$# error $: $1
 R< <TMPF> > $*		_CF_TEMPFAIL_RHS
-R< $+ > $*		$@ < $1 > $2
+R< OK > $*		$@ < OK > $1
+R< RELAY > $*		$@ < RELAY > $1
+R< $+ > $*		$# error $: $1
 
 # acc_dom: "< Tag > host" -> "< value >" or "<?>": Tag:host, then host
 # without a tag, then the same for each parent domain
@@ -45,6 +47,15 @@ R< $- > $+		$: < $(access $1:$2 $: <?> $) > < $1 > $2
 R< <?> > < $- > $+	$: < $(access $2 $: <?> $) > < $1 > $2
 R< <?> > < $- > $+ . $-	$@ $>acc_ip < $1 > $2
 R< <?> > < $- > $+ : $-	$@ $>acc_ip < $1 > $2
+R< <?> > $*		$@ <?>
+R< $* > $*		$@ < $1 >
+
+# acc_host: "< Tag > host" -> "< value >" or "<?>": Tag:host, then host
+# (no parent domains: relay_hosts_only)
+Sacc_host
+R< $- > $+ .		$: < $1 > $2
+R< $- > $+		$: < $(access $1:$2 $: <?> $) > < $1 > $2
+R< <?> > < $- > $+	$: < $(access $2 $: <?> $) > < $1 > $2
 R< <?> > $*		$@ <?>
 R< $* > $*		$@ < $1 >
 
@@ -73,6 +84,16 @@ R< $- > $+ < @ $+ >	$: < $(access $1:$2@$3 $: <?> $) > < $1 > $2 < @ $3 >
 R< <?> > < $- > $+ < @ $+ >	$: < $(access $2@$3 $: <?> $) > < $1 > $2 < @ $3 >
 R< <?> > < $- > $+ < @ $+ >	$: < $(access $1:$2@ $: <?> $) > < $1 > $2 < @ $3 >
 R< <?> > < $- > $+ < @ $+ >	$: < $(access $2@ $: <?> $) > < $1 > $2 < @ $3 >
+R< <?> > < $- > $+ < @ $+ >	$@ $>acc_dom < $1 > $3
+R< $* > $*		$@ < $1 >
+
+# acc_rcpt: like acc_addr for recipients: user@ only for the names of this host
+Sacc_rcpt
+R< $- > $+ < @ $+ . >	$: < $1 > $2 < @ $3 >
+R< $- > $+ < @ $+ >	$: < $(access $1:$2@$3 $: <?> $) > < $1 > $2 < @ $3 >
+R< <?> > < $- > $+ < @ $+ >	$: < $(access $2@$3 $: <?> $) > < $1 > $2 < @ $3 >
+R< <?> > < $- > $+ < @ $=w >	$: < $(access $1:$2@ $: <?> $) > < $1 > $2 < @ $3 >
+R< <?> > < $- > $+ < @ $=w >	$: < $(access $2@ $: <?> $) > < $1 > $2 < @ $3 >
 R< <?> > < $- > $+ < @ $+ >	$@ $>acc_dom < $1 > $3
 R< $* > $*		$@ < $1 >
 ')dnl
@@ -210,7 +231,7 @@ R$#$*			$#$1
 R< $* > <@>		$@ OK
 ')dnl
 R< >			$@ OK
-# a local host name (as written) from a network client that may not relay
+ifdef(`_CF_FEATURE_accept_unqualified_senders_', `', `# a local host name (as written) from a network client that may not relay
 R$*			$: $1 $| $>relay_from
 R$* $| <RELAY>		$: $1
 R$* $| $*		$: $1 $| <LH> $1
@@ -222,7 +243,10 @@ R$* $| <LH> $* @ [ 127 . 0 . 0 . 1 ]	$# error $@ 5.5.4 $: "553 Real domain name 
 R$* $| <LH> $* @ [ 127 . 0 . 0 . 1 ] >	$# error $@ 5.5.4 $: "553 Real domain name required for sender address"
 R$* $| <LH> $* @ [ IPv6 : : : 1 ]	$# error $@ 5.5.4 $: "553 Real domain name required for sender address"
 R$* $| <LH> $* @ [ IPv6 : : : 1 ] >	$# error $@ 5.5.4 $: "553 Real domain name required for sender address"
+R$* $| <LH> $* @ [ IPv6 : 0 : 0 : 0 : 0 : 0 : 0 : 0 : 1 ]	$# error $@ 5.5.4 $: "553 Real domain name required for sender address"
+R$* $| <LH> $* @ [ IPv6 : 0 : 0 : 0 : 0 : 0 : 0 : 0 : 1 ] >	$# error $@ 5.5.4 $: "553 Real domain name required for sender address"
 R$* $| $*		$: $1
+')dnl
 # the address as it will be routed; one that cannot be is taken as unqualified
 R$*			$: <?> $>parse_check $>canonify $1
 R<?> $#$*		$: <@>
@@ -263,7 +287,14 @@ R$* $| $#$*		$#$2
 R$* $| $*		$: $1
 R$*			$: $1 $| $>basic_rcpt $1
 R$* $| $#$*		$#$2
-ifdef(`_CF_FEATURE_delay_checks_', `# the delayed sender and connection checks
+ifdef(`_CF_FEATURE_delay_checks_', `ifdef(`_CF_DELAY_FRIEND_', `# spam friends skip the delayed checks
+R$* $| $*		$: $1 $| $>spam_tag $1
+R$* $| < FRIEND >	$@ SPAMFRIEND
+')ifdef(`_CF_DELAY_HATER_', `# only spam haters get the delayed checks
+R$* $| $*		$: $1 $| $>spam_tag $1
+R$* $| < HATER >	$: $1 $| HATER
+R$* $| $*		$@ NOSPAMHATER
+')# the delayed sender and connection checks
 R$* $| $*		$: $1 $| $>basic_mail $&f
 R$* $| $#$*		$#$2
 R$* $| $*		$: $1 $| $>basic_relay $&{client_name} $| $&{client_addr}
@@ -281,7 +312,7 @@ R<?> $#$*		$#$1
 R<?> $*			$: $1
 R<@>			$# error $@ nouser $: "553 User address required"
 ifdef(`_CF_FEATURE_blacklist_recipients_', `ifdef(`_CF_ACCESS_', `# recipients the access map refuses
-R$+ < @ $* > $*		$: $1 < @ $2 > $3 $| $>acc_addr < To > $1 < @ $2 >
+R$+ < @ $* > $*		$: $1 < @ $2 > $3 $| $>acc_rcpt < To > $1 < @ $2 >
 R$* $| <?>		$: $1
 R$* $| < REJECT >	$# error $@ 5.2.1 $: "550 Mailbox disabled for this recipient"
 R$* $| < $* >		$: $>acc_value < $2 > $1
@@ -304,6 +335,21 @@ R<DENY> $*		$# error $@ 5.7.1 $: "550 Relaying denied"
 # no domain: a local recipient
 R$*			$@ RELAY
 
+ifdef(`_CF_FEATURE_delay_checks_', `ifdef(`_CF_ACCESS_', `# spam_tag: the Spam: entry of a recipient (user@domain, the domain and
+# its parents, user@) as "< value >", or "<?>"
+Sspam_tag
+R$*			$: <?> $>parse_check $>canonify $1
+R<?> $#$*		$@ <?>
+R<?> $+ < @ $+ . > $*	$: $1 < @ $2 >
+R<?> $+ < @ $+ > $*	$: $1 < @ $2 >
+R<?> $+			$: $1 < @ $j >
+R<?> $*			$@ <?>
+R$+ < @ $+ >		$: $1 < @ $2 > $| < $(access Spam:$1@$2 $: <?> $) >
+R$+ < @ $+ > $| <?>	$: $1 < @ $2 > $| $>acc_domtag < Spam > $2
+R$+ < @ $+ > $| <?>	$: $1 < @ $2 > $| < $(access Spam:$1@ $: <?> $) >
+R$* $| $*		$@ $2
+')')dnl
+
 # relay_to: "<RELAY> address" when the recipient is ours or one we relay for
 Srelay_to
 R$* < @ $* . > $*	$: $1 < @ $2 > $3
@@ -313,7 +359,13 @@ ifdef(`_CF_FEATURE_relay_hosts_only_', `', `R$+ < @ $* . $=R > $*	$@ <RELAY> $1
 ')dnl
 ifdef(`_CF_FEATURE_virtusertable_', `R$+ < @ $={VirtHost} > $*	$@ <RELAY> $1
 ')dnl
-ifdef(`_CF_ACCESS_', `R$+ < @ $+ > $*		$: $1 < @ $2 > $3 $| $>acc_dom < To > $2
+ifdef(`_CF_FEATURE_relay_entire_domain_', `R$+ < @ $* $=m > $*	$@ <RELAY> $1
+')dnl
+ifdef(`_CF_FEATURE_relay_based_on_MX_', `R$+ < @ $+ > $*		$: $1 < @ $2 > $3 $| $(mxlist $2 $: <NF> $)
+R$* $| $=w . $*		$@ <RELAY> $1
+R$* $| $*		$: $1
+')dnl
+ifdef(`_CF_ACCESS_', `R$+ < @ $+ > $*		$: $1 < @ $2 > $3 $| $>ifdef(`_CF_FEATURE_relay_hosts_only_', `acc_host', `acc_dom') < To > $2
 R$* $| < RELAY >	$@ <RELAY> $1
 R$* $| $*		$: $1
 ')dnl
@@ -343,9 +395,11 @@ R< RELAY >		$@ <RELAY>
 R$*			$: $&{client_name}
 R$=w			$@ <RELAY>
 R$=R			$@ <RELAY>
+ifdef(`_CF_FEATURE_relay_entire_domain_', `R$* $=m		$@ <RELAY>
+')dnl
 ifdef(`_CF_FEATURE_relay_hosts_only_', `', `R$* . $=R		$@ <RELAY>
 ')dnl
-ifdef(`_CF_ACCESS_', `R$+			$: $>acc_dom < Connect > $1
+ifdef(`_CF_ACCESS_', `R$+			$: $>ifdef(`_CF_FEATURE_relay_hosts_only_', `acc_host', `acc_dom') < Connect > $1
 R< RELAY >		$@ <RELAY>
 ')dnl
 R$*			$@ NO

@@ -58,7 +58,7 @@ _CF_DEFAULT(`confSMTP_MAILER', `esmtp')
 _CF_DEFAULT(`confLOCAL_MAILER', `local')
 _CF_DEFAULT(`confRELAY_MAILER', ifdef(`_CF_MAILER_smtp_', `relay', `suspend'))
 _CF_DEFAULT(`confUUCP_MAILER', `uucp-old')
-ifdef(`_CF_FEATURE_nouucp_', `define(`_CF_UUCP_', `')', `define(`_CF_UUCP_', `1')')
+ifdef(`_CF_FEATURE_nouucp_', `', `define(`_CF_UUCP_', `1')')
 # The smart host, mail hub and luser relay values as mailer and host: "[mailer:]host".
 define(`_CF_MAILER_OF', `ifelse(index(`$1', `:'), `-1', `$2', `substr(`$1', 0, index(`$1', `:'))')')
 define(`_CF_HOST_OF', `ifelse(index(`$1', `:'), `-1', `$1', `substr(`$1', incr(index(`$1', `:')))')')
@@ -156,6 +156,8 @@ _CF_KLINE(`generics')dnl
 _CF_KLINE(`domaintable')dnl
 _CF_KLINE(`authinfo')dnl
 _CF_KLINE(`dnsbl')dnl
+ifdef(`_CF_FEATURE_relay_based_on_MX_', `Kmxlist bestmx -T<TEMP>
+')dnl
 _CF_KLINE(`enhdnsbl')dnl
 undivert(8)dnl
 ifdef(`_CF_LOCAL_MACROS', `_CF_LOCAL_MACROS`'')dnl

@@ -31,10 +31,12 @@ R$* < @ $* @ $* >	$1 @ $2 < @ $3 >
 # source routes are obsolete (RFC 5321 4.1.1.3), and a group name goes
 R@ $+ , $+ < @ $* >	$2 < @ $3 >
 R@ $+ : $+ < @ $* >	$2 < @ $3 >
-R$- : $+ < @ $* >	$2 < @ $3 >
+R$* : $* < @ $* >	$: $2 < @ $3 >
 R$* < @ $* >		$@ $>canon_host $1 < @ $2 >
-# no @: the %-hack names a host, the rightmost % wins
-R$+ % $+		$: $1 < @ $2 >
+undivert(22)dnl
+# no @: a group name goes, the %-hack names a host (the rightmost % wins)
+R$* : $*		$: $2
+R$* % $*		$: $1 < @ $2 >
 R$* < @ $* % $* >	$1 % $2 < @ $3 >
 ifdef(`_CF_UUCP_', `# UUCP addresses, host!user and domain-style host.domain!user
 R$- . $+ ! $+		$: $3 < @ $1 . $2 >
@@ -65,6 +67,7 @@ R$* < @ $* $=P > $*	$@ $1 < @ $2 $3 . > $4
 ifdef(`_CF_FEATURE_nocanonify_', `# host names are taken as they are, unless listed for canonification
 ifdef(`_CF_CLASS_Canonify_', `define(`_CF_CANON_LIST_')')ifdef(`_CF_FILES_Canonify_', `define(`_CF_CANON_LIST_')')dnl
 ifdef(`_CF_CANON_LIST_', `R$* < @ $* $={Canonify} > $*	$: $1 < @ $[ $2 $3 $] > $4
+R$* < @ $+ . > $*	$@ $1 < @ $2 . > $3
 ')dnl
 R$* < @ localhost > $*	$@ $1 < @ $j . > $2
 R$* < @ localhost . $m > $*	$@ $1 < @ $j . > $2
@@ -72,6 +75,7 @@ R$* < @ $+ > $*		$: $1 < @ $2 > $3 <> $&{daemon_flags}
 R$* < @ $+ > $* <> $* C $*	$: $1 < @ $[ $2 $] > $3
 R$* < @ $+ > $* <> $*	$: $1 < @ $2 > $3
 ifdef(`_CF_CANONIFY_HOSTS_', `R$* < @ $- > $*		$: $1 < @ $[ $2 $] > $3
+R$* < @ $+ . > $*	$@ $1 < @ $2 . > $3
 ')dnl
 R$* < @ $=w > $*	$@ $1 < @ $2 . > $3
 R$* < @ $+ . $+ > $*	$@ $1 < @ $2 . $3 . > $4
@@ -100,6 +104,7 @@ R$* < @ *LOCAL* > $*	$1 < @ $j > $2
 R$* < $+ > $*		$1 $2 $3
 ifdef(`_CF_UUCP_', `R$+ @ $- . UUCP	$2 ! $1
 ')dnl
+undivert(23)dnl
 R@ $+ : @ $+ : $+	@ $1 , @ $2 : $3
 
 ######################################################################
@@ -118,13 +123,13 @@ ifdef(`_CF_FEATURE_virtusertable_', `# virtual users
 R$+ < @ $* > $*		$: $>virtuser $1 < @ $2 > $3
 R$#$*			$@ $#$1
 ')dnl
+undivert(21)dnl
 # this host: what remains of the local part decides
 ifdef(`_CF_FEATURE_stickyhost_', `ifdef(`MAIL_HUB', `R$+ < @ $=w . >		$# _CF_MAILER_OF(MAIL_HUB, confRELAY_MAILER) $@ _CF_HOST_OF(MAIL_HUB) $: $1 < @ $2 . >
 ', `R$+ + $* < @ $=w . >	$@ $>local_part $1 + $2
 R$+ < @ $=w . >		$# confLOCAL_MAILER $: @ $1
 ')')dnl
 R$* < @ $=w . >		$@ $>local_part $1
-undivert(11)dnl
 ifdef(`_CF_FEATURE_redirect_', `# moved users
 R$* < @ $+ . REDIRECT . >	$# error $@ 5.1.1 $: "551 User has moved; please try " < $1 @ $2 >
 R$* < @ $+ . REDIRECT >	$# error $@ 5.1.1 $: "551 User has moved; please try " < $1 @ $2 >
@@ -133,6 +138,7 @@ ifdef(`_CF_FEATURE_mailertable_', `# routes of the mailertable
 R$* < @ $+ > $*		$: $>mt_route $1 < @ $2 > $3
 R$#$*			$@ $#$1
 ')dnl
+undivert(11)dnl
 undivert(5)dnl
 ifdef(`SMART_HOST', `# everything else, address literals included, goes to the smart host
 R$* < @ [ $+ ] > $*	$# _CF_MAILER_OF(SMART_HOST, confSMTP_MAILER) $@ _CF_HOST_OF(SMART_HOST) $: $1 < @ [ $2 ] > $3
@@ -152,6 +158,7 @@ R$* : ; <@>		$#error $@ 5.1.3 $: "553 List:; syntax illegal for recipient addres
 R< @ $+ >		$#error $@ 5.1.3 $: "553 User address required"
 R$+ < @ >		$#error $@ 5.1.3 $: "553 Hostname required"
 R$* @ $* < @ $* > $*	$#error $@ 5.1.3 $: "553 Invalid route address"
+R$* , $* < @ $* > $*	$#error $@ 5.1.3 $: "553 Invalid route address"
 R$* < @ [ $* ] $+ > $*	$#error $@ 5.1.2 $: "553 Invalid address"
 R$* < @ . $* > $*	$#error $@ 5.1.2 $: "553 Invalid host name"
 R$* < @ $* . . $* > $*	$#error $@ 5.1.2 $: "553 Invalid host name"
