@@ -90,8 +90,9 @@ define(`_CF_KLINE', `ifdef(`_CF_MAP_$1_', `K$1 '`_CF_MAP_$1_'
 # F= flags of a mailer (PREFIX as in LOCAL_MAILER_FLAGS), applied in order
 # when the mailer is defined; _CF_MAILER_FLAGS(`PREFIX', `flags') applies them.
 define(`MODIFY_MAILER_FLAGS', `define(`_CF_MODFLAGS_$1_', defn(`_CF_MODFLAGS_$1_')`_CF_MODFLAG(`$2')')')
-define(`_CF_MODFLAG', `define(`_CF_F', ifelse(substr(`$1', 0, 1), `+', `translit(defn(`_CF_F'), substr(`$1', 1))substr(`$1', 1)', substr(`$1', 0, 1), `-', `translit(defn(`_CF_F'), substr(`$1', 1))', `$1'))')
-define(`_CF_MAILER_FLAGS', `pushdef(`_CF_F', `$2')ifdef(`_CF_MODFLAGS_$1_', `_CF_MODFLAGS_$1_')defn(`_CF_F')popdef(`_CF_F')')
+define(`_CF_MODFLAG', `define(`_CF_F', ifelse(substr(`$1', 0, 1), `+', `_CF_JOIN(translit(defn(`_CF_F'), substr(`$1', 1)), substr(`$1', 1))', substr(`$1', 0, 1), `-', `translit(defn(`_CF_F'), substr(`$1', 1))', `$1'))')
+define(`_CF_JOIN', `$1$2')
+define(`_CF_MAILER_FLAGS', `pushdef(`_CF_F', `$2')ifdef(`_CF_MODFLAGS_$1_', `_CF_MODFLAGS_$1_`'')defn(`_CF_F')popdef(`_CF_F')')
 
 # The generator runs once, at the end of input.
 define(`_CF_GENERATE', `divert(0)changecom()include(_CF_DIR_`m4/generate.m4')')

@@ -50,6 +50,7 @@ R$* < @ $* >		$@ $>canon_host $1 < @ $2 >
 Scanon_host
 undivert(3)dnl
 R$* < @ > $*		$@ $1 < @ > $2
+R$* < @ $+ . . > $*	$1 < @ $2 . > $3
 ifdef(`_CF_FEATURE_domaintable_', `# old domain names become new ones
 R$* < @ $+ . > $*	$: $1 < @ $(domaintable $2 $) . > $3
 R$* < @ $+ > $*		$: $1 < @ $(domaintable $2 $) > $3
@@ -189,6 +190,7 @@ undivert(4)dnl
 #   local_part: the local part of an address for this host
 ######################################################################
 Slocal_part
+R$+			$: $(dequote $1 $)
 ifdef(`_CF_CLASS_L_', `define(`_CF_HAVE_L_')')ifdef(`_CF_FILES_L_', `define(`_CF_HAVE_L_')')dnl
 ifdef(`_CF_HAVE_L_', `R$=L			$# confLOCAL_MAILER $: @ $1
 ')dnl
@@ -321,14 +323,14 @@ R<@>			$@ <@>
 ifdef(`_CF_FEATURE_genericstable_', `R$+ < @ $* > $*		$: $>generics $1 < @ $2 > $3
 ')dnl
 ifdef(`_CF_MASQUERADE_AS_', `R$=E < @ *LOCAL* > $*	$@ $1 < @ $j . > $2
-R$=E < @ $=w . > $*	$@ $1 < @ $2 . > $3
+R$=E < @ $* > $*	$@ $1 < @ $2 > $3
 R$* < @ $={MasqueradeException} . > $*	$@ $1 < @ $2 . > $3
-ifdef(`_CF_FEATURE_limited_masquerade_', `', `R$* < @ $=w . > $*	$@ $1 < @ $M . > $3
+ifdef(`_CF_FEATURE_limited_masquerade_', `', `R$+ < @ $=w . > $*	$@ $1 < @ $M . > $3
 ')dnl
-R$* < @ $=M . > $*	$@ $1 < @ $M . > $3
-ifdef(`_CF_FEATURE_masquerade_entire_domain_', `R$* < @ $* . $=M . > $*	$@ $1 < @ $M . > $4
+R$+ < @ $=M . > $*	$@ $1 < @ $M . > $3
+ifdef(`_CF_FEATURE_masquerade_entire_domain_', `R$+ < @ $* . $=M . > $*	$@ $1 < @ $M . > $4
 ')dnl
-R$* < @ *LOCAL* > $*	$@ $1 < @ $M . > $2
+R$+ < @ *LOCAL* > $*	$@ $1 < @ $M . > $2
 ')dnl
 R$* < @ *LOCAL* > $*	$@ $1 < @ $j . > $2
 
@@ -341,12 +343,15 @@ ifdef(`_CF_FEATURE_genericstable_', `###########################################
 #   the genericstable: user@host first, then user
 ######################################################################
 Sgenerics
-R$+ < @ $=G . > $*	$: <G> $1 < @ $2 . > $3 $| $1 @ $2
-ifdef(`_CF_FEATURE_generics_entire_domain_', `R$+ < @ $* . $=G . > $*	$: <G> $1 < @ $2 . $3 . > $4 $| $1 @ $2 . $3
+R$+ < @ $* > $*		$: <?> $1 < @ $2 > $3
+R<?> $+ < @ $=G . > $*	$: <G> $1 < @ $2 . > $3 $| $1 @ $2
+ifdef(`_CF_FEATURE_generics_entire_domain_', `R<?> $+ < @ $* . $=G . > $*	$: <G> $1 < @ $2 . $3 . > $4 $| $1 @ $2 . $3
 ')dnl
-R$+ < @ *LOCAL* > $*	$: <G> $1 < @ *LOCAL* > $2 $| $1 @ $j
+R<?> $+ < @ *LOCAL* > $*	$: <G> $1 < @ *LOCAL* > $2 $| $1 @ $j
+R<?> $*			$@ $1
 R<G> $+ < @ $* > $* $| $+	$: <G> $1 < @ $2 > $3 $| $(generics $4 $: <NF> $)
 R<G> $+ < @ $* > $* $| <NF>	$: <G> $1 < @ $2 > $3 $| $(generics $1 $: <NF> $)
+R<G> $+ < @ $+ . > $* $| <NF>	$: <G> $1 < @ $2 . > $3 $| $(generics @ $2 $: <NF> $)
 R<G> $* $| <NF>		$@ $1
 R<G> $* $| $+ @ $+	$@ $>canonify $2 @ $3
 R<G> $+ < @ $* > $* $| $+	$@ $4 < @ $2 > $3
