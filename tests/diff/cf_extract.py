@@ -18,7 +18,9 @@ DESCRIPTION
       the `returns:` line of every top-level call, in order (compared under
       the name the input line gives, shown under the name Sendmail printed),
       and every output line that is not a ruleset trace (prescan errors,
-      "Undefined ruleset X", map and recursion errors). Top-level calls are found by nesting: an
+      "Undefined ruleset X", map and recursion errors; in "== Ruleset NAME
+      (N) status S" the number N, where the .cf put a named ruleset, is
+      masked). Top-level calls are found by nesting: an
       `input:` line opens a call, a `returns:` line closes the innermost open
       call of that name (calls left open by an early return, which prints no
       `returns:` line, are closed with it), and a `returns:` line that leaves
@@ -156,6 +158,11 @@ def top_level_returns(traces: list[Trace]) -> list[Trace]:
     return result
 
 
+# "== Ruleset check_rcpt (175) status 75": the number is where the .cf happened to
+# put that named ruleset, not behaviour; the name and the status are compared.
+_RULESET_STATUS = re.compile(r"^(== Ruleset \S+) \(\d+\)( status \d+)$")
+
+
 def _refuses(tokens: str) -> bool:
     """Whether a check ruleset result makes rscheck() refuse (error) or discard."""
     return tokens.startswith(("$# error", "$# discard"))
@@ -178,7 +185,7 @@ def extract(text: str, piece: str, *, strict: bool = False) -> Verdict:
     for line in lines:
         trace = parse_trace(line)
         if trace is None:
-            messages.append(line)
+            messages.append(_RULESET_STATUS.sub(r"\1 (#)\2", line))
         else:
             traces.append(trace)
     if not is_ruleset_call(text):

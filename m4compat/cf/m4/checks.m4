@@ -255,8 +255,8 @@ ifdef(`_CF_ACCESS_', `R$+ < @ $* > $*		$: $1 < @ $2 > $3 $| $>acc_addr < From > 
 R$* $| <?>		$: $1
 R$* $| < $* >		$: $>acc_value < $2 > $1
 R$#$*			$#$1
-R< OK > $*		$@ OK
-R< RELAY > $*		$@ RELAY
+R< OK > $*		$# OK
+R< RELAY > $*		$# RELAY
 R< $* > $*		$: $2
 ')dnl
 ifdef(`_CF_FEATURE_accept_unresolvable_domains_', `', `# the domain of the sender must exist
@@ -293,7 +293,7 @@ R$* $| < FRIEND >	$@ SPAMFRIEND
 ')ifdef(`_CF_DELAY_HATER_', `# only spam haters get the delayed checks
 R$* $| $*		$: $1 $| $>spam_tag $1
 R$* $| < HATER >	$: $1 $| HATER
-R$* $| $*		$@ NOSPAMHATER
+R$* $| < $* >		$@ NOSPAMHATER
 ')# the delayed sender and connection checks
 R$* $| $*		$: $1 $| $>basic_mail $&f
 R$* $| $#$*		$#$2
@@ -345,8 +345,9 @@ R<?> $+ < @ $+ > $*	$: $1 < @ $2 >
 R<?> $+			$: $1 < @ $j >
 R<?> $*			$@ <?>
 R$+ < @ $+ >		$: $1 < @ $2 > $| < $(access Spam:$1@$2 $: <?> $) >
-R$+ < @ $+ > $| <?>	$: $1 < @ $2 > $| $>acc_domtag < Spam > $2
+R$+ < @ $+ > $| < <?> >	$: $1 < @ $2 > $| $>acc_domtag < Spam > $2
 R$+ < @ $+ > $| <?>	$: $1 < @ $2 > $| < $(access Spam:$1@ $: <?> $) >
+R$* $| < <?> >		$@ <?>
 R$* $| $*		$@ $2
 ')')dnl
 
