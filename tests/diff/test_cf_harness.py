@@ -229,7 +229,12 @@ def test_extract_hook_counts_as_its_check() -> None:
             ),
         ),
         (".D{client_addr} 127.0.0.1", "", ()),
-        ("3,0 x", "== Ruleset 3,0 (3) status 65\n", ("== Ruleset 3,0 (3) status 65",)),
+        ("3,0 x", "== Ruleset 3,0 (3) status 65\n", ("== Ruleset 3,0 (#) status 65",)),
+        (
+            "check_rcpt <u>",
+            "== Ruleset check_rcpt (175) status 75\n",
+            ("== Ruleset check_rcpt (#) status 75",),
+        ),
     ],
 )  # fmt: skip
 def test_extract_other_lines(line: str, piece: str, key: tuple[str, ...]) -> None:
