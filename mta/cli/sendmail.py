@@ -28,7 +28,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from mta.config.hostinfo import host_identity, interface_names
+from mta.config.hostinfo import HostIdentity, host_identity, interface_names
 from mta.config.loader import load_cf
 from mta.config.macros import translate_dollars
 from mta.config.options import read_option
@@ -110,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 continue
             overrides[parsed.name] = parsed.value
     if mode == "t":
-        return run_test_mode(cf, overrides, debug)
+        return run_test_mode(cf, overrides, debug, op_mode=mode)
     if mode == "i":
         from mta.cli.newaliases import main as newaliases_main
 
@@ -119,7 +119,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     return int(ExitCode.EX_USAGE)
 
 
-def run_test_mode(cf: str, overrides: dict[str, str], debug: dict[int, int]) -> int:
+def startup_macros(ident: HostIdentity, op_mode: str) -> dict[str, str]:
+    """The macros Sendmail's main() defines before it reads the .cf, encoded.
+
+    The host's names ($w, $j, $m, $k) and ${opMode}, the letter of the -b
+    option ("m" without one): FEATURE(redirect) reads it in a rule's RHS,
+    which the .cf reader expands, so it must be defined before loading.
+    """
+    plain = dict(ident.macros)
+    plain["opMode"] = op_mode
+    return {k: translate_dollars(v, 10, comments=False) for k, v in plain.items()}
+
+
+def run_test_mode(
+    cf: str, overrides: dict[str, str], debug: dict[int, int], *, op_mode: str = "t"
+) -> int:
     """-bt: load the .cf and run test mode over standard input."""
     from mta.maps.base import MapEnv
     from mta.maps.registry import MapSet
@@ -130,7 +144,7 @@ def run_test_mode(cf: str, overrides: dict[str, str], debug: dict[int, int]) -> 
     sys.stdout.reconfigure(encoding="latin-1", errors="replace")  # type: ignore[union-attr]
     out = _LineBuffer(sys.stdout)
     ident = host_identity()
-    macros = {k: translate_dollars(v, 10, comments=False) for k, v in ident.macros.items()}
+    macros = startup_macros(ident, op_mode)
     try:
         config = load_cf(cf, macros=macros, classes=ident.classes, overrides=overrides)
     except ConfigError as exc:

@@ -1,0 +1,51 @@
+"""Tests for the `sendmail` command line (mta.cli.sendmail).
+
+DESCRIPTION
+    The macros Sendmail's main() defines before it reads the .cf, and what a
+    -bt session run through the console script prints for them (the same
+    lines as sendmail 8.17: see "${opMode}" in tests/diff/bt/commands.in).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mta.cli.sendmail import startup_macros
+from mta.config.hostinfo import HostIdentity
+
+# FEATURE(redirect)'s rules as the real sendmail-cf writes them: ${opMode} is
+# expanded when the .cf is read, so the error needs it defined before that
+REDIRECT_CF = """V10/Berkeley
+CPREDIRECT
+Sredirect
+R$* < @ $+ .REDIRECT. >\t\t$: $1 < @ $2 . REDIRECT . > < ${opMode} >
+R$* < @ $+ .REDIRECT. > <i>\t$: $1 < @ $2 . REDIRECT. >
+R$* < @ $+ .REDIRECT. > < $- >\t$#error $@ 5.1.1 $: "551 User has moved; please try " <$1@$2>
+"""
+
+
+@pytest.mark.parametrize("mode", ["t", "m", "d", "i", "v"])
+def test_opmode_is_the_letter_of_the_b_option(mode: str) -> None:
+    macros = startup_macros(HostIdentity({"j": "mail.example.test", "w": "mail"}), mode)
+    assert macros["opMode"] == mode
+    assert macros["j"] == "mail.example.test"
+
+
+def test_bt_defines_opmode_before_reading_the_cf(tmp_path: Path) -> None:
+    cf = tmp_path / "redirect.cf"
+    cf.write_text(REDIRECT_CF)
+    stdin = "${opMode}\nredirect user < @ new.example.REDIRECT. >\n"
+    proc = subprocess.run(
+        [str(Path(sys.executable).with_name("sendmail")), "-bt", "-C", str(cf)],
+        input=stdin.encode(), capture_output=True, timeout=120, check=False,
+    )
+    out = proc.stdout.decode("latin-1")
+    assert "> t\n" in out, out
+    assert (
+        'redirect         returns: $# error $@ 5 . 1 . 1 $: "551 User has moved; please try "'
+        " < user @ new . example >\n"
+    ) in out, out
