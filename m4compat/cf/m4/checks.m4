@@ -232,7 +232,9 @@ R< $* > <@>		$@ OK
 ')dnl
 R< >			$@ OK
 ifdef(`_CF_FEATURE_accept_unqualified_senders_', `', `# a local host name (as written) from a network client that may not relay
-R$*			$: $1 $| $>relay_from
+R$*			$: $1 $| $&{daemon_flags}
+R$* $| $* u $*		$: $1
+R$* $| $*		$: $1 $| $>relay_client $&{client_addr}
 R$* $| <RELAY>		$: $1
 R$* $| $*		$: $1 $| <LH> $1
 R$* $| <LH> $* @ localhost	$# error $@ 5.5.4 $: "553 Real domain name required for sender address"
@@ -381,6 +383,18 @@ R$+ % $+		$@ $>relay_to $>canonify $1 % $2
 ifdef(`_CF_UUCP_', `R$+ ! $+		$@ $>relay_to $>canonify $1 ! $2
 ')dnl
 R$*			$@ <RELAY> $1
+
+# relay_client: "<RELAY>" when the client address may relay (loopback,
+# access map Connect: RELAY, relay-domains)
+Srelay_client
+R$@			$@ <RELAY>
+R127 . $*		$@ <RELAY>
+ifdef(`_CF_ACCESS_', `R$+			$: $1 $| $>acc_ip < Connect > $1
+R$* $| < RELAY >	$@ <RELAY>
+R$* $| $*		$: $1
+')dnl
+R$=R			$@ <RELAY>
+R$*			$@ NO
 
 # relay_from: "<RELAY>" when the client (or sender) may relay
 Srelay_from
