@@ -47,6 +47,7 @@ R< $- > $+		$: < $(access $1:$2 $: <?> $) > < $1 > $2
 R< <?> > < $- > $+	$: < $(access $2 $: <?> $) > < $1 > $2
 R< <?> > < $- > $+ . $-	$@ $>acc_ip < $1 > $2
 R< <?> > < $- > $+ : $-	$@ $>acc_ip < $1 > $2
+R< <?> > < $- > $+ :	$@ $>acc_ip < $1 > $2
 R< <?> > $*		$@ <?>
 R< $* > $*		$@ < $1 >
 
@@ -255,6 +256,7 @@ R<?> $#$*		$: <@>
 R<?> $*			$: $1
 ifdef(`_CF_ACCESS_', `R$+ < @ $* > $*		$: $1 < @ $2 > $3 $| $>acc_addr < From > $1 < @ $2 >
 R$* $| <?>		$: $1
+R$* $| < SKIP >		$: $1
 R$* $| < $* >		$: $>acc_value < $2 > $1
 R$#$*			$#$1
 R< OK > $*		$# OK
@@ -357,8 +359,8 @@ R$* $| $*		$@ $2
 Srelay_to
 R$* < @ $* . > $*	$: $1 < @ $2 > $3
 R$+ < @ $=w > $*	$: $>rcpt_local $1
-R$+ < @ $=R > $*	$@ <RELAY> $1
-ifdef(`_CF_FEATURE_relay_hosts_only_', `', `R$+ < @ $* . $=R > $*	$@ <RELAY> $1
+R$+ < @ $=R > $*	$@ $>rcpt_local $1
+ifdef(`_CF_FEATURE_relay_hosts_only_', `', `R$+ < @ $* . $=R > $*	$@ $>rcpt_local $1
 ')dnl
 ifdef(`_CF_FEATURE_virtusertable_', `R$+ < @ $={VirtHost} > $*	$@ <RELAY> $1
 ')dnl
@@ -393,7 +395,25 @@ ifdef(`_CF_ACCESS_', `R$+			$: $1 $| $>acc_ip < Connect > $1
 R$* $| < RELAY >	$@ <RELAY>
 R$* $| $*		$: $1
 ')dnl
+R$*			$@ $>r_prefix $1
+
+# r_prefix: "<RELAY>" when the address or one of its prefixes is in class R
+Sr_prefix
 R$=R			$@ <RELAY>
+R$+ . $-		$@ $>r_prefix $1
+R$+ : $-		$@ $>r_prefix $1
+ifdef(`_CF_FEATURE_relay_local_from_', `# a sender of this host (forgeable)
+R$*			$: <?> $>canonify $&f
+R<?> $+ < @ $=w . >	$@ <RELAY>
+')dnl
+ifdef(`_CF_FEATURE_relay_mail_from_', `ifdef(`_CF_ACCESS_', `# the access map says RELAY for the sender
+R$*			$: <?> $>canonify $&f
+R<?> $+ < @ $+ . >	$: <?> $1 < @ $2 >
+R<?> $+ < @ $+ >	$: $1 < @ $2 > $| < $(access From:$1@$2 $: <?> $) >
+ifdef(`_CF_RELAY_MAIL_FROM_DOMAIN_', `R$+ < @ $+ > $| < <?> >	$: $1 < @ $2 > $| $>acc_domtag < From > $2
+')dnl
+R$* $| < RELAY >	$@ <RELAY>
+')')dnl
 R$*			$@ NO
 
 # relay_from: "<RELAY>" when the client (or sender) may relay
@@ -401,12 +421,8 @@ Srelay_from
 ifdef(`_CF_CLASS_TrustAuthMech_', `R$*			$: $&{auth_type}
 R$={TrustAuthMech}	$@ <RELAY>
 ')dnl
-R$*			$: $&{client_addr}
-R$@			$@ <RELAY>
-R127 . $*		$@ <RELAY>
-ifdef(`_CF_ACCESS_', `R$+			$: $>acc_ip < Connect > $1
-R< RELAY >		$@ <RELAY>
-')dnl
+R$*			$: $>relay_client $&{client_addr}
+R<RELAY>		$@ <RELAY>
 R$*			$: $&{client_name}
 R$=w			$@ <RELAY>
 R$=R			$@ <RELAY>
