@@ -338,7 +338,10 @@ def _r_line(st: _State, line: str) -> None:
     rhs_text = line[q:p]
     comment = line[p:].strip("\t")
     tables = st.token_tables()
-    lhs, _, errs = prescan(st.expand(lhs_text), tables.noc, "\t", ops=True)
+    # readcf(): parentheses are comments below V9, as in addresses; unbalanced
+    # brackets and quotes are kept as they are, without a message ("ignore")
+    table = tables.noc if st.level >= 9 else tables.int
+    lhs, _, errs = prescan(st.expand(lhs_text), table, "\t", ignore=True, ops=True)
     for e in errs:
         st.error(e)
     lhs_tokens: list[str] = []
@@ -359,7 +362,7 @@ def _r_line(st: _State, line: str) -> None:
         if nfuzzy > MAXMATCH:
             st.error("R line: too many wildcards")
             lhs_tokens = []
-    rhs, _, errs = prescan(st.expand(rhs_text), tables.noc, "\t", ops=True)
+    rhs, _, errs = prescan(st.expand(rhs_text), table, "\t", ignore=True, ops=True)
     for e in errs:
         st.error(e)
     rhs_tokens: list[str] = []

@@ -22,3 +22,44 @@ def test_a_bad_version_line(first_line: str, message: str) -> None:
     config = load_cf("v.cf", text=first_line + "\nMlocal, P=/bin/true, F=l, A=local $u\n")
     assert config.warnings[0] == message
     assert config.version_level == 0
+
+
+def test_unbalanced_brackets_in_a_rule_are_kept_silently() -> None:
+    # readcf() prescans both sides with "ignore" set: no "Unbalanced" message,
+    # and the lone '>', '<' or '"' stays a token (sendmail 8.17 -bt =S shows it)
+    text = (
+        "V10/Berkeley\nStest\n"
+        "R$* @ localhost >\t$@ m $1 >\n"
+        "R$* <\t$@ lt $1 <\n"
+        'R$* " x\t$@ q $1\n'
+        "Mlocal, P=/bin/true, F=l, A=local $u\n"
+    )
+    config = load_cf("u.cf", text=text)
+    assert config.warnings == ()
+    rules = config.rulesets[config.ruleset_names["test"]].rules
+    assert [str(t) for t in rules[0].lhs][1:] == ["@", "localhost", ">"]
+    assert [str(t) for t in rules[0].rhs][-1] == ">"
+    assert [str(t) for t in rules[1].lhs][1:] == ["<"]
+    assert [str(t) for t in rules[1].rhs][-1] == "<"
+    assert [str(t) for t in rules[2].lhs][1:] == ['" x']
+
+
+def _rule_texts(text: str) -> tuple[list[str], list[str]]:
+    config = load_cf("r.cf", text=text)
+    rule = config.rulesets[config.ruleset_names["test"]].rules[0]
+    return [str(t) for t in rule.lhs], [str(t) for t in rule.rhs]
+
+
+@pytest.mark.parametrize(
+    ("version", "lhs_tail", "rhs_tail"),
+    [("8", ["x"], ["m"]), ("10", ["(", "c", ")", "x"], ["m", "(", "d", ")"])],
+)
+def test_parentheses_in_a_rule_are_comments_below_version_9(
+    version: str, lhs_tail: list[str], rhs_tail: list[str]
+) -> None:
+    # readcf() scans rules with IntTokenTab below V9 and TokTypeNoC from V9 on
+    lhs, rhs = _rule_texts(
+        f"V{version}/Berkeley\nStest\nR$* (c) x\t$@ m (d)\nMlocal, P=/bin/true, F=l, A=local $u\n"
+    )
+    assert lhs[1:] == lhs_tail
+    assert rhs[1:] == rhs_tail
