@@ -83,8 +83,12 @@ Sacc_addr
 R< $- > $+ < @ $+ . >	$: < $1 > $2 < @ $3 >
 R< $- > $+ < @ $+ >	$: < $(access $1:$2@$3 $: <?> $) > < $1 > $2 < @ $3 >
 R< <?> > < $- > $+ < @ $+ >	$: < $(access $2@$3 $: <?> $) > < $1 > $2 < @ $3 >
+R< <?> > < $- > $+ + $* < @ $+ >	$: < $(access $1:$2@$4 $: <?> $) > < $1 > $2 + $3 < @ $4 >
+R< <?> > < $- > $+ + $* < @ $+ >	$: < $(access $2@$4 $: <?> $) > < $1 > $2 + $3 < @ $4 >
 R< <?> > < $- > $+ < @ $+ >	$: < $(access $1:$2@ $: <?> $) > < $1 > $2 < @ $3 >
 R< <?> > < $- > $+ < @ $+ >	$: < $(access $2@ $: <?> $) > < $1 > $2 < @ $3 >
+R< <?> > < $- > $+ + $* < @ $+ >	$: < $(access $1:$2@ $: <?> $) > < $1 > $2 + $3 < @ $4 >
+R< <?> > < $- > $+ + $* < @ $+ >	$: < $(access $2@ $: <?> $) > < $1 > $2 + $3 < @ $4 >
 R< <?> > < $- > $+ < @ $+ >	$@ $>acc_dom < $1 > $3
 R< $* > $*		$@ < $1 >
 
@@ -254,9 +258,14 @@ R$* $| $*		$: $1
 R$*			$: <?> $>parse_check $>canonify $1
 R<?> $#$*		$: <@>
 R<?> $*			$: $1
-ifdef(`_CF_ACCESS_', `R$+ < @ $* > $*		$: $1 < @ $2 > $3 $| $>acc_addr < From > $1 < @ $2 >
+ifdef(`_CF_ACCESS_', `R$*			$: $1 $| $>q_or_u $1
+R$+ < @ $* > $* $| <Q>	$: $1 < @ $2 > $3 $| $>acc_addr < From > $1 < @ $2 >
+R$+ $| <U>		$: $1 $| $>acc_addr < From > $1 < @ $j >
+R$* $| <U>		$: $1 $| <?>
+R$* $| <Q>		$: $1 $| <?>
 R$* $| <?>		$: $1
-R$* $| < SKIP >		$: $1
+ifdef(`_CF_ACCESS_SKIP_', `R$* $| < SKIP >		$: $1
+')dnl
 R$* $| < $* >		$: $>acc_value < $2 > $1
 R$#$*			$#$1
 R< OK > $*		$# OK
@@ -371,7 +380,7 @@ R$* $| $=w . $*		$@ <RELAY> $1
 R$* $| $*		$: $1
 ')dnl
 ifdef(`_CF_ACCESS_', `R$+ < @ $+ > $*		$: $1 < @ $2 > $3 $| $>ifdef(`_CF_FEATURE_relay_hosts_only_', `acc_host', `acc_dom') < To > $2
-R$* $| < RELAY >	$@ <RELAY> $1
+R$+ < @ $+ > $* $| < RELAY >	$@ $>rcpt_local $1
 R$* $| $*		$: $1
 ')dnl
 R$*			$@ $1
@@ -385,6 +394,11 @@ R$+ % $+		$@ $>relay_to $>canonify $1 % $2
 ifdef(`_CF_UUCP_', `R$+ ! $+		$@ $>relay_to $>canonify $1 ! $2
 ')dnl
 R$*			$@ <RELAY> $1
+
+# q_or_u: <Q> for a qualified (focused) address, <U> for one without a domain
+Sq_or_u
+R$* < @ $* > $*		$@ <Q>
+R$*			$@ <U>
 
 # relay_client: "<RELAY>" when the client address may relay (loopback,
 # access map Connect: RELAY, relay-domains)
