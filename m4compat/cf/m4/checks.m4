@@ -416,18 +416,6 @@ Sr_prefix
 R$=R			$@ <RELAY>
 R$+ . $-		$@ $>r_prefix $1
 R$+ : $-		$@ $>r_prefix $1
-ifdef(`_CF_FEATURE_relay_local_from_', `# a sender of this host (forgeable)
-R$*			$: <?> $>canonify $&f
-R<?> $+ < @ $=w . >	$@ <RELAY>
-')dnl
-ifdef(`_CF_FEATURE_relay_mail_from_', `ifdef(`_CF_ACCESS_', `# the access map says RELAY for the sender
-R$*			$: <?> $>canonify $&f
-R<?> $+ < @ $+ . >	$: <?> $1 < @ $2 >
-R<?> $+ < @ $+ >	$: $1 < @ $2 > $| < $(access From:$1@$2 $: <?> $) >
-ifdef(`_CF_RELAY_MAIL_FROM_DOMAIN_', `R$+ < @ $+ > $| < <?> >	$: $1 < @ $2 > $| $>acc_domtag < From > $2
-')dnl
-R$* $| < RELAY >	$@ <RELAY>
-')')dnl
 R$*			$@ NO
 
 # relay_from: "<RELAY>" when the client (or sender) may relay
@@ -447,4 +435,16 @@ ifdef(`_CF_FEATURE_relay_hosts_only_', `', `R$* . $=R		$@ <RELAY>
 ifdef(`_CF_ACCESS_', `R$+			$: $>ifdef(`_CF_FEATURE_relay_hosts_only_', `acc_host', `acc_dom') < Connect > $1
 R< RELAY >		$@ <RELAY>
 ')dnl
+ifdef(`_CF_FEATURE_relay_local_from_', `# a sender of this host (forgeable)
+R$*			$: <?> $>canonify $&f
+R<?> $+ < @ $=w . >	$@ <RELAY>
+')dnl
+ifdef(`_CF_FEATURE_relay_mail_from_', `ifdef(`_CF_ACCESS_', `# the access map says RELAY for the sender
+R$*			$: <?> $>canonify $&f
+R<?> $+ < @ $+ . >	$: <?> $1 < @ $2 >
+R<?> $+ < @ $+ >	$: $1 < @ $2 > $| < $(access From:$1@$2 $: <?> $) >
+ifdef(`_CF_RELAY_MAIL_FROM_DOMAIN_', `R$+ < @ $+ > $| < <?> >	$: $1 < @ $2 > $| $>acc_domtag < From > $2
+')dnl
+R$* $| < RELAY >	$@ <RELAY>
+')')dnl
 R$*			$@ NO
