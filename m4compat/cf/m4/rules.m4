@@ -157,8 +157,8 @@ Sparse_check
 R<@>			$#local $: <@>
 R$* : ; <@>		$#error $@ 5.1.3 $: "553 List:; syntax illegal for recipient addresses"
 R< @ $+ >		$#error $@ 5.1.3 $: "553 User address required"
-R$+ < @ >		$#error $@ 5.1.3 $: "553 Hostname required"
 R$* @ $* < @ $* > $*	$#error $@ 5.1.3 $: "553 Invalid route address"
+R$+ < @ >		$#error $@ 5.1.3 $: "553 Hostname required"
 R$* , $* < @ $* > $*	$#error $@ 5.1.3 $: "553 Invalid route address"
 R$* < @ [ $* ] $+ > $*	$#error $@ 5.1.2 $: "553 Invalid address"
 R$* < @ . $* > $*	$#error $@ 5.1.2 $: "553 Invalid host name"
