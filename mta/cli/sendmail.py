@@ -122,12 +122,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 def startup_macros(ident: HostIdentity, op_mode: str) -> dict[str, str]:
     """The macros Sendmail's main() defines before it reads the .cf, encoded.
 
-    The host's names ($w, $j, $m, $k) and ${opMode}, the letter of the -b
-    option ("m" without one): FEATURE(redirect) reads it in a rule's RHS,
-    which the .cf reader expands, so it must be defined before loading.
+    The host's names ($w, $j, $m, $k), ${opMode}, the letter of the -b
+    option ("m" without one), and ${deliveryMode} for the default delivery
+    mode, "b" (a DeliveryMode option, -O or in the file, changes it while
+    the .cf is read). Rules expand macros when they are read, and
+    FEATURE(redirect) has ${opMode} in an RHS, so these are defined first.
     """
     plain = dict(ident.macros)
     plain["opMode"] = op_mode
+    plain["deliveryMode"] = "b"
     return {k: translate_dollars(v, 10, comments=False) for k, v in plain.items()}
 
 

@@ -164,6 +164,13 @@ class _State:
             self.tables = TokenTables(self.expand(ops) if ops is not None else None)
         return self.tables
 
+    def set_option(self, name: str, value: str) -> None:
+        self.options[name] = value
+        if name == "DeliveryMode":
+            # setoption() calls set_delivery_mode(), which defines ${deliveryMode}
+            # at once: rules read after this line expand it ("" means "i")
+            self.macros["deliveryMode"] = value[:1] or "i"
+
     def add_class(self, name: str, word: str) -> None:
         low = word.lower()
         members = self.classes.setdefault(name, {})
@@ -204,7 +211,7 @@ def load_cf(
     st = _State(path=path, strict=strict)
     st.macros.update(macros or {})
     for oname, ovalue in (overrides or {}).items():
-        st.options[oname] = ovalue
+        st.set_option(oname, ovalue)
         st.sticky.add(oname)
     for cname, word in classes:
         st.add_class(cname, word)
@@ -541,7 +548,7 @@ def _o_line(st: _State, line: str) -> None:
         return
     if parsed.name in st.sticky:
         return
-    st.options[parsed.name] = parsed.value
+    st.set_option(parsed.name, parsed.value)
 
 
 # --- mailers --------------------------------------------------------------------

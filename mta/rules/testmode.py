@@ -74,6 +74,8 @@ class TestMode:
         self.parse_hook = parse
         engine.out = self.println
         self.quit = False
+        # what /tryflags sets, for the default flags (sendmail -bt starts with it)
+        engine.macros.define("addr_type", "e r")
 
     def println(self, text: str) -> None:
         self.write(text + "\n")

@@ -25,6 +25,8 @@ Sredirect
 R$* < @ $+ .REDIRECT. >\t\t$: $1 < @ $2 . REDIRECT . > < ${opMode} >
 R$* < @ $+ .REDIRECT. > <i>\t$: $1 < @ $2 . REDIRECT. >
 R$* < @ $+ .REDIRECT. > < $- >\t$#error $@ 5.1.1 $: "551 User has moved; please try " <$1@$2>
+Sdetail
+R$*\t\t\t$: < $&{addr_type} > $1
 """
 
 
@@ -32,13 +34,17 @@ R$* < @ $+ .REDIRECT. > < $- >\t$#error $@ 5.1.1 $: "551 User has moved; please 
 def test_opmode_is_the_letter_of_the_b_option(mode: str) -> None:
     macros = startup_macros(HostIdentity({"j": "mail.example.test", "w": "mail"}), mode)
     assert macros["opMode"] == mode
+    assert macros["deliveryMode"] == "b"  # the default while the .cf is read
     assert macros["j"] == "mail.example.test"
 
 
-def test_bt_defines_opmode_before_reading_the_cf(tmp_path: Path) -> None:
+def test_bt_macros_before_and_after_reading_the_cf(tmp_path: Path) -> None:
     cf = tmp_path / "redirect.cf"
     cf.write_text(REDIRECT_CF)
-    stdin = "${opMode}\nredirect user < @ new.example.REDIRECT. >\n"
+    stdin = (
+        "${opMode}\nredirect user < @ new.example.REDIRECT. >\n"
+        "${deliveryMode}\n${addr_type}\ndetail x\n"
+    )
     proc = subprocess.run(
         [str(Path(sys.executable).with_name("sendmail")), "-bt", "-C", str(cf)],
         input=stdin.encode(), capture_output=True, timeout=120, check=False,
@@ -49,3 +55,6 @@ def test_bt_defines_opmode_before_reading_the_cf(tmp_path: Path) -> None:
         'redirect         returns: $# error $@ 5 . 1 . 1 $: "551 User has moved; please try "'
         " < user @ new . example >\n"
     ) in out, out
+    # after reading, test mode delivers interactively and parses envelope recipients
+    assert "> i\n> e r\n" in out, out
+    assert "detail           returns: < e r > x\n" in out, out

@@ -45,7 +45,14 @@ def test_unbalanced_brackets_in_a_rule_are_kept_silently() -> None:
 
 
 def _rule_texts(text: str) -> tuple[list[str], list[str]]:
-    config = load_cf("r.cf", text=text)
+    return _rule_texts_with(text)
+
+
+def _rule_texts_with(
+    text: str, *, macros: dict[str, str] | None = None, overrides: dict[str, str] | None = None
+) -> tuple[list[str], list[str]]:
+    """The first rule of ruleset "test", its LHS and RHS tokens as text."""
+    config = load_cf("r.cf", text=text, macros=macros, overrides=overrides)
     rule = config.rulesets[config.ruleset_names["test"]].rules[0]
     return [str(t) for t in rule.lhs], [str(t) for t in rule.rhs]
 
@@ -63,3 +70,26 @@ def test_parentheses_in_a_rule_are_comments_below_version_9(
     )
     assert lhs[1:] == lhs_tail
     assert rhs[1:] == rhs_tail
+
+
+@pytest.mark.parametrize(
+    ("option_line", "overrides", "expanded"),
+    [
+        ("", {}, "b"),  # the startup default, as sendmail -bt's main() defines it
+        ("O DeliveryMode=deferred\n", {}, "d"),
+        ("O DeliveryMode=\n", {}, "i"),
+        ("Odq\n", {}, "q"),  # short form: the letter d
+        ("O DeliveryMode=d\n", {"DeliveryMode": "q"}, "q"),  # -O/-odq are sticky
+    ],
+)
+def test_a_delivery_mode_option_defines_the_macro_while_reading(
+    option_line: str, overrides: dict[str, str], expanded: str
+) -> None:
+    # setoption() defines ${deliveryMode} at once, so a later rule expands it
+    _lhs, rhs = _rule_texts_with(
+        f"V10/Berkeley\n{option_line}Stest\nR$*\t$@ < ${{deliveryMode}} >\n"
+        "Mlocal, P=/bin/true, F=l, A=local $u\n",
+        macros={"deliveryMode": "b"},
+        overrides=overrides,
+    )
+    assert rhs[1:] == ["<", expanded, ">"]
