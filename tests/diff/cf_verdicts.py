@@ -68,6 +68,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import hashlib
 import os
 import shlex
 import shutil
@@ -742,6 +743,51 @@ class Runner:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
+# The input lines whose "cf" verdicts are known to differ: each line of the
+# file is "CONFIG LINENO DIGEST  # TEXT", DIGEST a hash of the input line (so that
+# a changed generator does not silently match old entries). The test fails on
+# any other difference and on a listed line that now agrees (the list can only
+# shrink); `cf_verdicts.py --write-known` rewrites it from a full run.
+KNOWN_FILE = CF_DIR / "known-differences"
+
+
+def known_key(config: str, line: InputLine) -> str:
+    """The known-differences key of an input line of a case."""
+    digest = hashlib.sha256(line.text.encode("latin-1")).hexdigest()[:12]
+    return f"{config} {line.lineno} {digest}"
+
+
+def load_known(path: Path = KNOWN_FILE) -> set[str]:
+    """The keys listed in the known-differences file (empty when there is none)."""
+    if not path.exists():
+        return set()
+    keys = set()
+    for raw in path.read_text(encoding="latin-1").splitlines():
+        entry = raw.split("#", 1)[0].strip()
+        if entry:
+            keys.add(entry)
+    return keys
+
+
+def write_known(outcomes: Sequence[CaseOutcome], path: Path = KNOWN_FILE) -> int:
+    """Write the "cf" mismatches of outcomes as the known differences; return their count."""
+    rows = []
+    for outcome in outcomes:
+        result = outcome.results.get("cf")
+        if not isinstance(result, VerdictComparison):
+            continue
+        for mismatch in result.mismatches:
+            shown = mismatch.line.text.encode("unicode_escape").decode("ascii")
+            rows.append(f"{known_key(outcome.config, mismatch.line)}  # {shown}")
+    header = (
+        "# Input lines of tests/diff/cf_inputs.py whose verdicts differ between the real\n"
+        "# sendmail-cf and ours (aspect cf of tests/diff/cf_verdicts.py): CONFIG LINENO\n"
+        "# DIGEST  # the line. Regenerate with tests/diff/cf_verdicts.py --write-known.\n"
+    )
+    path.write_text(header + "".join(row + "\n" for row in rows), encoding="latin-1")
+    return len(rows)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cf_verdicts.py",
@@ -770,6 +816,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--keep", type=Path, help="work in this directory and keep it")
     parser.add_argument("--list", action="store_true", help="list the cases and input sizes")
     parser.add_argument("--show-input", metavar="CONFIG", help="print the -bt input of a case")
+    parser.add_argument(
+        "--write-known",
+        action="store_true",
+        help=f"write the cf mismatches of this run (all cases) to {KNOWN_FILE.name}",
+    )
     return parser
 
 
@@ -814,10 +865,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             for c in configs
         ]
         all_ok = True
+        outcomes = []
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             for outcome in pool.map(lambda case: run_case(case, aspects), cases):
                 all_ok &= outcome.ok
+                outcomes.append(outcome)
                 print(outcome.report(args.limit), flush=True)
+        if args.write_known:
+            if args.configs or "cf" not in aspects:
+                print("--write-known needs all cases and the cf aspect", file=sys.stderr)
+                return 64
+            print(f"{write_known(outcomes)} known differences written to {KNOWN_FILE}")
     finally:
         if cleanup is not None:
             cleanup.cleanup()
