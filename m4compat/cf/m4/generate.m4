@@ -146,6 +146,12 @@ ifdef(`_CF_CLASS_Canonify_', `C{Canonify}`'_CF_CLASS_Canonify_
 ifdef(`_CF_FILES_Canonify_', `_CF_FILES_Canonify_`'')dnl
 ifdef(`_CF_CLASS_TrustAuthMech_', `C{TrustAuthMech}`'_CF_CLASS_TrustAuthMech_
 ')dnl
+ifdef(`_CF_CLASS_LDAPRoute_', `C{LDAPRoute}`'_CF_CLASS_LDAPRoute_
+')dnl
+ifdef(`_CF_FILES_LDAPRoute_', `_CF_FILES_LDAPRoute_`'')dnl
+ifdef(`_CF_CLASS_LDAPRouteEquiv_', `C{LDAPRouteEquiv}`'_CF_CLASS_LDAPRouteEquiv_
+')dnl
+ifdef(`_CF_FILES_LDAPRouteEquiv_', `_CF_FILES_LDAPRouteEquiv_`'')dnl
 ifdef(`_CF_FEATURE_use_ct_file_', `Ft`'confCT_FILE
 ')dnl
 # maps of the FEATUREs
@@ -156,6 +162,8 @@ _CF_KLINE(`generics')dnl
 _CF_KLINE(`domaintable')dnl
 _CF_KLINE(`authinfo')dnl
 _CF_KLINE(`dnsbl')dnl
+_CF_KLINE(`ldapmh')dnl
+_CF_KLINE(`ldapmra')dnl
 ifdef(`_CF_FEATURE_relay_based_on_MX_', `Kmxlist bestmx -T<TEMP>
 ')dnl
 _CF_KLINE(`enhdnsbl')dnl

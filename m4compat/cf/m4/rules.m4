@@ -124,6 +124,10 @@ ifdef(`_CF_FEATURE_virtusertable_', `# virtual users
 R$+ < @ $* > $*		$: $>virtuser $1 < @ $2 > $3
 R$#$*			$@ $#$1
 ')dnl
+ifdef(`_CF_FEATURE_ldap_routing_', `# LDAP routing of the LDAPROUTE_DOMAIN domains
+R$+ < @ $={LDAPRoute} . > $*	$: $>ldap_route $1 < @ $2 . > $3
+R$#$*			$@ $#$1
+')dnl
 undivert(21)dnl
 # this host: what remains of the local part decides
 ifdef(`_CF_FEATURE_stickyhost_', `ifdef(`MAIL_HUB', `R$+ < @ $=w . >		$# _CF_MAILER_OF(MAIL_HUB, confRELAY_MAILER) $@ _CF_HOST_OF(MAIL_HUB) $: $1 < @ $2 . >
@@ -180,6 +184,32 @@ ifdef(`_CF_UUCP_', `R$* $| $+ ! $+		$@ $>parse_check $>canonify $2 ! $3
 ')dnl
 R$* $| $*		$: $1
 
+ifdef(`_CF_FEATURE_ldap_routing_', `######################################################################
+#   ldap_route: mailRoutingAddress, then mailHost, for user@domain and
+#   (unless nodomain) @domain
+######################################################################
+Sldap_route
+ifelse(defn(`_CF_LDAP_DETAIL_'), `strip', `R$+ + $* < @ $+ > $*	$: $1 < @ $3 > $4
+')dnl
+R$+ < @ $+ . > $*	$: $1 < @ $2 > $3
+R$+ < @ $+ > $*		$: $1 < @ $2 > $3 $| $(ldapmra $1 @ $2 $: <NF> $)
+R$+ < @ $+ > $* $| $* <TMPF>	$: $1 < @ $2 > $3 $| <TMPF>
+R$+ < @ $+ > $* $| <NF>	$: $1 < @ $2 > $3 $| $(ldapmh $1 @ $2 $: <NF> $) <MH>
+R$+ < @ $+ > $* $| <TMPF>	$: $1 < @ $2 > $3 $| $(ldapmh $1 @ $2 $: <NF> $) <MH>
+R$+ < @ $+ > $* $| $* <TMPF> <MH>	ifdef(`_CF_LDAP_TEMPFAIL_', `$# error $@ 4.0.0 $: "451 Temporary system failure. Please try again later."', `$@ $1 < @ $2 . > $3')
+ifdef(`_CF_LDAP_NODOMAIN_', `', `R$+ < @ $+ > $* $| <NF> <MH>	$: $1 < @ $2 > $3 $| $(ldapmra @ $2 $: <NF> $)
+R$+ < @ $+ > $* $| <NF>	$: $1 < @ $2 > $3 $| $(ldapmh @ $2 $: <NF> $) <MH>
+')dnl
+ifdef(`_CF_LDAP_BOUNCE_', `R$* $| <NF> <MH>		$# error $@ 5.1.1 $: "550 User unknown"
+')dnl
+R$+ < @ $+ > $* $| <NF> <MH>	$@ $1 < @ $2 . > $3
+R$+ < @ $+ > $* $| $* <TMPF> $*	$@ $1 < @ $2 . > $3
+R$+ < @ $+ > $* $| $+ <MH>	$: $1 < @ $2 > $3 $| $4 <MH> $| $4
+R$+ < @ $+ > $* $| $+ <MH> $| $=w	$@ $1 < @ $2 . > $3
+R$+ < @ $+ > $* $| $+ <MH> $| $*	$# confSMTP_MAILER $@ $4 $: $1 < @ $2 > $3
+R$* $| $+		$@ $>parse $>canonify $2
+
+')dnl
 ######################################################################
 #   parse_local: the local rules for ruleset 0 of the .mc
 ######################################################################
