@@ -325,7 +325,11 @@ R<?> $#$*		$#$1
 R<?> $*			$: $1
 R<@>			$# error $@ nouser $: "553 User address required"
 ifdef(`_CF_FEATURE_blacklist_recipients_', `ifdef(`_CF_ACCESS_', `# recipients the access map refuses
-R$+ < @ $* > $*		$: $1 < @ $2 > $3 $| $>acc_rcpt < To > $1 < @ $2 >
+R$*			$: $1 $| $>q_or_u $1
+R$+ < @ $* > $* $| <Q>	$: $1 < @ $2 > $3 $| $>acc_rcpt < To > $1 < @ $2 >
+R$+ $| <U>		$: $1 $| $>acc_rcpt < To > $1 < @ $j >
+R$* $| <U>		$: $1 $| <?>
+R$* $| <Q>		$: $1 $| <?>
 R$* $| <?>		$: $1
 R$* $| < REJECT >	$# error $@ 5.2.1 $: "550 Mailbox disabled for this recipient"
 R$* $| < $* >		$: $>acc_value < $2 > $1
@@ -372,7 +376,8 @@ R$+ < @ $=R > $*	$@ $>rcpt_local $1
 ifdef(`_CF_FEATURE_relay_hosts_only_', `', `R$+ < @ $* . $=R > $*	$@ $>rcpt_local $1
 ')dnl
 ifdef(`_CF_FEATURE_virtusertable_', `R$+ < @ $={VirtHost} > $*	$@ <RELAY> $1
-')dnl
+ifdef(`_CF_FEATURE_virtuser_entire_domain_', `R$+ < @ $* . $={VirtHost} > $*	$@ <RELAY> $1
+')')dnl
 ifdef(`_CF_FEATURE_relay_entire_domain_', `R$+ < @ $* $=m > $*	$@ <RELAY> $1
 ')dnl
 ifdef(`_CF_FEATURE_relay_based_on_MX_', `R$+ < @ $+ > $*		$: $1 < @ $2 > $3 $| $(mxlist $2 $: <NF> $)

@@ -40,7 +40,8 @@ R$* % $*		$: $1 < @ $2 >
 R$* < @ $* % $* >	$1 % $2 < @ $3 >
 ifdef(`_CF_UUCP_', `# UUCP addresses, host!user and domain-style host.domain!user
 R$- . $+ ! $+		$: $3 < @ $1 . $2 >
-R$+ ! $+		$: $2 < @ $1 . UUCP >
+R$- ! $+		$: $2 < @ $1 . UUCP >
+R[ $+ ] ! $+		$: $2 < @ [ $1 ] . UUCP >
 ')dnl
 R$* < @ $* >		$@ $>canon_host $1 < @ $2 >
 
@@ -161,12 +162,12 @@ Sparse_check
 R<@>			$#local $: <@>
 R$* : ; <@>		$#error $@ 5.1.3 $: "553 List:; syntax illegal for recipient addresses"
 R< @ $+ >		$#error $@ 5.1.3 $: "553 User address required"
+R$* < @ . $* > $*	$#error $@ 5.1.2 $: "553 Invalid host name"
+R$* < @ $* . . $* > $*	$#error $@ 5.1.2 $: "553 Invalid host name"
 R$* @ $* < @ $* > $*	$#error $@ 5.1.3 $: "553 Invalid route address"
 R$+ < @ >		$#error $@ 5.1.3 $: "553 Hostname required"
 R$* , $* < @ $* > $*	$#error $@ 5.1.3 $: "553 Invalid route address"
 R$* < @ [ $* ] $+ > $*	$#error $@ 5.1.2 $: "553 Invalid address"
-R$* < @ . $* > $*	$#error $@ 5.1.2 $: "553 Invalid host name"
-R$* < @ $* . . $* > $*	$#error $@ 5.1.2 $: "553 Invalid host name"
 R$* < @ [ $* ] > $*	$@ $1 < @ [ $2 ] > $3
 R$* < @ $* : $* > $*	$#error $@ 5.1.3 $: "553 Colon illegal in host name part"
 # a local part with its own routing, for this host or without a host
@@ -285,7 +286,7 @@ R< $+ > $+ < @ $* > $* $| <NF>	$: < $1 > $2 < @ $3 > $4 $| $(virtuser @ $1 $@ $2
 R< $+ > $* $| <NF>	$@ $2
 R$* $| error : $-.$-.$- : $*	$# error $@ $2.$3.$4 $: $5
 R$* $| error : $- $*	$# error $@ $(dequote $2 $) $: $3
-R$* $| $+ @ $+		$@ $>parse $>canonify $2 @ $3
+R$* $| $* @ $+		$@ $>parse $>canonify $2 @ $3
 R$* $| $+		$# confLOCAL_MAILER $: $2
 ')dnl
 
