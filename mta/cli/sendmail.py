@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from mta.config.hostinfo import HostIdentity, host_identity, interface_names
-from mta.config.loader import load_cf
+from mta.config.loader import MAXCONFIGLEVEL, SENDMAIL_VERSION, load_cf
 from mta.config.macros import translate_dollars
 from mta.config.options import read_option
 from mta.core.errors import ConfigError
@@ -169,6 +169,10 @@ def run_test_mode(
     syserrs += len(mapset.warnings)
     for line in mapset.report:
         out.write(line + "\n")
+    if config.version_level < MAXCONFIGLEVEL:
+        # main()'s message() after readcf: a note on standard output, not an error
+        out.write(f"Warning: .cf file is out of date: sendmail {SENDMAIL_VERSION} supports "
+                  f"version {MAXCONFIGLEVEL}, .cf file is version {config.version_level}\n")
     engine = RuleEngine(config, mapset, test_mode=True, debug=debug)
     engine.debug = debug
     if syserrs:

@@ -55,6 +55,8 @@ from mta.config.tokens import TokenTables, decode_op, prescan
 from mta.core.errors import ConfigError, Location
 
 MAXRWSETS = 200
+MAXCONFIGLEVEL = 10  # the highest V line level Sendmail 8.17 knows
+SENDMAIL_VERSION = "8.17.1.9"  # the release whose behaviour we reproduce
 MAXMATCH = 9
 MAXMAILERS = 25
 MAX_MAP_ARGS = 10
@@ -232,6 +234,10 @@ def load_cf(
             continue
         handler(st, line)
     st.line = 0
+    if st.level > MAXCONFIGLEVEL:
+        # readcf() checks the level after the file, a syserr without a line number
+        st.error(f"Warning: .cf version level ({st.level}) exceeds sendmail version "
+                 f"{SENDMAIL_VERSION} functionality ({MAXCONFIGLEVEL})")
     if "local" not in st.mailers:
         # Sendmail complains after reading the file and goes on (a syserr: exit 70)
         st.warnings.append("No local mailer defined")
@@ -328,9 +334,10 @@ def _s_line(st: _State, line: str) -> None:
 
 def _r_line(st: _State, line: str) -> None:
     if st.current < 0:
-        # Sendmail appends to ruleset 0 when no S line came first
-        st.current = 0
-        st.rules.setdefault(0, [])
+        # an R line before any S line is refused and left out (a syserr)
+        shown = "".join(_byte_spelling(ch) for ch in line)
+        st.error(f'missing valid ruleset for "{shown}"')
+        return
     tab = line.find("\t", 1)
     if tab < 0:
         st.error(f'invalid rewrite line "{_plain(line)}" (tab expected)')
@@ -741,8 +748,7 @@ def _v_line(st: _State, line: str) -> None:
     rest = body[m.end():]
     if rest.startswith("/"):
         st.vendor = rest[1:].strip()
-    if st.level > 10:
-        st.error(f"invalid configuration level {st.level} (max 10)")
+
 
 
 def _p_line(st: _State, line: str) -> None:
@@ -787,9 +793,14 @@ def _byte_spelling(ch: str) -> str:
     op = decode_op(ch)
     if op is None:
         return chr(ord(ch) & 0x7F) if ord(ch) < 0x100 else ch
-    if op.kind is OpKind.MACROEXPAND and len(str(op.arg)) == 1:
-        return "\x01" + str(op.arg)  # MACROEXPAND (0201) without its 8th bit
-    return str(op)
+    text = str(op)
+    if op.kind is OpKind.MACROEXPAND and len(str(op.arg)) != 1:
+        return text  # ${name}: Sendmail holds a macro id byte we do not keep
+    if text.startswith("$"):
+        # readcf() turns every "$" into MACROEXPAND (0201) before it looks at
+        # what follows ($x, $*, $@, $&x ...); syserr() drops the 8th bit
+        return "\x01" + text[1:]
+    return text
 
 
 def _plain(text: str) -> str:

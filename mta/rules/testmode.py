@@ -38,6 +38,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
+from mta.config.loader import SENDMAIL_VERSION
 from mta.config.macros import expand, macid_parse, translate_dollars
 from mta.config.model import MailerDef
 from mta.config.options import atobool
@@ -51,7 +52,6 @@ BANNER = (
     "Enter <ruleset> <address>\n"
 )
 MAXNAME = 256
-SENDMAIL_VERSION = "8.17.1.9"  # the release whose behaviour we reproduce
 
 _META_NAMES = frozenset("*+-=~#@:>?|.[]()&")
 

@@ -58,3 +58,22 @@ def test_bt_macros_before_and_after_reading_the_cf(tmp_path: Path) -> None:
     # after reading, test mode delivers interactively and parses envelope recipients
     assert "> i\n> e r\n" in out, out
     assert "detail           returns: < e r > x\n" in out, out
+
+
+@pytest.mark.parametrize(("version", "note"), [
+    ("8", "Warning: .cf file is out of date: sendmail 8.17.1.9 supports version 10, "
+          ".cf file is version 8\n"),
+    ("10", ""),
+])
+def test_bt_notes_an_old_version_level_before_the_banner(
+    tmp_path: Path, version: str, note: str
+) -> None:
+    cf = tmp_path / "old.cf"
+    cf.write_text(f"V{version}/Berkeley\nS0\nMlocal, P=/bin/true, F=l, A=local $u\n")
+    proc = subprocess.run(
+        [str(Path(sys.executable).with_name("sendmail")), "-bt", "-C", str(cf)],
+        input=b"", capture_output=True, timeout=120, check=False,
+    )
+    # a message(), not a syserr: standard output, and the exit status stays 0
+    assert proc.stdout.decode("latin-1").startswith(note + "ADDRESS TEST MODE"), proc.stdout
+    assert proc.returncode == 0, proc.stderr

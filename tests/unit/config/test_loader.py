@@ -93,3 +93,34 @@ def test_a_delivery_mode_option_defines_the_macro_while_reading(
         overrides=overrides,
     )
     assert rhs[1:] == ["<", expanded, ">"]
+
+
+def test_a_rule_before_any_ruleset_is_refused() -> None:
+    # readcf() has no current ruleset until the first S line; the message shows
+    # the line as held, each "$" as byte 0201 less its 8th bit
+    config = load_cf(
+        "r.cf",
+        text="V10/Berkeley\nR$* x\t$@ y $&j $=w\nS1\nR$* z\t$@ w\n"
+        "Mlocal, P=/bin/true, F=l, A=local $u\n",
+    )
+    assert config.warnings == (
+        'r.cf: line 2: missing valid ruleset for "R\x01* x\t\x01@ y \x01&j \x01=w"',
+    )
+    assert 0 not in config.rulesets
+    assert len(config.rulesets[1].rules) == 1
+
+
+@pytest.mark.parametrize(
+    ("version", "level_warnings"),
+    [
+        ("10", ()),
+        # not at the V line: after the file, without a line number
+        ("11", ("Warning: .cf version level (11) exceeds sendmail version 8.17.1.9 "
+                "functionality (10)",)),
+    ],
+)
+def test_a_version_level_above_10_is_reported_after_the_file(
+    version: str, level_warnings: tuple[str, ...]
+) -> None:
+    config = load_cf("v.cf", text=f"V{version}\nS0\n")
+    assert config.warnings == (*level_warnings, "No local mailer defined")
