@@ -272,6 +272,12 @@ R< OK > $*		$# OK
 R< RELAY > $*		$# RELAY
 R< $* > $*		$: $2
 ')dnl
+ifdef(`_CF_BADMX_', `# an MX of the sender domain that points at loopback, this network or 0.0.0.0
+R$* < @ $+ . > $*	$: $1 < @ $2 > $3
+R$* < @ $+ > $*		$: $1 < @ $2 > $3 $| $>badmx $2
+R$* $| $#$*		$#$2
+R$* $| $*		$: $1
+')dnl
 ifdef(`_CF_FEATURE_accept_unresolvable_domains_', `', `# the domain of the sender must exist
 R$* < @ $+ . > $*	$: $1 < @ $2 > $3
 R$* < @ $+ > $*		$: $1 < @ $2 > $3 $| $(resolve $2 $: <?> $)
@@ -327,7 +333,9 @@ R<@>			$# error $@ nouser $: "553 User address required"
 ifdef(`_CF_FEATURE_blacklist_recipients_', `ifdef(`_CF_ACCESS_', `# recipients the access map refuses
 R$*			$: $1 $| $>q_or_u $1
 R$+ < @ $* > $* $| <Q>	$: $1 < @ $2 > $3 $| $>acc_rcpt < To > $1 < @ $2 >
-R$+ $| <U>		$: $1 $| $>acc_rcpt < To > $1 < @ $j >
+R$+ $| <U>		$: $1 $| < $(access To:$1@ $: <?> $) >
+R$+ $| < <?> >		$: $1 $| < $(access $1@ $: <?> $) >
+R$* $| < <?> >		$: $1 $| <?>
 R$* $| <U>		$: $1 $| <?>
 R$* $| <Q>		$: $1 $| <?>
 R$* $| <?>		$: $1
@@ -367,6 +375,19 @@ R$+ < @ $+ > $| <?>	$: $1 < @ $2 > $| < $(access Spam:$1@ $: <?> $) >
 R$* $| < <?> >		$@ <?>
 R$* $| $*		$@ $2
 ')')dnl
+
+ifdef(`_CF_BADMX_', `# badmx: the MX hosts of a domain (bestmx, all of them) and their addresses
+Sbadmx
+R$+			$: $1 $| $(mxlist $1 $: <NF> $)
+R$+ $| $* <TEMP>	$@ OK
+R$+ $| <NF>		$@ OK
+R$+ $| $+		$: $1 $| : $2 :
+R$+ $| $* : $- . $+ : $*	$: $1 $| $(dnsA $3 . $4 $: <NF> $) $| $2 : $5
+R$+ $| 127 . $* $| $*	$# error $@ 5.1.2 $: "553 Domain of sender address " $&f " has an MX pointing at a bad address"
+R$+ $| 10 . $* $| $*	$# error $@ 5.1.2 $: "553 Domain of sender address " $&f " has an MX pointing at a bad address"
+R$+ $| 0 . 0 . 0 . 0 $* $| $*	$# error $@ 5.1.2 $: "553 Domain of sender address " $&f " has an MX pointing at a bad address"
+R$*			$@ OK
+')dnl
 
 # relay_to: "<RELAY> address" when the recipient is ours or one we relay for
 Srelay_to

@@ -164,7 +164,9 @@ _CF_KLINE(`authinfo')dnl
 _CF_KLINE(`dnsbl')dnl
 _CF_KLINE(`ldapmh')dnl
 _CF_KLINE(`ldapmra')dnl
-ifdef(`_CF_FEATURE_relay_based_on_MX_', `Kmxlist bestmx -T<TEMP>
+ifdef(`_CF_FEATURE_relay_based_on_MX_', `define(`_CF_MXLIST_')')ifdef(`_CF_BADMX_', `define(`_CF_MXLIST_')KdnsA dns -R A -a. -T<TEMP>
+')dnl
+ifdef(`_CF_MXLIST_', `Kmxlist bestmx -z: -T<TEMP>
 ')dnl
 _CF_KLINE(`enhdnsbl')dnl
 undivert(8)dnl
