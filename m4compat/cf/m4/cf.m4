@@ -15,9 +15,14 @@ ifdef(`_CF_DIR_', `',
 define(`_CF_DEFAULT', `ifdef(`$1', `', `define(`$1', `$2')')')
 
 # Diagnostics: FILE:LINE: message.  An error makes the run fail at the end.
-define(`_CF_ERROR', `errprint(__file__:__line__: `$1'
+# The location is that of the .mc line whose directive is being read
+# (_CF_WHERE_, kept by _CF_ENTER and _CF_LEAVE around each library file).
+define(`_CF_HERE', `ifdef(`_CF_WHERE_', `defn(`_CF_WHERE_')', `__file__:__line__')')
+define(`_CF_ENTER', `ifdef(`_CF_WHERE_', `pushdef(`_CF_WHERE_', defn(`_CF_WHERE_'))', `pushdef(`_CF_WHERE_', __file__:__line__)')')
+define(`_CF_LEAVE', `popdef(`_CF_WHERE_')')
+define(`_CF_ERROR', `errprint(_CF_HERE: `$1'
 )define(`_CF_FAILED_', `1')')
-define(`_CF_WARNING', `errprint(__file__:__line__: warning: `$1'
+define(`_CF_WARNING', `errprint(_CF_HERE: warning: `$1'
 )')
 
 # The arguments after a directive's first one, as library files see them.
@@ -30,12 +35,12 @@ define(`_CF_LOAD', `ifelse(`$2', `', `_CF_ERROR(`$3 needs a name')',
 
 define(`VERSIONID', `pushdef(`_CF_DIVNUM_', divnum)divert(0)`##### '$1` #####'
 divert(_CF_DIVNUM_)popdef(`_CF_DIVNUM_')')
-define(`OSTYPE', `ifdef(`_CF_OSTYPE_', `_CF_WARNING(`OSTYPE($1) after OSTYPE(_CF_OSTYPE_)')')define(`_CF_OSTYPE_', `$1')define(`__OSTYPE__', `$1')_CF_SETARGS(shift($@))_CF_LOAD(`ostype', `$1', `OSTYPE')')
-define(`DOMAIN', `_CF_SETARGS(shift($@))_CF_LOAD(`domain', `$1', `DOMAIN')')
-define(`FEATURE', `ifdef(`_CF_MAILERS_', `_CF_ERROR(`FEATURE($1) must come before the first MAILER()')')_CF_SETARGS(shift($@))define(`_CF_FEATURE_$1_', `1')_CF_LOAD(`feature', `$1', `FEATURE')')
-define(`HACK', `_CF_SETARGS(shift($@))_CF_LOAD(`hack', `$1', `HACK')')
+define(`OSTYPE', `_CF_ENTER`'ifdef(`_CF_OSTYPE_', `_CF_WARNING(`OSTYPE($1) after OSTYPE('defn(`_CF_OSTYPE_')`)')')define(`_CF_OSTYPE_', `$1')define(`__OSTYPE__', `$1')_CF_SETARGS(shift($@))_CF_LOAD(`ostype', `$1', `OSTYPE')_CF_LEAVE`'')
+define(`DOMAIN', `_CF_ENTER`'_CF_SETARGS(shift($@))_CF_LOAD(`domain', `$1', `DOMAIN')_CF_LEAVE`'')
+define(`FEATURE', `_CF_ENTER`'ifdef(`_CF_MAILERS_', `_CF_ERROR(`FEATURE($1) must come before the first MAILER()')')_CF_SETARGS(shift($@))define(`_CF_FEATURE_$1_', `1')_CF_LOAD(`feature', `$1', `FEATURE')_CF_LEAVE`'')
+define(`HACK', `_CF_ENTER`'_CF_SETARGS(shift($@))_CF_LOAD(`hack', `$1', `HACK')_CF_LEAVE`'')
 define(`MAILER', `ifdef(`_CF_MAILER_$1_', `',
-	`define(`_CF_MAILER_$1_', `1')define(`_CF_MAILERS_', defn(`_CF_MAILERS_')`$1 ')_CF_SETARGS(shift($@))_CF_LOAD(`mailer', `$1', `MAILER')')')
+	`_CF_ENTER`'define(`_CF_MAILER_$1_', `1')define(`_CF_MAILERS_', defn(`_CF_MAILERS_')`$1 ')_CF_SETARGS(shift($@))_CF_LOAD(`mailer', `$1', `MAILER')_CF_LEAVE`'')')
 define(`_CF_ISFEAT', `ifdef(`_CF_FEATURE_$1_', `$2', `$3')')
 
 # User diversions (CONVENTIONS.md lists the numbers).

@@ -8,6 +8,8 @@ divert(-1)
 #  local information (classes, macros, maps), options, headers, the rulesets
 #  Sendmail calls by number or name, the local rulesets, the mailers.
 #
+# A null client brings its own mailers.
+ifdef(`_CF_NULLCLIENT_', `MAILER(`local')MAILER(`smtp')')
 # From here on the directives of the .mc are plain words: text of the
 # generated file (comments included) can never call one of them again.
 define(`VERSIONID', ``VERSIONID'')

@@ -26,7 +26,7 @@ Mprog,		P=[IPC], F=lmDFMuXk5, S=env_from_local/hdr_from_local, R=env_to_local/hd
 		A=TCP $h
 ')dnl
 ifdef(`_CF_MSP_', `divert(-1)')dnl
-Mlocal,		P=LOCAL_MAILER_PATH, F=_CF_MAILER_FLAGS(`LOCAL', `lsDFMAw5:/|@q'LOCAL_MAILER_FLAGS), S=env_from_local/hdr_from_local, R=env_to_local/hdr_to_local`'_CF_MFIELD(`LOCAL_MAILER_EOL', `E')`'_CF_MFIELD(`LOCAL_MAILER_MAX', `M')`'_CF_MFIELD(`LOCAL_MAILER_MAXMSGS', `m')`'_CF_MFIELD(`LOCAL_MAILER_MAXRCPTS', `r')`'_CF_MFIELD(`LOCAL_MAILER_CHARSET', `C')`'_CF_MFIELD(`LOCAL_MAILER_QGRP', `Q'),
+Mlocal,		P=LOCAL_MAILER_PATH, F=_CF_MAILER_FLAGS(`LOCAL', ifdef(`_CF_NULLCLIENT_', `lsDFM5q', `lsDFMAw5:/|@q')`'LOCAL_MAILER_FLAGS), S=env_from_local/hdr_from_local, R=env_to_local/hdr_to_local`'_CF_MFIELD(`LOCAL_MAILER_EOL', `E')`'_CF_MFIELD(`LOCAL_MAILER_MAX', `M')`'_CF_MFIELD(`LOCAL_MAILER_MAXMSGS', `m')`'_CF_MFIELD(`LOCAL_MAILER_MAXRCPTS', `r')`'_CF_MFIELD(`LOCAL_MAILER_CHARSET', `C')`'_CF_MFIELD(`LOCAL_MAILER_QGRP', `Q'),
 		T=DNS/RFC822/LOCAL_MAILER_DSN_DIAGNOSTIC_CODE,
 		A=LOCAL_MAILER_ARGS
 Mprog,		P=LOCAL_SHELL_PATH, F=_CF_MAILER_FLAGS(`SHELL', `lsDFMoq'LOCAL_SHELL_FLAGS), S=env_from_local/hdr_from_local, R=env_to_local/hdr_to_local, D=LOCAL_SHELL_DIR`'_CF_MFIELD(`LOCAL_MAILER_MAX', `M')`'_CF_MFIELD(`LOCAL_SHELL_CHARSET', `C')`'_CF_MFIELD(`LOCAL_MAILER_QGRP', `Q'),
