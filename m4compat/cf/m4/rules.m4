@@ -24,10 +24,11 @@ R$* < $* > $*		$: $2
 R$@			$@ <@>
 # groups: an empty one is the list:; form; a trailing ; goes
 R$* : ;			$@ :; <@>
+R;			$@ :; <@>
 R$* ;			$1
-# focus on the last @
-R$* @ $*		$: $1 < @ $2 >
-R$* < @ $* @ $* >	$1 @ $2 < @ $3 >
+# focus on the last @ that has a host after it
+R$* @ $+		$: $1 < @ $2 >
+R$* < @ $* @ $+ >	$1 @ $2 < @ $3 >
 # source routes are obsolete (RFC 5321 4.1.1.3), and a group name goes
 R@ $+ , $+ < @ $* >	$2 < @ $3 >
 R@ $+ : $+ < @ $* >	$2 < @ $3 >
@@ -44,6 +45,8 @@ R$- ! $+		$: $2 < @ $1 . UUCP >
 R[ $+ ] ! $+		$: $2 < @ [ $1 ] . UUCP >
 ')dnl
 R$* < @ $* >		$@ $>canon_host $1 < @ $2 >
+# an @ with nothing after it
+R$* @			$@ $1 < @ >
 
 ######################################################################
 #   canon_host: make the host of a focused address canonical
@@ -164,6 +167,7 @@ R$* : ; <@>		$#error $@ 5.1.3 $: "553 List:; syntax illegal for recipient addres
 R< @ $+ >		$#error $@ 5.1.3 $: "553 User address required"
 R$* < @ . $* > $*	$#error $@ 5.1.2 $: "553 Invalid host name"
 R$* < @ $* . . $* > $*	$#error $@ 5.1.2 $: "553 Invalid host name"
+R$* < @ $* @ $* > $*	$#error $@ 5.1.2 $: "553 Invalid route address"
 R$* @ $* < @ $* > $*	$#error $@ 5.1.3 $: "553 Invalid route address"
 R$+ < @ >		$#error $@ 5.1.3 $: "553 Hostname required"
 R$* , $* < @ $* > $*	$#error $@ 5.1.3 $: "553 Invalid route address"
