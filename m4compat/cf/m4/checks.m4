@@ -272,17 +272,17 @@ R< OK > $*		$# OK
 R< RELAY > $*		$# RELAY
 R< $* > $*		$: $2
 ')dnl
-ifdef(`_CF_BADMX_', `# an MX of the sender domain that points at loopback, this network or 0.0.0.0
-R$* < @ $+ . > $*	$: $1 < @ $2 > $3
-R$* < @ $+ > $*		$: $1 < @ $2 > $3 $| $>badmx $2
-R$* $| $#$*		$#$2
-R$* $| $*		$: $1
-')dnl
 ifdef(`_CF_FEATURE_accept_unresolvable_domains_', `', `# the domain of the sender must exist
 R$* < @ $+ . > $*	$: $1 < @ $2 > $3
 R$* < @ $+ > $*		$: $1 < @ $2 > $3 $| $(resolve $2 $: <?> $)
 R$* < @ $+ > $* $| <?>	$# error $@ 5.1.8 $: "553 Domain of sender address " $&f " does not exist"
 R$* < @ $+ > $* $| <TEMP>	$# error $@ 4.1.8 $: "451 Domain of sender address " $&f " does not resolve"
+R$* $| $*		$: $1
+')dnl
+ifdef(`_CF_BADMX_', `# an MX of the sender domain that points at loopback, this network or 0.0.0.0
+R$* < @ $+ . > $*	$: $1 < @ $2 > $3
+R$* < @ $+ > $*		$: $1 < @ $2 > $3 $| $>badmx $2
+R$* $| $#$*		$#$2
 R$* $| $*		$: $1
 ')dnl
 R$* < @ $+ > $*		$@ OK
@@ -380,7 +380,7 @@ ifdef(`_CF_BADMX_', `# badmx: the MX hosts of a domain (bestmx, all of them) and
 Sbadmx
 R$+			$: $1 $| $(mxlist $1 $: <NF> $)
 R$+ $| $* <TEMP>	$@ OK
-R$+ $| <NF>		$@ OK
+R$+ $| <NF>		$: $1 $| $1
 R$+ $| $+		$: $1 $| : $2 :
 R$+ $| $* : $- . $+ : $*	$: $1 $| $(dnsA $3 . $4 $: <NF> $) $| $2 : $5
 R$+ $| 127 . $* $| $*	$# error $@ 5.1.2 $: "553 Domain of sender address " $&f " has an MX pointing at a bad address"
