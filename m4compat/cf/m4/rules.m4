@@ -56,7 +56,7 @@ undivert(3)dnl
 R$* < @ > $*		$@ $1 < @ > $2
 R$* < @ $+ . . > $*	$1 < @ $2 . > $3
 ifdef(`_CF_FEATURE_domaintable_', `# old domain names become new ones
-R$* < @ $+ . > $*	$: $1 < @ $(domaintable $2 $) . > $3
+R$* < @ $+ . > $*	$@ $1 < @ $2 . > $3
 R$* < @ $+ > $*		$: $1 < @ $(domaintable $2 $) > $3
 ')dnl
 R$* < @ $+ . > $*	$@ $1 < @ $2 . > $3
