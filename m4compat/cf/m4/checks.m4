@@ -396,8 +396,8 @@ R$+ < @ $=w > $*	$: $>rcpt_local $1
 R$+ < @ $=R > $*	$@ $>rcpt_local $1
 ifdef(`_CF_FEATURE_relay_hosts_only_', `', `R$+ < @ $* . $=R > $*	$@ $>rcpt_local $1
 ')dnl
-ifdef(`_CF_FEATURE_virtusertable_', `R$+ < @ $={VirtHost} > $*	$@ <RELAY> $1
-ifdef(`_CF_FEATURE_virtuser_entire_domain_', `R$+ < @ $* . $={VirtHost} > $*	$@ <RELAY> $1
+ifdef(`_CF_FEATURE_virtusertable_', `R$+ < @ $={VirtHost} > $*	$@ $>rcpt_local $1
+ifdef(`_CF_FEATURE_virtuser_entire_domain_', `R$+ < @ $* . $={VirtHost} > $*	$@ $>rcpt_local $1
 ')')dnl
 ifdef(`_CF_FEATURE_relay_entire_domain_', `R$+ < @ $* $=m > $*	$@ <RELAY> $1
 ')dnl
