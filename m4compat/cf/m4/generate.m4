@@ -100,6 +100,8 @@ CO @ % ifdef(`_CF_UUCP_', `!')
 # a dot, and an open bracket
 C..
 C[[
+# the tag of an IPv6 address literal
+C{IPv6Tag}IPv6
 # values of the access map that accept
 C{Accept}OK RELAY
 ifdef(`_CF_FEATURE_access_db_', `C{Tempfail}TMPF TEMP

@@ -20,33 +20,27 @@ R$* < > $*		$@ <@>
 # drop the phrase and keep what is between the (innermost) angle brackets
 R$* < $* < $* > $* > $*	$2 < $3 > $4
 R$* < $* > $* < $* > $*	< $4 > $5
-R$* < $* > $*		$: $2
-R$@			$@ <@>
-# groups: an empty one is the list:; form; a trailing ; goes
+R$* < $* > $*		$@ $>canon_b $2
+# without angle brackets a group name goes, up to the first colon (but an
+# IPv6 address literal after a user stays)
 R$* : ;			$@ :; <@>
-R;			$@ :; <@>
-R$* ;			$1
-# focus on the last @ that has a host after it
-R$* @ $+		$: $1 < @ $2 >
-R$* < @ $* @ $+ >	$1 @ $2 < @ $3 >
-# source routes are obsolete (RFC 5321 4.1.1.3), and a group name goes
-R@ $+ , $+ < @ $* >	$2 < @ $3 >
-R@ $+ : $+ < @ $* >	$2 < @ $3 >
-R$* : $* < @ $* >	$: $2 < @ $3 >
-R$* < @ $* >		$@ $>canon_host $1 < @ $2 >
-undivert(22)dnl
-# no @: a group name goes, the %-hack names a host (the rightmost % wins)
+R@ $+ , $+		$2
+R$* : $+ @ $* [ $={IPv6Tag} : $* ] $*	$@ $>canon_u $2 @ $3 [ $4 : $5 ] $6
+R$+ @ $* [ $={IPv6Tag} : $* ] $*	$@ $>canon_u $1 @ $2 [ $3 : $4 ] $5
 R$* : $*		$: $2
-R$* % $*		$: $1 < @ $2 >
-R$* < @ $* % $* >	$1 % $2 < @ $3 >
-ifdef(`_CF_UUCP_', `# UUCP addresses, host!user and domain-style host.domain!user
-R$- . $+ ! $+		$: $3 < @ $1 . $2 >
-R$- ! $+		$: $2 < @ $1 . UUCP >
-R[ $+ ] ! $+		$: $2 < @ [ $1 ] . UUCP >
-')dnl
-R$* < @ $* >		$@ $>canon_host $1 < @ $2 >
-# an @ with nothing after it
-R$* @			$@ $1 < @ >
+R$*			$@ $>canon_u $1
+
+######################################################################
+#   canon_b, canon_u: focus an address that was between angle brackets,
+#   and one that was not
+######################################################################
+Scanon_b
+R$@			$@ <@>
+define(`_CF_CANON_B_', `1')include(_CF_DIR_`m4/canon_focus.m4')undefine(`_CF_CANON_B_')dnl
+
+Scanon_u
+R$@			$@ <@>
+include(_CF_DIR_`m4/canon_focus.m4')dnl
 
 ######################################################################
 #   canon_host: make the host of a focused address canonical
