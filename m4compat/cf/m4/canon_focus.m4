@@ -19,7 +19,7 @@ R@ $+ : $+ < @ $* >	$2 < @ $3 >
 ifdef(`_CF_CANON_B_', `R$* : $* < @ $* >	$: $2 < @ $3 >
 ')dnl
 R$* < @ $* >		$@ $>canon_host $1 < @ $2 >
-undivert(22)dnl
+R$*			$: $>canon_mailer $1
 # no @: a group name goes, the %-hack names a host (the rightmost % wins)
 ifdef(`_CF_CANON_B_', `R$* : $*		$: $2
 ')dnl

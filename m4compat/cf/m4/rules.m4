@@ -24,6 +24,8 @@ R$* < $* > $*		$@ $>canon_b $2
 # without angle brackets a group name goes, up to the first colon (but an
 # IPv6 address literal after a user stays)
 R$* : ;			$@ :; <@>
+R$*			$: $>canon_mailer $1
+R$* < @ $* > $*		$@ $1 < @ $2 > $3
 R@ $+ , $+		$2
 R$* : $+ @ $* [ $={IPv6Tag} : $* ] $*	$@ $>canon_u $2 @ $3 [ $4 : $5 ] $6
 R$+ @ $* [ $={IPv6Tag} : $* ] $*	$@ $>canon_u $1 @ $2 [ $3 : $4 ] $5
@@ -41,6 +43,10 @@ define(`_CF_CANON_B_', `1')include(_CF_DIR_`m4/canon_focus.m4')undefine(`_CF_CAN
 Scanon_u
 R$@			$@ <@>
 include(_CF_DIR_`m4/canon_focus.m4')dnl
+
+# canon_mailer: the canonify rules of the mailers (DECnet node::user ...)
+Scanon_mailer
+undivert(22)dnl
 
 ######################################################################
 #   canon_host: make the host of a focused address canonical
