@@ -20,9 +20,7 @@ ifdef(`_CF_CANON_B_', `R$* : $* < @ $* >	$: $2 < @ $3 >
 ')dnl
 R$* < @ $* >		$@ $>canon_host $1 < @ $2 >
 R$*			$: $>canon_mailer $1
-# no @: a group name goes, the %-hack names a host (the rightmost % wins)
-ifdef(`_CF_CANON_B_', `R$* : $*		$: $2
-')dnl
+# no @: the %-hack names a host (the rightmost % wins)
 R$* % $*		$: $1 < @ $2 >
 R$* < @ $* % $* >	$1 % $2 < @ $3 >
 ifdef(`_CF_UUCP_', `# UUCP addresses, host!user and domain-style host.domain!user
