@@ -258,6 +258,10 @@ R$* $| $*		$: $1
 R$*			$: <?> $>parse_check $>canonify $1
 R<?> $#$*		$: <@>
 R<?> $*			$: $1
+ifdef(`_CF_FEATURE_accept_unresolvable_domains_', `', `# the domain is looked up now; its verdict comes after the access map
+R$+ < @ $+ . > $*	$: $1 < @ $2 . > $3 <RES> $(resolve $2 $: $2 <PERM> $)
+R$+ < @ $+ > $*		$: $1 < @ $2 > $3 <RES> $(resolve $2 $: $2 <PERM> $)
+')dnl
 ifdef(`_CF_ACCESS_', `R$*			$: $1 $| $>q_or_u $1
 R$+ < @ $* > $* $| <Q>	$: $1 < @ $2 > $3 $| $>acc_addr < From > $1 < @ $2 >
 R$+ $| <U>		$: $1 $| $>acc_addr < From > $1 < @ $j >
@@ -273,11 +277,10 @@ R< RELAY > $*		$# RELAY
 R< $* > $*		$: $2
 ')dnl
 ifdef(`_CF_FEATURE_accept_unresolvable_domains_', `', `# the domain of the sender must exist
-R$* < @ $+ . > $*	$: $1 < @ $2 > $3
-R$* < @ $+ > $*		$: $1 < @ $2 > $3 $| $(resolve $2 $: <?> $)
-R$* < @ $+ > $* $| <?>	$# error $@ 5.1.8 $: "553 Domain of sender address " $&f " does not exist"
-R$* < @ $+ > $* $| <TEMP>	$# error $@ 4.1.8 $: "451 Domain of sender address " $&f " does not resolve"
-R$* $| $*		$: $1
+R$* <RES> $* <PERM>	$# error $@ 5.1.8 $: "553 Domain of sender address " $&f " does not exist"
+R$* <RES> $* <TEMP>	$# error $@ 4.1.8 $: "451 Domain of sender address " $&f " does not resolve"
+R$* <RES> $+		$: $1
+R$* <RES>		$: <@>
 ')dnl
 ifdef(`_CF_BADMX_', `# an MX of the sender domain that points at loopback, this network or 0.0.0.0
 R$* < @ $+ . > $*	$: $1 < @ $2 > $3
