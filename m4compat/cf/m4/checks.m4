@@ -259,8 +259,9 @@ R$*			$: <?> $>parse_check $>canonify $1
 R<?> $#$*		$: <@>
 R<?> $*			$: $1
 ifdef(`_CF_FEATURE_accept_unresolvable_domains_', `', `# the domain is looked up now; its verdict comes after the access map
-R$+ < @ $+ . > $*	$: $1 < @ $2 . > $3 <RES> $(resolve $2 $: $2 <PERM> $)
-R$+ < @ $+ > $*		$: $1 < @ $2 > $3 <RES> $(resolve $2 $: $2 <PERM> $)
+R$+ < @ $+ > $*		$: $1 < @ $2 > $3 <RES> $2
+R$* <RES> $+ .		$: $1 <RES> $2
+R$* <RES> $+		$: $1 <RES> $(resolve $2 $: $2 <PERM> $)
 ')dnl
 ifdef(`_CF_ACCESS_', `R$*			$: $1 $| $>q_or_u $1
 R$+ < @ $* > $* $| <Q>	$: $1 < @ $2 > $3 $| $>acc_addr < From > $1 < @ $2 >
