@@ -91,7 +91,8 @@ R$* < @ $+ > $*		$: $1 < @ $[ $2 $] > $3
 R$* < @ $+ . > $*	$@ $1 < @ $2 . > $3
 R$* < @ $=w > $*	$@ $1 < @ $2 . > $3
 ifdef(`_CF_FEATURE_virtusertable_', `R$* < @ $={VirtHost} > $*	$@ $1 < @ $2 . > $3
-')dnl
+ifdef(`_CF_FEATURE_virtuser_entire_domain_', `R$* < @ $* . $={VirtHost} > $*	$@ $1 < @ $2 . $3 . > $4
+')')dnl
 ifdef(`_CF_MASQUERADE_AS_', `R$* < @ $=M > $*	$@ $1 < @ $2 . > $3
 ifdef(`_CF_FEATURE_masquerade_entire_domain_', `R$* < @ $* . $=M > $*	$@ $1 < @ $2 . $3 . > $4
 ')')dnl
@@ -259,15 +260,16 @@ R$* < @ $+ . > $* $| local :	$# local $@ $1 @ $2 $: $1
 R$* < @ $+ > $* $| local :	$# local $@ $1 @ $2 $: $1
 R$* < @ $+ . > $* $| local : $+	$# local $@ $1 @ $2 $: $4
 R$* < @ $+ > $* $| local : $+	$# local $@ $1 @ $2 $: $4
-R$* < @ $+ . > $* $| $- :	$# $4 $@ $2 $: $1 < @ $2 . > $3
-R$* < @ $+ > $* $| $- :	$# $4 $@ $2 $: $1 < @ $2 > $3
+# like Sendmail, an empty host leaves the address in pieces rather than
+# guessing one
+R$* < @ $+ > $* $| $- :	$# $4 $@ > $1 < @ $2 $: $3
 R$* $| $- : $+		$# $2 $@ $3 $: $1
 R$* $| $*		$@ $1
 ')dnl
 
 ifdef(`_CF_FEATURE_virtusertable_', `######################################################################
 #   virtuser: virtual addresses of the virtusertable, for local and
-#   virtual domain hosts: user@host, user+*@host, +detail@host, @host
+#   virtual domain hosts: user+detail@host, user+*@host, user@host, +*@host, @host
 ######################################################################
 Svirtuser
 R$+ < @ $* $~. > $*	$@ $1 < @ $2 $3 > $4
@@ -281,7 +283,6 @@ R< $+ > $*		$@ $2
 RVHOST < $+ > $+ + $* < @ $* > $*	$: < $1 > $2 + $3 < @ $4 > $5 $| $(virtuser $2 + $3 @ $1 $@ $2 $@ $3 $@ + $3 $: <NF> $)
 R< $+ > $+ + $* < @ $* > $* $| <NF>	$: < $1 > $2 + $3 < @ $4 > $5 $| $(virtuser $2 + * @ $1 $@ $2 $@ $3 $@ + $3 $: <NF> $)
 R< $+ > $+ + $* < @ $* > $* $| <NF>	$: < $1 > $2 + $3 < @ $4 > $5 $| $(virtuser $2 @ $1 $@ $2 $@ $3 $@ + $3 $: <NF> $)
-R< $+ > $+ + $* < @ $* > $* $| <NF>	$: < $1 > $2 + $3 < @ $4 > $5 $| $(virtuser + $3 @ $1 $@ $2 $@ $3 $@ + $3 $: <NF> $)
 R< $+ > $+ + $* < @ $* > $* $| <NF>	$: < $1 > $2 + $3 < @ $4 > $5 $| $(virtuser + * @ $1 $@ $2 $@ $3 $@ + $3 $: <NF> $)
 R< $+ > $+ + $* < @ $* > $* $| <NF>	$: < $1 > $2 + $3 < @ $4 > $5 $| $(virtuser @ $1 $@ $2 $@ $3 $@ + $3 $: <NF> $)
 # plain user: user@host, then @host
