@@ -83,6 +83,9 @@ ifdef(`_CF_CANONIFY_HOSTS_', `R$* < @ $- > $*		$: $1 < @ $[ $2 $] > $3
 R$* < @ $+ . > $*	$@ $1 < @ $2 . > $3
 ')dnl
 R$* < @ $=w > $*	$@ $1 < @ $2 . > $3
+ifdef(`_CF_CANON_LIST_', `# a listed domain that the lookup could not resolve stays as it is
+R$* < @ $* $={Canonify} > $*	$@ $1 < @ $2 $3 > $4
+')dnl
 R$* < @ $+ . $+ > $*	$@ $1 < @ $2 . $3 . > $4
 ', `# ask the host map (DNS or /etc/hosts) for the canonical name
 R$* < @ $+ > $*		$: $1 < @ $[ $2 $] > $3
