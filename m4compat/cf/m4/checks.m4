@@ -261,6 +261,9 @@ R<?> $*			$: $1
 ifdef(`_CF_FEATURE_accept_unresolvable_domains_', `', `# the domain is looked up now; its verdict comes after the access map
 R$+ < @ $+ > $*		$: $1 < @ $2 > $3 <RES> $2
 R$* <RES> $+ .		$: $1 <RES> $2
+# pseudo domains and this host need no DNS
+R$* <RES> $* $=P	$: $1
+R$* <RES> $j		$: $1
 R$* <RES> $+		$: $1 <RES> $(resolve $2 $: $2 <PERM> $)
 ')dnl
 ifdef(`_CF_ACCESS_', `R$*			$: $1 $| $>q_or_u $1

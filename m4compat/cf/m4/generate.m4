@@ -89,8 +89,6 @@ ifdef(`_CF_CLASS_w_', `Cw`'_CF_CLASS_w_
 CP.
 ifdef(`_CF_FEATURE_redirect_', `CPREDIRECT
 ')dnl
-ifdef(`_CF_UUCP_', `CPUUCP
-')dnl
 ifdef(`_CF_CLASS_P_', `CP`'_CF_CLASS_P_
 ')dnl
 # the smart host

@@ -68,6 +68,9 @@ ifdef(`_CF_UUCP_', `ifdef(`_CF_FEATURE_nocanonify_', `', `# a UUCP host that the
 R$* < @ $+ . UUCP > $*	$: $1 < @ $[ $2 $: $2 . UUCP $] > $3
 R$* < @ $+ . > $*	$@ $1 < @ $2 . > $3
 ')')dnl
+ifdef(`_CF_UUCP_', `# .UUCP is canonical as it stands, though it is no pseudo domain for check_mail
+R$* < @ $* UUCP > $*	$@ $1 < @ $2 UUCP . > $3
+')dnl
 R$* < @ $* $=P > $*	$@ $1 < @ $2 $3 . > $4
 ifdef(`_CF_FEATURE_nocanonify_', `# host names are taken as they are, unless listed for canonification
 ifdef(`_CF_CLASS_Canonify_', `define(`_CF_CANON_LIST_')')ifdef(`_CF_FILES_Canonify_', `define(`_CF_CANON_LIST_')')dnl
