@@ -236,23 +236,30 @@ R$#$*			$#$1
 R< $* > <@>		$@ OK
 ')dnl
 R< >			$@ OK
-ifdef(`_CF_FEATURE_accept_unqualified_senders_', `', `# a local host name (as written) from a network client that may not relay
-R$*			$: $1 $| $&{daemon_flags}
-R$* $| $* u $*		$: $1
-R$* $| $*		$: $1 $| $>relay_client $&{client_addr}
-R$* $| <RELAY>		$: $1
-R$* $| $*		$: $1 $| <LH> $1
-R$* $| <LH> $* @ localhost	$# error $@ 5.5.4 $: "553 Real domain name required for sender address"
-R$* $| <LH> $* @ localhost >	$# error $@ 5.5.4 $: "553 Real domain name required for sender address"
-R$* $| <LH> $* @ localhost . $m	$# error $@ 5.5.4 $: "553 Real domain name required for sender address"
-R$* $| <LH> $* @ localhost . $m >	$# error $@ 5.5.4 $: "553 Real domain name required for sender address"
-R$* $| <LH> $* @ [ 127 . 0 . 0 . 1 ]	$# error $@ 5.5.4 $: "553 Real domain name required for sender address"
-R$* $| <LH> $* @ [ 127 . 0 . 0 . 1 ] >	$# error $@ 5.5.4 $: "553 Real domain name required for sender address"
-R$* $| <LH> $* @ [ IPv6 : : : 1 ]	$# error $@ 5.5.4 $: "553 Real domain name required for sender address"
-R$* $| <LH> $* @ [ IPv6 : : : 1 ] >	$# error $@ 5.5.4 $: "553 Real domain name required for sender address"
-R$* $| <LH> $* @ [ IPv6 : 0 : 0 : 0 : 0 : 0 : 0 : 0 : 1 ]	$# error $@ 5.5.4 $: "553 Real domain name required for sender address"
-R$* $| <LH> $* @ [ IPv6 : 0 : 0 : 0 : 0 : 0 : 0 : 0 : 1 ] >	$# error $@ 5.5.4 $: "553 Real domain name required for sender address"
-R$* $| $*		$: $1
+ifdef(`_CF_FEATURE_accept_unqualified_senders_', `', `# a loopback name as the sender domain is accepted only from a client that
+# this host knows by name; under DaemonPortOptions M=f, so is any domain of
+# one label, and under M=u no name is checked
+R$*			$: $1 $| $&{daemon_flags} $| <LH> $1
+R$* $| $* f $* $| <LH> < $* @ $- >	$: $1 $| <CN> $&{client_name}
+R$* $| $* f $* $| <LH> $* @ $-	$: $1 $| <CN> $&{client_name}
+R$* $| $* u $* $| <LH> $*	$: $1
+R$* $| $* $| <LH> $*		$: $1 $| <LH> $3
+R$* $| <LH> $* @ localhost	$: $1 $| <CN> $&{client_name}
+R$* $| <LH> $* @ localhost >	$: $1 $| <CN> $&{client_name}
+R$* $| <LH> $* @ [ 127 . 0 . 0 . 1 ]	$: $1 $| <CN> $&{client_name}
+R$* $| <LH> $* @ [ 127 . 0 . 0 . 1 ] >	$: $1 $| <CN> $&{client_name}
+R$* $| <LH> $* @ [ IPv6 : 0 : 0 : 0 : 0 : 0 : 0 : 0 : 1 ]	$: $1 $| <CN> $&{client_name}
+R$* $| <LH> $* @ [ IPv6 : 0 : 0 : 0 : 0 : 0 : 0 : 0 : 1 ] >	$: $1 $| <CN> $&{client_name}
+R$* $| <LH> $* @ [ IPv6 : : : 1 ]	$: $1 $| <CN> $&{client_name}
+R$* $| <LH> $* @ [ IPv6 : : : 1 ] >	$: $1 $| <CN> $&{client_name}
+R$* $| <LH> $* @ localhost . $m	$: $1 $| <CN> $&{client_name}
+R$* $| <LH> $* @ localhost . $m >	$: $1 $| <CN> $&{client_name}
+R$* $| <LH> $* @ localhost . UUCP	$: $1 $| <CN> $&{client_name}
+R$* $| <LH> $* @ localhost . UUCP >	$: $1 $| <CN> $&{client_name}
+R$* $| <LH> $*		$: $1
+R$* $| <CN>		$: $1
+R$* $| <CN> $=w		$: $1
+R$* $| <CN> $+		$# error $@ 5.5.4 $: "553 Real domain name required for sender address"
 ')dnl
 # the address as it will be routed; one that cannot be is taken as unqualified
 R$*			$: <?> $>parse_check $>canonify $1
