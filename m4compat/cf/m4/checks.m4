@@ -38,6 +38,8 @@ R< <?> > < $- > $- . $+	$: < $(access .$3 $: <?> $) > < $1 > $2 . $3
 ')dnl
 R< <?> > < $- > $- . $+	$@ $>acc_dom < $1 > $3
 R< <?> > $*		$@ <?>
+ifdef(`_CF_ACCESS_SKIP_', `R< SKIP > $*		$@ <?>
+')dnl
 R< $* > $*		$@ < $1 >
 
 # acc_ip: "< Tag > a.b.c.d" -> "< value >" or "<?>": the address, then
@@ -49,6 +51,8 @@ R< <?> > < $- > $+ . $-	$@ $>acc_ip < $1 > $2
 R< <?> > < $- > $+ : $-	$@ $>acc_ip < $1 > $2
 R< <?> > < $- > $+ :	$@ $>acc_ip < $1 > $2
 R< <?> > $*		$@ <?>
+ifdef(`_CF_ACCESS_SKIP_', `R< SKIP > $*		$@ <?>
+')dnl
 R< $* > $*		$@ < $1 >
 
 # acc_host: "< Tag > host" -> "< value >" or "<?>": Tag:host, then host
@@ -58,6 +62,8 @@ R< $- > $+ .		$: < $1 > $2
 R< $- > $+		$: < $(access $1:$2 $: <?> $) > < $1 > $2
 R< <?> > < $- > $+	$: < $(access $2 $: <?> $) > < $1 > $2
 R< <?> > $*		$@ <?>
+ifdef(`_CF_ACCESS_SKIP_', `R< SKIP > $*		$@ <?>
+')dnl
 R< $* > $*		$@ < $1 >
 
 # acc_domtag, acc_iptag: like acc_dom and acc_ip, but only Tag: keys, and
@@ -67,6 +73,8 @@ R< $- > $+ .		$: < $1 > $2
 R< $- > $+		$: < $(access $1:$2 $: <?> $) > < $1 > $2
 R< <?> > < $- > $- . $+	$@ $>acc_domtag < $1 > $3
 R< <?> > $*		$@ <?>
+ifdef(`_CF_ACCESS_SKIP_', `R< SKIP > $*		$@ <?>
+')dnl
 R< $* > $*		$@ < $1 >
 
 Sacc_iptag
@@ -75,6 +83,8 @@ R< <?> > < $- > $+ . $-	$@ $>acc_iptag < $1 > $2
 R< <?> > < $- > $+ : $-	$@ $>acc_iptag < $1 > $2
 R< <?> > < $- > $*	$: < $(access $1: $: <?> $) >
 R< <?> >		$@ <?>
+ifdef(`_CF_ACCESS_SKIP_', `R< SKIP > $*		$@ <?>
+')dnl
 R< $* > $*		$@ < $1 >
 
 # acc_addr: "< Tag > user < @ host >" -> "< value >" or "<?>":
@@ -90,6 +100,8 @@ R< <?> > < $- > $+ < @ $+ >	$: < $(access $2@ $: <?> $) > < $1 > $2 < @ $3 >
 R< <?> > < $- > $+ + $* < @ $+ >	$: < $(access $1:$2@ $: <?> $) > < $1 > $2 + $3 < @ $4 >
 R< <?> > < $- > $+ + $* < @ $+ >	$: < $(access $2@ $: <?> $) > < $1 > $2 + $3 < @ $4 >
 R< <?> > < $- > $+ < @ $+ >	$@ $>acc_dom < $1 > $3
+ifdef(`_CF_ACCESS_SKIP_', `R< SKIP > $*		$@ <?>
+')dnl
 R< $* > $*		$@ < $1 >
 
 # acc_rcpt: like acc_addr for recipients: user@ only for the names of this host
@@ -100,6 +112,8 @@ R< <?> > < $- > $+ < @ $+ >	$: < $(access $2@$3 $: <?> $) > < $1 > $2 < @ $3 >
 R< <?> > < $- > $+ < @ $=w >	$: < $(access $1:$2@ $: <?> $) > < $1 > $2 < @ $3 >
 R< <?> > < $- > $+ < @ $=w >	$: < $(access $2@ $: <?> $) > < $1 > $2 < @ $3 >
 R< <?> > < $- > $+ < @ $+ >	$@ $>acc_dom < $1 > $3
+ifdef(`_CF_ACCESS_SKIP_', `R< SKIP > $*		$@ <?>
+')dnl
 R< $* > $*		$@ < $1 >
 ')dnl
 
@@ -279,8 +293,6 @@ R$+ $| <U>		$: $1 $| $>acc_addr < From > $1 < @ $j >
 R$* $| <U>		$: $1 $| <?>
 R$* $| <Q>		$: $1 $| <?>
 R$* $| <?>		$: $1
-ifdef(`_CF_ACCESS_SKIP_', `R$* $| < SKIP >		$: $1
-')dnl
 R$* $| < $* >		$: $>acc_value < $2 > $1
 R$#$*			$#$1
 R< OK > $*		$# OK
