@@ -20,14 +20,17 @@ ifdef(`_CF_CANON_B_', `R$* : $* < @ $* >	$: $2 < @ $3 >
 ')dnl
 R$* < @ $* >		$@ $>canon_host $1 < @ $2 >
 R$*			$: $>canon_mailer $1
+ifdef(`_CF_UUCP_', `# no @: UUCP addresses, host!user and domain-style host.domain!user, come
+# before the %-hack; the first bang after a plain host name wins, else the
+# last one after a domain
+R$- ! $+		$@ $>canon_host $2 < @ $1 . UUCP >
+R$+ . $- ! $+		$@ $>canon_host $3 < @ $1 . $2 >
+R[ $+ ] ! $+		$@ $>canon_host $2 < @ [ $1 ] . UUCP >
+R$+ ! $+		$@ $>canon_host $2 < @ $1 . UUCP >
+')dnl
 # no @: the %-hack names a host (the rightmost % wins)
 R$* % $*		$: $1 < @ $2 >
 R$* < @ $* % $* >	$1 % $2 < @ $3 >
-ifdef(`_CF_UUCP_', `# UUCP addresses, host!user and domain-style host.domain!user
-R$- . $+ ! $+		$: $3 < @ $1 . $2 >
-R$- ! $+		$: $2 < @ $1 . UUCP >
-R[ $+ ] ! $+		$: $2 < @ [ $1 ] . UUCP >
-')dnl
 R$* < @ $* >		$@ $>canon_host $1 < @ $2 >
 # an @ with nothing after it
 R$* @			$@ $1 < @ >

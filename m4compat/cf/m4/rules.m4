@@ -65,7 +65,8 @@ R$* < @ [ $+ ] > $*	$: $1 < @ [ $2 ] > $3 <IP>
 R$* < @ $=w > $* <IP>	$@ $1 < @ $j . > $3
 R$* <IP>		$@ $1
 ifdef(`_CF_UUCP_', `ifdef(`_CF_FEATURE_nocanonify_', `', `# a UUCP host that the host map knows gets its real name
-R$* < @ $+ . UUCP > $*	$: $1 < @ $[ $2 $: $2 . UUCP $] > $3
+R$* < @ $+ . UUCP > $*	$: $1 < @ $[ $2 $] . UUCP . > $3
+R$* < @ $+ . . UUCP . > $*	$@ $1 < @ $2 . > $3
 R$* < @ $+ . > $*	$@ $1 < @ $2 . > $3
 ')')dnl
 ifdef(`_CF_UUCP_', `# .UUCP is canonical as it stands, though it is no pseudo domain for check_mail
@@ -262,6 +263,9 @@ Smt_result
 R$* $| <NF>		$@ $1
 R$* $| error : $-.$-.$- : $*	$# error $@ $2.$3.$4 $: $5
 R$* $| error : $+	$# error $: $2
+# a routed local part (user%host, host!user) is routed again, as if it had
+# come without the local host
+R$+ $=O $+ < @ $+ > $* $| local : $*	$@ $>parse $>canonify $1 $2 $3
 R$* < @ $+ . > $* $| local :	$# local $@ $1 @ $2 $: $1
 R$* < @ $+ > $* $| local :	$# local $@ $1 @ $2 $: $1
 R$* < @ $+ . > $* $| local : $+	$# local $@ $1 @ $2 $: $4
