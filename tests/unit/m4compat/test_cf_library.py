@@ -150,3 +150,13 @@ def test_access_db_skip_argument_makes_skip_end_a_search(tmp_path: Path) -> None
     assert "SKIP" not in without
     dotted, _ = _compile(tmp_path, "FEATURE(`access_db', , `skip', `lookupdotdomain')dnl\n")
     assert "$(access $1:.$3" in dotted and "$(access $1:.$3" not in with_skip
+
+
+def test_block_bad_helo_makes_loopback_literals_ours(tmp_path: Path) -> None:
+    cf, _ = _compile(tmp_path, "FEATURE(`access_db')dnl\nFEATURE(`block_bad_helo')dnl\n")
+    cw = " ".join(line[2:] for line in cf.splitlines() if line.startswith("Cw"))
+    cr = " ".join(line[2:] for line in cf.splitlines() if line.startswith("CR"))
+    assert {"[127.0.0.1]", "[IPv6:0:0:0:0:0:0:0:1]", "[IPv6:::1]"} <= set(cw.split())
+    assert {"127.0.0.1", "IPv6:0:0:0:0:0:0:0:1", "IPv6:::1"} <= set(cr.split())
+    plain, _ = _compile(tmp_path, "FEATURE(`access_db')dnl\n")
+    assert "[IPv6:::1]" not in plain
