@@ -21,14 +21,19 @@ R$* < > $*		$@ <@>
 R$* < $* < $* > $* > $*	$2 < $3 > $4
 R$* < $* > $* < $* > $*	< $4 > $5
 R$* < $* > $*		$@ $>canon_b $2
-# without angle brackets a group name goes, up to the first colon (but an
-# IPv6 address literal after a user stays)
+# without angle brackets a group name goes, up to the first colon; not
+# the colons of an IPv6 literal at the end, of :: (DECnet, or a literal
+# elsewhere) or of :include:, unless a colon comes before a final literal
+# or the address is a source route
 R$* : ;			$@ :; <@>
 R$*			$: $>canon_mailer $1
 R$* < @ $* > $*		$@ $1 < @ $2 > $3
 R@ $+ , $+		$2
-R$* : $+ @ $* [ $={IPv6Tag} : $* ] $*	$@ $>canon_u $2 @ $3 [ $4 : $5 ] $6
-R$+ @ $* [ $={IPv6Tag} : $* ] $*	$@ $>canon_u $1 @ $2 [ $3 : $4 ] $5
+R@ $* : $*		$@ $>canon_u $2
+R$* : $* [ $* ]		$@ $>canon_u $2 [ $3 ]
+R$* [ $={IPv6Tag} : $+ ]	$@ $>canon_u $1 [ $2 : $3 ]
+R$* : : $*		$@ $>canon_u $1 : : $2
+R: include : $*		$@ $>canon_u : include : $1
 R$* : $*		$: $2
 R$*			$@ $>canon_u $1
 
