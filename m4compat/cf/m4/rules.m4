@@ -124,6 +124,8 @@ ifdef(`_CF_UUCP_', `R$+ @ $- . UUCP	$2 ! $1
 ')dnl
 undivert(23)dnl
 R@ $+ : @ $+ : $+	@ $1 , @ $2 : $3
+# user%ourname@ourname says no more than user@ourname
+R$+ % $=w @ $=w		$1 @ $2
 
 ######################################################################
 #
