@@ -437,7 +437,7 @@ ifdef(`_CF_FEATURE_relay_hosts_only_', `', `R$+ < @ $* . $=R > $*	$@ $>rcpt_loca
 ifdef(`_CF_FEATURE_virtusertable_', `R$+ < @ $={VirtHost} > $*	$@ $>rcpt_local $1
 ifdef(`_CF_FEATURE_virtuser_entire_domain_', `R$+ < @ $* . $={VirtHost} > $*	$@ $>rcpt_local $1
 ')')dnl
-ifdef(`_CF_FEATURE_relay_entire_domain_', `R$+ < @ $* $=m > $*	$@ <RELAY> $1
+ifdef(`_CF_FEATURE_relay_entire_domain_', `R$+ < @ $* $=m > $*	$@ $>rcpt_local $1
 ')dnl
 ifdef(`_CF_FEATURE_relay_based_on_MX_', `R$+ < @ $+ > $*		$: $1 < @ $2 > $3 $| $(mxlist $2 $: <NF> $)
 R$* $| $=w . $*		$@ <RELAY> $1
