@@ -24,14 +24,14 @@ R$* < $* > $*		$@ $>canon_b $2
 # without angle brackets a group name goes, up to the first colon; not
 # the colons of an IPv6 literal at the end, of :: (DECnet, or a literal
 # elsewhere) or of :include:, unless a colon comes before a final literal
-# or the address is a source route
+# or the address is a source route; the final literal's tag is spelt IPv6
 R$* : ;			$@ :; <@>
 R$*			$: $>canon_mailer $1
 R$* < @ $* > $*		$@ $1 < @ $2 > $3
 R@ $+ , $+		$2
 R@ $* : $*		$@ $>canon_u $2
 R$* : $* [ $* ]		$@ $>canon_u $2 [ $3 ]
-R$* [ $={IPv6Tag} : $+ ]	$@ $>canon_u $1 [ $2 : $3 ]
+R$* [ $={IPv6Tag} : $+ ]	$@ $>canon_u $1 [ IPv6 : $3 ]
 R$* : : $*		$@ $>canon_u $1 : : $2
 R: include : $*		$@ $>canon_u : include : $1
 R$* : $*		$: $2
