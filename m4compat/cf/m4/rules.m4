@@ -182,7 +182,7 @@ R$* : ; <@>		$#error $@ 5.1.3 $: "553 List:; syntax illegal for recipient addres
 R< @ $+ >		$#error $@ 5.1.3 $: "553 User address required"
 R$* < @ . $* > $*	$#error $@ 5.1.2 $: "553 Invalid host name"
 R$* < @ $* . . $* > $*	$#error $@ 5.1.2 $: "553 Invalid host name"
-R$* < @ $* @ $* > $*	$#error $@ 5.1.2 $: "553 Invalid route address"
+R$* < @ $* @ > $*	$#error $@ 5.1.2 $: "553 Invalid route address"
 R$* @ $* < @ $* > $*	$#error $@ 5.1.3 $: "553 Invalid route address"
 R$+ < @ >		$#error $@ 5.1.3 $: "553 Hostname required"
 R$* , $* < @ $* > $*	$#error $@ 5.1.3 $: "553 Invalid route address"
