@@ -20,7 +20,7 @@ R$* < > $*		$@ <@>
 # drop the phrase and keep what is between the (innermost) angle brackets
 R$* < $* < $* > $* > $*	$2 < $3 > $4
 R$* < $* > $* < $* > $*	< $4 > $5
-R$* < $* > $*		$@ $>canon_b $2
+R$* < $* > $*		$@ $>canon_focus $2
 # without angle brackets a group name goes, up to the first colon; not
 # the colons of an IPv6 literal at the end, of :: (DECnet, or a literal
 # elsewhere) or of :include:, unless a colon comes before a final literal
@@ -29,25 +29,47 @@ R$* : ;			$@ :; <@>
 R$*			$: $>canon_mailer $1
 R$* < @ $* > $*		$@ $1 < @ $2 > $3
 R@ $+ , $+		$2
-R@ $* : $*		$@ $>canon_u $2
-R$* : $* [ $* ]		$@ $>canon_u $2 [ $3 ]
-R$* [ $={IPv6Tag} : $+ ]	$@ $>canon_u $1 [ IPv6 : $3 ]
-R$* : : $*		$@ $>canon_u $1 : : $2
-R: include : $*		$@ $>canon_u : include : $1
+R@ $* : $*		$@ $>canon_focus $2
+R$* : $* [ $* ]		$@ $>canon_focus $2 [ $3 ]
+R$* [ $={IPv6Tag} : $+ ]	$@ $>canon_focus $1 [ IPv6 : $3 ]
+R$* : : $*		$@ $>canon_focus $1 : : $2
+R: include : $*		$@ $>canon_focus : include : $1
 R$* : $*		$: $2
-R$*			$@ $>canon_u $1
+R$*			$@ $>canon_focus $1
 
 ######################################################################
-#   canon_b, canon_u: focus an address that was between angle brackets,
-#   and one that was not
+#   canon_focus: focus on the host part of an address (between angle
+#   brackets or not, its group name is gone already)
 ######################################################################
-Scanon_b
+Scanon_focus
 R$@			$@ <@>
-define(`_CF_CANON_B_', `1')include(_CF_DIR_`m4/canon_focus.m4')undefine(`_CF_CANON_B_')dnl
+# groups: an empty one is the list:; form; a trailing ; goes
+R$* : ;			$@ :; <@>
+R;			$@ :; <@>
+R$* ;			$1
+# focus on the last @ that has a host after it
+R$* @ $+		$: $1 < @ $2 >
+R$* < @ $* @ $+ >	$1 @ $2 < @ $3 >
+# source routes are obsolete (RFC 5321 4.1.1.3), and a group name goes
+R@ $+ , $+ < @ $* >	$2 < @ $3 >
+R@ $+ : $+ < @ $* >	$2 < @ $3 >
+R$* < @ $* >		$@ $>canon_host $1 < @ $2 >
+R$*			$: $>canon_mailer $1
+ifdef(`_CF_UUCP_', `# no @: UUCP addresses, host!user and domain-style host.domain!user, come
+# before the %-hack; the first bang after a plain host name wins, else the
+# last one after a domain
+R$- ! $+		$@ $>canon_host $2 < @ $1 . UUCP >
+R$+ . $- ! $+		$@ $>canon_host $3 < @ $1 . $2 >
+R[ $+ ] ! $+		$@ $>canon_host $2 < @ [ $1 ] . UUCP >
+R$+ ! $+		$@ $>canon_host $2 < @ $1 . UUCP >
+')dnl
+# no @: the %-hack names a host (the rightmost % wins)
+R$* % $*		$: $1 < @ $2 >
+R$* < @ $* % $* >	$1 % $2 < @ $3 >
+R$* < @ $* >		$@ $>canon_host $1 < @ $2 >
+# an @ with nothing after it
+R$* @			$@ $1 < @ >
 
-Scanon_u
-R$@			$@ <@>
-include(_CF_DIR_`m4/canon_focus.m4')dnl
 
 # canon_mailer: the canonify rules of the mailers (DECnet node::user ...)
 Scanon_mailer
