@@ -47,12 +47,12 @@ R$@			$@ <@>
 R$* : ;			$@ :; <@>
 R;			$@ :; <@>
 R$* ;			$1
+# source routes are obsolete (RFC 5321 4.1.1.3): up to the first colon
+R@ $+ , $+		$2
+R@ $+ : $+		$2
 # focus on the last @ that has a host after it
 R$* @ $+		$: $1 < @ $2 >
 R$* < @ $* @ $+ >	$1 @ $2 < @ $3 >
-# source routes are obsolete (RFC 5321 4.1.1.3), and a group name goes
-R@ $+ , $+ < @ $* >	$2 < @ $3 >
-R@ $+ : $+ < @ $* >	$2 < @ $3 >
 R$* < @ $* >		$@ $>canon_host $1 < @ $2 >
 R$*			$: $>canon_mailer $1
 ifdef(`_CF_UUCP_', `# no @: UUCP addresses, host!user and domain-style host.domain!user, come
