@@ -352,8 +352,12 @@ R$* $| < FRIEND >	$@ SPAMFRIEND
 R$* $| $*		$: $1 $| $>spam_tag $1
 R$* $| < HATER >	$: $1 $| HATER
 R$* $| < $* >		$@ NOSPAMHATER
-')# the delayed sender and connection checks
-R$* $| $*		$: $1 $| $>basic_mail $&f
+')# the delayed sender and connection checks.  The sender is what Sendmail
+# passes: ${mail_from} in friend mode, else $f in angle brackets (so that a
+# null sender reads <<>> and needs a domain)
+ifdef(`_CF_DELAY_FRIEND_', `R$* $| $*		$: $1 $| $>basic_mail $&{mail_from}
+', `R$* $| $*		$: $1 $| $>basic_mail < $&f >
+')dnl
 R$* $| $#$*		$#$2
 R$* $| $*		$: $1 $| $>basic_relay $&{client_name} $| $&{client_addr}
 R$* $| $#$*		$#$2
