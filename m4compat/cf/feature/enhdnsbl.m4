@@ -9,7 +9,9 @@ dnl #
 ifelse(_ARG_, `', `_CF_ERROR(`FEATURE(enhdnsbl) needs the block list zone')')
 define(`_CF_DNSBL_LIST_', `1')
 define(`_CF_MAP_enhdnsbl_', `dns -R A -a. -T<TMP> -r')
-define(`_CF_ENH_VALUE', `ifelse(`$1', `', `', `R$* $| <?> $1		$: $1 $| <HIT>
+dnl # one listed return value; the .cf's own $* and $1 are quoted apart so
+dnl # that m4 does not take them for this macro's arguments
+define(`_CF_ENH_VALUE', `ifelse(`$1', `', `', `R$`'* $| <?> $1		$: $`'1 $| <HIT>
 ')')
 
 divert(12)# block list _ARG_ (by value)

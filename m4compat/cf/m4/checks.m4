@@ -8,7 +8,6 @@ divert(-1)
 #  result lets the command through.
 #
 ifdef(`_CF_FEATURE_access_db_', `define(`_CF_ACCESS_', `1')')
-define(`_CF_TEMPFAIL_RHS', `$# error $@ 4.3.0 $: "451 Temporary system failure. Please try again later."')
 divert(0)dnl
 ######################################################################
 #
@@ -22,7 +21,7 @@ R< DISCARD > $*		$# discard $: discard
 R< QUARANTINE : $+ > $*	$# error $@ quarantine $: $1
 R< ERROR : $-.$-.$- : $+ > $*	$# error $@ $1.$2.$3 $: $4
 R< ERROR : $+ > $*	$# error $: $1
-R< <TMPF> > $*		_CF_TEMPFAIL_RHS
+R< <TMPF> > $*		$# error $@ 4.3.0 $: "451 Temporary system failure. Please try again later."
 R< OK > $*		$@ < OK > $1
 R< RELAY > $*		$@ < RELAY > $1
 R< $+ > $*		$# error $: $1

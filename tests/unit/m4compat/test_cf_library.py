@@ -161,3 +161,21 @@ def test_block_bad_helo_makes_loopback_literals_ours(tmp_path: Path) -> None:
     assert {"127.0.0.1", "IPv6:0:0:0:0:0:0:0:1", "IPv6:::1"} <= set(cr.split())
     plain, _ = _compile(tmp_path, "FEATURE(`access_db')dnl\n")
     assert "[IPv6:::1]" not in plain
+
+
+def test_rules_written_through_macros_keep_their_operators(tmp_path: Path) -> None:
+    # $#, $@, $* and $1 in an m4 macro body are that macro's arguments unless
+    # quoted apart; these rules come out of macros and must read as written
+    cf, _ = _compile(
+        tmp_path,
+        "FEATURE(`access_db')dnl\n"
+        "FEATURE(`enhdnsbl', `bl.example.test', `', `t', `127.0.0.2.', `127.0.0.3.')dnl\n",
+    )
+    lines = cf.splitlines()
+    assert (
+        'R< <TMPF> > $*\t\t$# error $@ 4.3.0 $: "451 Temporary system failure. '
+        'Please try again later."' in lines
+    )
+    assert "R$* $| <?> 127.0.0.2.\t\t$: $1 $| <HIT>" in lines
+    assert "R$* $| <?> 127.0.0.3.\t\t$: $1 $| <HIT>" in lines
+    _loads(tmp_path, cf)
