@@ -27,7 +27,7 @@ DESCRIPTION
     "FILE:LINE: text" (and "mta compile: text" without a location); our
     library prints "FILE:LINE: message" itself. The .cf is written only when
     the run was clean: to standard output, or with -o through
-    mta.util.fsio.atomic_write, so a reader never sees half a file. Warnings
+    mta.util.fsio.atomic_write_bytes, so a reader never sees half a file. Warnings
     (m4's "Warning:" and the library's "warning:") are printed and do not fail.
 
     No click here: the command's start-up time counts against GNU m4 running
@@ -304,12 +304,11 @@ def main(argv: Sequence[str] | None = None, *, library: str = LIBRARY_DIR) -> in
             err.write(f"{PROGRAM}: write error: {exc.strerror}\n")
             return EX_IOERR
         return EX_OK
-    from mta.util.fsio import atomic_write  # only -o needs tempfile and friends
+    from mta.util.fsio import atomic_write_bytes  # only -o needs tempfile and friends
 
     try:
-        # Latin-1 writes each byte as itself: the .cf gets m4's bytes exactly.
-        with atomic_write(output, encoding="latin-1") as handle:
-            handle.write(data.decode("latin-1"))
+        with atomic_write_bytes(output) as handle:
+            handle.write(data)
     except OSError as exc:
         err.write(f"{PROGRAM}: cannot write {output}: {exc.strerror}\n")
         return EX_CANTCREAT
