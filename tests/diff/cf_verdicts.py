@@ -106,17 +106,7 @@ class CaseError(Exception):
     """A .cf or a site could not be made (compiler or makemap failed)."""
 
 
-def unavailable_reason() -> str | None:
-    """Return why the comparison cannot run here, or None when it can."""
-    for path, what in (
-        (harness.REAL_SENDMAIL, "real sendmail (Debian sendmail-bin)"),
-        (harness.REAL_MAKEMAP, "real makemap (Debian sendmail-bin)"),
-        (harness.GNU_M4, "GNU m4"),
-        (harness.CF_M4, "sendmail-cf macros (Debian sendmail-cf)"),
-    ):
-        if not path.exists():
-            return f"{what} not installed: {path} is missing"
-    return nsenv.unavailable_reason()
+unavailable_reason = harness.unavailable_reason
 
 
 def ours_compiler_default() -> str:

@@ -111,18 +111,6 @@ class CaseRun:
     ours_error: str | None
 
 
-def _missing() -> str | None:
-    for path, what in (
-        (harness.REAL_SENDMAIL, "real sendmail (Debian sendmail-bin)"),
-        (harness.REAL_MAKEMAP, "real makemap (Debian sendmail-bin)"),
-        (harness.GNU_M4, "GNU m4"),
-        (harness.CF_M4, "sendmail-cf macros (Debian sendmail-cf)"),
-    ):
-        if not path.exists():
-            return f"{what} not installed: {path} is missing"
-    return nsenv.unavailable_reason()
-
-
 def _run_case(case: BtCase, root: Path) -> CaseRun:
     mount = root / "mnt"
     mount.mkdir(mode=0o755)
@@ -155,7 +143,7 @@ def case_runs() -> dict[str, CaseRun]:
 def _get(
     case: BtCase, cache: dict[str, CaseRun], tmp_path_factory: pytest.TempPathFactory
 ) -> CaseRun:
-    reason = _missing()
+    reason = harness.unavailable_reason()
     if reason is not None:
         pytest.skip(reason)
     if case.name not in cache:

@@ -46,6 +46,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nsenv
 from nsenv import NsEnv
 
 BT_DIR = Path(__file__).resolve().parent
@@ -149,6 +150,20 @@ class Comparison:
         if len(self.mismatches) > limit:
             parts.append(f"... and {len(self.mismatches) - limit} more mismatches")
         return "\n".join(parts)
+
+
+def unavailable_reason() -> str | None:
+    """Why real Sendmail cannot be compared with here (a missing Debian package
+    or no namespaces), or None when it can."""
+    for path, what in (
+        (REAL_SENDMAIL, "real sendmail (Debian sendmail-bin)"),
+        (REAL_MAKEMAP, "real makemap (Debian sendmail-bin)"),
+        (GNU_M4, "GNU m4"),
+        (CF_M4, "sendmail-cf macros (Debian sendmail-cf)"),
+    ):
+        if not path.exists():
+            return f"{what} not installed: {path} is missing"
+    return nsenv.unavailable_reason()
 
 
 def read_inputs(paths: Iterable[Path]) -> list[InputLine]:
