@@ -33,15 +33,21 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     _summarize_cf_verdicts(terminalreporter)
 
 
-def _summarize_cf_verdicts(terminalreporter: pytest.TerminalReporter) -> None:
+def _summed(terminalreporter: pytest.TerminalReporter, prefix: str) -> Counter[str]:
+    """The integer user properties named prefix..., summed over the tests that ran."""
     sums: Counter[str] = Counter()
     for outcome in ("passed", "failed"):
         for report in terminalreporter.stats.get(outcome, []):
             if getattr(report, "when", "call") != "call":
                 continue
             for key, value in getattr(report, "user_properties", ()):
-                if isinstance(key, str) and key.startswith("cfv_") and isinstance(value, int):
+                if isinstance(key, str) and key.startswith(prefix) and isinstance(value, int):
                     sums[key] += value
+    return sums
+
+
+def _summarize_cf_verdicts(terminalreporter: pytest.TerminalReporter) -> None:
+    sums = _summed(terminalreporter, "cfv_")
     if not sums:
         return
     terminalreporter.write_sep("-", "sendmail-cf verdicts (issue 5)")
@@ -57,14 +63,7 @@ def _summarize_cf_verdicts(terminalreporter: pytest.TerminalReporter) -> None:
 
 
 def _summarize_bt(terminalreporter: pytest.TerminalReporter) -> None:
-    sums: Counter[str] = Counter()
-    for outcome in ("passed", "failed"):
-        for report in terminalreporter.stats.get(outcome, []):
-            if getattr(report, "when", "call") != "call":
-                continue
-            for key, value in getattr(report, "user_properties", ()):
-                if isinstance(key, str) and key.startswith("bt_") and isinstance(value, int):
-                    sums[key] += value
+    sums = _summed(terminalreporter, "bt_")
     if not sums:
         return
     terminalreporter.write_sep("-", "sendmail -bt differential corpus")
