@@ -41,13 +41,13 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+# the process runner and timer of the m4 bench (this directory is on sys.path)
+from m4_bench import Program, describe_failure, run_capture, time_alternating
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 GNU_M4 = Path("/usr/bin/m4")
@@ -55,56 +55,6 @@ CF_M4 = Path("/usr/share/sendmail/cf/m4/cf.m4")
 MTA = REPO_ROOT / ".venv" / "bin" / "mta"
 DEFAULT_MC = REPO_ROOT / "etc-mail" / "sendmail.mc"
 TARGET_RATIO = 8.0
-
-
-@dataclass(frozen=True, slots=True)
-class Program:
-    """A compiler as a command line that takes the .mc as its last word."""
-
-    name: str
-    argv: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    status: int
-    stdout: bytes
-    stderr: bytes
-
-
-def run_capture(program: Program, mc: str, cwd: Path) -> Outcome:
-    proc = subprocess.run(
-        [*program.argv, mc], cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, check=False
-    )
-    return Outcome(proc.returncode, proc.stdout, proc.stderr)
-
-
-def time_once(program: Program, mc: str, cwd: Path) -> float:
-    start = time.perf_counter()
-    subprocess.run(
-        [*program.argv, mc],
-        cwd=cwd,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        check=False,
-    )
-    return time.perf_counter() - start
-
-
-def time_alternating(
-    programs: Sequence[Program], mc: str, cwd: Path, runs: int
-) -> list[list[float]]:
-    samples: list[list[float]] = [[] for _ in programs]
-    for _ in range(runs):
-        for i, program in enumerate(programs):
-            samples[i].append(time_once(program, mc, cwd))
-    return samples
-
-
-def describe_failure(outcome: Outcome) -> str:
-    lines = outcome.stderr.decode("utf-8", "replace").splitlines()[:5]
-    return f"exit status {outcome.status}" + "".join(f"\n      {line}" for line in lines)
 
 
 def loader_verdict(cf_text: bytes) -> str:
@@ -141,14 +91,14 @@ def bench(ours: Program, theirs: Program, mc: Path, runs: int) -> bool:
     ok = True
     programs = (ours, theirs)
     for program in programs:
-        outcome = run_capture(program, mc.name, mc.parent)
+        outcome = run_capture(program, [mc.name], mc.parent)
         if outcome.status != 0:
             print(f"   {program.name} fails on {mc.name}: {describe_failure(outcome)}")
             ok = False
             continue
         extra = f", {loader_verdict(outcome.stdout)}" if program is ours else ""
         print(f"   {program.name}: {len(outcome.stdout)} bytes of .cf{extra}")
-    ours_times, their_times = time_alternating(programs, mc.name, mc.parent, runs)
+    ours_times, their_times = time_alternating(programs, [mc.name], mc.parent, runs)
     print(f"   runs: {runs} each, alternating")
     ratio = report([p.name for p in programs], [ours_times, their_times])
     verdict = "within" if ratio <= TARGET_RATIO else "ABOVE"
@@ -156,7 +106,7 @@ def bench(ours: Program, theirs: Program, mc: Path, runs: int) -> bool:
     with tempfile.TemporaryDirectory(prefix="cfbench-") as tmp:
         empty = Path(tmp) / "empty.mc"
         empty.write_text("")
-        startup = time_alternating(programs, empty.name, empty.parent, runs)
+        startup = time_alternating(programs, [empty.name], empty.parent, runs)
     print("   start-up alone (an empty .mc):")
     report([p.name for p in programs], startup, indent="     ")
     return ok
@@ -184,8 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"cf_bench: {needed} is missing{hint}", file=sys.stderr)
             return 2
     os.environ.pop("M4PATH", None)  # both programs would search it
-    ours = Program("mta compile", (str(MTA), "compile"))
-    theirs = Program("GNU m4", (str(GNU_M4),))
+    ours = Program("mta compile", (str(MTA), "compile"), dict(os.environ))
+    theirs = Program("GNU m4", (str(GNU_M4),), dict(os.environ))
     return 0 if bench(ours, theirs, mc, options.runs) else 1
 
 
