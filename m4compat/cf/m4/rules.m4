@@ -28,13 +28,16 @@ R$* < $* > $*		$@ $>canon_focus $2
 R$* : ;			$@ :; <@>
 R$*			$: $>canon_mailer $1
 R$* < @ $* > $*		$@ $1 < @ $2 > $3
-R@ $+ , $+		$2
-R@ $* : $*		$@ $>canon_focus $2
 R$* : $* [ $* ]		$@ $>canon_focus $2 [ $3 ]
+R@ $+ , $+		$2
+R@ [ $* ] : $+		$@ $>canon_focus $2
+R@ $+ : $+		$@ $>canon_focus $2
+R@ $*			$@ $>canon_focus @ $1
 R$* [ $={IPv6Tag} : $+ ]	$@ $>canon_focus $1 [ IPv6 : $3 ]
 R$* : : $*		$@ $>canon_focus $1 : : $2
 R: include : $*		$@ $>canon_focus : include : $1
 R$* : $*		$: $2
+R$@			$@ :; <@>
 R$*			$@ $>canon_focus $1
 
 ######################################################################
@@ -211,15 +214,17 @@ R$* , $* < @ $* > $*	$#error $@ 5.1.3 $: "553 Invalid route address"
 R$* < @ [ $* ] $+ > $*	$#error $@ 5.1.2 $: "553 Invalid address"
 R$* < @ [ $* ] > $*	$@ $1 < @ [ $2 ] > $3
 R$* < @ $* : $* > $*	$#error $@ 5.1.3 $: "553 Colon illegal in host name part"
-# a local part with its own routing, for this host or without a host
-R$+ < @ $=w . >		$: $1 < @ $2 . > $| $(dequote $1 $)
+# a local part with its own routing (user%host, host!user, a quoted
+# "user@host"), for this host or without a host, is parsed again
+R$- < @ $=w . >		$: $1 < @ $2 . > $| $(dequote $1 $)
 R$* $| $+ @ $+		$@ $>parse_check $>canonify $2 @ $3
 R$* $| $+ % $+		$@ $>parse_check $>canonify $2 % $3
 ifdef(`_CF_UUCP_', `R$* $| $+ ! $+		$@ $>parse_check $>canonify $2 ! $3
 ')dnl
 R$* $| $*		$: $1
+R$* $=O $* < @ $=w . >	$@ $>parse_check $>canonify $1 $2 $3
 R$* < @ $* > $*		$@ $1 < @ $2 > $3
-R$+			$: $1 $| $(dequote $1 $)
+R$-			$: $1 $| $(dequote $1 $)
 R$* $| $+ @ $+		$@ $>parse_check $>canonify $2 @ $3
 R$* $| $+ % $+		$@ $>parse_check $>canonify $2 % $3
 ifdef(`_CF_UUCP_', `R$* $| $+ ! $+		$@ $>parse_check $>canonify $2 ! $3
