@@ -210,26 +210,20 @@ R$* < @ $* . . $* > $*	$#error $@ 5.1.2 $: "553 Invalid host name"
 R$* < @ $* @ > $*	$#error $@ 5.1.2 $: "553 Invalid route address"
 R$* @ $* < @ $* > $*	$#error $@ 5.1.3 $: "553 Invalid route address"
 R$+ < @ >		$#error $@ 5.1.3 $: "553 Hostname required"
-R$* , $* < @ $* > $*	$#error $@ 5.1.3 $: "553 Invalid route address"
+R$* , $~O $*		$#error $@ 5.1.3 $: "553 Invalid route address"
 R$* < @ [ $* ] $+ > $*	$#error $@ 5.1.2 $: "553 Invalid address"
 R$* < @ [ $* ] > $*	$@ $1 < @ [ $2 ] > $3
 R$* < @ $* : $* > $*	$#error $@ 5.1.3 $: "553 Colon illegal in host name part"
-# a local part with its own routing (user%host, host!user, a quoted
-# "user@host"), for this host or without a host, is parsed again
-R$- < @ $=w . >		$: $1 < @ $2 . > $| $(dequote $1 $)
-R$* $| $+ @ $+		$@ $>parse_check $>canonify $2 @ $3
-R$* $| $+ % $+		$@ $>parse_check $>canonify $2 % $3
-ifdef(`_CF_UUCP_', `R$* $| $+ ! $+		$@ $>parse_check $>canonify $2 ! $3
-')dnl
-R$* $| $*		$: $1
+# a one-token local part is dequoted ("user"@here); a local part with
+# its own routing (user%host, host!user, "user@host"), for this host or
+# without a host, is parsed again
+R$- < @ $=w . >		$: $(dequote $1 $) < @ $2 . >
 R$* $=O $* < @ $=w . >	$@ $>parse_check $>canonify $1 $2 $3
 R$* < @ $* > $*		$@ $1 < @ $2 > $3
-R$-			$: $1 $| $(dequote $1 $)
-R$* $| $+ @ $+		$@ $>parse_check $>canonify $2 @ $3
-R$* $| $+ % $+		$@ $>parse_check $>canonify $2 % $3
-ifdef(`_CF_UUCP_', `R$* $| $+ ! $+		$@ $>parse_check $>canonify $2 ! $3
-')dnl
-R$* $| $*		$: $1
+R$-			$: $(dequote $1 $) < @ *LOCAL* >
+R< @ *LOCAL* >		$#error $@ 5.1.3 $: "553 User address required"
+R$* $=O $* < @ *LOCAL* >	$@ $>parse_check $>canonify $1 $2 $3
+R$* < @ *LOCAL* >	$: $1
 
 ifdef(`_CF_FEATURE_ldap_routing_', `######################################################################
 #   ldap_route: mailRoutingAddress, then mailHost, for user@domain and
@@ -267,7 +261,6 @@ undivert(4)dnl
 #   local_part: the local part of an address for this host
 ######################################################################
 Slocal_part
-R$+			$: $(dequote $1 $)
 ifdef(`_CF_CLASS_L_', `define(`_CF_HAVE_L_')')ifdef(`_CF_FILES_L_', `define(`_CF_HAVE_L_')')dnl
 ifdef(`_CF_HAVE_L_', `R$=L			$# confLOCAL_MAILER $: @ $1
 ')dnl
