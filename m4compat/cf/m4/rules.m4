@@ -395,7 +395,11 @@ Smasq_hdr
 R<@>			$@ <@>
 ifdef(`_CF_FEATURE_genericstable_', `R$+ < @ $* > $*		$: $>generics $1 < @ $2 > $3
 ')dnl
-ifdef(`_CF_MASQUERADE_AS_', `R$=E < @ *LOCAL* > $*	$@ $1 < @ $j . > $2
+ifdef(`_CF_MASQUERADE_AS_', `# a host with an @ in it (canonify leaves user@host@ so) loses a trailing
+# @, and keeps only what follows an inner one
+R$* < @ $+ @ > $*	$: $1 < @ $2 > $3
+R$* < @ $+ @ $+ > $*	$@ $1 < @ $3 . > $4
+R$=E < @ *LOCAL* > $*	$@ $1 < @ $j . > $2
 R$=E < @ $* > $*	$@ $1 < @ $2 > $3
 R$* < @ $={MasqueradeException} . > $*	$@ $1 < @ $2 . > $3
 ifdef(`_CF_FEATURE_limited_masquerade_', `', `R$+ < @ $=w . > $*	$@ $1 < @ $M . > $3
