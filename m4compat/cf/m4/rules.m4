@@ -402,12 +402,12 @@ R$* < @ $+ @ $+ > $*	$@ $1 < @ $3 . > $4
 R$=E < @ *LOCAL* > $*	$@ $1 < @ $j . > $2
 R$=E < @ $* > $*	$@ $1 < @ $2 > $3
 R$* < @ $={MasqueradeException} . > $*	$@ $1 < @ $2 . > $3
-ifdef(`_CF_FEATURE_limited_masquerade_', `', `R$+ < @ $=w . > $*	$@ $1 < @ $M . > $3
+ifdef(`_CF_FEATURE_limited_masquerade_', `', `R$* < @ $=w . > $*	$@ $1 < @ $M . > $3
 ')dnl
-R$+ < @ $=M . > $*	$@ $1 < @ $M . > $3
-ifdef(`_CF_FEATURE_masquerade_entire_domain_', `R$+ < @ $* . $=M . > $*	$@ $1 < @ $M . > $4
+R$* < @ $=M . > $*	$@ $1 < @ $M . > $3
+ifdef(`_CF_FEATURE_masquerade_entire_domain_', `R$* < @ $* . $=M . > $*	$@ $1 < @ $M . > $4
 ')dnl
-R$+ < @ *LOCAL* > $*	$@ $1 < @ $M . > $2
+R$* < @ *LOCAL* > $*	$@ $1 < @ $M . > $2
 ')dnl
 R$* < @ *LOCAL* > $*	$@ $1 < @ $j . > $2
 

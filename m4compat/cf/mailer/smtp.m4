@@ -37,7 +37,7 @@ Mrelay,		P=[IPC], F=_CF_MAILER_FLAGS(`RELAY', `mDFMuXa8'RELAY_MAILER_FLAGS), S=e
 
 # envelope sender
 Senv_from_smtp
-ifdef(`_CF_FEATURE_nouucp_', `', `R$+ < @ $+ . UUCP . > $*	$: $2 ! $1 < @ $j . > $3
+ifdef(`_CF_FEATURE_nouucp_', `', `R$+ < @ $+ . UUCP . > $*	$: $2 ! $1 < @ *LOCAL* > $3
 ')dnl
 R$+			$: $>qualify $1
 ifdef(`_CF_FEATURE_masquerade_envelope_', `R$*			$: $>masq_env $1
@@ -46,15 +46,16 @@ R$* < @ *LOCAL* > $*	$: $1 < @ $j . > $2
 
 # header sender
 Shdr_from_smtp
-ifdef(`_CF_FEATURE_nouucp_', `', `R$+ < @ $+ . UUCP . > $*	$: $2 ! $1 < @ $j . > $3
+ifdef(`_CF_FEATURE_nouucp_', `', `R$+ < @ $+ . UUCP . > $*	$: $2 ! $1 < @ *LOCAL* > $3
 ')dnl
+R< @ $* > $*		$@ < @ $1 > $2
 R$+			$: $>qualify $1
 R$*			$: $>masq_hdr $1
 R$* < @ *LOCAL* > $*	$: $1 < @ $j . > $2
 
 # envelope recipient
 Senv_to_smtp
-ifdef(`_CF_FEATURE_nouucp_', `', `R$+ < @ $+ . UUCP . > $*	$: $2 ! $1 < @ $j . > $3
+ifdef(`_CF_FEATURE_nouucp_', `', `R$+ < @ $+ . UUCP . > $*	$: $2 ! $1 < @ *LOCAL* > $3
 ')dnl
 R$+			$: $>qualify $1
 R$* < @ *LOCAL* > $*	$: $1 < @ $j . > $2
