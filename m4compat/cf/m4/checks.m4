@@ -314,7 +314,9 @@ R< $* > $*		$: $2
 ifdef(`_CF_FEATURE_accept_unresolvable_domains_', `', `# the domain of the sender must exist
 R$* <RES> $* <PERM>	$# error $@ 5.1.8 $: "553 Domain of sender address " $&f " does not exist"
 R$* <RES> $* <TEMP>	$# error $@ 4.1.8 $: "451 Domain of sender address " $&f " does not resolve"
-R$* <RES> $+		$: $1
+R$* <RES> $* < $- >	$: $1
+# a result without its tag: a "(" in the domain opened a comment that ate it
+R$* <RES> $+		$# error $@ 5.5.4 $: "553 Domain name required for sender address " $&f
 R$* <RES>		$: <@>
 ')dnl
 ifdef(`_CF_BADMX_', `# an MX of the sender domain that points at loopback, this network or 0.0.0.0
