@@ -14,13 +14,20 @@ divert(0)dnl
 #
 ######################################################################
 Scanonify=3
-# the null address: nothing, or <> anywhere
+# the null address
 R$@			$@ <@>
-R$* < > $*		$@ <@>
-# drop the phrase and keep what is between the (innermost) angle brackets
-R$* < $* < $* > $* > $*	$2 < $3 > $4
-R$* < $* > $* < $* > $*	< $4 > $5
-R$* < $* > $*		$@ $>canon_focus $2
+# with angle brackets: trailing semicolons go, <list:;> is a group
+R$* < $* > $* ;		$1 < $2 > $3
+R$* < $+ : ; > $*	$@ $2 :; <@>
+R$* < $* ; >		$1 < $2 >
+# the phrase goes: in "< address >", excess is stripped on the left up
+# to the last "<" that has a ">" at the end, then on the right after the
+# first ">"
+R$* < $* > $*		$: < $1 < $2 > $3 >
+R$+ < $* >		< $2 >
+R< $* > $+		< $1 >
+R<>			$@ <@>
+R< $+ >			$@ $>canon_focus $1
 # without angle brackets a group name goes, up to the first colon; not
 # the colons of an IPv6 literal at the end, of :: (DECnet, or a literal
 # elsewhere) or of :include:, unless a colon comes before a final literal
