@@ -32,10 +32,14 @@ Sacc_dom
 R< $- > $+ .		$: < $1 > $2
 R< $- > $+		$: < $(access $1:$2 $: <?> $) > < $1 > $2
 R< <?> > < $- > $+	$: < $(access $2 $: <?> $) > < $1 > $2
-ifdef(`_CF_FEATURE_lookupdotdomain_', `R< <?> > < $- > $- . $+	$: < $(access $1:.$3 $: <?> $) > < $1 > $2 . $3
-R< <?> > < $- > $- . $+	$: < $(access .$3 $: <?> $) > < $1 > $2 . $3
+ifdef(`_CF_FEATURE_lookupdotdomain_', `R< <?> > < $- > $+ . $+	$: < $(access $1:.$3 $: <?> $) > < $1 > $2 . $3
+R< <?> > < $- > $+ . $+	$: < $(access .$3 $: <?> $) > < $1 > $2 . $3
 ')dnl
-R< <?> > < $- > $- . $+	$@ $>acc_dom < $1 > $3
+# an address literal loses its last part, a host name its first label
+R< <?> > < $- > [ $+ . $- ]	$@ $>acc_dom < $1 > [ $2 ]
+R< <?> > < $- > [ $+ : : $- ]	$@ $>acc_dom < $1 > [ $2 ]
+R< <?> > < $- > [ $+ : $- ]	$@ $>acc_dom < $1 > [ $2 ]
+R< <?> > < $- > $+ . $+	$@ $>acc_dom < $1 > $3
 R< <?> > $*		$@ <?>
 ifdef(`_CF_ACCESS_SKIP_', `R< SKIP > $*		$@ <?>
 ')dnl
@@ -70,7 +74,13 @@ R< $* > $*		$@ < $1 >
 Sacc_domtag
 R< $- > $+ .		$: < $1 > $2
 R< $- > $+		$: < $(access $1:$2 $: <?> $) > < $1 > $2
-R< <?> > < $- > $- . $+	$@ $>acc_domtag < $1 > $3
+ifdef(`_CF_FEATURE_lookupdotdomain_', `R< <?> > < $- > $+ . $+	$: < $(access $1:.$3 $: <?> $) > < $1 > $2 . $3
+')dnl
+# an address literal loses its last part, a host name its first label
+R< <?> > < $- > [ $+ . $- ]	$@ $>acc_domtag < $1 > [ $2 ]
+R< <?> > < $- > [ $+ : : $- ]	$@ $>acc_domtag < $1 > [ $2 ]
+R< <?> > < $- > [ $+ : $- ]	$@ $>acc_domtag < $1 > [ $2 ]
+R< <?> > < $- > $+ . $+	$@ $>acc_domtag < $1 > $3
 R< <?> > $*		$@ <?>
 ifdef(`_CF_ACCESS_SKIP_', `R< SKIP > $*		$@ <?>
 ')dnl
