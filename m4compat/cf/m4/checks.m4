@@ -383,7 +383,6 @@ R$@			$# error $@ nouser $: "553 User address required"
 R$*			$: <?> $>parse_check $>canonify $1
 R<?> $#$*		$#$1
 R<?> $*			$: $1
-R<@>			$# error $@ nouser $: "553 User address required"
 ifdef(`_CF_FEATURE_blacklist_recipients_', `ifdef(`_CF_ACCESS_', `# recipients the access map refuses
 R$*			$: $1 $| $>q_or_u $1
 R$+ < @ $* > $* $| <Q>	$: $1 < @ $2 > $3 $| $>acc_rcpt < To > $1 < @ $2 >
@@ -419,6 +418,7 @@ ifdef(`_CF_FEATURE_delay_checks_', `ifdef(`_CF_ACCESS_', `# spam_tag: the Spam: 
 Sspam_tag
 R$*			$: <?> $>parse_check $>canonify $1
 R<?> $#$*		$@ <?>
+R<?> <@>		$@ <?>
 R<?> $+ < @ $+ . > $*	$: $1 < @ $2 >
 R<?> $+ < @ $+ > $*	$: $1 < @ $2 >
 R<?> $+			$: $1 < @ $j >

@@ -167,6 +167,7 @@ R$+ % $=w @ $=w		$1 @ $2
 Sparse=0
 R$*			$: $>parse_check $1
 R$#$*			$@ $#$1
+R<@>			$# confLOCAL_MAILER $: <@>
 # a route through this host: forget this host
 R< @ $=w . > : $*	$@ $>parse $2
 R$*			$: $>parse_local $1
@@ -209,7 +210,7 @@ R$+			$@ $>local_part $1
 #   parse_check: addresses that cannot be delivered anywhere
 ######################################################################
 Sparse_check
-R<@>			$#local $: <@>
+R<@>			$@ <@>
 R$* : ; <@>		$#error $@ 5.1.3 $: "553 List:; syntax illegal for recipient addresses"
 R< @ $+ >		$#error $@ 5.1.3 $: "553 User address required"
 R$* < @ . $* > $*	$#error $@ 5.1.2 $: "553 Invalid host name"
