@@ -22,7 +22,7 @@ from mta.maps.classes.program import netstring, read_netstring
 from mta.maps.classes.text import CONDELSE_MARK
 from mta.maps.registry import MapSet
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[2] / "support"))
 from dnsserver import DnsServer
 
 HERE = Location("test.cf", 1)
@@ -300,8 +300,8 @@ def dns_env(tmp_path: Path) -> Iterator[tuple[MapEnv, Path]]:
         ("host", "[10.0.0.1]", (FOUND, "filehost.example.test.")),
         ("host", "nosuch.example.test", (NOT_FOUND, None)),
         ("host", "slow.example.test", (TEMPFAIL, None)),
-        ("mx bestmx", "example.test", (FOUND, "mx1.example.test")),
-        ("mx bestmx -z:", "example.test", (FOUND, "mx1.example.test:mx2.example.test")),
+        ("mx bestmx", "example.test", (FOUND, "mx1.example.test.")),
+        ("mx bestmx -z:", "example.test", (FOUND, "mx1.example.test.:mx2.example.test.")),
         ("mx bestmx", "nosuch.example.test", (NOT_FOUND, None)),
         ("d dns -RA", "mail.example.test", (FOUND, "192.0.2.1")),
         ("d dns -RTXT", "example.test", (FOUND, "v=spf1 -all")),

@@ -35,7 +35,7 @@ from mta.maps.classes.host import (
 )
 from mta.maps.registry import MapSet
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[2] / "support"))
 from dnsserver import DnsServer
 
 HOSTS = (
@@ -156,9 +156,12 @@ def dns_env(tmp_path: Path) -> Iterator[MapEnv]:
 @pytest.mark.parametrize(
     ("host", "expected"),
     [
-        ("example.test", MxResult(2, ("mx1.example.test", "mx2.example.test"), EX_OK)),
-        ("nomx.example.test", MxResult(1, ("nomx.example.test",), EX_OK)),
+        # exchanges, and a host that is its own MX, get a final dot as in Sendmail
+        ("example.test", MxResult(2, ("mx1.example.test.", "mx2.example.test."), EX_OK)),
+        ("nomx.example.test", MxResult(1, ("nomx.example.test.",), EX_OK)),
         ("nosuch.example.test", MxResult(0, (), EX_NOTFOUND)),
+        # NXDOMAIN, but the hosts file knows the name: its own MX, status 68
+        ("remote.example.net", MxResult(1, ("remote.example.net.",), EX_NOTFOUND)),
     ],
 )
 def test_getmxrr_dns(dns_env: MapEnv, host: str, expected: MxResult) -> None:
