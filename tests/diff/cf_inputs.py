@@ -162,6 +162,13 @@ CORE_ADDRESSES: tuple[str, ...] = (
     "friend@bad.test",
     "abuse@example.test",
     "gone@remote.example.net",
+    # domains of site/dns.zone: MX records (badmx, relay_based_on_MX)
+    "user@badmx.test",
+    "user@tenmx.test",
+    "user@goodmx.test",
+    "user@mxtemp.test",
+    "user@mxed.test",
+    "user@othermx.test",
 )
 
 _LOCALS_FIXED = (

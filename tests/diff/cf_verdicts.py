@@ -33,6 +33,12 @@ DESCRIPTION
         ourscf  ours.cf   real makemap    real sendmail    aspects "cf" and "load"
         ours    ours.cf   our makemap     our sendmail     aspect "engine"
 
+    Names resolve as the site's service.switch says, "hosts files dns": the
+    namespace's /etc/hosts (nsenv.TEST_HOSTS), then a DNS server on
+    127.0.0.1:53 inside the namespace that answers from site/dns.zone (block
+    lists, MX records, SERVFAIL names) and says NXDOMAIN to anything else,
+    the same to both sendmails.
+
     The -bt input of a case (tests/diff/cf_inputs.py: 3,0, /parse and /try
     for 300 addresses, check_mail and check_rcpt under client contexts,
     check_relay and greet_pause for many clients) goes through one process
@@ -202,7 +208,9 @@ class Workspace:
             mount = root / "trees" / tree
             mount.mkdir(parents=True, exist_ok=True)
             mount.chmod(0o755)
-            self.envs[tree] = nsenv.NsEnv(self.state, binds=((mount, nsenv.NS_ROOT),))
+            self.envs[tree] = nsenv.NsEnv(
+                self.state, binds=((mount, nsenv.NS_ROOT),), dns_zone=SITE_DIR / "dns.zone"
+            )
         self.envs["real"].prepare()
 
     def tree_dir(self, tree: str, config: str) -> Path:

@@ -18,8 +18,10 @@ DESCRIPTION
 
     - /etc/hosts lists the test host names of TEST_HOSTS (and the host itself),
     - /etc/nsswitch.conf says `hosts: files`,
-    - /etc/resolv.conf names 127.0.0.1 (nobody listens there in the tests, so
-      a resolver query fails at once instead of leaving the machine),
+    - /etc/resolv.conf names 127.0.0.1; nobody listens there, so a resolver
+      query fails at once instead of leaving the machine, unless the recipe
+      has a dns_zone: then tests/support/dnsserver.py answers from that zone
+      file on 127.0.0.1:53 while the command runs (and is killed after it),
     - the host name is HOSTNAME (mail.example.test),
     - each (source, target) pair of `binds` is bind-mounted, so a directory
       made under a world-writable /tmp can be seen at a path whose parents
@@ -53,6 +55,7 @@ from pathlib import Path
 
 HOSTNAME = "mail.example.test"
 NS_ROOT = "/mnt"
+DNS_SERVER = Path(__file__).resolve().parents[1] / "support" / "dnsserver.py"
 
 # (address, names...) lines added to the namespace's /etc/hosts after the host's own.
 TEST_HOSTS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -79,7 +82,7 @@ with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
 
 _SCRIPT = r"""
 set -e
-state=$1; host=$2; "$3" -c "$4"; shift 4
+state=$1; host=$2; py=$3; "$py" -c "$4"; zone=$5; dnsserver=$6; shift 6
 mount --bind "$state/hosts" /etc/hosts
 mount --bind "$state/nsswitch.conf" /etc/nsswitch.conf
 mount --bind "$state/resolv.conf" /etc/resolv.conf
@@ -89,7 +92,12 @@ while [ "$1" != "--" ]; do
 done
 shift
 hostname "$host"
-exec "$@"
+[ -n "$zone" ] || exec "$@"
+dnspid=$("$py" "$dnsserver" "$zone")
+rc=0
+"$@" || rc=$?
+kill "$dnspid"
+exit $rc
 """
 
 
@@ -102,12 +110,15 @@ class NsEnv:
         hostname: the UTS host name inside the namespace.
         binds: (source directory, mount point) pairs; the mount point must exist.
         hosts: extra /etc/hosts entries as (address, names).
+        dns_zone: a zone file (tests/support/dnsserver.py) served on
+            127.0.0.1:53 inside the namespace while the command runs.
     """
 
     state_dir: Path
     hostname: str = HOSTNAME
     binds: tuple[tuple[Path, str], ...] = ()
     hosts: tuple[tuple[str, tuple[str, ...]], ...] = field(default=TEST_HOSTS)
+    dns_zone: Path | None = None
 
     def hosts_text(self) -> str:
         """Return the /etc/hosts text seen inside the namespace."""
@@ -133,7 +144,10 @@ class NsEnv:
         (self.state_dir / "resolv.conf").write_text("nameserver 127.0.0.1\n")
 
     def argv(self, command: Sequence[str]) -> list[str]:
-        """Return the argv that runs command inside the namespace (exec, same pid)."""
+        """Return the argv that runs command inside the namespace.
+
+        Without a dns_zone the command is exec'ed (same pid as unshare's child).
+        """
         bind_args = [str(arg) for pair in self.binds for arg in pair]
         return [
             _unshare(),
@@ -151,6 +165,8 @@ class NsEnv:
             self.hostname,
             sys.executable,
             _LOOPBACK_UP,
+            str(self.dns_zone or ""),
+            str(DNS_SERVER),
             *bind_args,
             "--",
             *command,

@@ -1,7 +1,10 @@
 divert(-1)define(`_CF_LOADED_')
 dnl #
-dnl #  FEATURE(`badmx'): reject senders whose domain has an MX record that points
-dnl #  to an address that cannot receive mail (0/8, 127/8, private and link-local).
+dnl #  FEATURE(`badmx' [, regex]): reject senders whose domain has a bad MX: one
+dnl #  that is an address literal or the null MX (550 5.1.2 Illegal MX record),
+dnl #  or one whose address matches regex, by default ^(127\.|10\.|0\.0\.0\.0)
+dnl #  (550 5.1.2 Invalid MX record). A domain without MX records is its own
+dnl #  MX; a failed MX lookup is 450 4.1.2.
 dnl #
 define(`_CF_BADMX_', `1')
-divert(-1)
+define(`_CF_MAP_BadMXIP_', `regex -a<BADMXIP> 'ifelse(_ARG_, `', `^(127\.|10\.|0\.0\.0\.0)', `_ARG_'))

@@ -399,17 +399,21 @@ R< $* > $*		$: $2
 ')')dnl
 ifdef(`_CF_FEATURE_promiscuous_relay_', `R$*			$@ RELAY
 ')dnl
+# the recipient side first: ours, relayed for, or a temporary failure to
+# tell, which is the answer only when the client may not relay either
 R$* < @ $+ > $*		$: <NO> $>relay_to $1 < @ $2 > $3
 R<NO> <RELAY> $*	$@ RELAY
-R<NO> $*		$: <NO> $>relay_from $1
-R<NO> <RELAY> $*	$@ RELAY
-R<NO> $*		$: <DENY> $&{client_resolve}
-R<DENY> TEMP		$# error $@ 4.4.0 $: "450 Relaying temporarily denied. Cannot resolve PTR record for " $&{client_addr}
-R<DENY> FORGED		$# error $@ 5.7.1 $: "550 Relaying denied. IP name possibly forged " $&{client_name}
-R<DENY> FAIL		$# error $@ 5.7.1 $: "550 Relaying denied. IP name lookup failed " $&{client_name}
-ifdef(`_CF_CLASS_TrustAuthMech_', `R<DENY> $*		$# error $@ 5.7.1 $: "550 Relaying denied. Proper authentication required."
+R<NO> <TEMP> $*		$: <TEMP> $1 $| $>relay_from $1
+R<NO> $*		$: <NO> $| $>relay_from $1
+R$* $| <RELAY>		$@ RELAY
+R$* $| $*		$: $1 $| <DENY> $&{client_resolve}
+R$* $| <DENY> TEMP	$# error $@ 4.4.0 $: "450 Relaying temporarily denied. Cannot resolve PTR record for " $&{client_addr}
+R$* $| <DENY> FORGED	$# error $@ 5.7.1 $: "550 Relaying denied. IP name possibly forged " $&{client_name}
+R$* $| <DENY> FAIL	$# error $@ 5.7.1 $: "550 Relaying denied. IP name lookup failed " $&{client_name}
+R<TEMP> $-.$-.$- $+ $| <DENY> $*	$# error $@ $1.$2.$3 $: $4
+ifdef(`_CF_CLASS_TrustAuthMech_', `R$* $| <DENY> $*	$# error $@ 5.7.1 $: "550 Relaying denied. Proper authentication required."
 ')dnl
-R<DENY> $*		$# error $@ 5.7.1 $: "550 Relaying denied"
+R$* $| <DENY> $*	$# error $@ 5.7.1 $: "550 Relaying denied"
 # no domain: a local recipient
 R$*			$@ RELAY
 
@@ -425,20 +429,26 @@ R<?> $+			$: $1 < @ $j >
 R<?> $*			$@ <?>
 R$+ < @ $+ >		$: $1 < @ $2 > $| $>acc_keyt < Spam > $1 @ $2
 R$+ < @ $+ > $| <?>	$: $1 < @ $2 > $| $>acc_domtag < Spam > $2
-R$+ < @ $+ > $| <?>	$: $1 < @ $2 > $| $>acc_keyt < Spam > $1 @
+# user@ only for the names of this host
+R$+ < @ $=w > $| <?>	$: $1 < @ $2 > $| $>acc_keyt < Spam > $1 @
 R$* $| $*		$@ $2
 ')')dnl
 
-ifdef(`_CF_BADMX_', `# badmx: the MX hosts of a domain (bestmx, all of them) and their addresses
+ifdef(`_CF_BADMX_', `# badmx: "domain" -> OK or an error: each MX host of the domain (or the
+# domain itself when it has none) must be a name, not an address literal
+# or the null MX, and its first address must not match BadMXIP; a list is
+# ": host : host :", worked through from the front while the results
+# gather behind it
 Sbadmx
-R$+			$: $1 $| $(mxlist $1 $: <NF> $)
-R$+ $| $* <TEMP>	$@ OK
-R$+ $| <NF>		$: $1 $| $1
-R$+ $| $+		$: $1 $| : $2 :
-R$+ $| $* : $- . $+ : $*	$: $1 $| $(dnsA $3 . $4 $: <NF> $) $| $2 : $5
-R$+ $| 127 . $* $| $*	$# error $@ 5.1.2 $: "553 Domain of sender address " $&f " has an MX pointing at a bad address"
-R$+ $| 10 . $* $| $*	$# error $@ 5.1.2 $: "553 Domain of sender address " $&f " has an MX pointing at a bad address"
-R$+ $| 0 . 0 . 0 . 0 $* $| $*	$# error $@ 5.1.2 $: "553 Domain of sender address " $&f " has an MX pointing at a bad address"
+R$+			$: <MX> $1 $| : $(mxlist $1 $) : $| :
+R<MX> $+ $| : $* <TEMP> : $| $*	$# error $@ 4.1.2 $: "450 MX lookup failure for " $1
+R<MX> $+ $| : $+ : $* $| $*	<MX> $1 $| : $3 $| $4 $(mxliteral $2 $) :
+R<MX> $+ $| : $| $* <BADMX> $*	$# error $@ 5.1.2 $: "550 Illegal MX record for host " $1
+R<MX> $+ $| : $| $*	$: <A> $1 $| $2 $| :
+R<A> $+ $| : $+ : $* $| $*	<A> $1 $| : $3 $| $4 $(dnsA $2 $) :
+R<A> $+ $| : $| $*	$: <IP> $1 $| $2 $| :
+R<IP> $+ $| : $+ : $* $| $*	<IP> $1 $| : $3 $| $4 $(BadMXIP $2 $) :
+R<IP> $+ $| : $| $* <BADMXIP> $*	$# error $@ 5.1.2 $: "550 Invalid MX record for host " $1
 R$*			$@ OK
 ')dnl
 
@@ -454,12 +464,15 @@ ifdef(`_CF_FEATURE_virtuser_entire_domain_', `R$+ < @ $* . $={VirtHost} > $*	$@ 
 ')')dnl
 ifdef(`_CF_FEATURE_relay_entire_domain_', `R$+ < @ $* $=m > $*	$@ $>rcpt_local $1
 ')dnl
-ifdef(`_CF_FEATURE_relay_based_on_MX_', `R$+ < @ $+ > $*		$: $1 < @ $2 > $3 $| $(mxlist $2 $: <NF> $)
-R$* $| $=w . $*		$@ <RELAY> $1
-R$* $| $*		$: $1
-')dnl
 ifdef(`_CF_ACCESS_', `R$+ < @ $+ > $*		$: $1 < @ $2 > $3 $| $>ifdef(`_CF_FEATURE_relay_hosts_only_', `acc_host', `acc_dom') < To > $2
 R$+ < @ $+ > $* $| < RELAY >	$@ $>rcpt_local $1
+R$* $| < <TMPF> >	$@ <TEMP> 4.3.0 "451 Temporary system failure. Please try again later."
+R$* $| $*		$: $1
+')dnl
+ifdef(`_CF_FEATURE_relay_based_on_MX_', `# a domain that has this host among its MX hosts
+R$+ < @ $+ > $*		$: $1 < @ $2 > $3 $| : $(mxlist $2 $) :
+R$* $| : $* <TEMP> :	$@ <TEMP> 4.4.0 "450 Can not check MX records for recipient host " $2
+R$* $| $* : $=w . : $*	$@ <RELAY> $1
 R$* $| $*		$: $1
 ')dnl
 R$*			$@ $1

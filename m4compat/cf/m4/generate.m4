@@ -167,6 +167,8 @@ _CF_KLINE(`dnsbl')dnl
 _CF_KLINE(`ldapmh')dnl
 _CF_KLINE(`ldapmra')dnl
 ifdef(`_CF_FEATURE_relay_based_on_MX_', `define(`_CF_MXLIST_')')ifdef(`_CF_BADMX_', `define(`_CF_MXLIST_')KdnsA dns -R A -a. -T<TEMP>
+Kmxliteral regex -a<BADMX> ^(([0-9]{1,3}\.){3}[0-9]){0,1}\.$
+_CF_KLINE(`BadMXIP')dnl
 ')dnl
 ifdef(`_CF_MXLIST_', `Kmxlist bestmx -z: -T<TEMP>
 ')dnl
