@@ -1,0 +1,469 @@
+"""A Sendmail-compatible queue directory: df body, qf envelope, group-committed fsyncs.
+
+SYNOPSIS
+    queue = FsQueue("/var/spool/mqueue")
+    body = queue.create_body()                  # a new queue id: body.qid
+    body.write(chunk)                           # as DATA arrives (LF line ends, unstuffed)
+    await queue.commit(QueueEnvelope(qid=body.qid, ...))   # durable: now reply 250
+    queue.abort(body.qid)                       # instead of commit: drop df and tf
+    envelope = queue.load(qid); for qid in queue.walk(): ...
+
+DESCRIPTION
+    Files are named as Sendmail names them, so Sendmail's own tools work on
+    the directory: mailq (sendmail -bp) lists what we queue, and a Sendmail
+    queue run delivers it. The body goes to dfQID, the envelope and header
+    to qfQID (mta.queue.qfformat); if the directory has qf/ and df/
+    subdirectories the files go there, as with Sendmail. Files are created
+    with mode 0600 (Sendmail's QueueFileMode default).
+
+    Like Sendmail's memory-buffered df (DataFileBufferSize), a body stays in
+    memory until it outgrows buffer_size; then dfQID is created with O_EXCL
+    and written as DATA arrives. A typical message therefore touches the
+    disk only in commit(), in one worker-thread job, and the event loop
+    never waits on the directory lock that the commits of other sessions
+    hold. O_EXCL on df and tf is the final guard against a queue id in use:
+    commit then fails and nothing is overwritten.
+
+    commit() makes a message durable before it returns: in a worker thread
+    it creates (O_EXCL) or flushes the df file and fsyncs it, writes tfQID
+    (O_EXCL), fsyncs it and renames it to qfQID; then it waits for an fsync
+    of the directory that
+    started after its rename. That last step is shared (group commit): one
+    directory fsync runs at a time, and every commit that renamed while it
+    ran is covered by the next one, so 20 concurrent sessions pay for a
+    handful of directory fsyncs instead of 20. The file fsyncs run
+    concurrently in a thread pool, which lets the file system journal batch
+    them too. Only after commit() returns may the caller reply 250.
+
+    Invariant: commit() either returns with the message durable, or raises
+    (also when cancelled) and leaves no file of a new message behind: tf,
+    qf and df are removed (a qf whose fsync failed is not trusted). A
+    commit that rewrites an existing qf (no body writer, qf present) only
+    removes its own tf on failure; the old qf stays. One commit per queue
+    id at a time; an FsQueue belongs to one event loop at a time.
+
+    Not done here: qf locking. Sendmail's queue runners lock a qf while they
+    work on it; a delivery agent of ours that shares a queue directory with
+    them must take the same lock.
+
+    FsQueue.fsync_enabled = False (or the FsQueue.fsync_disabled() context
+    manager) skips every fsync. It is for unit tests only: a message
+    committed that way may be lost in a crash.
+
+DIAGNOSTICS
+    OSError from the file system passes through unchanged (the SMTP layer
+    turns it into 451 4.3.0); QueueError for interface misuse (abort of a
+    committed message, commit of an unknown queue id, an unsafe queue id);
+    QueueFormatError from format_qf/parse_qf.
+
+SEE ALSO
+    mta.queue.qfformat, mta.queue.qid, mta.util.fsio (the same discipline
+    for single files); Sendmail Installation and Operation Guide appendix B.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import io
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import ClassVar
+
+from mta.core.errors import MtaError
+from mta.queue.qfformat import QueueEnvelope, format_qf, parse_qf
+from mta.queue.qid import QidGenerator, is_safe_qid
+from mta.util.fsio import fsync_directory
+
+QUEUE_FILE_MODE = 0o600
+DATA_FILE_BUFFER_SIZE = 64 * 1024  # Sendmail's DataFileBufferSize is 4096
+_FILE_BUFFER = 64 * 1024
+_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+_WORKERS = 32
+
+# One generator for the whole process, so that two FsQueue objects never hand out one id.
+_GENERATOR = QidGenerator()
+
+
+class QueueError(MtaError):
+    """A queue operation that the caller must not ask for (interface misuse)."""
+
+
+class BodyWriter:
+    """Collects a message body for dfQID; made by FsQueue.create_body/open_body.
+
+    Like Sendmail's memory-buffered df file (DataFileBufferSize), the body
+    stays in memory until it grows past buffer_size; only then is dfQID
+    created (O_EXCL) and written. A small message therefore touches the
+    disk only in commit(), in one worker-thread job.
+
+    Attributes:
+        qid: the queue id.
+        path: the df file.
+        size: bytes written so far (what mailq will print as the size).
+    """
+
+    def __init__(self, qid: str, path: str, *, mode: int, buffer_size: int) -> None:
+        self.qid = qid
+        self.path = path
+        self.size = 0
+        self._mode = mode
+        self._buffer_size = buffer_size
+        self._buffer = bytearray()
+        self._file: io.BufferedWriter | None = None  # set once spilled to disk
+        self.created = False  # True once this writer has created the df file
+        self.closed = False
+
+    def write(self, data: bytes) -> None:
+        """Append data to the body (made durable by FsQueue.commit).
+
+        Sendmail's df holds the body only, lines ending in LF, after
+        dot-unstuffing: that is what the caller writes. Past buffer_size the
+        df file is created and written here (blocking, but rare).
+
+        Raises:
+            QueueError: the body was already committed or aborted.
+            FileExistsError: dfQID exists already (the id is taken).
+        """
+        if self.closed:
+            raise QueueError(f"{self.qid}: body is closed")
+        self.size += len(data)
+        if self._file is not None:
+            self._file.write(data)
+            return
+        self._buffer += data
+        if len(self._buffer) > self._buffer_size:
+            self._file = self._create()
+            self._file.write(self._buffer)
+            self._buffer = bytearray()
+
+    def _create(self) -> io.BufferedWriter:
+        fd = os.open(self.path, _CREATE_FLAGS, self._mode)
+        self.created = True
+        return io.BufferedWriter(io.FileIO(fd, "wb"), buffer_size=_FILE_BUFFER)
+
+    def _finish(self, fsync: bool) -> None:
+        """Create the df if needed, write, fsync when asked, close (worker thread)."""
+        self.closed = True
+        file = self._file or self._create()
+        try:
+            if self._buffer:
+                file.write(self._buffer)
+                self._buffer = bytearray()
+            file.flush()
+            if fsync:
+                os.fsync(file.fileno())
+        finally:
+            file.close()
+
+    def _discard(self) -> None:
+        """Close without writing and remove the df file if this writer made it."""
+        self.closed = True
+        self._buffer = bytearray()
+        if self._file is not None:
+            with contextlib.suppress(OSError):
+                self._file.close()
+        if self.created:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.path)
+
+
+@dataclass(slots=True)
+class _CommitState:
+    """What one commit has done so far, for the undo after a failure."""
+
+    qid: str
+    body: BodyWriter | None
+    renamed: bool = False
+
+
+class _GroupSync:
+    """Shares directory fsyncs between commits of one event loop.
+
+    A waiter joins the next fsync that has not started yet; a single runner
+    task starts them one after another while there are waiters. So every
+    rename done before wait() is covered by an fsync that began after it.
+    """
+
+    def __init__(self, directories: tuple[str, ...], executor: concurrent.futures.Executor):
+        self.loop = asyncio.get_running_loop()
+        self._directories = directories
+        self._executor = executor
+        self._next: asyncio.Future[None] | None = None
+        self._runner: asyncio.Task[None] | None = None
+        self.fsyncs = 0  # number of directory fsync rounds (for tests and benchmarks)
+
+    async def wait(self) -> None:
+        if self._next is None:
+            self._next = self.loop.create_future()
+            self._next.add_done_callback(_consume_exception)
+        batch = self._next
+        if self._runner is None:
+            self._runner = self.loop.create_task(self._run())
+        await asyncio.shield(batch)
+
+    async def _run(self) -> None:
+        batch: asyncio.Future[None] | None = None
+        try:
+            while self._next is not None:
+                batch, self._next = self._next, None
+                try:
+                    await self.loop.run_in_executor(self._executor, self._sync_all)
+                except Exception as exc:
+                    batch.set_exception(exc)
+                else:
+                    batch.set_result(None)
+                self.fsyncs += 1
+        finally:
+            self._runner = None
+            for pending in (batch, self._next):  # only when the runner itself is cancelled
+                if pending is not None and not pending.done():
+                    pending.set_exception(QueueError("directory fsync was cancelled"))
+            self._next = None
+
+    def _sync_all(self) -> None:
+        for directory in self._directories:
+            fsync_directory(directory)
+
+
+def _consume_exception(future: asyncio.Future[None]) -> None:
+    """Mark a batch's exception as retrieved when every waiter was cancelled."""
+    if not future.cancelled():
+        future.exception()
+
+
+class FsQueue:
+    """A queue directory in Sendmail's format.
+
+    Args:
+        directory: the queue directory (QueueDirectory); must exist.
+        file_mode: permission bits of new files (QueueFileMode, default 0600).
+        buffer_size: body bytes kept in memory before dfQID is created
+            (Sendmail's DataFileBufferSize).
+        qid_generator: where queue ids come from (default: one per process).
+    """
+
+    fsync_enabled: ClassVar[bool] = True
+    _executor_lock: ClassVar[threading.Lock] = threading.Lock()
+    _shared_executor: ClassVar[concurrent.futures.ThreadPoolExecutor | None] = None
+
+    def __init__(
+        self,
+        directory: str | os.PathLike[str],
+        *,
+        file_mode: int = QUEUE_FILE_MODE,
+        buffer_size: int = DATA_FILE_BUFFER_SIZE,
+        qid_generator: QidGenerator | None = None,
+    ) -> None:
+        self.directory = os.fspath(directory)
+        if not os.path.isdir(self.directory):
+            raise FileNotFoundError(f"queue directory does not exist: {self.directory}")
+        qf_sub = os.path.join(self.directory, "qf")
+        df_sub = os.path.join(self.directory, "df")
+        self.qf_directory = qf_sub if os.path.isdir(qf_sub) else self.directory
+        self.df_directory = df_sub if os.path.isdir(df_sub) else self.directory
+        self.file_mode = file_mode
+        self.buffer_size = buffer_size
+        self._generator = qid_generator or _GENERATOR
+        self._bodies: dict[str, BodyWriter] = {}
+        self._sync: _GroupSync | None = None
+
+    # ------------------------------------------------------------ test switch
+
+    @classmethod
+    @contextlib.contextmanager
+    def fsync_disabled(cls) -> Iterator[None]:
+        """Run the block with every fsync skipped (unit tests only: not crash-safe)."""
+        saved = cls.fsync_enabled
+        cls.fsync_enabled = False
+        try:
+            yield
+        finally:
+            cls.fsync_enabled = saved
+
+    # ------------------------------------------------------------ paths
+
+    def qf_path(self, qid: str) -> str:
+        return os.path.join(self.qf_directory, "qf" + _checked(qid))
+
+    def tf_path(self, qid: str) -> str:
+        return os.path.join(self.qf_directory, "tf" + _checked(qid))
+
+    def df_path(self, qid: str) -> str:
+        return os.path.join(self.df_directory, "df" + _checked(qid))
+
+    # ------------------------------------------------------------ writing
+
+    def new_qid(self) -> str:
+        """Return a fresh queue id (see mta.queue.qid); no file is created."""
+        return self._generator.next()
+
+    def open_body(self, qid: str) -> BodyWriter:
+        """Start the body of a message whose queue id the caller already has.
+
+        Raises:
+            QueueError: the id is not safe for a file name, or already open.
+        """
+        if qid in self._bodies:
+            raise QueueError(f"{qid}: body already open")
+        writer = BodyWriter(
+            qid, self.df_path(qid), mode=self.file_mode, buffer_size=self.buffer_size
+        )
+        self._bodies[qid] = writer
+        return writer
+
+    def create_body(self) -> BodyWriter:
+        """Start a new message: a fresh queue id and its body writer.
+
+        No file is made yet; dfQID is created with O_EXCL when the body
+        outgrows the buffer or at commit, which is the final guard against
+        a queue id that is in use (commit then fails, nothing is overwritten).
+        """
+        return self.open_body(self.new_qid())
+
+    async def commit(self, envelope: QueueEnvelope) -> None:
+        """Write qfQID for envelope and make the message durable.
+
+        The body must have been written through create_body/open_body (a new
+        message), or the qf must exist already (a rewrite after a delivery
+        attempt). Returns only when df, qf and the directory entries are on
+        disk.
+
+        Raises:
+            QueueError: neither an open body nor a qf file for envelope.qid.
+            QueueFormatError: the envelope cannot be written.
+            FileExistsError: dfQID or tfQID exists (the queue id is in use).
+            OSError: the file system failed.
+
+        Side effects:
+            On any exception (and on cancellation) the files this commit
+            created for a new message are removed: nothing half-written stays
+            behind. A rewrite keeps the old qf when it fails before the rename.
+        """
+        qid = envelope.qid
+        body = self._bodies.pop(qid, None)
+        if body is None and not os.path.exists(self.qf_path(qid)):
+            raise QueueError(f"{qid}: commit without a body writer or an existing qf file")
+        state = _CommitState(qid, body)
+        try:
+            data = format_qf(envelope)
+        except BaseException:
+            self._undo(state)
+            raise
+        fsync = self.fsync_enabled
+        future = self._executor().submit(self._write_files, state, data, fsync)
+        try:
+            await asyncio.wrap_future(future)
+            if fsync:
+                await self._group_sync().wait()
+        except BaseException:
+            if future.cancel():  # never started: only the body may be on disk
+                self._undo(state)
+            else:  # wait for the thread, then undo (even if we are cancelled again)
+                future.add_done_callback(lambda _: self._undo(state))
+            raise
+
+    def _write_files(self, state: _CommitState, data: bytes, fsync: bool) -> None:
+        """df write and fsync, tf write and fsync, rename tf to qf (worker thread)."""
+        if state.body is not None:
+            state.body._finish(fsync)
+        tf = self.tf_path(state.qid)
+        fd = os.open(tf, _CREATE_FLAGS, self.file_mode)
+        try:
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view) :]
+                if fsync:
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tf, self.qf_path(state.qid))
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tf)
+            raise
+        state.renamed = True
+
+    def _undo(self, state: _CommitState) -> None:
+        """Remove the qf and df that a failed commit of a new message created."""
+        body = state.body
+        if body is None:  # a rewrite: its tf is gone, the old or new qf stays valid
+            return
+        if state.renamed:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.qf_path(state.qid))
+        body._discard()  # removes the df only if this writer created it
+
+    def abort(self, qid: str) -> None:
+        """Drop a message that was not committed: forget its body, remove df and tf.
+
+        Raises:
+            QueueError: qfQID exists (the message is committed; use remove()).
+        """
+        if os.path.exists(self.qf_path(qid)):
+            raise QueueError(f"{qid}: already committed; use remove()")
+        body = self._bodies.pop(qid, None)
+        if body is not None:
+            body._discard()  # our own df only: the id may belong to someone else
+            return
+        for name in (self.tf_path(qid), self.df_path(qid)):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(name)
+
+    def remove(self, qid: str) -> None:
+        """Remove a committed message (qf first, so walk() no longer sees it)."""
+        for name in (self.qf_path(qid), self.df_path(qid), self.tf_path(qid)):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(name)
+
+    # ------------------------------------------------------------ reading
+
+    def load(self, qid: str) -> QueueEnvelope:
+        """Read and parse qfQID.
+
+        Raises:
+            FileNotFoundError: no such message.
+            QueueFormatError: the qf file is damaged.
+        """
+        with open(self.qf_path(qid), "rb") as fh:
+            return parse_qf(fh.read(), qid=qid)
+
+    def walk(self) -> list[str]:
+        """Return the queue ids that have a qf file, sorted (tf, df and hf are skipped)."""
+        return sorted(
+            name[2:]
+            for name in os.listdir(self.qf_directory)
+            if name.startswith("qf") and is_safe_qid(name[2:])
+        )
+
+    def body_size(self, qid: str) -> int:
+        """Return the size of dfQID, the size mailq prints."""
+        return os.stat(self.df_path(qid)).st_size
+
+    # ------------------------------------------------------------ internals
+
+    def _group_sync(self) -> _GroupSync:
+        loop = asyncio.get_running_loop()
+        if self._sync is None or self._sync.loop is not loop:
+            directories = tuple(dict.fromkeys((self.qf_directory, self.df_directory)))
+            self._sync = _GroupSync(directories, self._executor())
+        return self._sync
+
+    @classmethod
+    def _executor(cls) -> concurrent.futures.ThreadPoolExecutor:
+        with cls._executor_lock:
+            if cls._shared_executor is None:
+                cls._shared_executor = concurrent.futures.ThreadPoolExecutor(
+                    max_workers=_WORKERS, thread_name_prefix="fsqueue"
+                )
+            return cls._shared_executor
+
+
+def _checked(qid: str) -> str:
+    if not is_safe_qid(qid):
+        raise QueueError(f"unsafe queue id: {qid!r}")
+    return qid
