@@ -177,6 +177,7 @@ class _CommitState:
 
     qid: str
     body: BodyWriter | None
+    target: str = ""  # qfQID, or hfQID for a quarantined message
     renamed: bool = False
 
 
@@ -289,6 +290,10 @@ class FsQueue:
     def qf_path(self, qid: str) -> str:
         return os.path.join(self.qf_directory, "qf" + _checked(qid))
 
+    def hf_path(self, qid: str) -> str:
+        """A quarantined message's control file (Sendmail keeps it as hfQID)."""
+        return os.path.join(self.qf_directory, "hf" + _checked(qid))
+
     def tf_path(self, qid: str) -> str:
         return os.path.join(self.qf_directory, "tf" + _checked(qid))
 
@@ -347,7 +352,8 @@ class FsQueue:
         body = self._bodies.pop(qid, None)
         if body is None and not os.path.exists(self.qf_path(qid)):
             raise QueueError(f"{qid}: commit without a body writer or an existing qf file")
-        state = _CommitState(qid, body)
+        target = self.hf_path(qid) if envelope.quarantine_reason else self.qf_path(qid)
+        state = _CommitState(qid, body, target)
         try:
             data = format_qf(envelope)
         except BaseException:
@@ -381,7 +387,7 @@ class FsQueue:
                     os.fsync(fd)
             finally:
                 os.close(fd)
-            os.replace(tf, self.qf_path(state.qid))
+            os.replace(tf, state.target)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tf)
@@ -395,7 +401,7 @@ class FsQueue:
             return
         if state.renamed:
             with contextlib.suppress(FileNotFoundError):
-                os.unlink(self.qf_path(state.qid))
+                os.unlink(state.target)
         body._discard()  # removes the df only if this writer created it
 
     def abort(self, qid: str) -> None:
@@ -404,7 +410,7 @@ class FsQueue:
         Raises:
             QueueError: qfQID exists (the message is committed; use remove()).
         """
-        if os.path.exists(self.qf_path(qid)):
+        if os.path.exists(self.qf_path(qid)) or os.path.exists(self.hf_path(qid)):
             raise QueueError(f"{qid}: already committed; use remove()")
         body = self._bodies.pop(qid, None)
         if body is not None:
@@ -416,7 +422,7 @@ class FsQueue:
 
     def remove(self, qid: str) -> None:
         """Remove a committed message (qf first, so walk() no longer sees it)."""
-        for name in (self.qf_path(qid), self.df_path(qid), self.tf_path(qid)):
+        for name in (self.qf_path(qid), self.hf_path(qid), self.df_path(qid), self.tf_path(qid)):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(name)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import threading
 import time
@@ -418,3 +419,18 @@ async def test_every_rename_is_covered_by_a_later_directory_fsync(
     for kind, when, qid in events:
         if kind == "rename":
             assert any(when < start and end <= returned[qid] for start, end in syncs), qid
+
+
+@pytest.mark.asyncio
+async def test_quarantined_message_is_an_hf_file(queue: FsQueue, tmp_path: Path,
+                                                 no_fsync: None) -> None:
+    # Sendmail keeps a quarantined message's control file as hfQID: queue runs skip it
+    body = queue.create_body()
+    body.write(b"held\n")
+    await queue.commit(dataclasses.replace(envelope(body.qid), quarantine_reason="Held"))
+    assert files(tmp_path) == sorted(["df" + body.qid, "hf" + body.qid])
+    assert queue.walk() == []
+    with pytest.raises(QueueError):
+        queue.abort(body.qid)
+    queue.remove(body.qid)
+    assert files(tmp_path) == []
