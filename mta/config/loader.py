@@ -111,6 +111,9 @@ def read_folded_lines(text: str) -> Iterator[tuple[int, str]]:
         yield start + 1, "\n".join(parts)
 
 
+# Options given once per listener; Config.options keeps their values one a line.
+LISTENER_OPTIONS = frozenset({"DaemonPortOptions", "ClientPortOptions"})
+
 @dataclass
 class _State:
     """Mutable state while reading one file (readcf's globals)."""
@@ -554,6 +557,12 @@ def _o_line(st: _State, line: str) -> None:
         st.error(parsed.error or f"readcf: unknown option name {parsed.name}")
         return
     if parsed.name in st.sticky:
+        return
+    previous = st.options.get(parsed.name)
+    if parsed.name in LISTENER_OPTIONS and previous:
+        # each DaemonPortOptions (ClientPortOptions) line adds a listener: keep
+        # them all, one a line (a command-line setting is sticky and replaces them)
+        st.set_option(parsed.name, previous + "\n" + parsed.value)
         return
     st.set_option(parsed.name, parsed.value)
 

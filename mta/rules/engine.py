@@ -330,6 +330,10 @@ class RuleEngine:
         # whose name prefixes user error messages ("addr... text").
         self.exit_stat = EX_OK
         self.e_to: str | None = None
+        # In an SMTP session user errors are replies, not printed lines: when this
+        # list is set, usrerr() appends (code, enhanced status or None, text with
+        # the "e_to... " prefix) to it instead (mta.rules.check reads it).
+        self.smtp_errors: list[tuple[str, str | None, str]] | None = None
         # put before each message, error and warning (not traces): "FILE: line N: "
         # while a file is read, as Sendmail's FileName and LineNumber do
         self.msg_prefix = ""
@@ -492,11 +496,15 @@ class RuleEngine:
         if is_smtp_code(text):
             num, text = text[:3], text[4:]
         n = isenhsc(text, " ")
+        enh: str | None = None
         if n > 0:
-            text = text[n + 1:]
+            enh, text = text[:n], text[n + 1:]
         prefix = ""
-        if self.e_to and num in _TO_PREFIX_CODES:
+        if self.e_to and num in TO_PREFIX_CODES:
             prefix = shortenstring(self.e_to, MAXSHORTSTR) + "... "
+        if self.smtp_errors is not None:
+            self.smtp_errors.append((num, enh, prefix + text))
+            return
         self.out((self.msg_prefix + prefix + text).translate(_STRIP_HIGH_BIT))
 
     def eight_bit_refused(self, addr: str, *, recipient: bool = True) -> bool:
@@ -1248,7 +1256,7 @@ def _is_op(tok: str, *kinds: OpKind) -> bool:
     return isinstance(tok, _OP) and tok.kind in kinds
 
 
-_TO_PREFIX_CODES = frozenset({"050", "250", "252", "450", "550", "553"})
+TO_PREFIX_CODES = frozenset({"050", "250", "252", "450", "550", "553"})
 _OPERATOR_BYTES: Final = re.compile("[\x80-\x9f]")  # Sendmail's own operator codes
 OPERATOR_BYTES_SHOWN: Final = {c: "?" for c in range(0x80, 0xA0)}  # as invalidaddr() shows them
 

@@ -23,6 +23,7 @@ SEE ALSO
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from typing import Final
 
@@ -41,6 +42,9 @@ def stab_hash(name: str, symtype: int = ST_CLASS) -> int:
     return h
 
 
+_GENERATIONS = itertools.count(1)
+
+
 class MacroEnv:
     """Macro name -> encoded value, over the values of the .cf."""
 
@@ -48,9 +52,11 @@ class MacroEnv:
 
     def __init__(self, base: Mapping[str, str] | None = None) -> None:
         self._values: dict[str, str] = dict(base or {})
-        # counts the changes, so that results remembered for the old values can be
-        # recognised (RuleEngine's memo)
-        self.generation = 0
+        # changes with every change, so that results remembered for the old values
+        # can be recognised (RuleEngine's memo); drawn from one counter for all
+        # environments, so that an engine whose macros are swapped (one MacroEnv
+        # per SMTP session) never mistakes one environment for another
+        self.generation = next(_GENERATIONS)
 
     def get(self, name: str) -> str | None:
         return self._values.get(name)
@@ -58,7 +64,7 @@ class MacroEnv:
     def define(self, name: str, value: str | None) -> None:
         if self._values.get(name) == value:
             return
-        self.generation += 1
+        self.generation = next(_GENERATIONS)
         if value is None:
             self._values.pop(name, None)
         else:

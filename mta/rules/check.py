@@ -1,0 +1,283 @@
+"""The Policy facade: the check_* rulesets as an SMTP session asks them (Sendmail's rscheck).
+
+SYNOPSIS
+    policy = Policy(engine)
+    verdict = policy.check("check_rcpt", "<user@example.com>", macros=session.macros,
+                           e_to="<user@example.com>")
+    if verdict.reply is not None: ...          # $#error: send it (or 451 4.3.0)
+    elif verdict.discard: ...                  # $#discard: accept, then drop
+
+DESCRIPTION
+    Mirrors rscheck() of Sendmail's parseaddr.c. The argument text is
+    "arg1 $| arg2" (the $| operator between, when there is a second part),
+    broken into tokens with comments removed for the address checks
+    (check_mail, check_rcpt: RSF_RMCOMM) and kept otherwise, then rewritten by
+    the named ruleset. A ruleset the .cf does not define allows everything.
+
+    The result decides:
+
+    - "$#error $@ D.S.N $: "CODE text"": a refusal. Its reply is what Sendmail
+      prints through usrerr(): the code of the text (553 when it has none), the
+      enhanced status given by $@ or in the text, and the text after the
+      "e_to... " prefix that Sendmail puts before 450/550/553 messages about
+      an address (e_to is the command's argument as the client wrote it).
+      "$#error $@ quarantine $: reason" quarantines the message instead.
+    - "$#discard": the message is accepted and then thrown away.
+    - a temporary map failure that the rules did not catch (status 75):
+      "451 4.3.0 Temporary system failure. Please try again later.", which is
+      also the reply for any rule trouble (a recursion or a missing ruleset),
+      so that no mail is refused for a configuration fault.
+    - anything else: accepted; the returned workspace is kept for the caller
+      (check_relay's "$# OK", the tokens of srv_features ...).
+
+    The engine is shared by every session of a process: each call installs the
+    session's MacroEnv on it for the time of the call (the memo of the engine
+    tells environments apart, see mta.rules.macros).
+
+DIAGNOSTICS
+    Nothing raises for bad input; a refusal is a Verdict with a Reply.
+
+SEE ALSO
+    mta.rules.engine, mta.rules.resolve (buildaddr's $#error texts),
+    mta.core.reply, Sendmail op.me 5.1.4 and cf/README "check_*".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mta.config.macros import expand, translate_dollars
+from mta.config.model import Op, OpKind
+from mta.config.tokens import prescan
+from mta.core.reply import Reply
+from mta.maps.base import LookupStatus
+from mta.rules.engine import (
+    EX_OK,
+    EX_SOFTWARE,
+    EX_TEMPFAIL,
+    TO_PREFIX_CODES,
+    RuleEngine,
+    is_smtp_code,
+    isenhsc,
+    stripquotes,
+)
+from mta.rules.macros import MacroEnv
+from mta.util.text import MAXSHORTSTR, shortenstring
+
+__all__ = ["ACCEPT", "TEMPORARY_FAILURE", "MacroEnv", "Policy", "Verdict", "define_plain",
+           "expand_macros"]
+
+TEMPORARY_FAILURE = Reply(451, "4.3.0", "Temporary system failure. Please try again later.")
+# rulesets whose argument is an address: comments are removed before rewriting
+_ADDRESS_CHECKS = frozenset({"check_mail", "check_rcpt", "check_compat", "check_vrfy",
+                             "check_expn", "check_etrn"})
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What a check ruleset said.
+
+    Attributes:
+        reply: the refusal to send, None when the command may go on.
+        discard: $#discard: accept, then throw the message away.
+        quarantine: the reason of "$#error $@ quarantine", or None.
+        result: the rewritten workspace as text (for logging and special checks).
+        value: for another "$# word ..." result, its words (srv_features: the
+            feature letters; check_relay: "OK", "RELAY").
+    """
+
+    reply: Reply | None = None
+    discard: bool = False
+    quarantine: str | None = None
+    result: str = ""
+    value: str | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.reply is None
+
+
+ACCEPT = Verdict()
+
+
+class Policy:
+    """Runs check rulesets for SMTP sessions on one shared RuleEngine."""
+
+    def __init__(self, engine: RuleEngine) -> None:
+        self.engine = engine
+        self._condelse: str | None = None
+
+    def has(self, ruleset: str) -> bool:
+        """Does the .cf define ruleset?"""
+        return self.engine.config.ruleset_names.get(ruleset) is not None
+
+    def check(
+        self,
+        ruleset: str,
+        arg1: str,
+        arg2: str | None = None,
+        *,
+        macros: MacroEnv,
+        e_to: str | None = None,
+    ) -> Verdict:
+        """Run ruleset on "arg1 $| arg2" with the session's macros (rscheck()).
+
+        Args:
+            ruleset: the check ruleset's name, e.g. "check_rcpt".
+            arg1: the first argument (an address as the client wrote it, a host name).
+            arg2: the second argument, after the $| operator, or None.
+            macros: the session's macro environment.
+            e_to: the text that prefixes address messages ("<a@b>... Relaying denied").
+
+        Returns:
+            The Verdict; ACCEPT when the ruleset does not exist.
+        """
+        engine = self.engine
+        number = engine.config.ruleset_names.get(ruleset)
+        if number is None:
+            return ACCEPT
+        table = engine.tables.int if ruleset in _ADDRESS_CHECKS else engine.tables.noc
+        text = arg1 if arg2 is None else arg1 + self._op_condelse() + arg2
+        tokens, _end, _errors = prescan(text, table, "\0", ignore=True, ops=True)
+        if tokens is None and not text.strip():
+            tokens = []  # srv_features and the like take no argument
+        if tokens is None:
+            return Verdict(reply=Reply(553, "5.1.0", f"{arg1}... Syntax error"))
+        saved = (engine.macros, engine.e_to, engine.smtp_errors, engine.exit_stat)
+        # messages the rules print (a map's "Name server timeout") are not replies
+        engine.macros, engine.e_to, engine.smtp_errors = macros, e_to, []
+        engine.exit_stat = EX_OK
+        try:
+            status = engine.rewrite(tokens, number)
+            return self._verdict(tokens, status)
+        finally:
+            engine.macros, engine.e_to, engine.smtp_errors, engine.exit_stat = saved
+
+    def verify_recipient(self, addr: str, *, macros: MacroEnv) -> Reply | None:
+        """RCPT's own look at an address after check_rcpt (parseaddr() and recipient()).
+
+        The address must parse (else the parser's 553/501 message), must not
+        resolve to the error mailer (its $#error), and a local user must be an
+        alias or a passwd entry ("550 5.1.1 ... User unknown"). None: accepted.
+        """
+        from mta.rules.resolve import ERROR_MAILER, AddressState, parseaddr
+
+        engine = self.engine
+        saved = (engine.macros, engine.e_to, engine.smtp_errors, engine.exit_stat)
+        errors: list[tuple[str, str | None, str]] = []
+        engine.macros, engine.smtp_errors = macros, errors
+        engine.exit_stat = EX_OK
+        try:
+            address = parseaddr(engine, addr)
+            if address is None or address.mailer_name == ERROR_MAILER:
+                if address is not None and address.state is AddressState.QUEUEUP:
+                    return None
+                if errors:
+                    code, enh, text = errors[-1]
+                    return _reply(int(code), enh, text)
+                return Reply(553, "5.1.3", f"{addr}... Invalid address")
+            mailer = address.mailer
+            if mailer is not None and mailer.name == "local" and address.state is AddressState.OK:
+                if not _user_known(engine, address.user):
+                    return Reply(550, "5.1.1", f"{addr}... User unknown")
+            return None
+        finally:
+            engine.macros, engine.e_to, engine.smtp_errors, engine.exit_stat = saved
+
+    def _op_condelse(self) -> str:
+        if self._condelse is None:
+            from mta.config.tokens import encode_op
+
+            self._condelse = encode_op(Op(OpKind.CONDELSE))
+        return self._condelse
+
+    def _verdict(self, tokens: list[str], status: int) -> Verdict:
+        engine = self.engine
+        result = engine.printav(tokens)
+        if tokens and isinstance(tokens[0], Op) and tokens[0].kind is OpKind.CANONNET:
+            mailer = str(tokens[1]).lower() if len(tokens) > 1 else ""
+            if mailer == "discard":
+                return Verdict(discard=True, result=result)
+            if mailer == "error":
+                return self._error(tokens, result)
+            words = [str(t) for t in tokens[1:] if not isinstance(t, Op)]
+            return Verdict(result=result, value=" ".join(words))
+        if status == EX_TEMPFAIL or status >= EX_SOFTWARE:
+            return Verdict(reply=TEMPORARY_FAILURE, result=result)
+        return Verdict(result=result)
+
+    def _error(self, tokens: list[str], result: str) -> Verdict:
+        """$#error [$@ status] $: text -> the reply Sendmail gives for it."""
+        engine = self.engine
+        host: list[str] = []
+        user: list[str] = []
+        target: list[str] | None = None
+        for tok in tokens[2:]:
+            if isinstance(tok, Op) and tok.kind is OpKind.CANONHOST:
+                target = host
+                continue
+            if isinstance(tok, Op) and tok.kind is OpKind.CANONUSER:
+                target = user
+                continue
+            if target is not None:
+                target.append(tok)
+        hbuf = engine.cataddr(host) if host else ""
+        ubuf = engine.cataddr(user, " ")
+        if hbuf.lower() == "quarantine":
+            return Verdict(quarantine=stripquotes(ubuf), result=result)
+        text = stripquotes(ubuf)
+        if is_smtp_code(text) and text[3:4] == " ":
+            code, rest = text[:3], text[4:]
+        else:
+            code, rest = "553", text
+        enh: str | None = None
+        n = isenhsc(rest, " ")
+        if n > 0:
+            enh, rest = rest[:n], rest[n + 1:]
+        elif isenhsc(hbuf, "") > 0:
+            enh = hbuf
+        if engine.e_to and code in TO_PREFIX_CODES:
+            # usrerr() puts the address before messages with these codes
+            rest = shortenstring(engine.e_to, MAXSHORTSTR) + "... " + rest
+        return Verdict(reply=_reply(int(code), enh, rest), result=result)
+
+
+def _user_known(engine: RuleEngine, user: str) -> bool:
+    """An alias (user, then the part before +detail) or a passwd entry of that name."""
+    import pwd
+
+    base = user.split("+", 1)[0]
+    maps = engine.maps
+    for name in dict.fromkeys((user, base)):
+        if maps is not None and maps.get("aliases") is not None:
+            found = maps.lookup("aliases", name, [], engine)
+            if found.status is LookupStatus.FOUND:
+                return True
+        try:
+            pwd.getpwnam(name)
+            return True
+        except KeyError:
+            continue
+    return False
+
+
+def _reply(code: int, enh: str | None, text: str) -> Reply:
+    """A Reply whose enhanced status agrees with the code (x.0.0 when it does not)."""
+    if code < 200 or code > 599:
+        code = 553
+    if enh is None or enh[:1] != str(code)[0]:
+        enh = f"{str(code)[0]}.0.0"
+    try:
+        return Reply(code, enh, text)
+    except ValueError:
+        return Reply(code, f"{str(code)[0]}.0.0", text)
+
+
+def define_plain(macros: MacroEnv, name: str, value: str | None) -> None:
+    """Define macro name as plain text (None removes it), as Sendmail's macdefine()."""
+    macros.define(name, None if value is None else translate_dollars(value, 10, comments=False))
+
+
+def expand_macros(text: str, macros: MacroEnv) -> str:
+    """Expand the $x references and conditionals of an encoded .cf text (an H line value)."""
+    return expand(text, macros.get)
