@@ -1,7 +1,9 @@
-"""`sendmail`: the drop-in command line (test mode and alias rebuild for now).
+"""`sendmail`: the drop-in command line (test mode, daemon, -bs, alias rebuild).
 
 SYNOPSIS
     sendmail -bt [-C file.cf] [-d21.12] [-O Option=value] [-oXvalue] < input
+    sendmail -bd | -bD [-C file.cf] [-O DaemonPortOptions=Port=2525,Addr=127.0.0.1]
+    sendmail -bs [-C file.cf]            (an SMTP session on stdin/stdout)
     sendmail -bi [-C file.cf]            (= newaliases)
 
 DESCRIPTION
@@ -28,9 +30,9 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from mta.config.hostinfo import HostIdentity, host_identity, interface_names
-from mta.config.loader import MAXCONFIGLEVEL, SENDMAIL_VERSION, load_cf
-from mta.config.macros import translate_dollars
+from mta.app.runtime import startup_macros
+from mta.config.hostinfo import host_identity, interface_names
+from mta.config.loader import LISTENER_OPTIONS, MAXCONFIGLEVEL, SENDMAIL_VERSION, load_cf
 from mta.config.options import read_option
 from mta.core.errors import ConfigError
 from mta.util.sysexits import ExitCode
@@ -108,7 +110,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             if parsed.spec is None:
                 print(parsed.error, file=sys.stderr)
                 continue
-            overrides[parsed.name] = parsed.value
+            if parsed.name in LISTENER_OPTIONS and parsed.name in overrides:
+                overrides[parsed.name] += "\n" + parsed.value
+            else:
+                overrides[parsed.name] = parsed.value
+    if mode in ("d", "D", "s"):
+        from mta.app.daemon import run as run_daemon
+
+        _log_to(mode)
+        return run_daemon(cf, overrides, mode=mode)
     if mode == "t":
         return run_test_mode(cf, overrides, debug, op_mode=mode)
     if mode == "i":
@@ -119,19 +129,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     return int(ExitCode.EX_USAGE)
 
 
-def startup_macros(ident: HostIdentity, op_mode: str) -> dict[str, str]:
-    """The macros Sendmail's main() defines before it reads the .cf, encoded.
+def _log_to(mode: str) -> None:
+    """Daemon log lines: syslog (mail facility) when -bd detaches, else standard error."""
+    import logging
+    import logging.handlers
+    import os
 
-    The host's names ($w, $j, $m, $k), ${opMode}, the letter of the -b
-    option ("m" without one), and ${deliveryMode} for the default delivery
-    mode, "b" (a DeliveryMode option, -O or in the file, changes it while
-    the .cf is read). Rules expand macros when they are read, and
-    FEATURE(redirect) has ${opMode} in an RHS, so these are defined first.
-    """
-    plain = dict(ident.macros)
-    plain["opMode"] = op_mode
-    plain["deliveryMode"] = "b"
-    return {k: translate_dollars(v, 10, comments=False) for k, v in plain.items()}
+    logger = logging.getLogger("mta")
+    logger.setLevel(logging.INFO)
+    handler: logging.Handler
+    if mode == "d" and os.path.exists("/dev/log"):
+        handler = logging.handlers.SysLogHandler(
+            "/dev/log", facility=logging.handlers.SysLogHandler.LOG_MAIL)
+        handler.setFormatter(logging.Formatter("sendmail[%(process)d]: %(message)s"))
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s sendmail[%(process)d]: %(message)s"))
+    logger.addHandler(handler)
 
 
 def run_test_mode(

@@ -1,0 +1,124 @@
+"""The queue as the SMTP sessions see it: one FsQueue message per accepted DATA.
+
+SYNOPSIS
+    sink = QueueSink("/var/spool/mqueue", runtime)
+    writer = sink.begin()                        # a queue id and an open df file
+    writer.write_body(chunk)                     # CRLF lines as received, unstuffed
+    await writer.commit(txn, headers)            # qf written and fsynced: reply 250
+    writer.abort()                               # or: nothing stays behind
+
+DESCRIPTION
+    The SMTP layer knows nothing of queue files and the queue nothing of SMTP
+    (DESIGN 3.2: mta.smtp and mta.queue are apart), so this adapter in the
+    composition root turns a session's transaction into a QueueEnvelope as
+    Sendmail 8.17 would write it: the body in dfQID with LF line ends, the
+    header in qfQID (H?? records in message order, the Received: line the
+    session made first), recipients newest first, the macros Sendmail saves
+    ($r, $s, $_, ${daemon_flags}), the F flags (8 for 8-bit data, d/n for
+    RET=, s), the priority from the size and the recipient count.
+
+DIAGNOSTICS
+    OSError from the file system passes through; the session answers 451.
+
+SEE ALSO
+    mta.queue.fsqueue, mta.queue.qfformat, mta.smtp.session.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from mta.app.runtime import Runtime
+from mta.queue.fsqueue import BodyWriter, FsQueue
+from mta.queue.qfformat import (
+    QueueEnvelope,
+    QueueHeader,
+    QueueRecipient,
+    envelope_flags,
+    initial_priority,
+)
+from mta.smtp.session import Transaction
+
+_SAVED_MACROS = ("r", "s", "_", "daemon_flags")
+
+
+class QueueSink:
+    """Creates one QueueWriter per message on an FsQueue."""
+
+    def __init__(self, directory: Path | str, runtime: Runtime) -> None:
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        self.queue = FsQueue(str(directory))
+        self.runtime = runtime
+
+    def begin(self) -> QueueWriter:
+        return QueueWriter(self.queue, self.queue.create_body())
+
+
+class QueueWriter:
+    """One message on its way into the queue."""
+
+    def __init__(self, queue: FsQueue, body: BodyWriter) -> None:
+        self.queue = queue
+        self.body = body
+        self.qid = body.qid
+        self.size = 0
+        self.eight_bit = False
+        self._cr = False  # the last chunk ended with a CR (its LF may come next)
+
+    def write_body(self, data: bytes) -> None:
+        """Append body bytes, CRLF turned into LF as in Sendmail's df files."""
+        if self._cr:
+            data = b"\r" + data
+            self._cr = False
+        if data.endswith(b"\r"):
+            data = data[:-1]
+            self._cr = True
+        out = data.replace(b"\r\n", b"\n")
+        if not self.eight_bit and any(b > 0x7F for b in out):
+            self.eight_bit = True
+        self.size += len(out)
+        self.body.write(out)
+
+    async def commit(self, txn: Transaction, headers: list[tuple[str, str]],
+                     macros: dict[str, str] | None = None) -> None:
+        """Write the qf file for txn and make the message durable."""
+        if self._cr:
+            self.body.write(b"\r")
+            self.size += 1
+            self._cr = False
+        header_records = tuple(QueueHeader.from_message(name, value) for name, value in headers)
+        header_size = sum(len(h.name) + 1 + len(h.value) + 1 for h in header_records) + 1
+        if not self.eight_bit:
+            self.eight_bit = any(b > 0x7F for h in header_records for b in h.value)
+        recipients = tuple(
+            QueueRecipient.from_rcpt(
+                f"<{r.address}>",
+                notify=tuple(w.strip() for w in r.notify.split(",")) if r.notify else None,
+                orcpt=r.orcpt,
+            )
+            for r in reversed(txn.recipients)
+        )
+        saved = tuple((k, v) for k, v in (macros or {}).items() if v)
+        envelope = QueueEnvelope(
+            qid=self.qid,
+            sender=f"<{txn.sender}>" if txn.sender else "<>",
+            recipients=recipients,
+            headers=header_records,
+            macros=saved,
+            created=int(time.time()),
+            priority=initial_priority(header_size + self.size, len(recipients)),
+            body_type=txn.body,
+            flags=envelope_flags(has_8bit=self.eight_bit, ret=txn.ret),
+            quarantine_reason=txn.quarantine,
+            auth=txn.auth,
+            envid=txn.envid,
+        )
+        await self.queue.commit(envelope)
+
+    def abort(self) -> None:
+        """Forget the message: its files go."""
+        self.queue.abort(self.qid)
+
+
+SAVED_MACROS = _SAVED_MACROS

@@ -1,0 +1,176 @@
+"""The SMTP listeners: one asyncio server per DaemonPortOptions entry, and -bs on stdin.
+
+SYNOPSIS
+    server = SmtpServer(policy, sink, listeners(config.options.get("DaemonPortOptions", "")))
+    await server.start(); await server.wait_closed()
+    await serve_stdio(policy, sink)                  # sendmail -bs
+
+DESCRIPTION
+    Each connection gets a Session (mta.smtp.session). Before the greeting
+    the client's address is turned into a name the way Sendmail does it: the
+    reverse lookup of the address through the system resolver (so
+    /etc/hosts and DNS as nsswitch.conf says), then a forward lookup of that
+    name, which must lead back to the address. {client_resolve} is OK when it
+    does, FORGED when the name does not lead back, FAIL when the address has
+    no name (then {client_name} is "[address]"), TEMP when the resolver could
+    not answer.
+
+    MaxDaemonChildren limits the sessions that run at the same time: a
+    connection over the limit is told "421 4.3.2 Too many open connections"
+    (after the greeting delay Sendmail would not give either) and closed.
+
+    -bs runs the same session over standard input and output; when standard
+    input is a TCP socket (inetd) the client's address is its peer.
+
+DIAGNOSTICS
+    OSError from start() when a listener cannot bind (the caller reports it).
+
+SEE ALSO
+    mta.smtp.session, mta.smtp.listener, mta.app.daemon.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import socket
+import sys
+
+from mta.core.reply import Reply
+from mta.rules.check import Policy
+from mta.smtp.listener import Listener
+from mta.smtp.session import MessageSink, Session, SessionContext, build_context, serve
+
+log = logging.getLogger(__name__)
+
+
+async def resolve_client(addr: str) -> tuple[str | None, str]:
+    """The client's name and {client_resolve}: OK, FORGED, FAIL or TEMP."""
+    loop = asyncio.get_running_loop()
+    try:
+        name, _port = await loop.getnameinfo((addr, 0), socket.NI_NAMEREQD)
+    except socket.gaierror as exc:
+        return None, "TEMP" if exc.errno == socket.EAI_AGAIN else "FAIL"
+    except OSError:
+        return None, "FAIL"
+    try:
+        infos = await loop.getaddrinfo(name, None, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        return name, "TEMP" if exc.errno == socket.EAI_AGAIN else "FORGED"
+    except OSError:
+        return name, "FORGED"
+    plain = addr[7:] if addr.startswith("::ffff:") else addr
+    if any(info[4][0] in (addr, plain) for info in infos):
+        return name, "OK"
+    return name, "FORGED"
+
+
+class SmtpServer:
+    """All the daemon's listeners, sharing one Policy and one message sink."""
+
+    def __init__(self, policy: Policy, sink: MessageSink, listeners: list[Listener], *,
+                 max_children: int = 0) -> None:
+        self.policy = policy
+        self.sink = sink
+        self.listeners = listeners
+        self.max_children = max_children
+        self.active = 0
+        self.servers: list[asyncio.base_events.Server] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        # built once per listener: the TLS context, the greeting, the limits
+        self._contexts: dict[str, SessionContext] = {}
+
+    async def start(self) -> None:
+        """Bind every listener (raises OSError when one cannot)."""
+        for listener in self.listeners:
+            family = socket.AF_INET6 if listener.family == "inet6" else socket.AF_INET
+
+            async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                             listener: Listener = listener) -> None:
+                task = asyncio.current_task()
+                if task is not None:
+                    self._tasks.add(task)
+                try:
+                    await self._session(reader, writer, listener)
+                finally:
+                    if task is not None:
+                        self._tasks.discard(task)
+
+            server = await asyncio.start_server(
+                handle, listener.addr, listener.port, family=family,
+                backlog=listener.backlog, reuse_address=True, limit=1 << 20)
+            self.servers.append(server)
+            log.info("starting daemon (%s): SMTP on %s port %d", listener.name, listener.addr,
+                     listener.port)
+
+    async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                       listener: Listener) -> None:
+        peer = writer.get_extra_info("peername")
+        local = writer.get_extra_info("sockname")
+        ctx = self._contexts.get(listener.name)
+        if ctx is None:
+            ctx = self._contexts[listener.name] = build_context(self.policy, self.sink, listener)
+        try:
+            if self.max_children and self.active >= self.max_children:
+                for line in Reply(421, "4.3.2", "Too many open connections").wire_lines():
+                    writer.write(line.encode() + b"\r\n")
+                await writer.drain()
+                return
+            self.active += 1
+            try:
+                name, resolved = await resolve_client(peer[0])
+                session = Session(ctx, peer=(peer[0], peer[1]), local=(local[0], local[1]),
+                                  client_name=name, client_resolve=resolved)
+                await serve(session, reader, writer)
+            finally:
+                self.active -= 1
+        except Exception:
+            log.exception("session with %s failed", peer)
+        finally:
+            with contextlib.suppress(Exception):
+                writer.close()
+                await writer.wait_closed()
+
+    async def close(self) -> None:
+        """Stop listening and end the sessions that are still running."""
+        for server in self.servers:
+            server.close()
+        for server in self.servers:
+            await server.wait_closed()
+        for task in list(self._tasks):
+            task.cancel()
+
+    async def serve_forever(self) -> None:
+        await asyncio.gather(*(s.serve_forever() for s in self.servers))
+
+
+async def serve_stdio(policy: Policy, sink: MessageSink, listener: Listener) -> None:
+    """sendmail -bs: one session on standard input and output."""
+    loop = asyncio.get_running_loop()
+    peer: tuple[str, int] | None = None
+    local: tuple[str, int] | None = None
+    try:
+        sock = socket.socket(fileno=sys.stdin.fileno())
+        try:
+            p = sock.getpeername()
+            if isinstance(p, tuple):
+                peer, local = (p[0], p[1]), sock.getsockname()[:2]
+        finally:
+            sock.detach()
+    except OSError:
+        pass
+    reader = asyncio.StreamReader(limit=1 << 20)
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin.buffer)
+    out = sys.stdout.buffer
+
+    def write(data: bytes) -> None:
+        out.write(data)
+        out.flush()
+
+    ctx = build_context(policy, sink, listener)
+    name, resolved = (None, "OK")
+    if peer is not None:
+        name, resolved = await resolve_client(peer[0])
+    session = Session(ctx, peer=peer, local=local, client_name=name, client_resolve=resolved)
+    await serve(session, reader, None, write)

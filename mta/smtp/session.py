@@ -1,0 +1,1116 @@
+"""One SMTP server session: the command table, the states, and the replies Sendmail 8.17 gives.
+
+SYNOPSIS
+    session = Session(context, peer=("192.0.2.7", 40000), local=("127.0.0.1", 25))
+    await session.run(reader, writer)          # a socket, or stdin/stdout for -bs
+
+DESCRIPTION
+    Mirrors smtp() of Sendmail's srvrsmtp.c. Bytes go through the sans-IO
+    framing of mta.smtp.wire; every policy decision comes from the .cf's
+    check rulesets through mta.rules.check.Policy (check_relay at connect,
+    check_mail, check_rcpt, check_data, the H-line header checks, check_eoh
+    and check_eom), called with the macros Sendmail sets ({client_addr},
+    {client_name}, {client_resolve}, {daemon_name}, {daemon_flags}, $s, $f,
+    {mail_from}, {addr_type}, {nrcpts} ...). The protocol code decides no
+    policy of its own: it checks syntax, state and the option limits
+    (MaxMessageSize, MaxRecipientsPerMessage, PrivacyOptions).
+
+    Replies are buffered and written when a command ends a pipeline group
+    (EHLO, DATA, QUIT, ...) or when no further command is waiting in the
+    input (RFC 2920, Postfix's SMTPD_CMD_FLAG_LAST), so a pipelined group
+    costs one write.
+
+    A message is acknowledged with 250 only after the queue has it on disk
+    (Queue.commit returns after the fsyncs); a failure there gives 451 4.3.0
+    and nothing is left behind. Any unexpected exception in a command gives
+    451 4.3.0 and is logged with its traceback: never a 5xx for our fault.
+
+DIAGNOSTICS
+    Nothing raises out of run(); connection errors end the session.
+
+SEE ALSO
+    mta.smtp.wire, mta.smtp.server, mta.rules.check, mta.queue.fsqueue,
+    RFC 5321, RFC 1869 (SIZE), RFC 2920 (PIPELINING), RFC 3461 (DSN).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import enum
+import logging
+import os
+import socket
+import ssl
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from mta.core.reply import Reply
+from mta.rules.check import MacroEnv, Policy, Verdict, define_plain, expand_macros
+from mta.smtp import wire
+from mta.smtp.auth import SaslAuthd, b64decode, decode_plain
+from mta.smtp.listener import Listener
+
+log = logging.getLogger(__name__)
+
+MAX_BAD_COMMANDS = 25  # Sendmail's MAXBADCOMMANDS
+MAXNAME = 256  # Sendmail's MAXNAME: the longest host name
+MAX_HEADERS_LENGTH = 32768  # the MaxHeadersLength default of the generic .cf
+SENDMAIL_VERSION = "8.17.1.9"
+
+
+class State(enum.Enum):
+    """Where the session is (Sendmail keeps the same in gotmail/nrcpts flags)."""
+
+    CONNECTED = enum.auto()  # greeting sent, no HELO yet
+    READY = enum.auto()  # HELO/EHLO done, no transaction
+    MAIL = enum.auto()  # MAIL accepted
+    RCPT = enum.auto()  # at least one RCPT accepted
+    CLOSING = enum.auto()
+
+
+class MessageSink(Protocol):
+    """Where an accepted message goes (the queue); see mta.smtp.server.QueueSink."""
+
+    def begin(self) -> MessageWriter: ...
+
+
+class MessageWriter(Protocol):
+    """One message being received: its queue id, the body stream and the commit."""
+
+    qid: str
+
+    def write_body(self, data: bytes) -> None: ...
+
+    async def commit(self, txn: Transaction, headers: list[tuple[str, str]],
+                     macros: dict[str, str] | None = None) -> None: ...
+
+    def abort(self) -> None: ...
+
+
+@dataclass
+class Recipient:
+    """One accepted RCPT: the address as given and its ESMTP parameters."""
+
+    address: str
+    notify: str | None = None
+    orcpt: str | None = None
+
+
+@dataclass
+class Transaction:
+    """The envelope being built between MAIL and the end of DATA."""
+
+    sender: str = ""
+    sender_arg: str = ""
+    size: int | None = None
+    body: str | None = None
+    ret: str | None = None
+    envid: str | None = None
+    auth: str | None = None
+    recipients: list[Recipient] = field(default_factory=list)
+    discard: bool = False
+    quarantine: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionContext:
+    """What every session of a daemon shares (built once per configuration)."""
+
+    policy: Policy
+    options: Mapping[str, str]
+    macros: MacroEnv
+    sink: MessageSink
+    hostname: str
+    listener: Listener
+    max_message_size: int = 0
+    max_recipients: int = 0
+    privacy: frozenset[str] = frozenset()
+    help_file: str | None = None
+    greeting: str = ""
+    tls: ssl.SSLContext | None = None
+    auth: SaslAuthd | None = None
+    auth_mechanisms: tuple[str, ...] = ()
+    auth_options: frozenset[str] = frozenset()
+    max_headers_length: int = 0
+
+
+def _privacy(text: str) -> frozenset[str]:
+    words = {w.strip().lower() for w in text.replace(",", " ").split() if w.strip()}
+    if "goaway" in words:
+        # Sendmail's PRIV_GOAWAY: ETRN stays (noetrn is not part of it)
+        words |= {"noexpn", "novrfy", "noverb", "authwarnings", "needmailhelo",
+                  "needexpnhelo", "needvrfyhelo", "noreceipts", "nobodyreturn"}
+    return frozenset(words)
+
+
+def build_context(policy: Policy, sink: MessageSink, listener: Listener) -> SessionContext:
+    """The SessionContext of a listener from the loaded configuration (once per daemon)."""
+    config = policy.engine.config
+    options = config.options
+    auth = SaslAuthd.from_config()
+    offered = options.get("AuthMechanisms", "GSSAPI KERBEROS_V4 DIGEST-MD5 CRAM-MD5")
+    mechanisms = tuple(m.upper() for m in offered.replace(",", " ").split())
+    macros = policy.engine.macros
+    hostname = expand_macros(macros.get("j") or "", macros) or socket.getfqdn()
+    greeting = options.get("SmtpGreetingMessage") or config.macros.get("e") or ""
+    return SessionContext(
+        policy=policy,
+        options=options,
+        macros=macros,
+        sink=sink,
+        hostname=hostname,
+        listener=listener,
+        max_message_size=_int(options.get("MaxMessageSize")),
+        max_recipients=_int(options.get("MaxRecipientsPerMessage")),
+        privacy=_privacy(options.get("PrivacyOptions", "public")),
+        help_file=options.get("HelpFile"),
+        greeting=greeting,
+        tls=_tls_context(options),
+        auth=auth,
+        auth_mechanisms=tuple(m for m in mechanisms if auth and m in auth.mechanisms),
+        auth_options=frozenset(options.get("AuthOptions", "").replace(",", " ").split()),
+        max_headers_length=_int(options.get("MaxHeadersLength")),
+    )
+
+
+def _tls_context(options: Mapping[str, str]) -> ssl.SSLContext | None:
+    """The STARTTLS context from ServerCertFile/ServerKeyFile, None when unusable."""
+    cert, key = options.get("ServerCertFile"), options.get("ServerKeyFile")
+    if not cert or not key:
+        return None
+    try:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+    except (OSError, ssl.SSLError) as exc:
+        log.warning("STARTTLS: cannot use %s and %s: %s", cert, key, exc)
+        return None
+    return context
+
+
+def _int(text: str | None) -> int:
+    try:
+        return int(text or 0)
+    except ValueError:
+        return 0
+
+
+class Session:
+    """One client connection (or one -bs run)."""
+
+    def __init__(
+        self,
+        ctx: SessionContext,
+        *,
+        peer: tuple[str, int] | None,
+        local: tuple[str, int] | None,
+        client_name: str | None = None,
+        client_resolve: str = "OK",
+    ) -> None:
+        self.ctx = ctx
+        self.policy = ctx.policy
+        self.peer = peer
+        self.local = local
+        self.state = State.CONNECTED
+        self.esmtp = False
+        self.helo: str | None = None
+        self.txn: Transaction | None = None
+        self.bad_commands = 0
+        self.rejected: Reply | None = None  # check_relay refused: every command gets it
+        self.discard_all = False  # check_relay said $#discard: accept, keep nothing
+        self.features: set[str] = set()  # srv_features letters (P: no PIPELINING, ...)
+        self.pipelined = False  # more input was waiting behind the current command
+        self.tls_active = False
+        self.authenticated: str | None = None  # the SASL user after a good AUTH
+        self.header_bytes = 0  # of the message being received
+        self.out: list[bytes] = []
+        self.macros = ctx.macros.copy()
+        self._set_connect_macros(client_name, client_resolve)
+
+    # --- macros ------------------------------------------------------------
+
+    def define(self, name: str, value: str | None) -> None:
+        """Define a session macro (value as plain text)."""
+        define_plain(self.macros, name, value)
+
+    def _set_connect_macros(self, client_name: str | None, client_resolve: str) -> None:
+        listener = self.ctx.listener
+        if self.peer is None:
+            # -bs from a local user: no client address; Sendmail says "localhost"
+            self.client_addr = ""
+            self.client_name = "localhost"
+        else:
+            self.client_addr = _addr_text(self.peer[0])
+            self.client_name = client_name or f"[{self.client_addr}]"
+        self.define("client_addr", self.client_addr or None)
+        self.define("client_name", self.client_name)
+        self.define("client_resolve", client_resolve if self.peer else None)
+        if self.peer is not None:
+            self.define("client_port", str(self.peer[1]))
+            self.define("_", f"{self.client_name} [{self.client_addr}]")
+        else:
+            self.define("_", f"{os.environ.get('USER', 'root')}@localhost")
+        self.define("daemon_name", listener.name)
+        self.define("daemon_flags", listener.modifiers)
+        if self.local is not None:
+            self.define("daemon_addr", self.local[0])
+            self.define("daemon_port", str(self.local[1]))
+            self.define("if_addr", _addr_text(self.local[0]))
+        self.define("r", "SMTP")
+
+    # --- output ------------------------------------------------------------
+
+    def reply(self, reply: Reply) -> None:
+        """Queue a reply for the next flush."""
+        for line in reply.wire_lines():
+            self.out.append(line.encode("latin-1", "replace") + b"\r\n")
+
+    def reply_text(self, code: int, text: str) -> None:
+        """Queue a reply without an enhanced status (greeting, 354, EHLO lines)."""
+        lines = text.split("\n")
+        for i, line in enumerate(lines):
+            sep = " " if i == len(lines) - 1 else "-"
+            self.out.append(f"{code}{sep}{line}".encode("latin-1", "replace") + b"\r\n")
+
+    # --- the check rulesets -------------------------------------------------
+
+    def check(self, ruleset: str, arg1: str, arg2: str | None = None, *,
+              e_to: str | None = None) -> Verdict:
+        return self.policy.check(ruleset, arg1, arg2, macros=self.macros, e_to=e_to)
+
+    def connect_check(self) -> None:
+        """check_relay with {client_name} $| {client_addr}, before the greeting."""
+        if self.peer is None:
+            return
+        verdict = self.check("check_relay", self.client_name, self.client_addr)
+        if verdict.reply is not None:
+            # Sendmail's "nullserver": every command but QUIT, HELO/EHLO, NOOP and
+            # RSET gets this reply (a 421 ends the session at the greeting)
+            self.rejected = verdict.reply
+            self._log_reject("check_relay", self.client_name, verdict.reply)
+        self.discard_all = verdict.discard
+        features = self.check("srv_features", "")
+        self.features = set((features.value or "").split())
+
+    @property
+    def closing(self) -> bool:
+        """The session ends after the replies now queued."""
+        return self.state is State.CLOSING
+
+    def client_label(self) -> str:
+        """"name [addr]" of the client, or "localhost" for -bs."""
+        return f"{self.client_name} [{self.client_addr}]" if self.peer else "localhost"
+
+    def _log_reject(self, ruleset: str, arg1: str, reply: Reply) -> None:
+        relay = f"{self.client_name} [{self.client_addr}]" if self.peer else "localhost"
+        log.info("ruleset=%s, arg1=%s, relay=%s, reject=%s", ruleset, arg1, relay,
+                 " ".join(reply.wire_lines()))
+
+    # --- commands ------------------------------------------------------------
+
+    def greeting(self) -> None:
+        """The 220 line, or a check_relay 421 instead (then the session ends).
+
+        Sendmail expands SmtpGreetingMessage ($j Sendmail $v/$Z; $b) and puts
+        "ESMTP" after its first word.
+        """
+        if self.rejected is not None and self.rejected.code == 421:
+            self.reply(self.rejected)
+            self.state = State.CLOSING
+            return
+        self.define("b", arpadate(time.time()))
+        template = self.ctx.greeting
+        text = expand_macros(template, self.macros) if template else self.ctx.hostname
+        first, sep, rest = text.partition(" ")
+        self.reply_text(220, f"{first} ESMTP{sep}{rest}" if sep else f"{first} ESMTP")
+
+    def bad(self, reply: Reply) -> None:
+        self.bad_commands += 1
+        self.reply(reply)
+        if self.bad_commands >= MAX_BAD_COMMANDS:
+            self.reply(Reply(421, "4.7.0", f"{self.ctx.hostname} Too many bad commands; "
+                             "closing connection"))
+            self.state = State.CLOSING
+
+    def helo_cmd(self, arg: str, esmtp: bool) -> None:
+        verb = "EHLO" if esmtp else "HELO"
+        if not arg.strip():
+            self.bad(Reply(501, "5.0.0", f"{verb} requires domain address"))
+            return
+        helo = arg.strip()
+        if not _valid_helo(helo):
+            self.bad(Reply(501, "5.0.0", "Invalid domain name"))
+            return
+        self.helo = helo
+        self.esmtp = esmtp
+        self.define("s", helo)
+        self.define("r", "ESMTP" if esmtp else "SMTP")
+        self.txn = None
+        self.state = State.READY
+        who = self.client_name if self.peer else "localhost"
+        addr = f" [{self.client_addr}]" if self.peer else ""
+        if self.macros.get("client_resolve") == "FORGED":
+            addr += " (may be forged)"
+        hello = f"{self.ctx.hostname} Hello {who}{addr}, pleased to meet you"
+        if not esmtp:
+            self.reply_text(250, hello)
+            return
+        if self.rejected is not None:
+            self.reply_text(250, f"{hello}\nENHANCEDSTATUSCODES")
+            return
+        lines = [hello, "ENHANCEDSTATUSCODES"]
+        if "P" not in self.features:
+            lines.append("PIPELINING")
+        privacy = self.ctx.privacy
+        if "noexpn" not in privacy:
+            lines.append("EXPN")
+        if "noverb" not in privacy:
+            lines.append("VERB")
+        lines.append("8BITMIME")
+        size = self.ctx.max_message_size
+        lines.append(f"SIZE {size}" if size > 0 else "SIZE")
+        lines.append("DSN")
+        if "noetrn" not in privacy and "E" not in self.features \
+                and not self.ctx.listener.has("E"):
+            lines.append("ETRN")
+        lines.extend(self.extensions())
+        lines.append("DELIVERBY")
+        lines.append("HELP")
+        self.reply_text(250, "\n".join(lines))
+
+    def extensions(self) -> list[str]:
+        """EHLO keywords of AUTH and STARTTLS, in Sendmail's order."""
+        out = []
+        mechs = self.offered_mechanisms()
+        if mechs:
+            out.append("AUTH " + " ".join(mechs))
+        if self.ctx.tls is not None and not self.tls_active and "S" not in self.features:
+            out.append("STARTTLS")
+        return out
+
+    def auth_withheld(self) -> bool:
+        """AUTH is not offered at all: srv_features A, or AuthOptions p without TLS."""
+        return ("A" in self.features or self.ctx.auth is None
+                or ("p" in self.ctx.auth_options and not self.tls_active))
+
+    def offered_mechanisms(self) -> tuple[str, ...]:
+        if self.auth_withheld() or self.authenticated:
+            return ()
+        return self.ctx.auth_mechanisms
+
+    def starttls_cmd(self, arg: str) -> str | None:
+        if arg.strip():
+            self.bad(Reply(501, "5.5.2", "Syntax error (no parameters allowed)"))
+            return None
+        if "S" in self.features:
+            self.reply(Reply(503, "5.5.0", "TLS not available"))
+            return None
+        if self.ctx.tls is None or self.tls_active:
+            self.reply(Reply(454, "4.3.3", "TLS not available after start"))
+            return None
+        if self.txn is not None:
+            self.reply(Reply(503, "5.5.0", "TLS not permitted during a mail transaction"))
+            return None
+        self.reply(Reply(220, "2.0.0", "Ready to start TLS"))
+        return "STARTTLS"
+
+    def tls_started(self, info: ssl.SSLObject | None) -> None:
+        """After the handshake: what the client said before is forgotten (RFC 3207)."""
+        self.tls_active = True
+        self.txn = None
+        if info is not None:
+            cipher = info.cipher()
+            self.define("tls_version", info.version())
+            if cipher:
+                self.define("cipher", cipher[0])
+                self.define("cipher_bits", str(cipher[2]))
+        self.define("verify", "NO")
+
+    async def auth_cmd(self, arg: str, read_line: Callable[[], Awaitable[str | None]]) -> None:
+        """AUTH mechanism [initial-response]: the SASL exchange, then 235 or the refusal."""
+        words = arg.split()
+        if self.auth_withheld():
+            self.reply(Reply(503, "5.3.3", "AUTH not available"))
+            return
+        if self.authenticated:
+            self.reply(Reply(503, "5.5.0", "Already Authenticated"))
+            return
+        if self.txn is not None:
+            self.reply(Reply(503, "5.5.0", "AUTH not permitted during a mail transaction"))
+            return
+        if not words:
+            self.bad(Reply(501, "5.5.2", "AUTH mechanism must be specified"))
+            return
+        mech = words[0].upper()
+        if mech not in self.offered_mechanisms():
+            self.reply(Reply(504, "5.3.3", f"AUTH mechanism {words[0]} not available"))
+            return
+        initial = words[1] if len(words) > 1 else None
+
+        async def ask(challenge: str) -> bytes | None:
+            self.reply_text(334, challenge)
+            line = await read_line()
+            if line is None:
+                return None
+            if line.strip() == "*":
+                self.reply(Reply(501, "5.0.0", "AUTH aborted"))
+                return None
+            data = b64decode(line)
+            if data is None:
+                self.reply(Reply(501, "5.5.4", f"cannot BASE64 decode '{line.strip()}'"))
+            return data
+
+        def decode(text: str) -> bytes | None:
+            if text == "=":
+                return b""
+            data = b64decode(text)
+            if data is None:
+                self.reply(Reply(501, "5.5.4", f"cannot BASE64 decode '{text}'"))
+            return data
+
+        if mech == "PLAIN":
+            data = decode(initial) if initial is not None else await ask("")
+            if data is None:
+                return
+            creds = decode_plain(data)
+            if creds is None:
+                self.reply(Reply(535, "5.7.0", "authentication failed"))
+                return
+            user, password, authzid = creds
+        else:  # LOGIN
+            if initial is not None:
+                first = decode(initial)
+            else:
+                first = await ask(base64.b64encode(b"Username:").decode())
+            if first is None:
+                return
+            second = await ask(base64.b64encode(b"Password:").decode())
+            if second is None:
+                return
+            user = first.decode("utf-8", "surrogateescape")
+            password = second.decode("utf-8", "surrogateescape")
+            authzid = ""
+        assert self.ctx.auth is not None
+        if not user or not password or not await self.ctx.auth.check(user, password):
+            self.reply(Reply(535, "5.7.0", "authentication failed"))
+            log.info("AUTH failure (%s): user=%s, relay=%s", mech, user, self.client_label())
+            return
+        self.authenticated = user
+        self.define("auth_type", mech)
+        self.define("auth_authen", user)
+        self.define("auth_author", authzid or user)
+        self.define("auth_ssf", "0")
+        self.reply(Reply(235, "2.0.0", "OK Authenticated"))
+        log.info("AUTH=server, relay=%s, authid=%s, mech=%s, bits=0", self.client_label(),
+                 user, mech)
+
+    def not_implemented(self, verb: str, arg: str) -> None:
+        line = f"{verb} {arg}".rstrip()
+        self.bad(Reply(502, "5.5.1", f'Command not implemented: "{_shown(line)}"'))
+
+    def protocol_error(self) -> None:
+        """The client sent more before the reply to HELO/EHLO or DATA (Sendmail: 554)."""
+        self.reply(Reply(554, "5.5.0", "SMTP protocol error"))
+        self.rejected = Reply(550, "5.0.0", "Command rejected")
+
+    def mail_cmd(self, arg: str) -> None:
+        if self.txn is not None:
+            self.bad(Reply(503, "5.5.0", "Sender already specified"))
+            return
+        if self.state is State.CONNECTED and "needmailhelo" in self.ctx.privacy:
+            self.bad(Reply(503, "5.0.0", "Polite people say HELO first"))
+            return
+        if self.ctx.listener.has("a") and not self.authenticated:
+            self.reply(Reply(530, "5.7.0", "Authentication required"))
+            return
+        parsed = _parse_path(arg, "FROM")
+        if parsed is None:
+            self.bad(Reply(501, "5.5.2", 'Syntax error in parameters scanning "FROM"'))
+            return
+        path, params = parsed
+        txn = Transaction(sender=path.strip("<>"), sender_arg=path)
+        for key, value in params:
+            reply = self._mail_param(txn, key, value)
+            if reply is not None:
+                self.bad(reply) if reply.code >= 500 else self.reply(reply)
+                return
+        self.define("f", txn.sender or "<>")
+        self.define("mail_from", path)
+        self.define("addr_type", "e s")
+        verdict = self.check("check_mail", path, e_to=path)
+        self.define("addr_type", None)
+        if verdict.reply is not None:
+            self._log_reject("check_mail", path, verdict.reply)
+            self.reply(verdict.reply)
+            return
+        txn.discard = verdict.discard or self.discard_all
+        txn.quarantine = verdict.quarantine
+        self.txn = txn
+        self.state = State.MAIL
+        self.reply(Reply(250, "2.1.0", f"{path}... Sender ok"))
+
+    def _mail_param(self, txn: Transaction, key: str, value: str | None) -> Reply | None:
+        k = key.upper()
+        if k == "SIZE" and value is not None:
+            # strtol(): leading digits count, anything else is 0; a sign is invalid
+            if value.startswith("-"):
+                return Reply(552, "5.2.3", "Message size invalid")
+            digits = value.lstrip("+")
+            n = len(digits) - len(digits.lstrip("0123456789"))
+            txn.size = int(digits[:n] or 0)
+            limit = self.ctx.max_message_size
+            if limit > 0 and txn.size > limit:
+                return Reply(552, "5.2.3", "Message size exceeds fixed maximum message "
+                             f"size ({limit})")
+            return None
+        if k == "BODY" and value is not None:
+            if value.upper() not in ("7BIT", "8BITMIME"):
+                return Reply(501, "5.5.4", f"Unknown BODY type {value}")
+            txn.body = value.upper()
+            return None
+        if k == "RET" and value is not None and value.upper() in ("FULL", "HDRS"):
+            txn.ret = value.upper()
+            return None
+        if k == "ENVID" and value:
+            txn.envid = value
+            return None
+        if k == "AUTH" and value:
+            txn.auth = value
+            return None
+        if k in ("SIZE", "BODY", "RET"):
+            return Reply(501, "5.5.2", f"Syntax error in parameters scanning \"{k}\"")
+        return Reply(555, "5.5.4", f"{key} parameter unrecognized")
+
+    def rcpt_cmd(self, arg: str) -> None:
+        if self.txn is None:
+            self.bad(Reply(503, "5.0.0", "Need MAIL before RCPT"))
+            return
+        parsed = _parse_path(arg, "TO")
+        if parsed is None:
+            self.bad(Reply(501, "5.5.2", 'Syntax error in parameters scanning "TO"'))
+            return
+        path, params = parsed
+        rcpt = Recipient(path.strip("<>"))
+        for key, value in params:
+            k = key.upper()
+            if k == "NOTIFY" and value:
+                words = [w.strip().upper() for w in value.split(",")]
+                if (not all(w in ("SUCCESS", "FAILURE", "DELAY", "NEVER") for w in words)
+                        or ("NEVER" in words and len(words) > 1)):
+                    self.bad(Reply(501, "5.5.4", f'Bad argument "{value}"  to NOTIFY'))
+                    return
+                rcpt.notify = value
+            elif k == "ORCPT" and value:
+                rcpt.orcpt = value
+            else:
+                self.bad(Reply(555, "5.5.4", f"{key} parameter unrecognized"))
+                return
+        limit = self.ctx.max_recipients
+        if limit > 0 and len(self.txn.recipients) >= limit:
+            self.reply(Reply(452, "4.5.3", "Too many recipients"))
+            return
+        self.define("addr_type", "e r")
+        verdict = self.check("check_rcpt", path, e_to=path)
+        self.define("addr_type", None)
+        if verdict.reply is not None:
+            self._log_reject("check_rcpt", path, verdict.reply)
+            self.reply(verdict.reply)
+            return
+        refusal = self.policy.verify_recipient(path, macros=self.macros)
+        if refusal is not None:
+            self.reply(refusal)
+            return
+        if verdict.discard:
+            self.txn.discard = True
+        self.txn.recipients.append(rcpt)
+        self.define("nrcpts", str(len(self.txn.recipients)))
+        self.state = State.RCPT
+        self.reply(Reply(250, "2.1.5", f"{path}... Recipient ok"))
+
+    def data_check(self) -> bool:
+        """DATA: may the message start? Queues the 354 or the refusal."""
+        if self.txn is None:
+            self.bad(Reply(503, "5.0.0", "Need MAIL command"))
+            return False
+        if not self.txn.recipients:
+            self.bad(Reply(503, "5.0.0", "Need RCPT (recipient)"))
+            return False
+        verdict = self.check("check_data", str(len(self.txn.recipients)))
+        if verdict.reply is not None:
+            self.reply(verdict.reply)
+            return False
+        if self.pipelined:
+            # the message came before the 354: Sendmail refuses and ends the session
+            self.reply(Reply(554, "5.5.0", "SMTP protocol error"))
+            self.state = State.CLOSING
+            return False
+        self.reply_text(354, "End data with <CR><LF>.<CR><LF>")
+        return True
+
+    def rset_cmd(self) -> None:
+        self.txn = None
+        if self.state in (State.MAIL, State.RCPT):
+            self.state = State.READY
+        self.reply(Reply(250, "2.0.0", "Reset state"))
+
+    def vrfy_cmd(self, arg: str) -> None:
+        if "novrfy" in self.ctx.privacy:
+            self.reply(Reply(252, "2.5.2", "Cannot VRFY user; try RCPT to attempt delivery "
+                             "(or try finger)"))
+            return
+        if not arg.strip():
+            self.bad(Reply(501, "5.5.2", "Argument required"))
+            return
+        self.reply(Reply(252, "2.5.2", "Cannot VRFY user; try RCPT to attempt delivery "
+                         "(or try finger)"))
+
+    def expn_cmd(self, arg: str) -> None:
+        if "noexpn" in self.ctx.privacy:
+            self.reply(Reply(502, "5.7.0", "Sorry, we do not allow this operation"))
+            return
+        if not arg.strip():
+            self.bad(Reply(501, "5.5.2", "Argument required"))
+            return
+        self.reply(Reply(502, "5.7.0", "Sorry, we do not allow this operation"))
+
+    def etrn_cmd(self, arg: str) -> None:
+        if "noetrn" in self.ctx.privacy or "E" in self.features or self.ctx.listener.has("E"):
+            self.reply(Reply(502, "5.7.0", "Sorry, we do not allow this operation"))
+            return
+        if not arg.strip():
+            self.bad(Reply(500, "5.5.2", "Parameter required"))
+            return
+        self.reply(Reply(250, "2.0.0", f"Queuing for node {arg.strip()} started"))
+
+    def help_cmd(self, arg: str) -> None:
+        topic = arg.strip().lower()
+        text = _help_text(self.ctx.help_file)
+        if text is None:
+            self.reply(Reply(502, "5.3.0", f"Sendmail {SENDMAIL_VERSION} -- HELP not "
+                             "implemented"))
+            return
+        lines = [t for key, t in text if key == (topic or "smtp")]
+        if not lines:
+            self.reply(Reply(504, "5.3.0", f'HELP topic "{arg.strip()[:10]}" unknown'))
+            return
+        self.reply_text(214, "\n".join(f"2.0.0 {line}" for line in lines)
+                        + "\n2.0.0 End of HELP info")
+
+    def quit_cmd(self) -> None:
+        self.reply(Reply(221, "2.0.0", f"{self.ctx.hostname} closing connection"))
+        self.state = State.CLOSING
+
+    def dispatch(self, line: str) -> str | None:
+        """Handle one command line; returns "DATA" when the body must follow."""
+        verb, _, arg = line.partition(" ")
+        verb_u = verb.upper()
+        if self.rejected is not None and verb_u not in ("QUIT", "NOOP", "RSET", "HELO", "EHLO"):
+            self.reply(self.rejected)
+            return None
+        handler = _COMMANDS.get(verb_u)
+        if handler is None:
+            self.bad(Reply(500, "5.5.1", f'Command unrecognized: "{_shown(line)}"'))
+            return None
+        return handler(self, arg)
+
+    # --- DATA ----------------------------------------------------------------
+
+    async def receive_message(self, events: Callable[[], Awaitable[wire.Event]]) -> None:
+        """Read the body (the wire is in DATA mode) and queue it; queue the reply."""
+        txn = self.txn
+        assert txn is not None
+        try:
+            writer = self.ctx.sink.begin()
+        except Exception:
+            log.exception("cannot create a queue file")
+            writer = None
+        header_buf = bytearray()
+        headers: list[tuple[str, str]] | None = None
+        reply: Reply | None = None
+        self.header_bytes = 0
+        header_cap = max(MAX_HEADERS_LENGTH, self.ctx.max_headers_length) + 1
+        try:
+            while True:
+                event = await events()
+                if isinstance(event, wire.DataBytes):
+                    if writer is None:
+                        continue
+                    data = event.data
+                    if headers is None:
+                        header_buf += data
+                        end = _header_end(header_buf)
+                        if end < 0 and len(header_buf) <= header_cap:
+                            continue
+                        split = end if end >= 0 else len(header_buf)
+                        self.header_bytes = split
+                        headers = _parse_headers(bytes(header_buf[:split]))
+                        rest = bytes(header_buf[split:])
+                        header_buf.clear()
+                        if rest:
+                            writer.write_body(rest)
+                        continue
+                    writer.write_body(data)
+                    continue
+                if isinstance(event, wire.DataEnd):
+                    if writer is None:
+                        reply = Reply(451, "4.3.0", "Temporary system failure. Please try "
+                                      "again later.")
+                        break
+                    if headers is None:
+                        self.header_bytes = len(header_buf)
+                        headers = _parse_headers(bytes(header_buf))
+                    reply = await self._finish(txn, writer, headers, event)
+                    break
+                # the input ended or broke off: nothing of the message is queued
+                if writer is not None:
+                    writer.abort()
+                if isinstance(event, wire.BareLineEnd):
+                    self.reply(_bare_reply(event))
+                else:
+                    self.reply(Reply(421, "4.4.1", f"collect: relay={self.client_label()}, "
+                                     f"from={txn.sender_arg}, info=unexpected close"))
+                self.state = State.CLOSING
+                self.txn = None
+                return
+        except Exception:
+            log.exception("session error while receiving a message")
+            if writer is not None:
+                writer.abort()
+            reply = Reply(451, "4.3.0", "Temporary system failure. Please try again later.")
+        self.txn = None
+        self.state = State.READY
+        assert reply is not None
+        self.reply(reply)
+
+    async def _finish(self, txn: Transaction, writer: MessageWriter,
+                      headers: list[tuple[str, str]], end: wire.DataEnd) -> Reply:
+        limit = self.ctx.max_message_size
+        if end.too_big or (limit > 0 and end.size > limit):
+            writer.abort()
+            return Reply(552, "5.2.3", f"Message exceeds maximum fixed size ({limit})")
+        header_limit = self.ctx.max_headers_length
+        if header_limit > 0 and self.header_bytes > header_limit:
+            writer.abort()
+            return Reply(552, "5.6.0", f"Headers too large ({header_limit} max)")
+        for name, value in headers:
+            template = self._header_check(name)
+            if template is None:
+                continue
+            verdict = self.check(template, value.strip())
+            if verdict.reply is not None:
+                writer.abort()
+                return verdict.reply
+            if verdict.discard:
+                txn.discard = True
+        verdict = self.check("check_eoh", str(len(headers)),
+                             str(sum(len(n) + len(v) + 2 for n, v in headers)))
+        if verdict.reply is not None:
+            writer.abort()
+            return verdict.reply
+        verdict = self.check("check_eom", str(end.size))
+        if verdict.reply is not None:
+            writer.abort()
+            return verdict.reply
+        if txn.discard:
+            writer.abort()
+            return Reply(250, "2.0.0", f"{writer.qid} Message accepted for delivery")
+        self.define("i", writer.qid)
+        received = self._received(txn)
+        all_headers = ([("Received", received)] if received else []) + headers
+        await writer.commit(txn, all_headers, self.saved_macros())
+        log.info("%s: from=%s, size=%d, class=0, nrcpts=%d, proto=%s, daemon=%s, relay=%s",
+                 writer.qid, txn.sender_arg, end.size, len(txn.recipients),
+                 "ESMTP" if self.esmtp else "SMTP", self.ctx.listener.name,
+                 f"{self.client_name} [{self.client_addr}]" if self.peer else "localhost")
+        return Reply(250, "2.0.0", f"{writer.qid} Message accepted for delivery")
+
+    def saved_macros(self) -> dict[str, str]:
+        """The macros Sendmail keeps in the qf file ($r, $s, $_, ${daemon_flags})."""
+        out = {}
+        for name in ("r", "s", "_", "daemon_flags"):
+            value = self.macros.get(name)
+            if value:
+                out[name] = expand_macros(value, self.macros)
+        return out
+
+    def _header_check(self, name: str) -> str | None:
+        for template in self.policy.engine.config.headers:
+            if template.check_ruleset and template.name.lower() == name.lower():
+                return template.check_ruleset.lstrip("+")
+        return None
+
+    def _received(self, txn: Transaction) -> str:
+        for template in self.policy.engine.config.headers:
+            if template.name.lower() == "received":
+                self.define("b", arpadate(time.time()))
+                if len(txn.recipients) == 1:
+                    self.define("u", f"<{txn.recipients[0].address}>")
+                value = expand_macros(template.value, self.macros)
+                self.define("u", None)
+                return " " + value.lstrip()
+        return ""
+
+
+def arpadate(when: float) -> str:
+    """The date as Sendmail's arpadate() writes it: "Sun, 6 Dec 2026 03:12:09 +0000"."""
+    t = time.localtime(when)
+    offset = t.tm_gmtoff // 60
+    sign = "+" if offset >= 0 else "-"
+    hours, minutes = divmod(abs(offset), 60)
+    return (time.strftime("%a, ", t) + str(t.tm_mday) + time.strftime(" %b %Y %H:%M:%S ", t)
+            + f"{sign}{hours:02d}{minutes:02d}")
+
+
+_HELO_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789[].-_#:")
+
+
+def _valid_helo(name: str) -> bool:
+    """Sendmail's HELO check: letters, digits and "[].-_#:" only, one word."""
+    return len(name) < MAXNAME and all(ch in _HELO_CHARS for ch in name)
+
+
+def _shown(line: str) -> str:
+    return line if len(line) <= 40 else line[:40] + "..."
+
+
+def _addr_text(addr: str) -> str:
+    if ":" in addr:
+        if addr.startswith("::ffff:") and "." in addr:
+            return addr[7:]
+        return "IPv6:" + addr
+    return addr
+
+
+def _parse_path(arg: str, keyword: str) -> tuple[str, list[tuple[str, str | None]]] | None:
+    """"FROM:<path> KEY=VALUE ..." -> (path as written, params); None for bad syntax."""
+    head = arg.lstrip()
+    if head[: len(keyword) + 1].upper() != keyword + ":":
+        return None
+    rest = head[len(keyword) + 1:].lstrip()
+    if not rest:
+        return None
+    if rest.startswith("<"):
+        depth = 0
+        end = -1
+        for i, ch in enumerate(rest):
+            if ch == "<":
+                depth += 1
+            elif ch == ">":
+                depth -= 1
+                if depth == 0:
+                    end = i
+                    break
+        if end < 0:
+            return None
+        path, tail = rest[: end + 1], rest[end + 1:]
+    else:
+        path, _, tail = rest.partition(" ")
+    params: list[tuple[str, str | None]] = []
+    for word in tail.split():
+        key, eq, value = word.partition("=")
+        params.append((key, value if eq else None))
+    return path, params
+
+
+def _header_end(buf: bytearray) -> int:
+    """Index after the blank line ending the header, or -1 (also when there is none)."""
+    if buf.startswith(b"\r\n"):
+        return 2  # no header at all: the body starts after the empty line
+    i = buf.find(b"\r\n\r\n")
+    if i >= 0:
+        return i + 4
+    # a first line that is no header field ends the header too (a body without one)
+    first = buf.split(b"\r\n", 1)[0]
+    if b"\r\n" in buf and (b":" not in first or bytes(first[:1]) in (b" ", b"\t")):
+        return 0
+    return -1
+
+
+def _parse_headers(raw: bytes) -> list[tuple[str, str]]:
+    text = raw.decode("latin-1")
+    headers: list[tuple[str, str]] = []
+    for line in text.split("\r\n"):
+        if not line:
+            continue
+        if line[:1] in (" ", "\t") and headers:
+            name, value = headers[-1]
+            headers[-1] = (name, value + "\n" + line)
+            continue
+        name, colon, value = line.partition(":")
+        if not colon:
+            continue
+        headers.append((name.strip(), value))
+    return headers
+
+
+def _help_text(path: str | None) -> list[tuple[str, str]] | None:
+    """The HelpFile as (topic, line) pairs, None when there is none."""
+    if not path:
+        return None
+    try:
+        with open(path, encoding="latin-1") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return None
+    out = []
+    for line in lines:
+        if line.startswith("#"):
+            continue
+        key, _, text = line.partition("\t")
+        out.append((key.lower(), text.replace("$v", SENDMAIL_VERSION)))
+    return out
+
+
+def _helo(s: Session, arg: str) -> None:
+    s.helo_cmd(arg, False)
+
+
+def _ehlo(s: Session, arg: str) -> None:
+    s.helo_cmd(arg, True)
+
+
+def _data(s: Session, arg: str) -> str | None:
+    return "DATA" if s.data_check() else None
+
+
+def _noop(s: Session, arg: str) -> None:
+    s.reply(Reply(250, "2.0.0", "OK"))
+
+
+def _verb(s: Session, arg: str) -> None:
+    if "noverb" in s.ctx.privacy:
+        s.reply(Reply(502, "5.7.0", "Verbose unavailable"))
+    else:
+        s.reply(Reply(250, "2.0.0", "Verbose mode"))
+
+
+_COMMANDS: dict[str, Callable[[Session, str], str | None]] = {
+    "HELO": _helo,
+    "EHLO": _ehlo,
+    "MAIL": lambda s, a: s.mail_cmd(a),
+    "RCPT": lambda s, a: s.rcpt_cmd(a),
+    "DATA": _data,
+    "RSET": lambda s, a: s.rset_cmd(),
+    "NOOP": _noop,
+    "QUIT": lambda s, a: s.quit_cmd(),
+    "VRFY": lambda s, a: s.vrfy_cmd(a),
+    "EXPN": lambda s, a: s.expn_cmd(a),
+    "ETRN": lambda s, a: s.etrn_cmd(a),
+    "HELP": lambda s, a: s.help_cmd(a),
+    "VERB": _verb,
+    "STARTTLS": lambda s, a: s.starttls_cmd(a),
+    **{verb: (lambda v: lambda s, a: s.not_implemented(v, a))(verb)
+       for verb in ("SEND", "SOML", "SAML", "TURN")},
+    "AUTH": lambda s, a: "AUTH",
+}
+
+
+_HIGH_BIT_OFF = bytes(range(128)) * 2
+
+
+async def serve(session: Session, reader: asyncio.StreamReader,
+                writer: asyncio.StreamWriter | None,
+                write: Callable[[bytes], None] | None = None) -> None:
+    """Run a session over a stream pair (the daemon) or a reader and a write function (-bs)."""
+    conn = wire.Wire()
+    out = write if write is not None else (writer.write if writer is not None else None)
+    assert out is not None
+
+    async def flush() -> None:
+        if session.out:
+            out(b"".join(session.out))
+            session.out.clear()
+            if writer is not None:
+                await writer.drain()
+
+    async def next_event() -> wire.Event:
+        while True:
+            event = conn.next_event()
+            if event is not None:
+                return event
+            data = await reader.read(65536)
+            if not data:
+                conn.eof()
+                continue
+            conn.feed(data)
+
+    async def read_line() -> str | None:
+        await flush()
+        event = await next_event()
+        if isinstance(event, wire.Command):
+            return event.line.decode("latin-1")
+        return None
+
+    session.connect_check()
+    session.greeting()
+    await flush()
+    try:
+        while session.state is not State.CLOSING:
+            event = await next_event()
+            line: bytes | None = None
+            if isinstance(event, wire.Command):
+                line = event.line
+            elif isinstance(event, wire.CommandWithNul):
+                line = event.line.split(b"\0", 1)[0]  # Sendmail's C string ends there
+            elif isinstance(event, wire.Closed):
+                line = event.partial or None  # an unterminated last line still runs
+                if line is None:
+                    break
+            elif isinstance(event, wire.CommandTooLong):
+                session.reply(Reply(421, "4.7.0", f"{session.ctx.hostname} Command too long, "
+                                    f"possible attack {session.client_label()}"))
+                break
+            elif isinstance(event, wire.BareLineEnd):
+                session.reply(_bare_reply(event))
+                break
+            if line is None:
+                continue
+            verb = line[:5].split(b" ", 1)[0].upper()
+            if verb in (b"HELO", b"EHLO"):
+                text = line.decode("latin-1")  # 8-bit makes an invalid domain name
+            else:
+                text = line.translate(_HIGH_BIT_OFF).decode("latin-1")
+            session.pipelined = conn.buffered > 0
+            try:
+                if session.pipelined and verb in (b"HELO", b"EHLO"):
+                    session.protocol_error()
+                    action = None
+                else:
+                    action = session.dispatch(text)
+            except Exception:
+                log.exception("session error in %r", text[:40])
+                session.reply(Reply(451, "4.3.0", "Temporary system failure. Please try "
+                                    "again later."))
+                action = None
+            if action == "DATA":
+                await flush()
+                conn.start_data(session.ctx.max_message_size or None)
+                await session.receive_message(next_event)
+            elif action == "AUTH":
+                await session.auth_cmd(text.partition(" ")[2], read_line)
+            elif action == "STARTTLS":
+                await flush()
+                if writer is None or session.ctx.tls is None:
+                    break
+                try:
+                    await writer.start_tls(session.ctx.tls)
+                except (ssl.SSLError, OSError, ConnectionError):
+                    break
+                conn = wire.Wire()  # plaintext sent behind STARTTLS is dropped (RFC 3207)
+                session.tls_started(writer.get_extra_info("ssl_object"))
+                continue
+            if isinstance(event, wire.Closed):
+                break
+            if session.closing or not conn.pending():
+                await flush()
+        await flush()
+    except (ConnectionError, OSError):
+        pass
+
+
+def _bare_reply(event: wire.BareLineEnd) -> Reply:
+    if event.char is wire.BareChar.LF:
+        return Reply(421, "4.5.0", "Bare linefeed (LF) not allowed")
+    return Reply(421, "4.5.0", "Bare carriage return (CR) not allowed")

@@ -1,0 +1,240 @@
+"""End-to-end: our `sendmail -bD` on the default etc-mail config, driven by real clients.
+
+DESCRIPTION
+    The fixture compiles etc-mail/sendmail.mc with `mta compile` into a
+    private directory (MAIL_SETTINGS_DIR, QUEUE_DIR and the port under
+    tmp_path), builds the maps with our makemap, starts `sendmail -bD` on
+    127.0.0.1 and a free port in a subprocess, and stops it afterwards.
+    Clients are smtplib and raw sockets; the queue is read back with
+    mta.queue.qfformat. Policy beyond the loopback client (relay denial from
+    outside, access rejects) is measured against the real Sendmail by
+    tests/diff/test_smtp_dialogues.py, which needs other client addresses.
+
+SEE ALSO
+    mta.app.daemon, mta.smtp.session, tests/diff/test_smtp_dialogues.py.
+"""
+
+from __future__ import annotations
+
+import shutil
+import smtplib
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from mta.queue.qfformat import parse_qf
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+ETC = ROOT / "etc-mail"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Daemon:
+    port: int
+    queue: Path
+    proc: subprocess.Popen[bytes]
+    log: Path
+
+    def qf_files(self) -> list[Path]:
+        return sorted(self.queue.rglob("qf*"))
+
+    def envelopes(self) -> list[object]:
+        return [parse_qf(p.read_bytes(), qid=p.name[2:]) for p in self.qf_files()]
+
+
+@pytest.fixture
+def daemon(tmp_path: Path) -> Iterator[Daemon]:
+    site = tmp_path / "mail"
+    site.mkdir()
+    for name in ("access", "aliases", "local-host-names", "relay-domains", "mailertable",
+                 "virtusertable", "trusted-users", "helpfile"):
+        if (ETC / name).exists():
+            shutil.copy(ETC / name, site / name)
+    with open(site / "access", "a") as fh:
+        fh.write("From:spammer@bad.test\tREJECT\n")
+    queue = tmp_path / "queue"
+    port = _free_port()
+    subprocess.run(
+        [str(BIN / "mta"), "compile", f"-DMTA_PORT={port}", f"-DMAIL_SETTINGS_DIR={site}/",
+         f"-DQUEUE_DIR={queue}", str(ETC / "sendmail.mc"), "-o", str(site / "sendmail.cf")],
+        check=True, cwd=site)
+    for table in ("access", "mailertable", "virtusertable"):
+        with open(site / table, "rb") as fin:
+            subprocess.run([str(BIN / "makemap"), "hash", str(site / table)], stdin=fin,
+                           check=True)
+    log = tmp_path / "daemon.log"
+    with open(log, "wb") as err:
+        proc = subprocess.Popen([str(BIN / "sendmail"), "-bD", "-C", str(site / "sendmail.cf")],
+                                stdout=err, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"daemon did not start: {log.read_text()}") from None
+                time.sleep(0.05)
+        yield Daemon(port, queue, proc, log)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def test_message_is_queued_before_250(daemon: Daemon) -> None:
+    with smtplib.SMTP("127.0.0.1", daemon.port, timeout=30) as client:
+        code, banner = client.ehlo("client.example.test")
+        assert code == 250
+        assert b"ENHANCEDSTATUSCODES" in banner and b"PIPELINING" in banner
+        refused = client.sendmail("", ["root@localhost"],
+                                  b"Subject: hello\r\n\r\nline 1\r\n.dotted\r\n")
+        assert refused == {}
+    envelopes = daemon.envelopes()
+    assert len(envelopes) == 1
+    env = envelopes[0]
+    assert env.sender == "<>"  # type: ignore[attr-defined]
+    assert [r.address for r in env.recipients] == ["<root@localhost>"]  # type: ignore[attr-defined]
+    names = [h.name for h in env.headers]  # type: ignore[attr-defined]
+    assert names[0] == "Received" and "Subject" in names
+    df = daemon.queue / ("df" + env.qid)  # type: ignore[attr-defined]
+    if not df.exists():
+        df = daemon.queue / "df" / ("df" + env.qid)  # type: ignore[attr-defined]
+    assert df.read_bytes() == b"line 1\n.dotted\n"
+
+
+def test_access_map_rejects_sender(daemon: Daemon) -> None:
+    with smtplib.SMTP("127.0.0.1", daemon.port, timeout=30) as client:
+        client.ehlo("client.example.test")
+        code, text = client.mail("spammer@bad.test")
+        assert (code, text[:5]) == (550, b"5.7.1")
+        code, _ = client.mail("<>")
+        assert code == 250
+    assert daemon.qf_files() == []
+
+
+def _dialogue(port: int, data: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        s.recv(4096)  # greeting
+        s.sendall(data)
+        s.shutdown(socket.SHUT_WR)
+        chunks = []
+        while True:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _codes(replies: bytes) -> list[str]:
+    return [line[:3].decode() for line in replies.split(b"\r\n") if line[3:4] == b" "]
+
+
+def test_pipelined_transaction(daemon: Daemon) -> None:
+    # EHLO is answered first: Sendmail refuses input sent before the EHLO reply
+    with socket.create_connection(("127.0.0.1", daemon.port), timeout=30) as s:
+        s.recv(4096)
+        s.sendall(b"EHLO client.example.test\r\n")
+        reply = b""
+        while not reply.endswith(b"250 HELP\r\n"):
+            reply += s.recv(4096)
+        s.sendall(b"MAIL FROM:<>\r\nRCPT TO:<root@localhost>\r\nRCPT TO:<postmaster@localhost>"
+                  b"\r\nDATA\r\n")
+        replies = b""
+        while replies.count(b"\r\n") < 4:
+            replies += s.recv(4096)
+        assert _codes(replies) == ["250", "250", "250", "354"]
+        s.sendall(b"Subject: x\r\n\r\nbody\r\n.\r\nQUIT\r\n")
+        tail = b""
+        while True:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            tail += chunk
+    assert _codes(tail) == ["250", "221"]
+    assert len(daemon.qf_files()) == 1
+
+
+@pytest.mark.parametrize(
+    "smuggled",
+    [b"\n.\n", b"\r.\r", b"\n.\r\n", b"\r\n.\n"],
+    ids=["LF.LF", "CR.CR", "LF.CRLF", "CRLF.LF"],
+)
+def test_smuggling_never_splits_a_message(daemon: Daemon, smuggled: bytes) -> None:
+    script = (b"HELO client.example.test\r\n")
+    with socket.create_connection(("127.0.0.1", daemon.port), timeout=30) as s:
+        s.recv(4096)
+        s.sendall(script)
+        s.recv(4096)
+        s.sendall(b"MAIL FROM:<>\r\n")
+        s.recv(4096)
+        s.sendall(b"RCPT TO:<root@localhost>\r\n")
+        s.recv(4096)
+        s.sendall(b"DATA\r\n")
+        s.recv(4096)
+        s.sendall(b"Subject: a\r\n\r\nfirst" + smuggled
+                  + b"MAIL FROM:<>\r\nRCPT TO:<postmaster@localhost>\r\nDATA\r\n"
+                  + b"Subject: b\r\n\r\nsecond\r\n.\r\n")
+        s.shutdown(socket.SHUT_WR)
+        rest = b""
+        while True:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            rest += chunk
+    # the bare line end is refused at once (421 4.5.0) and nothing is queued
+    assert _codes(rest)[:1] == ["421"]
+    assert daemon.qf_files() == []
+
+
+def test_bs_mode_runs_a_session_on_stdin(daemon: Daemon) -> None:
+    cf = daemon.queue.parent / "mail" / "sendmail.cf"
+    proc = subprocess.Popen([str(BIN / "sendmail"), "-bs", "-C", str(cf)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    assert proc.stdin is not None and proc.stdout is not None
+
+    def reply() -> str:
+        while True:
+            line = proc.stdout.readline()  # type: ignore[union-attr]
+            if not line or line[3:4] != b"-":
+                return line[:3].decode()
+
+    def say(text: bytes) -> str:
+        proc.stdin.write(text)  # type: ignore[union-attr]
+        proc.stdin.flush()  # type: ignore[union-attr]
+        return reply()
+
+    try:
+        codes = [reply()]
+        for command in (b"EHLO me\r\n", b"MAIL FROM:<>\r\n", b"RCPT TO:<root@localhost>\r\n",
+                        b"DATA\r\n", b"Subject: stdin\r\n\r\nhi\r\n.\r\n", b"QUIT\r\n"):
+            codes.append(say(command))
+    finally:
+        proc.stdin.close()
+        proc.wait(30)
+    assert codes == ["220", "250", "250", "250", "354", "250", "221"]
+    assert len(daemon.qf_files()) == 1
+
+
+def test_ehlo_pipelined_with_more_is_a_protocol_error(daemon: Daemon) -> None:
+    # Sendmail refuses input sent before the reply to EHLO, then rejects commands
+    replies = _dialogue(daemon.port, b"EHLO a.example\r\nMAIL FROM:<>\r\nQUIT\r\n")
+    assert _codes(replies) == ["554", "550", "221"]
