@@ -59,6 +59,7 @@ from mta.rules.engine import (
     RuleEngine,
     is_smtp_code,
     isenhsc,
+    prescan_status,
     stripquotes,
 )
 from mta.rules.macros import MacroEnv
@@ -153,34 +154,102 @@ class Policy:
         finally:
             engine.macros, engine.e_to, engine.smtp_errors, engine.exit_stat = saved
 
-    def verify_recipient(self, addr: str, *, macros: MacroEnv) -> Reply | None:
+    def split_address(self, text: str) -> tuple[str, str, Reply | None]:
+        """The address at the start of a MAIL/RCPT argument, the rest, and a scan error.
+
+        Sendmail's setsender()/parseaddr() with ' ' as the delimiter: the
+        address ends at a blank outside quotes and angle brackets; prescan's
+        complaints ("Unbalanced '<'") are the reply, about that address.
+        """
+        engine = self.engine
+        tokens, end, errors = prescan(text, engine.tables.ext, " ")
+        path, rest = text[:end], text[end:]
+        if errors or tokens is None:
+            message = errors[0] if errors else "Syntax error"
+            return path, rest, _reply(553, prescan_status(message),
+                                      f"{shortenstring(path, MAXSHORTSTR)}... {message}")
+        return path, rest, None
+
+    def verify_recipient(self, addr: str, *, macros: MacroEnv,
+                         check_user: bool = True) -> Reply | None:
         """RCPT's own look at an address after check_rcpt (parseaddr() and recipient()).
 
         The address must parse (else the parser's 553/501 message), must not
         resolve to the error mailer (its $#error), and a local user must be an
         alias or a passwd entry ("550 5.1.1 ... User unknown"). None: accepted.
         """
-        from mta.rules.resolve import ERROR_MAILER, AddressState, parseaddr
+        from mta.rules.resolve import Address, AddressState
 
         engine = self.engine
         saved = (engine.macros, engine.e_to, engine.smtp_errors, engine.exit_stat)
-        errors: list[tuple[str, str | None, str]] = []
-        engine.macros, engine.smtp_errors = macros, errors
+        engine.macros = macros
         engine.exit_stat = EX_OK
         try:
-            address = parseaddr(engine, addr)
-            if address is None or address.mailer_name == ERROR_MAILER:
-                if address is not None and address.state is AddressState.QUEUEUP:
-                    return None
-                if errors:
-                    code, enh, text = errors[-1]
-                    return _reply(int(code), enh, text)
-                return Reply(553, "5.1.3", f"{addr}... Invalid address")
+            parsed, refusal = self._parse(addr)
+            if refusal is not None or not isinstance(parsed, Address):
+                return refusal
+            address = parsed
             mailer = address.mailer
-            if mailer is not None and mailer.name == "local" and address.state is AddressState.OK:
+            if (check_user and mailer is not None and mailer.name == "local"
+                    and address.state is AddressState.OK):
                 if not _user_known(engine, address.user):
                     return Reply(550, "5.1.1", f"{addr}... User unknown")
             return None
+        finally:
+            engine.macros, engine.e_to, engine.smtp_errors, engine.exit_stat = saved
+
+    def _parse(self, addr: str) -> tuple[object | None, Reply | None]:
+        """parseaddr() in an SMTP command: any error it reports fails the command."""
+        from mta.rules.resolve import ERROR_MAILER, AddressState, parseaddr
+
+        engine = self.engine
+        errors: list[tuple[str, str | None, str]] = []
+        engine.smtp_errors = errors
+        address = parseaddr(engine, addr)
+        failures = [e for e in errors if e[0][:1] in "45"]
+        if failures:
+            code, enh, text = failures[0]
+            return address, _reply(int(code), enh, text)
+        if address is None or address.state is AddressState.BADADDR \
+                or address.mailer_name == ERROR_MAILER:
+            if address is not None and address.state is AddressState.QUEUEUP:
+                return address, None
+            return address, Reply(553, "5.1.3", f"{addr}... Invalid address")
+        return address, None
+
+    def vrfy(self, addr: str, *, macros: MacroEnv, expand: bool) -> list[Reply]:
+        """VRFY (expand False) or EXPN (True) of addr: the reply lines Sendmail gives.
+
+        A local user is "Full Name <user@$j>", an alias "<alias@$j>" for VRFY
+        and its members for EXPN, another address "252 2.1.5 <address>"; an
+        unknown local user "550 5.1.1 ... User unknown"; a parse error its
+        message.
+        """
+        from mta.rules.resolve import Address
+
+        engine = self.engine
+        saved = (engine.macros, engine.e_to, engine.smtp_errors, engine.exit_stat)
+        engine.macros = macros
+        engine.exit_stat = EX_OK
+        try:
+            parsed, refusal = self._parse(addr)
+            if refusal is not None:
+                return [refusal]
+            assert isinstance(parsed, Address)
+            address = parsed
+            mailer = address.mailer
+            if mailer is None or mailer.name != "local":
+                return [Reply(252, "2.1.5", f"<{addr.strip().strip('<>')}>")]
+            here = expand_macros(macros.get("j") or "", macros)
+            user = address.user
+            members = _alias_members(engine, user)
+            if members is not None:
+                if not expand:
+                    return [Reply(250, "2.1.5", f"<{user}@{here}>")]
+                return [Reply(250, "2.1.5", _describe(m, here)) for m in members]
+            if _passwd(user) is None:
+                return [Reply(550, "5.1.1", f"{addr}... User unknown")]
+            return [Reply(250, "2.1.5", _describe(user, here))]
         finally:
             engine.macros, engine.e_to, engine.smtp_errors, engine.exit_stat = saved
 
@@ -240,6 +309,35 @@ class Policy:
             # usrerr() puts the address before messages with these codes
             rest = shortenstring(engine.e_to, MAXSHORTSTR) + "... " + rest
         return Verdict(reply=_reply(int(code), enh, rest), result=result)
+
+
+def _alias_members(engine: RuleEngine, user: str) -> list[str] | None:
+    maps = engine.maps
+    if maps is None or maps.get("aliases") is None:
+        return None
+    found = maps.lookup("aliases", user, [], engine)
+    if found.status is not LookupStatus.FOUND or found.value is None:
+        return None
+    return [m.strip() for m in found.value.split(",") if m.strip()]
+
+
+def _passwd(user: str) -> str | None:
+    """The full name (GECOS) of a passwd user, "" when none; None: no such user."""
+    import pwd
+
+    try:
+        return pwd.getpwnam(user).pw_gecos.split(",", 1)[0]
+    except KeyError:
+        return None
+
+
+def _describe(member: str, here: str) -> str:
+    """An EXPN/VRFY line: "Full Name <user@here>" for a local user, else "<member>"."""
+    bare = member.strip("<>")
+    if "@" in bare or bare.startswith(("|", "/", ":")):
+        return f"<{bare}>"
+    name = _passwd(bare)
+    return f"{name} <{bare}@{here}>" if name else f"<{bare}@{here}>"
 
 
 def _user_known(engine: RuleEngine, user: str) -> bool:

@@ -538,7 +538,7 @@ class RuleEngine:
         self.e_to = text
         try:
             for error in errors:
-                self.usrerr("553 5.1.0 " + error)
+                self.usrerr(with_prescan_status(error))
         finally:
             self.e_to = saved
 
@@ -1261,6 +1261,21 @@ _OPERATOR_BYTES: Final = re.compile("[\x80-\x9f]")  # Sendmail's own operator co
 OPERATOR_BYTES_SHOWN: Final = {c: "?" for c in range(0x80, 0xA0)}  # as invalidaddr() shows them
 
 _STRIP_HIGH_BIT = {c: c & 0x7F for c in range(0x80, 0x100)}
+
+
+_PRESCAN_STATUS = {"Address too long": "5.1.1", "prescan: too many tokens": "5.1.0",
+                   "prescan: token too long": "5.1.0"}
+
+
+def prescan_status(message: str) -> str | None:
+    """The enhanced status Sendmail's prescan gives a message (None: the 5.0.0 default)."""
+    return _PRESCAN_STATUS.get(message)
+
+
+def with_prescan_status(message: str) -> str:
+    """A prescan message as usrerr() text: "553 [status] message"."""
+    status = prescan_status(message)
+    return f"553 {status} {message}" if status else f"553 {message}"
 
 
 def is_smtp_code(text: str) -> bool:

@@ -49,7 +49,7 @@ from mta.config.macros import expand
 from mta.config.model import MailerDef, Op, OpKind
 from mta.config.options import atobool
 from mta.config.tokens import MAXATOM, MAXNAME, prescan, xputs
-from mta.rules.engine import RuleEngine, is_smtp_code, isenhsc, stripquotes
+from mta.rules.engine import RuleEngine, is_smtp_code, isenhsc, stripquotes, with_prescan_status
 from mta.rules.headers import MACRO_G, crackaddr, must_quote_chars
 from mta.util.sysexits import (
     EX_CONFIG,
@@ -156,7 +156,7 @@ def parseaddr(engine: RuleEngine, addr: str, flags: int = 0, *,
     engine.e_to = addr
     tokens, end, errors = prescan(addr, engine.tables.ext, delim)
     for text in errors:
-        engine.usrerr("553 5.1.0 " + text)
+        engine.usrerr(with_prescan_status(text))
     if tokens is None:
         return None
     if delim != "\0":
@@ -392,7 +392,7 @@ def remotename(engine: RuleEngine, name: str, mailer: MailerDef, flags: int
         fancy = crackaddr(name, must_quote=_must_quote(engine), colon_ok=_colon_ok(engine))
     tokens, _end, errors = prescan(name, engine.tables.ext)
     for text in errors:
-        engine.usrerr("553 5.1.0 " + text)
+        engine.usrerr(with_prescan_status(text))
     if tokens is None:
         return name, status
     if engine.rewrite(tokens, 3) == EX_TEMPFAIL:

@@ -40,6 +40,7 @@ import base64
 import enum
 import logging
 import os
+import re
 import socket
 import ssl
 import time
@@ -57,7 +58,7 @@ log = logging.getLogger(__name__)
 
 MAX_BAD_COMMANDS = 25  # Sendmail's MAXBADCOMMANDS
 MAXNAME = 256  # Sendmail's MAXNAME: the longest host name
-MAX_HEADERS_LENGTH = 32768  # the MaxHeadersLength default of the generic .cf
+MAX_HEADERS_LENGTH = 32768  # Sendmail's MaxHeadersLength when the .cf sets none
 SENDMAIL_VERSION = "8.17.1.9"
 
 
@@ -172,7 +173,7 @@ def build_context(policy: Policy, sink: MessageSink, listener: Listener) -> Sess
         auth=auth,
         auth_mechanisms=tuple(m for m in mechanisms if auth and m in auth.mechanisms),
         auth_options=frozenset(options.get("AuthOptions", "").replace(",", " ").split()),
-        max_headers_length=_int(options.get("MaxHeadersLength")),
+        max_headers_length=_int(options.get("MaxHeadersLength", str(MAX_HEADERS_LENGTH))),
     )
 
 
@@ -224,7 +225,7 @@ class Session:
         self.pipelined = False  # more input was waiting behind the current command
         self.tls_active = False
         self.authenticated: str | None = None  # the SASL user after a good AUTH
-        self.header_bytes = 0  # of the message being received
+        self.headers_too_long = False  # the message being received broke MaxHeadersLength
         self.out: list[bytes] = []
         self.macros = ctx.macros.copy()
         self._set_connect_macros(client_name, client_resolve)
@@ -265,7 +266,9 @@ class Session:
     def reply(self, reply: Reply) -> None:
         """Queue a reply for the next flush."""
         for line in reply.wire_lines():
-            self.out.append(line.encode("latin-1", "replace") + b"\r\n")
+            # Sendmail's messages lose the eighth bit of every byte
+            self.out.append(line.encode("latin-1", "replace").translate(_HIGH_BIT_OFF)
+                            + b"\r\n")
 
     def reply_text(self, code: int, text: str) -> None:
         """Queue a reply without an enhanced status (greeting, 354, EHLO lines)."""
@@ -525,9 +528,8 @@ class Session:
         if self.ctx.listener.has("a") and not self.authenticated:
             self.reply(Reply(530, "5.7.0", "Authentication required"))
             return
-        parsed = _parse_path(arg, "FROM")
+        parsed = self._path_and_params(arg, "FROM")
         if parsed is None:
-            self.bad(Reply(501, "5.5.2", 'Syntax error in parameters scanning "FROM"'))
             return
         path, params = parsed
         txn = Transaction(sender=path.strip("<>"), sender_arg=path)
@@ -550,6 +552,25 @@ class Session:
         self.txn = txn
         self.state = State.MAIL
         self.reply(Reply(250, "2.1.0", f"{path}... Sender ok"))
+
+    def _path_and_params(self, arg: str, keyword: str
+                         ) -> tuple[str, list[tuple[str, str | None]]] | None:
+        """"FROM:<path> KEY=VALUE ..." split as Sendmail splits it; None: refused (queued)."""
+        head = arg.lstrip()
+        rest = head[len(keyword) + 1:].lstrip() if head[:len(keyword) + 1].upper() \
+            == keyword + ":" else None
+        if not rest:
+            self.bad(Reply(501, "5.5.2", f'Syntax error in parameters scanning "{keyword}"'))
+            return None
+        path, tail, error = self.policy.split_address(rest)
+        if error is not None:
+            self.reply(error)
+            return None
+        params: list[tuple[str, str | None]] = []
+        for word in tail.split():
+            key, eq, value = word.partition("=")
+            params.append((key, value if eq else None))
+        return path.strip(), params
 
     def _mail_param(self, txn: Transaction, key: str, value: str | None) -> Reply | None:
         k = key.upper()
@@ -587,11 +608,14 @@ class Session:
         if self.txn is None:
             self.bad(Reply(503, "5.0.0", "Need MAIL before RCPT"))
             return
-        parsed = _parse_path(arg, "TO")
+        parsed = self._path_and_params(arg, "TO")
         if parsed is None:
-            self.bad(Reply(501, "5.5.2", 'Syntax error in parameters scanning "TO"'))
             return
         path, params = parsed
+        refusal = self.policy.verify_recipient(path, macros=self.macros, check_user=False)
+        if refusal is not None:
+            self.reply(refusal)
+            return
         rcpt = Recipient(path.strip("<>"))
         for key, value in params:
             k = key.upper()
@@ -655,25 +679,28 @@ class Session:
             self.state = State.READY
         self.reply(Reply(250, "2.0.0", "Reset state"))
 
-    def vrfy_cmd(self, arg: str) -> None:
-        if "novrfy" in self.ctx.privacy:
+    def vrfy_cmd(self, arg: str, expand: bool = False) -> None:
+        privacy = self.ctx.privacy
+        if not expand and "novrfy" in privacy:
             self.reply(Reply(252, "2.5.2", "Cannot VRFY user; try RCPT to attempt delivery "
                              "(or try finger)"))
             return
-        if not arg.strip():
-            self.bad(Reply(501, "5.5.2", "Argument required"))
-            return
-        self.reply(Reply(252, "2.5.2", "Cannot VRFY user; try RCPT to attempt delivery "
-                         "(or try finger)"))
-
-    def expn_cmd(self, arg: str) -> None:
-        if "noexpn" in self.ctx.privacy:
+        if expand and "noexpn" in privacy:
             self.reply(Reply(502, "5.7.0", "Sorry, we do not allow this operation"))
             return
         if not arg.strip():
             self.bad(Reply(501, "5.5.2", "Argument required"))
             return
-        self.reply(Reply(502, "5.7.0", "Sorry, we do not allow this operation"))
+        replies = self.policy.vrfy(arg.strip(), macros=self.macros, expand=expand)
+        if len(replies) == 1:
+            self.reply(replies[0])
+            return
+        first = replies[0]
+        status = f"{first.status} " if first.status else ""
+        self.reply_text(first.code, "\n".join(status + r.text for r in replies))
+
+    def expn_cmd(self, arg: str) -> None:
+        self.vrfy_cmd(arg, expand=True)
 
     def etrn_cmd(self, arg: str) -> None:
         if "noetrn" in self.ctx.privacy or "E" in self.features or self.ctx.listener.has("E"):
@@ -682,7 +709,16 @@ class Session:
         if not arg.strip():
             self.bad(Reply(500, "5.5.2", "Parameter required"))
             return
-        self.reply(Reply(250, "2.0.0", f"Queuing for node {arg.strip()} started"))
+        node = arg.strip()
+        if node.startswith("#"):
+            group = node[1:]
+            groups = {"mqueue", *(g.lower() for g in self.policy.engine.config.queue_groups)}
+            if group.lower() not in groups:
+                self.reply(Reply(459, "4.5.4", f"Queue {group} unknown"))
+                return
+            self.reply(Reply(250, "2.0.0", f"Queuing for queue group {group} started"))
+            return
+        self.reply(Reply(250, "2.0.0", f"Queuing for node {node} started"))
 
     def help_cmd(self, arg: str) -> None:
         topic = arg.strip().lower()
@@ -729,8 +765,8 @@ class Session:
         header_buf = bytearray()
         headers: list[tuple[str, str]] | None = None
         reply: Reply | None = None
-        self.header_bytes = 0
-        header_cap = max(MAX_HEADERS_LENGTH, self.ctx.max_headers_length) + 1
+        self.headers_too_long = False
+        header_limit = self.ctx.max_headers_length
         try:
             while True:
                 event = await events()
@@ -740,11 +776,10 @@ class Session:
                     data = event.data
                     if headers is None:
                         header_buf += data
-                        end = _header_end(header_buf)
-                        if end < 0 and len(header_buf) <= header_cap:
+                        end, self.headers_too_long = _header_end(header_buf, header_limit)
+                        if end < 0 and not self.headers_too_long:
                             continue
                         split = end if end >= 0 else len(header_buf)
-                        self.header_bytes = split
                         headers = _parse_headers(bytes(header_buf[:split]))
                         rest = bytes(header_buf[split:])
                         header_buf.clear()
@@ -759,7 +794,6 @@ class Session:
                                       "again later.")
                         break
                     if headers is None:
-                        self.header_bytes = len(header_buf)
                         headers = _parse_headers(bytes(header_buf))
                     reply = await self._finish(txn, writer, headers, event)
                     break
@@ -791,7 +825,7 @@ class Session:
             writer.abort()
             return Reply(552, "5.2.3", f"Message exceeds maximum fixed size ({limit})")
         header_limit = self.ctx.max_headers_length
-        if header_limit > 0 and self.header_bytes > header_limit:
+        if self.headers_too_long:
             writer.abort()
             return Reply(552, "5.6.0", f"Headers too large ({header_limit} max)")
         for name, value in headers:
@@ -883,49 +917,33 @@ def _addr_text(addr: str) -> str:
     return addr
 
 
-def _parse_path(arg: str, keyword: str) -> tuple[str, list[tuple[str, str | None]]] | None:
-    """"FROM:<path> KEY=VALUE ..." -> (path as written, params); None for bad syntax."""
-    head = arg.lstrip()
-    if head[: len(keyword) + 1].upper() != keyword + ":":
-        return None
-    rest = head[len(keyword) + 1:].lstrip()
-    if not rest:
-        return None
-    if rest.startswith("<"):
-        depth = 0
-        end = -1
-        for i, ch in enumerate(rest):
-            if ch == "<":
-                depth += 1
-            elif ch == ">":
-                depth -= 1
-                if depth == 0:
-                    end = i
-                    break
-        if end < 0:
-            return None
-        path, tail = rest[: end + 1], rest[end + 1:]
-    else:
-        path, _, tail = rest.partition(" ")
-    params: list[tuple[str, str | None]] = []
-    for word in tail.split():
-        key, eq, value = word.partition("=")
-        params.append((key, value if eq else None))
-    return path, params
+_HEADER_NAME = re.compile(rb"[!-9;-~]+[ \t]*:")
 
 
-def _header_end(buf: bytearray) -> int:
-    """Index after the blank line ending the header, or -1 (also when there is none)."""
-    if buf.startswith(b"\r\n"):
-        return 2  # no header at all: the body starts after the empty line
-    i = buf.find(b"\r\n\r\n")
-    if i >= 0:
-        return i + 4
-    # a first line that is no header field ends the header too (a body without one)
-    first = buf.split(b"\r\n", 1)[0]
-    if b"\r\n" in buf and (b":" not in first or bytes(first[:1]) in (b" ", b"\t")):
-        return 0
-    return -1
+def _header_end(buf: bytearray, limit: int) -> tuple[int, bool]:
+    """Where the body starts in buf (-1: not known yet) and whether the header is too long.
+
+    As Sendmail's collect(): the header ends at an empty line, which is not
+    part of the body, or at the first line that is neither a header field
+    nor a continuation, which is. Every line read in the header counts
+    against MaxHeadersLength (limit; 0 for none), also a last one that ends
+    it, and a line still unfinished once it is over the limit.
+    """
+    pos = 0
+    while True:
+        nl = buf.find(b"\r\n", pos)
+        if nl < 0:
+            return -1, limit > 0 and len(buf) > limit
+        too_long = limit > 0 and nl > limit
+        if nl == pos:
+            return nl + 2, too_long
+        first = bytes(buf[pos:pos + 1])
+        if (pos > 0 and first in (b" ", b"\t")) or _HEADER_NAME.match(buf, pos, nl):
+            if too_long:
+                return nl + 2, True
+            pos = nl + 2
+            continue
+        return pos, too_long
 
 
 def _parse_headers(raw: bytes) -> list[tuple[str, str]]:
@@ -1068,10 +1086,7 @@ async def serve(session: Session, reader: asyncio.StreamReader,
             if line is None:
                 continue
             verb = line[:5].split(b" ", 1)[0].upper()
-            if verb in (b"HELO", b"EHLO"):
-                text = line.decode("latin-1")  # 8-bit makes an invalid domain name
-            else:
-                text = line.translate(_HIGH_BIT_OFF).decode("latin-1")
+            text = line.decode("latin-1")
             session.pipelined = conn.buffered > 0
             try:
                 if session.pipelined and verb in (b"HELO", b"EHLO"):
