@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint bench golden clean bytecode grammar native
+.PHONY: install test lint bench golden clean bytecode grammar native run
 
 install: $(STAMP) native
 
@@ -30,6 +30,17 @@ bytecode:
 test: $(STAMP) native
 	$(BIN)/pytest -q
 	MTA_NATIVE=0 $(BIN)/pytest -q tests/unit/rules tests/unit/config tests/unit/util tests/diff/test_bt.py
+
+# The daemon with the default etc-mail/ configuration, as this user, in the foreground:
+# listener 127.0.0.1:2525, tables in run/mail/ (copied from etc-mail/ once, then yours
+# to edit; `make run` rebuilds what is stale), queue in run/queue/. Stop it with ^C.
+RUNDIR := $(CURDIR)/run
+run: $(STAMP) native
+	mkdir -p $(RUNDIR)/mail $(RUNDIR)/queue
+	for f in etc-mail/*; do n=$$(basename $$f); [ -e $(RUNDIR)/mail/$$n ] || cp $$f $(RUNDIR)/mail/$$n; done
+	$(MAKE) --no-print-directory -C $(RUNDIR)/mail BIN=$(CURDIR)/$(BIN)/ \
+		MCFLAGS='-D MTA_PORT=2525 -D MAIL_SETTINGS_DIR=$(RUNDIR)/mail/ -D QUEUE_DIR=$(RUNDIR)/queue -D confPID_FILE=$(RUNDIR)/sendmail.pid'
+	$(BIN)/sendmail -bD -C $(RUNDIR)/mail/sendmail.cf
 
 lint: $(STAMP)
 	$(BIN)/ruff check m4compat mta tests bench

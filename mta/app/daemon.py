@@ -29,6 +29,7 @@ SEE ALSO
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import pwd
@@ -96,6 +97,14 @@ async def _daemon(runtime: Runtime, sink: object, *, detach: bool) -> int:
     _drop_privileges(options.get("RunAsUser"))
     if detach:
         _detach()
+    pid_file = options.get("PidFile")
+    if pid_file:
+        try:
+            with open(pid_file, "w") as fh:
+                fh.write(f"{os.getpid()}\n")
+        except OSError as exc:
+            log.warning("cannot write %s: %s", pid_file, exc.strerror)
+            pid_file = None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -105,6 +114,9 @@ async def _daemon(runtime: Runtime, sink: object, *, detach: bool) -> int:
     await asyncio.wait({waiter, serving}, return_when=asyncio.FIRST_COMPLETED)
     await server.close()
     serving.cancel()
+    if pid_file:
+        with contextlib.suppress(OSError):
+            os.unlink(pid_file)
     return int(ExitCode.EX_OK)
 
 
