@@ -17,6 +17,9 @@ DESCRIPTION
     ($r, $s, $_, ${daemon_flags}), the F flags (8 for 8-bit data, d/n for
     RET=, s), the priority from the size and the recipient count.
 
+    At start-up the sink removes what a killed daemon left half-written: tf
+    files, and df files whose qf never came (no 250 was sent for them).
+
 DIAGNOSTICS
     OSError from the file system passes through; the session answers 451.
 
@@ -26,6 +29,8 @@ SEE ALSO
 
 from __future__ import annotations
 
+import contextlib
+import os
 import time
 from pathlib import Path
 
@@ -40,8 +45,6 @@ from mta.queue.qfformat import (
 )
 from mta.smtp.session import Transaction
 
-_SAVED_MACROS = ("r", "s", "_", "daemon_flags")
-
 
 class QueueSink:
     """Creates one QueueWriter per message on an FsQueue."""
@@ -50,6 +53,7 @@ class QueueSink:
         Path(directory).mkdir(parents=True, exist_ok=True)
         self.queue = FsQueue(str(directory))
         self.runtime = runtime
+        self.removed = remove_leftovers(self.queue)
 
     def begin(self) -> QueueWriter:
         return QueueWriter(self.queue, self.queue.create_body())
@@ -121,4 +125,16 @@ class QueueWriter:
         self.queue.abort(self.qid)
 
 
-SAVED_MACROS = _SAVED_MACROS
+def remove_leftovers(queue: FsQueue) -> list[str]:
+    """At start-up: remove what a killed daemon left half-written (tf files, a df
+    whose qf or hf never came): none of it was acknowledged. Returns the names."""
+    removed = []
+    for directory in dict.fromkeys((queue.qf_directory, queue.df_directory)):
+        for name in sorted(os.listdir(directory)):
+            kind, qid = name[:2], name[2:]
+            if kind == "tf" or (kind == "df" and not os.path.exists(queue.qf_path(qid))
+                                and not os.path.exists(queue.hf_path(qid))):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(os.path.join(directory, name))
+                removed.append(name)
+    return removed

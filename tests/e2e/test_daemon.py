@@ -16,87 +16,12 @@ SEE ALSO
 
 from __future__ import annotations
 
-import shutil
 import smtplib
 import socket
 import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-
-from mta.queue.qfformat import parse_qf
-
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-ETC = ROOT / "etc-mail"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Daemon:
-    port: int
-    queue: Path
-    proc: subprocess.Popen[bytes]
-    log: Path
-
-    def qf_files(self) -> list[Path]:
-        return sorted(self.queue.rglob("qf*"))
-
-    def envelopes(self) -> list[object]:
-        return [parse_qf(p.read_bytes(), qid=p.name[2:]) for p in self.qf_files()]
-
-
-@pytest.fixture
-def daemon(tmp_path: Path) -> Iterator[Daemon]:
-    site = tmp_path / "mail"
-    site.mkdir()
-    for name in ("access", "aliases", "local-host-names", "relay-domains", "mailertable",
-                 "virtusertable", "trusted-users", "helpfile"):
-        if (ETC / name).exists():
-            shutil.copy(ETC / name, site / name)
-    with open(site / "access", "a") as fh:
-        fh.write("From:spammer@bad.test\tREJECT\n")
-    queue = tmp_path / "queue"
-    port = _free_port()
-    subprocess.run(
-        [str(BIN / "mta"), "compile", f"-DMTA_PORT={port}", f"-DMAIL_SETTINGS_DIR={site}/",
-         f"-DQUEUE_DIR={queue}", str(ETC / "sendmail.mc"), "-o", str(site / "sendmail.cf")],
-        check=True, cwd=site)
-    for table in ("access", "mailertable", "virtusertable"):
-        with open(site / table, "rb") as fin:
-            subprocess.run([str(BIN / "makemap"), "hash", str(site / table)], stdin=fin,
-                           check=True)
-    log = tmp_path / "daemon.log"
-    with open(log, "wb") as err:
-        proc = subprocess.Popen([str(BIN / "sendmail"), "-bD", "-C", str(site / "sendmail.cf")],
-                                stdout=err, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"daemon did not start: {log.read_text()}") from None
-                time.sleep(0.05)
-        yield Daemon(port, queue, proc, log)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+from conftest import BIN, Daemon
 
 
 def test_message_is_queued_before_250(daemon: Daemon) -> None:

@@ -1,0 +1,111 @@
+"""Fixtures of the end-to-end tests: our `sendmail -bD` on a private copy of etc-mail/.
+
+DESCRIPTION
+    start_daemon() compiles etc-mail/sendmail.mc with `mta compile` into a
+    private directory (MAIL_SETTINGS_DIR, QUEUE_DIR and the port under the
+    test's tmp_path), builds the maps with our makemap, starts `sendmail -bD`
+    on 127.0.0.1 and a free port in a subprocess and waits until it accepts
+    connections; the `daemon` fixture stops it afterwards (SIGTERM, then
+    SIGKILL).
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from mta.queue.qfformat import QueueEnvelope, parse_qf
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+ETC = ROOT / "etc-mail"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Daemon:
+    port: int
+    queue: Path
+    proc: subprocess.Popen[bytes]
+    log: Path
+
+    def qf_files(self) -> list[Path]:
+        return sorted(self.queue.rglob("qf*"))
+
+    def envelopes(self) -> list[QueueEnvelope]:
+        return [parse_qf(p.read_bytes(), qid=p.name[2:]) for p in self.qf_files()]
+
+
+def build_site(tmp_path: Path) -> tuple[Path, Path, int]:
+    """The private config: (sendmail.cf, queue directory, port)."""
+    site = tmp_path / "mail"
+    site.mkdir()
+    for name in ("access", "aliases", "local-host-names", "relay-domains", "mailertable",
+                 "virtusertable", "trusted-users", "helpfile"):
+        if (ETC / name).exists():
+            shutil.copy(ETC / name, site / name)
+    with open(site / "access", "a") as fh:
+        fh.write("From:spammer@bad.test\tREJECT\n")
+    queue = tmp_path / "queue"
+    port = _free_port()
+    subprocess.run(
+        [str(BIN / "mta"), "compile", f"-DMTA_PORT={port}", f"-DMAIL_SETTINGS_DIR={site}/",
+         f"-DQUEUE_DIR={queue}", str(ETC / "sendmail.mc"), "-o", str(site / "sendmail.cf")],
+        check=True, cwd=site)
+    for table in ("access", "mailertable", "virtusertable"):
+        with open(site / table, "rb") as fin:
+            subprocess.run([str(BIN / "makemap"), "hash", str(site / table)], stdin=fin,
+                           check=True)
+    return site / "sendmail.cf", queue, port
+
+
+def start_daemon(cf: Path, queue: Path, port: int, log: Path) -> Daemon:
+    """Start `sendmail -bD -C cf` and wait until it accepts connections."""
+    with open(log, "ab") as err:
+        proc = subprocess.Popen([str(BIN / "sendmail"), "-bD", "-C", str(cf)],
+                                stdout=err, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return Daemon(port, queue, proc, log)
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                stop_daemon(proc)
+                raise RuntimeError(f"daemon did not start: {log.read_text()}") from None
+            time.sleep(0.05)
+
+
+def stop_daemon(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture
+def daemon(tmp_path: Path) -> Iterator[Daemon]:
+    cf, queue, port = build_site(tmp_path)
+    started = start_daemon(cf, queue, port, tmp_path / "daemon.log")
+    try:
+        yield started
+    finally:
+        stop_daemon(started.proc)
+
+
