@@ -1,0 +1,275 @@
+"""Benchmark our SMTP daemon against the real Sendmail 8.17: messages/second, and RSS when idle.
+
+SYNOPSIS
+    .venv/bin/python bench/smtp_bench.py [--messages 5000] [--sessions 20] [--size 2048]
+                                         [--idle 1000]
+
+DESCRIPTION
+    Both daemons run with the same .cf (compiled by GNU m4 with the real
+    sendmail-cf from a small .mc: no DNS, no interface probing, no load
+    average limits), queue-only (-odq) into a private queue directory, with
+    full durability (Sendmail fsyncs df, tf/qf and the directory; we fsync
+    df, qf and the directory before the 250). Each runs inside its own
+    network namespace (tests/diff/nsenv.py), where this script runs again
+    as the load generator: an asyncio client that opens --sessions
+    connections at once, says EHLO, then sends its share of --messages
+    messages of --size bytes (MAIL, RCPT, DATA; pipelined when PIPELINING is
+    offered), one after another on each connection. The figure is messages
+    acknowledged (250 after DATA) per second of wall time, from the first
+    connection to the last 250; every message must be acknowledged and
+    found in the queue afterwards.
+
+    Then, for our daemon only, --idle connections are opened and left
+    waiting after the greeting, and the daemon's resident set size (VmRSS)
+    is printed with them open.
+
+    The two runs take turns (real, ours), and the script prints both rates
+    and the ratio ours / real (the target is at least 1.0). Nothing is
+    asserted: it prints figures. Run as root (namespaces).
+
+DIAGNOSTICS
+    Exit status 2 when the real sendmail, GNU m4, sendmail-cf or the
+    namespaces are missing; 1 when a run fails (its output is printed).
+
+SEE ALSO
+    tests/diff/smtp_dialogues.py (the same namespace set-up for the
+    dialogue comparison), tests/diff/nsenv.py, mta.smtp.server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "diff"))
+
+import nsenv  # noqa: E402
+
+REAL = ["/usr/sbin/sendmail"]
+OURS = [str(ROOT / ".venv" / "bin" / "sendmail")]
+PORT = 2525
+MC = """divert(0)dnl
+include(`/usr/share/sendmail/cf/m4/cf.m4')dnl
+OSTYPE(`linux')dnl
+define(`confDONT_PROBE_INTERFACES', `True')dnl
+define(`confTO_IDENT', `0')dnl
+define(`confREFUSE_LA', `1000')dnl
+define(`confQUEUE_LA', `1000')dnl
+define(`confDELAY_LA', `1000')dnl
+define(`confMAX_DAEMON_CHILDREN', `0')dnl
+define(`confCONNECTION_RATE_THROTTLE', `0')dnl
+define(`confPID_FILE', `@DIR@/sendmail.pid')dnl
+define(`ALIAS_FILE', `@DIR@/aliases')dnl
+define(`STATUS_FILE', `@DIR@/statistics')dnl
+FEATURE(`no_default_msa')dnl
+MAILER(`local')dnl
+MAILER(`smtp')dnl
+"""
+
+
+# ---------------------------------------------------------------- inside the namespace
+
+
+async def _session(port: int, count: int, body: bytes, done: list[int]) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port, limit=1 << 20)
+
+    async def reply() -> tuple[int, list[bytes]]:
+        lines = []
+        while True:
+            line = await asyncio.wait_for(reader.readline(), 60)
+            if not line:
+                raise ConnectionError("closed")
+            lines.append(line)
+            if line[3:4] != b"-":
+                return int(line[:3]), lines
+
+    await reply()
+    writer.write(b"EHLO bench.example.test\r\n")
+    await writer.drain()
+    _code, lines = await reply()
+    pipelining = any(b"PIPELINING" in line for line in lines)
+    for _ in range(count):
+        envelope = [b"MAIL FROM:<>\r\n", b"RCPT TO:<root@localhost>\r\n",
+                    b"DATA\r\n"]
+        if pipelining:
+            writer.write(b"".join(envelope))
+            await writer.drain()
+            codes = [(await reply())[0] for _ in envelope]
+        else:
+            codes = []
+            for command in envelope:
+                writer.write(command)
+                await writer.drain()
+                codes.append((await reply())[0])
+        if codes != [250, 250, 354]:
+            raise RuntimeError(f"envelope refused: {codes}")
+        writer.write(body + b".\r\n")
+        await writer.drain()
+        code, lines = await reply()
+        if code != 250:
+            raise RuntimeError(f"DATA refused: {lines}")
+        done[0] += 1
+    writer.write(b"QUIT\r\n")
+    await writer.drain()
+    writer.close()
+
+
+async def _load(port: int, messages: int, sessions: int, size: int) -> dict[str, float]:
+    line = b"x" * 70 + b"\r\n"
+    body = b"Subject: bench\r\n\r\n" + line * max(1, (size - 20) // len(line))
+    shares = [messages // sessions + (1 if i < messages % sessions else 0)
+              for i in range(sessions)]
+    done = [0]
+    start = time.perf_counter()
+    await asyncio.gather(*(_session(port, n, body, done) for n in shares if n))
+    elapsed = time.perf_counter() - start
+    return {"acknowledged": done[0], "seconds": elapsed, "rate": done[0] / elapsed}
+
+
+async def _idle(port: int, count: int, pid: int) -> dict[str, float]:
+    conns = []
+    for _ in range(count):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        await reader.readline()
+        conns.append(writer)
+    await asyncio.sleep(1)
+    rss = _rss_kb(pid)
+    for writer in conns:
+        writer.close()
+    return {"idle": count, "rss_kb": rss}
+
+
+def _rss_kb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return float(line.split()[1])
+    return 0.0
+
+
+def _wait_port(port: int, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("daemon exited")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("daemon did not listen")
+
+
+def inner(args: argparse.Namespace) -> int:
+    """Start the daemon, run the load (and the idle test), print JSON, stop it."""
+    site = Path(args.site)
+    queue = site / "mqueue"
+    argv = [*json.loads(args.command), "-bD", "-C", str(site / "sendmail.cf"), "-odq",
+            "-O", f"QueueDirectory={queue}",
+            "-O", f"DaemonPortOptions=Addr=127.0.0.1,Port={PORT},Name=MTA"]
+    log = open(site / "daemon.log", "wb")
+    # the alias database as each sendmail builds it (-bi): Sendmail waits for
+    # one that lacks its "@" entry
+    subprocess.run([*json.loads(args.command), "-bi", "-C", str(site / "sendmail.cf")],
+                   stdout=log, stderr=subprocess.STDOUT, check=False)
+    proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
+    result: dict[str, float] = {}
+    try:
+        _wait_port(PORT, proc)
+        result.update(asyncio.run(_load(PORT, args.messages, args.sessions, args.size)))
+        result["queued"] = len(list(queue.glob("qf*")))
+        if args.idle:
+            result.update(asyncio.run(_idle(PORT, args.idle, proc.pid)))
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+    print(json.dumps(result))
+    return 0
+
+
+# ---------------------------------------------------------------- outside
+
+
+def _site(root: Path, name: str) -> Path:
+    site = root / name
+    (site / "mqueue").mkdir(parents=True)
+    site.chmod(0o755)
+    mc = MC.replace("@DIR@", f"{nsenv.NS_ROOT}/{name}")
+    (site / "sendmail.mc").write_text(mc)
+    cf = subprocess.run(["m4", str(site / "sendmail.mc")], capture_output=True, check=True)
+    (site / "sendmail.cf").write_bytes(cf.stdout)
+    (site / "aliases").write_text("postmaster: root\n")
+    return site
+
+
+def run(root: Path, name: str, command: list[str], args: argparse.Namespace,
+        idle: int) -> dict[str, float]:
+    site = _site(root, name)
+    env = nsenv.NsEnv(root / "state", binds=((root, nsenv.NS_ROOT),))
+    env.prepare()
+    inner_argv = [sys.executable, str(Path(__file__).resolve()), "--inner",
+                  "--site", f"{nsenv.NS_ROOT}/{name}", "--command", json.dumps(command),
+                  "--messages", str(args.messages), "--sessions", str(args.sessions),
+                  "--size", str(args.size), "--idle", str(idle)]
+    proc = subprocess.run(env.argv(inner_argv), capture_output=True, text=True, check=False)
+    if proc.returncode != 0 or not proc.stdout.strip():
+        log = (site / "daemon.log").read_text(errors="replace")[-2000:]
+        raise RuntimeError(f"{name}: {proc.stderr[-2000:]}\n{log}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--size", type=int, default=2048)
+    parser.add_argument("--idle", type=int, default=1000)
+    parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--site", help=argparse.SUPPRESS)
+    parser.add_argument("--command", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.inner:
+        return inner(args)
+    reason = nsenv.unavailable_reason()
+    missing = [p for p in (REAL[0], "/usr/bin/m4", "/usr/share/sendmail/cf/m4/cf.m4",
+                           OURS[0]) if not os.path.exists(p)]
+    if reason or missing:
+        print(f"cannot run: {reason or 'missing ' + ', '.join(missing)}", file=sys.stderr)
+        return 2
+    root = Path(tempfile.mkdtemp(prefix="smtp-bench-"))
+    root.chmod(0o755)
+    try:
+        print(f"== {args.messages} messages of {args.size} bytes over {args.sessions} sessions, "
+              "queue-only, fsynced")
+        real = run(root, "real", REAL, args, 0)
+        print(f"   real sendmail  {real['rate']:8.0f} msg/s  ({real['acknowledged']:.0f} in "
+              f"{real['seconds']:.2f} s, {real['queued']:.0f} queued)")
+        ours = run(root, "ours", OURS, args, args.idle)
+        print(f"   ours           {ours['rate']:8.0f} msg/s  ({ours['acknowledged']:.0f} in "
+              f"{ours['seconds']:.2f} s, {ours['queued']:.0f} queued)")
+        print(f"   ratio ours / real: {ours['rate'] / real['rate']:.2f}x (target >= 1.0)")
+        if args.idle:
+            print(f"== {args.idle} idle connections to ours: RSS {ours['rss_kb'] / 1024:.1f} MiB")
+    except (RuntimeError, subprocess.CalledProcessError) as exc:
+        print(f"bench failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
