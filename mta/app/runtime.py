@@ -95,7 +95,10 @@ class Runtime:
         env = MapEnv(options=config.options, debug=dict(debug or {}),
                      trace=out or (lambda _line: None))
         mapset = MapSet(config.maps, env)
-        engine = RuleEngine(config, mapset, out=out, debug=debug)
+        # The engine's memo serves -bt; in the daemon every session swaps its own
+        # macros in, which would empty the memo on nearly every call anyway.
+        engine = RuleEngine(config, mapset, out=out, debug=debug,
+                            memo=op_mode not in ("d", "D", "s"))
         engine.macros.define("deliveryMode", opts.get("DeliveryMode", "")[:1] or "i")
         for word in interface_names(config.options):
             engine.classes.add("w", word)

@@ -170,33 +170,28 @@ class Policy:
                                       f"{shortenstring(path, MAXSHORTSTR)}... {message}")
         return path, rest, None
 
-    def verify_recipient(self, addr: str, *, macros: MacroEnv,
-                         check_user: bool = True) -> Reply | None:
-        """RCPT's own look at an address after check_rcpt (parseaddr() and recipient()).
-
-        The address must parse (else the parser's 553/501 message), must not
-        resolve to the error mailer (its $#error), and a local user must be an
-        alias or a passwd entry ("550 5.1.1 ... User unknown"). None: accepted.
-        """
-        from mta.rules.resolve import Address, AddressState
-
+    def parse_recipient(self, addr: str, *, macros: MacroEnv) -> tuple[object | None, Reply | None]:
+        """RCPT's parseaddr() before check_rcpt: (the address, or the refusal)."""
         engine = self.engine
         saved = (engine.macros, engine.e_to, engine.smtp_errors, engine.exit_stat)
         engine.macros = macros
         engine.exit_stat = EX_OK
         try:
-            parsed, refusal = self._parse(addr)
-            if refusal is not None or not isinstance(parsed, Address):
-                return refusal
-            address = parsed
-            mailer = address.mailer
-            if (check_user and mailer is not None and mailer.name == "local"
-                    and address.state is AddressState.OK):
-                if not _user_known(engine, address.user):
-                    return Reply(550, "5.1.1", f"{addr}... User unknown")
-            return None
+            return self._parse(addr)
         finally:
             engine.macros, engine.e_to, engine.smtp_errors, engine.exit_stat = saved
+
+    def check_local_user(self, addr: str, address: object | None) -> Reply | None:
+        """After check_rcpt: a local user must be an alias or a passwd entry (recipient())."""
+        from mta.rules.resolve import Address, AddressState
+
+        if not isinstance(address, Address) or address.state is not AddressState.OK:
+            return None
+        mailer = address.mailer
+        if mailer is not None and mailer.name == "local" and not _user_known(
+                self.engine, address.user):
+            return Reply(550, "5.1.1", f"{addr}... User unknown")
+        return None
 
     def _parse(self, addr: str) -> tuple[object | None, Reply | None]:
         """parseaddr() in an SMTP command: any error it reports fails the command."""

@@ -612,7 +612,7 @@ class Session:
         if parsed is None:
             return
         path, params = parsed
-        refusal = self.policy.verify_recipient(path, macros=self.macros, check_user=False)
+        address, refusal = self.policy.parse_recipient(path, macros=self.macros)
         if refusal is not None:
             self.reply(refusal)
             return
@@ -642,7 +642,7 @@ class Session:
             self._log_reject("check_rcpt", path, verdict.reply)
             self.reply(verdict.reply)
             return
-        refusal = self.policy.verify_recipient(path, macros=self.macros)
+        refusal = self.policy.check_local_user(path, address)
         if refusal is not None:
             self.reply(refusal)
             return

@@ -46,6 +46,7 @@ import contextlib
 import os
 import shutil
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from types import TracebackType
 
@@ -69,6 +70,9 @@ from mta.util.fsio import atomic_path
 TABLE = "unnamed"
 _CREATE = f'CREATE TABLE IF NOT EXISTS "{TABLE}" (key TEXT PRIMARY KEY, value BLOB)'
 _SELECT = f'SELECT value FROM "{TABLE}" WHERE key = ?'
+
+# How long a lookup trusts that the .db file is unchanged before it looks again.
+RECHECK_SECONDS = 1.0
 
 
 def db_path(file: str) -> str:
@@ -171,6 +175,7 @@ class _DbMap(MapClass):
         super().__init__(decl, env, mapset)
         self._con: sqlite3.Connection | None = None
         self._identity: tuple[int, int, int] | None = None
+        self._recheck_at = 0.0
         self.path = db_path(self.options.file or "")
         # answers read from the file as it is now (emptied when it is replaced)
         self._answers: dict[str, str | None] = {}
@@ -197,6 +202,7 @@ class _DbMap(MapClass):
         self._answers.clear()
         self._con = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
         self._identity = (st.st_dev, st.st_ino, st.st_mtime_ns)
+        self._recheck_at = time.monotonic() + RECHECK_SECONDS
 
     def identity(self) -> object:
         """The .db file's identity: a rebuilt map (renamed into place) changes it."""
@@ -210,9 +216,14 @@ class _DbMap(MapClass):
 
     def _get(self, key: str, ctx: LookupContext) -> str | LookupResult | None:
         try:
-            st = os.stat(self.path)
-            if (st.st_dev, st.st_ino, st.st_mtime_ns) != self._identity or self._con is None:
-                self._connect(st)
+            now = time.monotonic()
+            if self._con is None or now >= self._recheck_at:
+                # a rebuilt map (makemap renames it into place) is seen within
+                # RECHECK_SECONDS, as a Sendmail child sees it on its next connection
+                self._recheck_at = now + RECHECK_SECONDS
+                st = os.stat(self.path)
+                if (st.st_dev, st.st_ino, st.st_mtime_ns) != self._identity or self._con is None:
+                    self._connect(st)
             answers = self._answers
             if key in answers:
                 return answers[key]

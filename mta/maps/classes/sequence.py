@@ -29,6 +29,7 @@ SEE ALSO
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 
 from mta.config.model import MapDecl
@@ -42,6 +43,7 @@ from mta.maps.base import (
     MapClass,
     MapEnv,
     MapFlag,
+    file_identity,
 )
 from mta.maps.registry import map_class
 
@@ -69,9 +71,29 @@ def read_service_switch(path: str) -> dict[str, tuple[str, ...]] | None:
     return services
 
 
+# path -> (when to look at the file again, its identity, its services): a daemon asks
+# for every lookup of a switch map, and the file seldom changes
+_SWITCH_CACHE: dict[str, tuple[float, object, dict[str, tuple[str, ...]] | None]] = {}
+SWITCH_RECHECK_SECONDS = 1.0
+
+
+def _cached_switch(path: str) -> dict[str, tuple[str, ...]] | None:
+    now = time.monotonic()
+    hit = _SWITCH_CACHE.get(path)
+    if hit is not None and now < hit[0]:
+        return hit[2]
+    identity = file_identity(path)
+    if hit is not None and hit[1] == identity:
+        _SWITCH_CACHE[path] = (now + SWITCH_RECHECK_SECONDS, identity, hit[2])
+        return hit[2]
+    services = read_service_switch(path)
+    _SWITCH_CACHE[path] = (now + SWITCH_RECHECK_SECONDS, identity, services)
+    return services
+
+
 def service_methods(env: MapEnv, service: str) -> tuple[str, ...]:
     """The methods configured for service (Sendmail's switch_map_find)."""
-    services = read_service_switch(switch_file(env))
+    services = _cached_switch(switch_file(env))
     if services is None:
         return _DEFAULT_SERVICES.get(service, ("files",))
     return services.get(service, _DEFAULT_SERVICES.get(service, ("files",)))

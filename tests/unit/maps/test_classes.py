@@ -16,6 +16,7 @@ from sqlitedict import SqliteDict
 from mta.config.model import MapDecl
 from mta.core.errors import Location
 from mta.maps.base import LookupResult, LookupStatus, MapEnv, NullContext
+from mta.maps.classes import hashdb
 from mta.maps.classes.hashdb import DbWriter
 from mta.maps.classes.host import make_resolver
 from mta.maps.classes.program import netstring, read_netstring
@@ -125,12 +126,25 @@ def test_db_non_utf8_blob_value_is_tempfail(tmp_path: Path) -> None:
     assert look(ms, "m", "k")[0] is TEMPFAIL
 
 
-def test_db_reopens_after_rebuild(tmp_path: Path) -> None:
+def test_db_reopens_after_rebuild(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the file is looked at again once RECHECK_SECONDS have passed (0 here)
+    monkeypatch.setattr(hashdb, "RECHECK_SECONDS", 0.0)
     make_db(tmp_path / "r", {"k": "old"})
     ms = mapset(f"m hash {tmp_path}/r")
     assert look(ms, "m", "k") == (FOUND, "old")
     make_db(tmp_path / "r", {"k": "new"})
     assert look(ms, "m", "k") == (FOUND, "new")
+
+
+def test_db_is_not_looked_at_before_the_recheck_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(hashdb, "RECHECK_SECONDS", 3600.0)
+    make_db(tmp_path / "r", {"k": "old"})
+    ms = mapset(f"m hash {tmp_path}/r")
+    assert look(ms, "m", "k") == (FOUND, "old")
+    make_db(tmp_path / "r", {"k": "new"})
+    assert look(ms, "m", "k") == (FOUND, "old")  # no stat per lookup in a busy daemon
 
 
 def test_db_is_sqlitedict_compatible(tmp_path: Path) -> None:
