@@ -11,8 +11,14 @@ DESCRIPTION
     listener first and then, when started as root with RunAsUser set, drops
     to that user (as Sendmail binds port 25 before it gives up root). -bd
     detaches from the terminal after binding, so that a bind error is still
-    reported to the caller. SIGTERM and SIGINT stop the listeners and end
-    the sessions; a message whose 250 was sent is on disk already.
+    reported to the caller. Then workers() processes serve: each listener is
+    bound once per worker with SO_REUSEPORT, so the kernel spreads the
+    connections, and every worker writes to the same queue (queue ids carry
+    the pid). The workers end with the daemon (PR_SET_PDEATHSIG), also when
+    it is killed. SIGTERM and SIGINT stop the listeners and end the
+    sessions; a message whose 250 was sent is on disk already. Only the
+    daemon itself removes leftovers of a killed run from the queue, before
+    the workers start.
 
     Log lines go to the logger "mta"; the CLI points it at syslog, a file
     or standard error.
@@ -34,13 +40,15 @@ import logging
 import os
 import pwd
 import signal
+import socket
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from mta.app.queuesink import QueueSink
 from mta.app.runtime import Runtime
 from mta.core.errors import ConfigError
-from mta.smtp.listener import listeners
+from mta.smtp.listener import Listener, listeners
 from mta.smtp.server import SmtpServer, serve_stdio
 from mta.util.sysexits import ExitCode
 
@@ -70,27 +78,35 @@ def run(cf: str, overrides: Mapping[str, str], *, mode: str) -> int:
         chosen = listeners(options.get("DaemonPortOptions", ""))[0]
         asyncio.run(serve_stdio(runtime.policy, sink, chosen))
         return int(ExitCode.EX_OK)
-    return asyncio.run(_daemon(runtime, sink, detach=mode == "d"))
+    return _daemon(runtime, queue_dir, detach=mode == "d")
 
 
-def open_sink(queue_dir: Path, runtime: Runtime):  # type: ignore[no-untyped-def]
+def open_sink(queue_dir: Path, runtime: Runtime, *, cleanup: bool = True) -> QueueSink:
     """The queue the sessions write to (mta.queue.fsqueue through a session adapter)."""
-    from mta.app.queuesink import QueueSink
-
-    return QueueSink(queue_dir, runtime)
+    return QueueSink(queue_dir, runtime, cleanup=cleanup)
 
 
-async def _daemon(runtime: Runtime, sink: object, *, detach: bool) -> int:
+def workers() -> int:
+    """How many worker processes serve the listeners: MTA_WORKERS, else one per CPU."""
+    text = os.environ.get("MTA_WORKERS", "")
+    if text.isdigit() and int(text) > 0:
+        return int(text)
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def _daemon(runtime: Runtime, queue_dir: Path, *, detach: bool) -> int:
+    """Bind, drop privileges, detach, then serve from workers() processes."""
     options = runtime.config.options
+    count = workers()
     try:
         chosen = listeners(options.get("DaemonPortOptions", ""))
+        # one socket per listener and worker, all bound to the same address with
+        # SO_REUSEPORT: the kernel spreads the connections over the workers
+        sockets = [[bind(listener, reuse_port=count > 1) for listener in chosen]
+                   for _ in range(count)]
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return int(ExitCode.EX_CONFIG)
-    max_children = _int(options.get("MaxDaemonChildren"))
-    server = SmtpServer(runtime.policy, sink, chosen, max_children=max_children)  # type: ignore[arg-type]
-    try:
-        await server.start()
     except OSError as exc:
         print(f"daemon: cannot bind: {exc.strerror or exc}", file=sys.stderr)
         return int(ExitCode.EX_OSERR)
@@ -105,6 +121,64 @@ async def _daemon(runtime: Runtime, sink: object, *, detach: bool) -> int:
         except OSError as exc:
             log.warning("cannot write %s: %s", pid_file, exc.strerror)
             pid_file = None
+    for listener in chosen:
+        log.info("starting daemon (%s): SMTP on %s port %d", listener.name, listener.addr,
+                 listener.port)
+    children = []
+    for k in range(1, count):
+        pid = os.fork()
+        if pid == 0:  # a worker: it ends with the parent, which may be killed
+            _die_with_parent()
+            for other in (*sockets[:k], *sockets[k + 1:]):
+                for sock in other:
+                    sock.close()
+            code = asyncio.run(_serve(runtime, queue_dir, chosen, sockets[k]))
+            os._exit(code)
+        children.append(pid)
+    for other in sockets[1:]:
+        for sock in other:
+            sock.close()
+    try:
+        return asyncio.run(_serve(runtime, queue_dir, chosen, sockets[0]))
+    finally:
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        for pid in children:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        if pid_file:
+            with contextlib.suppress(OSError):
+                os.unlink(pid_file)
+
+
+def bind(listener: Listener, *, reuse_port: bool = False) -> socket.socket:
+    """The listening socket of a DaemonPortOptions entry (bound before privileges go)."""
+    family = socket.AF_INET6 if listener.family == "inet6" else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reuse_port and hasattr(socket, "SO_REUSEPORT"):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((listener.addr, listener.port))
+        sock.listen(listener.backlog)
+        sock.setblocking(False)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+async def _serve(runtime: Runtime, queue_dir: Path, chosen: list[Listener],
+                 sockets: list[socket.socket]) -> int:
+    """One worker: all listeners on the shared sockets, until SIGTERM or SIGINT."""
+    options = runtime.config.options
+    # the parent removed what a killed daemon left; a worker must not touch the
+    # files that its siblings are writing
+    sink = open_sink(queue_dir, runtime, cleanup=False)
+    max_children = _int(options.get("MaxDaemonChildren"))
+    server = SmtpServer(runtime.policy, sink, chosen, max_children=max_children)
+    await server.start(sockets)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -114,10 +188,20 @@ async def _daemon(runtime: Runtime, sink: object, *, detach: bool) -> int:
     await asyncio.wait({waiter, serving}, return_when=asyncio.FIRST_COMPLETED)
     await server.close()
     serving.cancel()
-    if pid_file:
-        with contextlib.suppress(OSError):
-            os.unlink(pid_file)
     return int(ExitCode.EX_OK)
+
+
+def _die_with_parent() -> None:
+    """Linux prctl(PR_SET_PDEATHSIG, SIGTERM): a kill -9 of the daemon ends its workers."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGTERM), 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() == 1:
+        os._exit(0)
 
 
 def _int(text: str | None) -> int:

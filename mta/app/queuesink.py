@@ -49,11 +49,11 @@ from mta.smtp.session import Transaction
 class QueueSink:
     """Creates one QueueWriter per message on an FsQueue."""
 
-    def __init__(self, directory: Path | str, runtime: Runtime) -> None:
+    def __init__(self, directory: Path | str, runtime: Runtime, *, cleanup: bool = True) -> None:
         Path(directory).mkdir(parents=True, exist_ok=True)
         self.queue = FsQueue(str(directory))
         self.runtime = runtime
-        self.removed = remove_leftovers(self.queue)
+        self.removed = remove_leftovers(self.queue) if cleanup else []
 
     def begin(self) -> QueueWriter:
         return QueueWriter(self.queue, self.queue.create_body())

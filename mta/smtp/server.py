@@ -81,9 +81,13 @@ class SmtpServer:
         # built once per listener: the TLS context, the greeting, the limits
         self._contexts: dict[str, SessionContext] = {}
 
-    async def start(self) -> None:
-        """Bind every listener (raises OSError when one cannot)."""
-        for listener in self.listeners:
+    async def start(self, sockets: list[socket.socket] | None = None) -> None:
+        """Listen: on sockets bound already (one per listener, in order), or bind now.
+
+        Raises:
+            OSError: a listener cannot bind.
+        """
+        for i, listener in enumerate(self.listeners):
             family = socket.AF_INET6 if listener.family == "inet6" else socket.AF_INET
 
             async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
@@ -97,12 +101,14 @@ class SmtpServer:
                     if task is not None:
                         self._tasks.discard(task)
 
-            server = await asyncio.start_server(
-                handle, listener.addr, listener.port, family=family,
-                backlog=listener.backlog, reuse_address=True, limit=1 << 20)
+            if sockets is not None:
+                server = await asyncio.start_server(handle, sock=sockets[i],
+                                                    backlog=listener.backlog, limit=1 << 20)
+            else:
+                server = await asyncio.start_server(
+                    handle, listener.addr, listener.port, family=family,
+                    backlog=listener.backlog, reuse_address=True, limit=1 << 20)
             self.servers.append(server)
-            log.info("starting daemon (%s): SMTP on %s port %d", listener.name, listener.addr,
-                     listener.port)
 
     async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                        listener: Listener) -> None:
