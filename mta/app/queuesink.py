@@ -79,7 +79,7 @@ class QueueWriter:
             data = data[:-1]
             self._cr = True
         out = data.replace(b"\r\n", b"\n")
-        if not self.eight_bit and any(b > 0x7F for b in out):
+        if not self.eight_bit and not out.isascii():
             self.eight_bit = True
         self.size += len(out)
         self.body.write(out)
@@ -94,7 +94,7 @@ class QueueWriter:
         header_records = tuple(QueueHeader.from_message(name, value) for name, value in headers)
         header_size = sum(len(h.name) + 1 + len(h.value) + 1 for h in header_records) + 1
         if not self.eight_bit:
-            self.eight_bit = any(b > 0x7F for h in header_records for b in h.value)
+            self.eight_bit = not all(h.value.isascii() for h in header_records)
         recipients = tuple(
             QueueRecipient.from_rcpt(
                 f"<{r.address}>",

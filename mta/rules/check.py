@@ -316,14 +316,29 @@ def _alias_members(engine: RuleEngine, user: str) -> list[str] | None:
     return [m.strip() for m in found.value.split(",") if m.strip()]
 
 
+# user -> (when to ask again, GECOS name or None): getpwnam() goes through NSS on
+# every call, and a busy daemon asks for the same few users again and again
+_PASSWD_CACHE: dict[str, tuple[float, str | None]] = {}
+PASSWD_CACHE_SECONDS = 10.0
+
+
 def _passwd(user: str) -> str | None:
     """The full name (GECOS) of a passwd user, "" when none; None: no such user."""
     import pwd
+    import time
 
+    now = time.monotonic()
+    hit = _PASSWD_CACHE.get(user)
+    if hit is not None and now < hit[0]:
+        return hit[1]
     try:
-        return pwd.getpwnam(user).pw_gecos.split(",", 1)[0]
+        name: str | None = pwd.getpwnam(user).pw_gecos.split(",", 1)[0]
     except KeyError:
-        return None
+        name = None
+    if len(_PASSWD_CACHE) > 10000:
+        _PASSWD_CACHE.clear()
+    _PASSWD_CACHE[user] = (now + PASSWD_CACHE_SECONDS, name)
+    return name
 
 
 def _describe(member: str, here: str) -> str:
@@ -337,8 +352,6 @@ def _describe(member: str, here: str) -> str:
 
 def _user_known(engine: RuleEngine, user: str) -> bool:
     """An alias (user, then the part before +detail) or a passwd entry of that name."""
-    import pwd
-
     base = user.split("+", 1)[0]
     maps = engine.maps
     for name in dict.fromkeys((user, base)):
@@ -346,11 +359,8 @@ def _user_known(engine: RuleEngine, user: str) -> bool:
             found = maps.lookup("aliases", name, [], engine)
             if found.status is LookupStatus.FOUND:
                 return True
-        try:
-            pwd.getpwnam(name)
+        if _passwd(name) is not None:
             return True
-        except KeyError:
-            continue
     return False
 
 
