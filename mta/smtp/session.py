@@ -53,6 +53,7 @@ from mta.rules.check import MacroEnv, Policy, Verdict, define_plain, expand_macr
 from mta.smtp import wire
 from mta.smtp.auth import SaslAuthd, b64decode, decode_plain
 from mta.smtp.listener import Listener
+from mta.util.timespec import convtime
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +137,8 @@ class SessionContext:
     auth_mechanisms: tuple[str, ...] = ()
     auth_options: frozenset[str] = frozenset()
     max_headers_length: int = 0
+    command_timeout: float = 3600.0  # Timeout.command: waiting for the next command
+    data_timeout: float = 3600.0  # Timeout.datablock: waiting for more of the message
 
 
 def _privacy(text: str) -> frozenset[str]:
@@ -174,7 +177,16 @@ def build_context(policy: Policy, sink: MessageSink, listener: Listener) -> Sess
         auth_mechanisms=tuple(m for m in mechanisms if auth and m in auth.mechanisms),
         auth_options=frozenset(options.get("AuthOptions", "").replace(",", " ").split()),
         max_headers_length=_int(options.get("MaxHeadersLength", str(MAX_HEADERS_LENGTH))),
+        command_timeout=_timeout(options, "Timeout.command"),
+        data_timeout=_timeout(options, "Timeout.datablock"),
     )
+
+
+def _timeout(options: Mapping[str, str], name: str) -> float:
+    """A Timeout.* option in seconds (Sendmail's default: 1h for both server reads)."""
+    value = options.get(name) or options.get("Timeout")
+    seconds = convtime(value) if value else 0
+    return float(seconds) if seconds > 0 else 3600.0
 
 
 def _tls_context(options: Mapping[str, str]) -> ssl.SSLContext | None:
@@ -802,7 +814,7 @@ class Session:
                     writer.abort()
                 if isinstance(event, wire.BareLineEnd):
                     self.reply(_bare_reply(event))
-                else:
+                elif self.state is not State.CLOSING:  # (a timeout has replied already)
                     self.reply(Reply(421, "4.4.1", f"collect: relay={self.client_label()}, "
                                      f"from={txn.sender_arg}, info=unexpected close"))
                 self.state = State.CLOSING
@@ -1048,7 +1060,19 @@ async def serve(session: Session, reader: asyncio.StreamReader,
             event = conn.next_event()
             if event is not None:
                 return event
-            data = await reader.read(65536)
+            timeout = (session.ctx.data_timeout if conn.state is wire.WireState.DATA
+                       else session.ctx.command_timeout)
+            try:
+                data = await asyncio.wait_for(reader.read(65536), timeout)
+            except TimeoutError:
+                # a client that says nothing for Timeout.command (datablock in DATA)
+                # loses the connection, and a message it was sending is not queued
+                log.info("timeout waiting for input from %s", session.client_label())
+                session.reply(Reply(421, "4.4.2", f"{session.ctx.hostname} Error: timeout "
+                                    "exceeded"))
+                session.state = State.CLOSING
+                conn.eof()
+                continue
             if not data:
                 conn.eof()
                 continue

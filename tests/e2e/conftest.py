@@ -72,10 +72,12 @@ def build_site(tmp_path: Path) -> tuple[Path, Path, int]:
     return site / "sendmail.cf", queue, port
 
 
-def start_daemon(cf: Path, queue: Path, port: int, log: Path) -> Daemon:
-    """Start `sendmail -bD -C cf` and wait until it accepts connections."""
+def start_daemon(cf: Path, queue: Path, port: int, log: Path,
+                 options: tuple[str, ...] = ()) -> Daemon:
+    """Start `sendmail -bD -C cf [-O option ...]` and wait until it accepts connections."""
+    extra = [arg for option in options for arg in ("-O", option)]
     with open(log, "ab") as err:
-        proc = subprocess.Popen([str(BIN / "sendmail"), "-bD", "-C", str(cf)],
+        proc = subprocess.Popen([str(BIN / "sendmail"), "-bD", "-C", str(cf), *extra],
                                 stdout=err, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while True:

@@ -19,9 +19,10 @@ from __future__ import annotations
 import smtplib
 import socket
 import subprocess
+from pathlib import Path
 
 import pytest
-from conftest import BIN, Daemon
+from conftest import BIN, Daemon, build_site, start_daemon, stop_daemon
 
 
 def test_message_is_queued_before_250(daemon: Daemon) -> None:
@@ -163,3 +164,32 @@ def test_ehlo_pipelined_with_more_is_a_protocol_error(daemon: Daemon) -> None:
     # Sendmail refuses input sent before the reply to EHLO, then rejects commands
     replies = _dialogue(daemon.port, b"EHLO a.example\r\nMAIL FROM:<>\r\nQUIT\r\n")
     assert _codes(replies) == ["554", "550", "221"]
+
+
+@pytest.mark.parametrize("in_data", [False, True], ids=["command", "data"])
+def test_silent_client_times_out(tmp_path: Path, in_data: bool) -> None:
+    # Timeout.command / Timeout.datablock: 421 4.4.2, the connection closes, nothing queued
+    cf, queue, port = build_site(tmp_path)
+    daemon = start_daemon(cf, queue, port, tmp_path / "daemon.log",
+                          ("Timeout.command=1s", "Timeout.datablock=1s"))
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=60) as s:
+            s.recv(4096)
+            if in_data:
+                s.sendall(b"HELO a.example\r\n")
+                s.recv(4096)
+                for command in (b"MAIL FROM:<>\r\n", b"RCPT TO:<root@localhost>\r\n",
+                                b"DATA\r\n"):
+                    s.sendall(command)
+                    s.recv(4096)
+                s.sendall(b"Subject: half\r\n\r\nsome of the body\r\n")
+            rest = b""
+            while True:
+                chunk = s.recv(4096)
+                if not chunk:
+                    break
+                rest += chunk
+        assert _codes(rest) == ["421"] and b"4.4.2" in rest
+        assert daemon.qf_files() == []
+    finally:
+        stop_daemon(daemon.proc)
