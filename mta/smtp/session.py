@@ -295,6 +295,16 @@ class Session:
               e_to: str | None = None) -> Verdict:
         return self.policy.check(ruleset, arg1, arg2, macros=self.macros, e_to=e_to)
 
+    def check_address(self, ruleset: str, addr_type: str, path: str) -> Verdict:
+        """check_mail/check_rcpt with ${addr_type} set; a refusal is logged and queued."""
+        self.define("addr_type", addr_type)
+        verdict = self.check(ruleset, path, e_to=path)
+        self.define("addr_type", None)
+        if verdict.reply is not None:
+            self._log_reject(ruleset, path, verdict.reply)
+            self.reply(verdict.reply)
+        return verdict
+
     def connect_check(self) -> None:
         """check_relay with {client_name} $| {client_addr}, before the greeting."""
         if self.peer is None:
@@ -552,12 +562,8 @@ class Session:
                 return
         self.define("f", txn.sender or "<>")
         self.define("mail_from", path)
-        self.define("addr_type", "e s")
-        verdict = self.check("check_mail", path, e_to=path)
-        self.define("addr_type", None)
+        verdict = self.check_address("check_mail", "e s", path)
         if verdict.reply is not None:
-            self._log_reject("check_mail", path, verdict.reply)
-            self.reply(verdict.reply)
             return
         txn.discard = verdict.discard or self.discard_all
         txn.quarantine = verdict.quarantine
@@ -647,12 +653,8 @@ class Session:
         if limit > 0 and len(self.txn.recipients) >= limit:
             self.reply(Reply(452, "4.5.3", "Too many recipients"))
             return
-        self.define("addr_type", "e r")
-        verdict = self.check("check_rcpt", path, e_to=path)
-        self.define("addr_type", None)
+        verdict = self.check_address("check_rcpt", "e r", path)
         if verdict.reply is not None:
-            self._log_reject("check_rcpt", path, verdict.reply)
-            self.reply(verdict.reply)
             return
         refusal = self.policy.check_local_user(path, address)
         if refusal is not None:

@@ -61,13 +61,17 @@ def _dialogue(port: int, data: bytes) -> bytes:
         s.recv(4096)  # greeting
         s.sendall(data)
         s.shutdown(socket.SHUT_WR)
-        chunks = []
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            chunks.append(chunk)
-    return b"".join(chunks)
+        return _read_to_close(s)
+
+
+def _read_to_close(s: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection."""
+    chunks = []
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
 
 
 def _codes(replies: bytes) -> list[str]:
@@ -89,12 +93,7 @@ def test_pipelined_transaction(daemon: Daemon) -> None:
             replies += s.recv(4096)
         assert _codes(replies) == ["250", "250", "250", "354"]
         s.sendall(b"Subject: x\r\n\r\nbody\r\n.\r\nQUIT\r\n")
-        tail = b""
-        while True:
-            chunk = s.recv(4096)
-            if not chunk:
-                break
-            tail += chunk
+        tail = _read_to_close(s)
     assert _codes(tail) == ["250", "221"]
     assert len(daemon.qf_files()) == 1
 
@@ -120,12 +119,7 @@ def test_smuggling_never_splits_a_message(daemon: Daemon, smuggled: bytes) -> No
                   + b"MAIL FROM:<>\r\nRCPT TO:<postmaster@localhost>\r\nDATA\r\n"
                   + b"Subject: b\r\n\r\nsecond\r\n.\r\n")
         s.shutdown(socket.SHUT_WR)
-        rest = b""
-        while True:
-            chunk = s.recv(4096)
-            if not chunk:
-                break
-            rest += chunk
+        rest = _read_to_close(s)
     # the bare line end is refused at once (421 4.5.0) and nothing is queued
     assert _codes(rest)[:1] == ["421"]
     assert daemon.qf_files() == []
@@ -183,12 +177,7 @@ def test_silent_client_times_out(tmp_path: Path, in_data: bool) -> None:
                     s.sendall(command)
                     s.recv(4096)
                 s.sendall(b"Subject: half\r\n\r\nsome of the body\r\n")
-            rest = b""
-            while True:
-                chunk = s.recv(4096)
-                if not chunk:
-                    break
-                rest += chunk
+            rest = _read_to_close(s)
         assert _codes(rest) == ["421"] and b"4.4.2" in rest
         assert daemon.qf_files() == []
     finally:
