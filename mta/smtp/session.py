@@ -37,7 +37,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import enum
+import errno
 import logging
 import os
 import re
@@ -822,11 +824,15 @@ class Session:
                 self.state = State.CLOSING
                 self.txn = None
                 return
-        except Exception:
+        except Exception as exc:
             log.exception("session error while receiving a message")
             if writer is not None:
-                writer.abort()
-            reply = Reply(451, "4.3.0", "Temporary system failure. Please try again later.")
+                with contextlib.suppress(Exception):
+                    writer.abort()
+            if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                reply = Reply(452, "4.3.1", "Insufficient disk space; try again later")
+            else:
+                reply = Reply(451, "4.3.0", "Temporary system failure. Please try again later.")
         self.txn = None
         self.state = State.READY
         assert reply is not None

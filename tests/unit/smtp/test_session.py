@@ -1,0 +1,97 @@
+"""Tests for mta.smtp.session with in-memory streams and a fake queue."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+
+import pytest
+
+from mta.config.loader import load_cf
+from mta.rules.check import Policy
+from mta.rules.engine import RuleEngine
+from mta.smtp.listener import Listener
+from mta.smtp.session import Session, Transaction, build_context, serve
+
+CF = """\
+V10/Berkeley
+Djmail.example.test
+Mlocal, P=/bin/true, F=lsDFM, A=local $u
+S3
+R$* < $* > $*	$@ $2
+R$*		$@ $1
+S0
+R$*		$#local $: $1
+"""
+
+
+class FakeWriter:
+    def __init__(self, fail: OSError | None) -> None:
+        self.qid = "6B6000000000001"
+        self.fail = fail
+        self.body = b""
+        self.aborted = False
+
+    def write_body(self, data: bytes) -> None:
+        self.body += data
+
+    async def commit(self, txn: Transaction, headers: list[tuple[str, str]],
+                     macros: dict[str, str] | None = None) -> None:
+        if self.fail is not None:
+            raise self.fail
+
+    def abort(self) -> None:
+        self.aborted = True
+
+
+class FakeSink:
+    def __init__(self, fail: OSError | None = None) -> None:
+        self.fail = fail
+        self.writers: list[FakeWriter] = []
+
+    def begin(self) -> FakeWriter:
+        writer = FakeWriter(self.fail)
+        self.writers.append(writer)
+        return writer
+
+
+@pytest.mark.parametrize(
+    ("fail", "code"),
+    [
+        (None, "250"),
+        (OSError(errno.ENOSPC, "No space left on device"), "452"),
+        (OSError(errno.EIO, "I/O error"), "451"),
+    ],
+)
+def test_reply_after_data_depends_on_the_queue(fail: OSError | None, code: str) -> None:
+    # a 250 only when the queue took the message; disk full is 452 4.3.1, other
+    # failures 451 4.3.0, and the message is dropped then
+    sink = FakeSink(fail)
+    policy = Policy(RuleEngine(load_cf("session.cf", text=CF), None))
+    ctx = build_context(policy, sink, Listener("MTA", "127.0.0.1", 25))
+    out: list[bytes] = []
+
+    async def go() -> None:
+        reader = asyncio.StreamReader()
+        session = Session(ctx, peer=None, local=None)
+        task = asyncio.create_task(serve(session, reader, None, out.append))
+
+        async def replied(n: int) -> None:
+            # the next command goes only after the reply to the last one, so that
+            # no command waits behind DATA (Sendmail's 554 for such clients)
+            while len(out) < n:
+                await asyncio.sleep(0)
+
+        await replied(1)
+        for n, chunk in enumerate((b"MAIL FROM:<>\r\nRCPT TO:<root>\r\n", b"DATA\r\n",
+                                   b"Subject: x\r\n\r\nbody\r\n.\r\n", b"QUIT\r\n"), 2):
+            reader.feed_data(chunk)
+            await asyncio.wait_for(replied(n), 10)
+        reader.feed_eof()
+        await asyncio.wait_for(task, 10)
+
+    asyncio.run(go())
+    codes = [line[:3].decode() for line in b"".join(out).split(b"\r\n") if line[3:4] == b" "]
+    assert codes == ["220", "250", "250", "354", code, "221"]
+    assert sink.writers[0].aborted is (fail is not None)
+    assert sink.writers[0].body == b"body\r\n"
