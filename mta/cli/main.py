@@ -2,6 +2,7 @@
 
 SYNOPSIS
     mta compile [-D name[=value]]... [-I dir]... FILE.mc [-o FILE.cf]
+    mta passwd [-f FILE] [-d] USER     (the SMTP AUTH password file; the password on stdin)
     mta --help
     main(["compile", "-o", "sendmail.cf", "sendmail.mc"]) -> exit status
 
@@ -59,6 +60,36 @@ def build_group() -> click.Group:
     def compile_command(args: tuple[str, ...]) -> int:
         """Compile a sendmail .mc into a .cf (mta compile --help)."""
         return _compile(args)
+
+    @group.command(name="passwd")
+    @click.option("-f", "--file", "path", default=None,
+                  help="the password file (default: /etc/mail/smtp-passwd)")
+    @click.option("-d", "--delete", is_flag=True, help="remove the user")
+    @click.argument("user")
+    def passwd_command(path: str | None, delete: bool, user: str) -> int:
+        """Set an SMTP AUTH password (read from standard input or asked for)."""
+        from mta.smtp.auth import DEFAULT_PASSWD, set_password
+
+        password: str | None = None
+        if not delete:
+            if sys.stdin.isatty():
+                import getpass
+
+                password = getpass.getpass(f"Password for {user}: ")
+                if getpass.getpass("Again: ") != password:
+                    click.echo("mta passwd: the passwords differ", err=True)
+                    return 1
+            else:
+                password = sys.stdin.readline().rstrip("\n")
+            if not password:
+                click.echo("mta passwd: empty password", err=True)
+                return 1
+        try:
+            set_password(path or DEFAULT_PASSWD, user, password)
+        except (ValueError, OSError) as exc:
+            click.echo(f"mta passwd: {exc}", err=True)
+            return 1
+        return 0
 
     return group
 

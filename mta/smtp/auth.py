@@ -1,9 +1,10 @@
 """SMTP AUTH (PLAIN, LOGIN) for the server, with passwords checked by saslauthd.
 
 SYNOPSIS
-    backend = SaslAuthd.from_config()            # reads Sendmail.conf as Cyrus SASL does
+    backend = backend_from_config()              # reads Sendmail.conf as Cyrus SASL does
     ok = await backend.check("alice", "secret", service="smtp", realm="")
     user, password, authzid = decode_plain(b64text)
+    set_password("/etc/mail/smtp-passwd", "alice", "secret")   # what `mta passwd` does
 
 DESCRIPTION
     Sendmail does SMTP AUTH through Cyrus SASL, configured by the file
@@ -17,12 +18,24 @@ DESCRIPTION
     mechanisms. This module speaks that protocol, so a host's existing
     saslauthd setup works with our daemon as with Sendmail.
 
-    Only PLAIN and LOGIN are offered: the mechanisms whose password a
-    saslauthd can check.
+    Our own password file is the other method: "pwcheck_method: auxprop"
+    with "auxprop_plugin: mta" and "mta_passwd_path: FILE" (default
+    /etc/mail/smtp-passwd). FILE has a line "user:scrypt$n$r$p$salt$hash" per
+    user (base64 salt and hash, 16 random salt bytes, scrypt n=2**14, r=8,
+    p=1), written by `mta passwd`; no password is ever stored in clear. The
+    scrypt check runs in a thread, so a login does not stall other sessions.
+
+    SASL_CONF_PATH (directories separated by colons) replaces the search
+    path, as it does for Cyrus SASL.
+
+    Only PLAIN and LOGIN are offered: the mechanisms whose password these
+    methods can check.
 
 DIAGNOSTICS
-    check() returns False for a refused password and for a saslauthd that
-    cannot be reached (logged); it never raises for bad input.
+    check() returns False for a refused password and for a saslauthd or a
+    password file that cannot be used (logged); it never raises for bad
+    input. set_password raises ValueError for a user name with ":" or a line
+    break, OSError when the file cannot be written.
 
 SEE ALSO
     mta.smtp.session (the AUTH command), RFC 4954, RFC 4616 (PLAIN),
@@ -35,7 +48,10 @@ import asyncio
 import base64
 import binascii
 import glob
+import hashlib
+import hmac
 import logging
+import os
 import struct
 from dataclasses import dataclass
 
@@ -54,19 +70,9 @@ class SaslAuthd:
     mechanisms: tuple[str, ...] = SUPPORTED
 
     @classmethod
-    def from_config(cls, app: str = "Sendmail") -> SaslAuthd | None:
-        """The backend Sendmail.conf describes, or None when SASL is not set up for it."""
-        for pattern in _SEARCH_PATH:
-            for directory in sorted(glob.glob(pattern)):
-                conf = _read_conf(f"{directory}/{app}.conf")
-                if conf is None:
-                    continue
-                if conf.get("pwcheck_method", "").lower() != "saslauthd":
-                    return None
-                mechs = tuple(m.upper() for m in conf.get("mech_list", "").split()) or SUPPORTED
-                return cls(conf.get("saslauthd_path", DEFAULT_SASLAUTHD),
-                           tuple(m for m in mechs if m in SUPPORTED))
-        return None
+    def from_config(cls, app: str = "Sendmail") -> SaslAuthd | PasswordFile | None:
+        """The backend Sendmail.conf describes (see backend_from_config)."""
+        return backend_from_config(app)
 
     async def check(self, user: str, password: str, *, service: str = "smtp",
                     realm: str = "") -> bool:
@@ -87,6 +93,101 @@ class SaslAuthd:
             return False
         finally:
             writer.close()
+
+
+DEFAULT_PASSWD = "/etc/mail/smtp-passwd"
+_SCRYPT = (2**14, 8, 1)
+
+
+def backend_from_config(app: str = "Sendmail") -> SaslAuthd | PasswordFile | None:
+    """The password check Sendmail.conf asks for, or None when SASL is not set up."""
+    path = os.environ.get("SASL_CONF_PATH")
+    patterns = path.split(":") if path else _SEARCH_PATH
+    for pattern in patterns:
+        for directory in sorted(glob.glob(pattern)):
+            conf = _read_conf(f"{directory}/{app}.conf")
+            if conf is None:
+                continue
+            mechs = tuple(m.upper() for m in conf.get("mech_list", "").split()) or SUPPORTED
+            mechs = tuple(m for m in mechs if m in SUPPORTED)
+            methods = conf.get("pwcheck_method", "").lower().split()
+            if "saslauthd" in methods:
+                return SaslAuthd(conf.get("saslauthd_path", DEFAULT_SASLAUTHD), mechs)
+            if "auxprop" in methods and conf.get("auxprop_plugin", "").lower() == "mta":
+                return PasswordFile(conf.get("mta_passwd_path", DEFAULT_PASSWD), mechs)
+            return None
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordFile:
+    """Password checks against salted scrypt hashes in a file (see DESCRIPTION)."""
+
+    path: str
+    mechanisms: tuple[str, ...] = SUPPORTED
+
+    async def check(self, user: str, password: str, *, service: str = "smtp",
+                    realm: str = "") -> bool:
+        """Is password user's? (The hash is computed in a worker thread.)"""
+        stored = _read_passwords(self.path).get(user)
+        if stored is None:
+            return False
+        return await asyncio.to_thread(verify_password, stored, password)
+
+
+def hash_password(password: str, *, salt: bytes | None = None) -> str:
+    """The stored form of password: "scrypt$n$r$p$salt$hash"."""
+    n, r, p = _SCRYPT
+    salt = salt if salt is not None else os.urandom(16)
+    digest = hashlib.scrypt(password.encode("utf-8", "surrogateescape"), salt=salt, n=n, r=r,
+                            p=p, dklen=32)
+    return "$".join(("scrypt", str(n), str(r), str(p), base64.b64encode(salt).decode(),
+                     base64.b64encode(digest).decode()))
+
+
+def verify_password(stored: str, password: str) -> bool:
+    """Does password match the stored hash? False for a malformed entry."""
+    try:
+        kind, n, r, p, salt, digest = stored.split("$")
+        if kind != "scrypt":
+            return False
+        got = hashlib.scrypt(password.encode("utf-8", "surrogateescape"),
+                             salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
+                             dklen=len(base64.b64decode(digest)))
+    except (ValueError, binascii.Error):
+        return False
+    return hmac.compare_digest(got, base64.b64decode(digest))
+
+
+def _read_passwords(path: str) -> dict[str, str]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            lines = fh.read().splitlines()
+    except OSError as exc:
+        log.warning("password file %s: %s", path, exc.strerror)
+        return {}
+    entries = {}
+    for line in lines:
+        user, colon, stored = line.partition(":")
+        if colon and user and not line.startswith("#"):
+            entries[user] = stored
+    return entries
+
+
+def set_password(path: str, user: str, password: str | None) -> None:
+    """Set (or with None remove) user's entry; the file is replaced atomically, mode 0600."""
+    from mta.util.fsio import atomic_write
+
+    if not user or ":" in user or "\n" in user:
+        raise ValueError(f"bad user name: {user!r}")
+    entries = _read_passwords(path) if os.path.exists(path) else {}
+    if password is None:
+        entries.pop(user, None)
+    else:
+        entries[user] = hash_password(password)
+    with atomic_write(path, mode=0o600) as fh:
+        for name, stored in entries.items():
+            fh.write(f"{name}:{stored}\n")
 
 
 def _counted(text: str) -> bytes:

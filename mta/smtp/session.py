@@ -53,7 +53,7 @@ from typing import Protocol
 from mta.core.reply import Reply
 from mta.rules.check import MacroEnv, Policy, Verdict, define_plain, expand_macros
 from mta.smtp import wire
-from mta.smtp.auth import SaslAuthd, b64decode, decode_plain
+from mta.smtp.auth import PasswordFile, SaslAuthd, b64decode, backend_from_config, decode_plain
 from mta.smtp.listener import Listener
 from mta.util.timespec import convtime
 
@@ -135,7 +135,7 @@ class SessionContext:
     help_file: str | None = None
     greeting: str = ""
     tls: ssl.SSLContext | None = None
-    auth: SaslAuthd | None = None
+    auth: SaslAuthd | PasswordFile | None = None
     auth_mechanisms: tuple[str, ...] = ()
     auth_options: frozenset[str] = frozenset()
     max_headers_length: int = 0
@@ -156,7 +156,7 @@ def build_context(policy: Policy, sink: MessageSink, listener: Listener) -> Sess
     """The SessionContext of a listener from the loaded configuration (once per daemon)."""
     config = policy.engine.config
     options = config.options
-    auth = SaslAuthd.from_config()
+    auth = backend_from_config()
     offered = options.get("AuthMechanisms", "GSSAPI KERBEROS_V4 DIGEST-MD5 CRAM-MD5")
     mechanisms = tuple(m.upper() for m in offered.replace(",", " ").split())
     macros = policy.engine.macros

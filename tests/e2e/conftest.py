@@ -11,6 +11,7 @@ DESCRIPTION
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -73,12 +74,13 @@ def build_site(tmp_path: Path) -> tuple[Path, Path, int]:
 
 
 def start_daemon(cf: Path, queue: Path, port: int, log: Path,
-                 options: tuple[str, ...] = ()) -> Daemon:
+                 options: tuple[str, ...] = (), env: dict[str, str] | None = None) -> Daemon:
     """Start `sendmail -bD -C cf [-O option ...]` and wait until it accepts connections."""
     extra = [arg for option in options for arg in ("-O", option)]
     with open(log, "ab") as err:
         proc = subprocess.Popen([str(BIN / "sendmail"), "-bD", "-C", str(cf), *extra],
-                                stdout=err, stderr=subprocess.STDOUT)
+                                stdout=err, stderr=subprocess.STDOUT,
+                                env={**os.environ, **(env or {})})
     deadline = time.monotonic() + 30
     while True:
         try:

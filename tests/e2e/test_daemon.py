@@ -182,3 +182,30 @@ def test_silent_client_times_out(tmp_path: Path, in_data: bool) -> None:
         assert daemon.qf_files() == []
     finally:
         stop_daemon(daemon.proc)
+
+
+def test_auth_against_the_password_file(tmp_path: Path) -> None:
+    # `mta passwd` stores a salted hash; Sendmail.conf (auxprop_plugin: mta) points at it
+    passwd = tmp_path / "smtp-passwd"
+    for user, password in (("alice", "wonderland"), ("bob", "builder")):
+        subprocess.run([str(BIN / "mta"), "passwd", "-f", str(passwd), user],
+                       input=password + "\n", text=True, check=True)
+    assert "wonderland" not in passwd.read_text()
+    sasl = tmp_path / "sasl2"
+    sasl.mkdir()
+    (sasl / "Sendmail.conf").write_text(
+        f"pwcheck_method: auxprop\nauxprop_plugin: mta\nmta_passwd_path: {passwd}\n")
+    cf, queue, port = build_site(tmp_path)
+    daemon = start_daemon(cf, queue, port, tmp_path / "daemon.log",
+                          ("AuthMechanisms=PLAIN LOGIN",), env={"SASL_CONF_PATH": str(sasl)})
+    try:
+        with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
+            client.ehlo("client.example.test")
+            assert client.has_extn("auth") and "PLAIN" in client.esmtp_features["auth"]
+            with pytest.raises(smtplib.SMTPAuthenticationError) as refused:
+                client.login("alice", "not-it")
+            assert refused.value.smtp_code == 535
+            code, _ = client.login("alice", "wonderland")
+            assert code == 235
+    finally:
+        stop_daemon(daemon.proc)
