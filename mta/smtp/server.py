@@ -17,7 +17,9 @@ DESCRIPTION
 
     MaxDaemonChildren limits the sessions that run at the same time: a
     connection over the limit is told "421 4.3.2 Too many open connections"
-    (after the greeting delay Sendmail would not give either) and closed.
+    and closed. ConnectionRateThrottle delays sessions beyond that many a
+    second to the next second, as Sendmail delays its accept(). Both count
+    per worker process.
 
     -bs runs the same session over standard input and output; when standard
     input is a TCP socket (inetd) the client's address is its peer.
@@ -80,6 +82,13 @@ class SmtpServer:
         self._tasks: set[asyncio.Task[None]] = set()
         # built once per listener: the TLS context, the greeting, the limits
         self._contexts: dict[str, SessionContext] = {}
+        options = policy.engine.config.options
+        try:
+            self.rate_limit = int(options.get("ConnectionRateThrottle") or 0)
+        except ValueError:
+            self.rate_limit = 0
+        self._rate_second = -1
+        self._rate_count = 0
 
     async def start(self, sockets: list[socket.socket] | None = None) -> None:
         """Listen: on sockets bound already (one per listener, in order), or bind now.
@@ -117,6 +126,7 @@ class SmtpServer:
         ctx = self._contexts.get(listener.name)
         if ctx is None:
             ctx = self._contexts[listener.name] = build_context(self.policy, self.sink, listener)
+        await self._throttle()
         try:
             if self.max_children and self.active >= self.max_children:
                 for line in Reply(421, "4.3.2", "Too many open connections").wire_lines():
@@ -137,6 +147,21 @@ class SmtpServer:
             with contextlib.suppress(Exception):
                 writer.close()
                 await writer.wait_closed()
+
+    async def _throttle(self) -> None:
+        """ConnectionRateThrottle: at most that many new sessions a second (per worker)."""
+        limit = self.rate_limit
+        if limit <= 0:
+            return
+        loop = asyncio.get_running_loop()
+        while True:
+            second = int(loop.time())
+            if second != self._rate_second:
+                self._rate_second, self._rate_count = second, 0
+            if self._rate_count < limit:
+                self._rate_count += 1
+                return
+            await asyncio.sleep(second + 1 - loop.time())
 
     async def close(self) -> None:
         """Stop listening and end the sessions that are still running."""

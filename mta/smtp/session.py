@@ -139,6 +139,7 @@ class SessionContext:
     auth_mechanisms: tuple[str, ...] = ()
     auth_options: frozenset[str] = frozenset()
     max_headers_length: int = 0
+    bad_rcpt_throttle: int = 0  # BadRcptThrottle: refused RCPTs before each further waits 1 s
     command_timeout: float = 3600.0  # Timeout.command: waiting for the next command
     data_timeout: float = 3600.0  # Timeout.datablock: waiting for more of the message
 
@@ -179,6 +180,7 @@ def build_context(policy: Policy, sink: MessageSink, listener: Listener) -> Sess
         auth_mechanisms=tuple(m for m in mechanisms if auth and m in auth.mechanisms),
         auth_options=frozenset(options.get("AuthOptions", "").replace(",", " ").split()),
         max_headers_length=_int(options.get("MaxHeadersLength", str(MAX_HEADERS_LENGTH))),
+        bad_rcpt_throttle=_int(options.get("BadRcptThrottle")),
         command_timeout=_timeout(options, "Timeout.command"),
         data_timeout=_timeout(options, "Timeout.datablock"),
     )
@@ -240,6 +242,7 @@ class Session:
         self.tls_active = False
         self.authenticated: str | None = None  # the SASL user after a good AUTH
         self.headers_too_long = False  # the message being received broke MaxHeadersLength
+        self.bad_rcpts = 0  # refused RCPTs of this transaction (BadRcptThrottle)
         self.out: list[bytes] = []
         self.macros = ctx.macros.copy()
         self._set_connect_macros(client_name, client_resolve)
@@ -306,6 +309,14 @@ class Session:
             self._log_reject(ruleset, path, verdict.reply)
             self.reply(verdict.reply)
         return verdict
+
+    def greet_pause(self) -> float:
+        """Seconds to wait before the greeting: the greet_pause ruleset's $# value in ms."""
+        if self.peer is None:
+            return 0.0
+        verdict = self.check("greet_pause", self.client_name, self.client_addr)
+        value = (verdict.value or "").strip()
+        return int(value) / 1000.0 if value.isdigit() else 0.0
 
     def connect_check(self) -> None:
         """check_relay with {client_name} $| {client_addr}, before the greeting."""
@@ -567,6 +578,7 @@ class Session:
         verdict = self.check_address("check_mail", "e s", path)
         if verdict.reply is not None:
             return
+        self.bad_rcpts = 0
         txn.discard = verdict.discard or self.discard_all
         txn.quarantine = verdict.quarantine
         self.txn = txn
@@ -657,9 +669,11 @@ class Session:
             return
         verdict = self.check_address("check_rcpt", "e r", path)
         if verdict.reply is not None:
+            self.bad_rcpts += 1
             return
         refusal = self.policy.check_local_user(path, address)
         if refusal is not None:
+            self.bad_rcpts += 1
             self.reply(refusal)
             return
         if verdict.discard:
@@ -1094,6 +1108,17 @@ async def serve(session: Session, reader: asyncio.StreamReader,
         return None
 
     session.connect_check()
+    pause = session.greet_pause()
+    if pause > 0 and session.rejected is None:
+        # FEATURE(greet_pause): a client that talks before the greeting is refused
+        try:
+            early = await asyncio.wait_for(reader.read(65536), pause)
+        except TimeoutError:
+            early = None
+        if early is not None:
+            session.reply(Reply(554, "5.5.0", f"{session.ctx.hostname} not accepting messages"))
+            await flush()
+            return
     session.greeting()
     await flush()
     try:
@@ -1120,6 +1145,11 @@ async def serve(session: Session, reader: asyncio.StreamReader,
             verb = line[:5].split(b" ", 1)[0].upper()
             text = line.decode("latin-1")
             session.pipelined = conn.buffered > 0
+            throttle = session.ctx.bad_rcpt_throttle
+            if throttle and verb == b"RCPT" and session.bad_rcpts >= throttle:
+                # Sendmail's BadRcptThrottle: a client that guesses addresses slows down
+                await flush()
+                await asyncio.sleep(1)
             try:
                 if session.pipelined and verb in (b"HELO", b"EHLO"):
                     session.protocol_error()

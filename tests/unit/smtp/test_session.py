@@ -95,3 +95,34 @@ def test_reply_after_data_depends_on_the_queue(fail: OSError | None, code: str) 
     assert codes == ["220", "250", "250", "354", code, "221"]
     assert sink.writers[0].aborted is (fail is not None)
     assert sink.writers[0].body == b"body\r\n"
+
+
+PAUSE_CF = CF + """Sgreet_pause
+R$*		$# 200
+"""
+
+
+@pytest.mark.parametrize("talks_first", [True, False])
+def test_greet_pause(talks_first: bool) -> None:
+    # FEATURE(greet_pause): the greeting waits; a client that talks first gets 554
+    policy = Policy(RuleEngine(load_cf("pause.cf", text=PAUSE_CF), None))
+    ctx = build_context(policy, FakeSink(), Listener("MTA", "127.0.0.1", 25))
+    out: list[bytes] = []
+
+    async def go() -> None:
+        reader = asyncio.StreamReader()
+        session = Session(ctx, peer=("192.0.2.7", 4000), local=("127.0.0.1", 25),
+                          client_name="client.example.test")
+        task = asyncio.create_task(serve(session, reader, None, out.append))
+        if talks_first:
+            reader.feed_data(b"EHLO early.example\r\n")
+        else:
+            while not out:
+                await asyncio.sleep(0.01)
+            reader.feed_data(b"QUIT\r\n")
+        reader.feed_eof()
+        await asyncio.wait_for(task, 10)
+
+    asyncio.run(go())
+    codes = [line[:3].decode() for line in b"".join(out).split(b"\r\n") if line[3:4] == b" "]
+    assert codes == (["554"] if talks_first else ["220", "221"])
