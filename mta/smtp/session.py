@@ -1085,7 +1085,8 @@ async def serve(session: Session, reader: asyncio.StreamReader,
             timeout = (session.ctx.data_timeout if conn.state is wire.WireState.DATA
                        else session.ctx.command_timeout)
             try:
-                data = await asyncio.wait_for(reader.read(65536), timeout)
+                async with asyncio.timeout(timeout):  # no extra task per read, as wait_for makes
+                    data = await reader.read(65536)
             except TimeoutError:
                 # a client that says nothing for Timeout.command (datablock in DATA)
                 # loses the connection, and a message it was sending is not queued
