@@ -84,17 +84,25 @@ class QueueWriter:
         self.size += len(out)
         self.body.write(out)
 
-    async def commit(self, txn: Transaction, headers: list[tuple[str, str]],
+    async def commit(self, txn: Transaction, headers: list[tuple[str, str, str | None]],
                      macros: dict[str, str] | None = None) -> None:
-        """Write the qf file for txn and make the message durable."""
+        """Write the qf file for txn and make the message durable.
+
+        A header with condition None is the message's own (its 8-bit bytes are
+        quoted as Sendmail quotes them); one with a condition comes from an H
+        line, written as given (a deferred macro marker stays a marker).
+        """
         if self._cr:
             self.body.write(b"\r")
             self.size += 1
             self._cr = False
-        header_records = tuple(QueueHeader.from_message(name, value) for name, value in headers)
+        header_records = tuple(
+            QueueHeader.from_message(name, value) if condition is None
+            else QueueHeader(name, value.encode("latin-1", "replace"), condition)
+            for name, value, condition in headers)
         header_size = sum(len(h.name) + 1 + len(h.value) + 1 for h in header_records) + 1
-        if not self.eight_bit:
-            self.eight_bit = not all(h.value.isascii() for h in header_records)
+        if not self.eight_bit:  # the message's own fields (an H line's marker is no data)
+            self.eight_bit = not all(v.isascii() for _n, v, c in headers if c is None)
         recipients = tuple(
             QueueRecipient.from_rcpt(
                 f"<{r.address}>",

@@ -88,8 +88,11 @@ class MessageWriter(Protocol):
 
     def write_body(self, data: bytes) -> None: ...
 
-    async def commit(self, txn: Transaction, headers: list[tuple[str, str]],
-                     macros: dict[str, str] | None = None) -> None: ...
+    async def commit(self, txn: Transaction, headers: list[tuple[str, str, str | None]],
+                     macros: dict[str, str] | None = None) -> None:
+        """Queue the message: headers are (name, value, condition); condition None for
+        a field of the message, the H line's ?flags? for one the .cf added."""
+        ...
 
     def abort(self) -> None: ...
 
@@ -885,9 +888,9 @@ class Session:
             writer.abort()
             return Reply(250, "2.0.0", f"{writer.qid} Message accepted for delivery")
         self.define("i", writer.qid)
-        received = self._received(txn)
-        all_headers = ([("Received", received)] if received else []) + headers
-        await writer.commit(txn, all_headers, self.saved_macros())
+        message: list[tuple[str, str, str | None]] = [(n, v, None) for n, v in headers]
+        await writer.commit(txn, self._default_headers(txn, headers) + message,
+                            self.saved_macros())
         log.info("%s: from=%s, size=%d, class=0, nrcpts=%d, proto=%s, daemon=%s, relay=%s",
                  writer.qid, txn.sender_arg, end.size, len(txn.recipients),
                  "ESMTP" if self.esmtp else "SMTP", self.ctx.listener.name,
@@ -909,16 +912,45 @@ class Session:
                 return template.check_ruleset.lstrip("+")
         return None
 
-    def _received(self, txn: Transaction) -> str:
-        for template in self.policy.engine.config.headers:
-            if template.name.lower() == "received":
-                self.define("b", arpadate(time.time()))
-                if len(txn.recipients) == 1:
-                    self.define("u", f"<{txn.recipients[0].address}>")
-                value = expand_macros(template.value, self.macros)
-                self.define("u", None)
-                return " " + value.lstrip()
-        return ""
+    def _default_headers(self, txn: Transaction, headers: list[tuple[str, str]]
+                         ) -> list[tuple[str, str, str | None]]:
+        """The .cf's H lines for the header fields the message lacks, in .cf order.
+
+        As Sendmail's collect() leaves them in the qf file: the value expanded now
+        ($a the date, $t the minute for Message-Id, $i the queue id, $g the
+        sender), with the ?flags? of the H line as the condition under which a
+        mailer sends it; Return-Path keeps the deferred $g (a macro marker) for
+        the delivery to fill in; Resent- fields only when the message has one;
+        Full-Name (?x?) only when $x is known; Received always.
+        """
+        present = {name.lower() for name, _ in headers}
+        resent = any(name.startswith("resent-") for name in present)
+        now = time.time()
+        self.define("a", arpadate(now))
+        self.define("b", arpadate(now))
+        self.define("t", time.strftime("%Y%m%d%H%M", time.localtime(now)))
+        self.define("g", txn.sender or "MAILER-DAEMON")
+        if len(txn.recipients) == 1:
+            self.define("u", f"<{txn.recipients[0].address}>")
+        out: list[tuple[str, str, str | None]] = []
+        try:
+            for template in self.policy.engine.config.headers:
+                name = template.name.lower()
+                if template.check_ruleset or name in present:
+                    continue
+                if name.startswith("resent-") and not resent:
+                    continue
+                if "x" in template.flags and not self.macros.get("x"):
+                    continue
+                condition = "".join(sorted(template.flags))
+                if name == "return-path":
+                    value = " <\x81g>"  # $g of each delivery: a macro marker in the qf
+                else:
+                    value = " " + expand_macros(template.value, self.macros).lstrip()
+                out.append((template.name, value, condition))
+        finally:
+            self.define("u", None)
+        return out
 
 
 def arpadate(when: float) -> str:

@@ -35,7 +35,7 @@ class FakeWriter:
     def write_body(self, data: bytes) -> None:
         self.body += data
 
-    async def commit(self, txn: Transaction, headers: list[tuple[str, str]],
+    async def commit(self, txn: Transaction, headers: list[tuple[str, str, str | None]],
                      macros: dict[str, str] | None = None) -> None:
         if self.fail is not None:
             raise self.fail
