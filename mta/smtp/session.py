@@ -8,8 +8,9 @@ DESCRIPTION
     Mirrors smtp() of Sendmail's srvrsmtp.c. Bytes go through the sans-IO
     framing of mta.smtp.wire; every policy decision comes from the .cf's
     check rulesets through mta.rules.check.Policy (check_relay at connect,
-    check_mail, check_rcpt, check_data, the H-line header checks, check_eoh
-    and check_eom), called with the macros Sendmail sets ({client_addr},
+    check_mail, check_rcpt, check_data, the H-line header checks, check_eoh,
+    check_eom, check_vrfy, check_expn and check_etrn), called with the
+    macros Sendmail sets ({client_addr},
     {client_name}, {client_resolve}, {daemon_name}, {daemon_flags}, $s, $f,
     {mail_from}, {addr_type}, {nrcpts} ...). The protocol code decides no
     policy of its own: it checks syntax, state and the option limits
@@ -724,6 +725,12 @@ class Session:
         if not arg.strip():
             self.bad(Reply(501, "5.5.2", "Argument required"))
             return
+        ruleset = "check_expn" if expand else "check_vrfy"
+        verdict = self.check(ruleset, arg.strip(), e_to=arg.strip())
+        if verdict.reply is not None:
+            self._log_reject(ruleset, arg.strip(), verdict.reply)
+            self.reply(verdict.reply)
+            return
         replies = self.policy.vrfy(arg.strip(), macros=self.macros, expand=expand)
         if len(replies) == 1:
             self.reply(replies[0])
@@ -743,6 +750,11 @@ class Session:
             self.bad(Reply(500, "5.5.2", "Parameter required"))
             return
         node = arg.strip()
+        verdict = self.check("check_etrn", node)
+        if verdict.reply is not None:
+            self._log_reject("check_etrn", node, verdict.reply)
+            self.reply(verdict.reply)
+            return
         if node.startswith("#"):
             group = node[1:]
             groups = {"mqueue", *(g.lower() for g in self.policy.engine.config.queue_groups)}

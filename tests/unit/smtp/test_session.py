@@ -126,3 +126,29 @@ def test_greet_pause(talks_first: bool) -> None:
     asyncio.run(go())
     codes = [line[:3].decode() for line in b"".join(out).split(b"\r\n") if line[3:4] == b" "]
     assert codes == (["554"] if talks_first else ["220", "221"])
+
+
+CHECKS_CF = CF + """Scheck_vrfy
+R$*		$#error $@ 5.7.1 $: "550 No VRFY for you"
+Scheck_etrn
+R$* bad.test	$#error $@ 4.7.0 $: "458 Unable to queue messages for node"
+"""
+
+
+def test_vrfy_and_etrn_go_through_their_check_rulesets() -> None:
+    policy = Policy(RuleEngine(load_cf("checks.cf", text=CHECKS_CF), None))
+    ctx = build_context(policy, FakeSink(), Listener("MTA", "127.0.0.1", 25))
+    out: list[bytes] = []
+
+    async def go() -> None:
+        reader = asyncio.StreamReader()
+        session = Session(ctx, peer=None, local=None)
+        task = asyncio.create_task(serve(session, reader, None, out.append))
+        reader.feed_data(b"VRFY root\r\nETRN bad.test\r\nETRN good.test\r\nQUIT\r\n")
+        reader.feed_eof()
+        await asyncio.wait_for(task, 10)
+
+    asyncio.run(go())
+    lines = [line for line in b"".join(out).split(b"\r\n") if line[3:4] == b" "]
+    assert [line[:9] for line in lines] == [b"220 mail.", b"550 5.7.1", b"458 4.7.0",
+                                            b"250 2.0.0", b"221 2.0.0"]
