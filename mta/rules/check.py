@@ -44,6 +44,8 @@ SEE ALSO
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from mta.config.macros import expand, translate_dollars
@@ -63,6 +65,7 @@ from mta.rules.engine import (
     stripquotes,
 )
 from mta.rules.macros import MacroEnv
+from mta.rules.resolve import ERROR_MAILER, Address, AddressState, parseaddr
 from mta.util.text import MAXSHORTSTR, shortenstring
 
 __all__ = ["ACCEPT", "TEMPORARY_FAILURE", "MacroEnv", "Policy", "Verdict", "define_plain",
@@ -108,6 +111,22 @@ class Policy:
         self.engine = engine
         self._condelse: str | None = None
 
+    @contextlib.contextmanager
+    def _using(self, macros: MacroEnv, e_to: str | None = None) -> Iterator[RuleEngine]:
+        """The shared engine with a session's macros and a fresh error list, restored after.
+
+        Messages the rules print (a map's "Name server timeout") go to that
+        list, not to the client; the callers read what they need from it.
+        """
+        engine = self.engine
+        saved = (engine.macros, engine.e_to, engine.smtp_errors, engine.exit_stat)
+        engine.macros, engine.e_to, engine.smtp_errors = macros, e_to, []
+        engine.exit_stat = EX_OK
+        try:
+            yield engine
+        finally:
+            engine.macros, engine.e_to, engine.smtp_errors, engine.exit_stat = saved
+
     def has(self, ruleset: str) -> bool:
         """Does the .cf define ruleset?"""
         return self.engine.config.ruleset_names.get(ruleset) is not None
@@ -144,15 +163,8 @@ class Policy:
             tokens = []  # srv_features and the like take no argument
         if tokens is None:
             return Verdict(reply=Reply(553, "5.1.0", f"{arg1}... Syntax error"))
-        saved = (engine.macros, engine.e_to, engine.smtp_errors, engine.exit_stat)
-        # messages the rules print (a map's "Name server timeout") are not replies
-        engine.macros, engine.e_to, engine.smtp_errors = macros, e_to, []
-        engine.exit_stat = EX_OK
-        try:
-            status = engine.rewrite(tokens, number)
-            return self._verdict(tokens, status)
-        finally:
-            engine.macros, engine.e_to, engine.smtp_errors, engine.exit_stat = saved
+        with self._using(macros, e_to):
+            return self._verdict(tokens, engine.rewrite(tokens, number))
 
     def split_address(self, text: str) -> tuple[str, str, Reply | None]:
         """The address at the start of a MAIL/RCPT argument, the rest, and a scan error.
@@ -170,22 +182,15 @@ class Policy:
                                       f"{shortenstring(path, MAXSHORTSTR)}... {message}")
         return path, rest, None
 
-    def parse_recipient(self, addr: str, *, macros: MacroEnv) -> tuple[object | None, Reply | None]:
+    def parse_recipient(self, addr: str, *,
+                        macros: MacroEnv) -> tuple[Address | None, Reply | None]:
         """RCPT's parseaddr() before check_rcpt: (the address, or the refusal)."""
-        engine = self.engine
-        saved = (engine.macros, engine.e_to, engine.smtp_errors, engine.exit_stat)
-        engine.macros = macros
-        engine.exit_stat = EX_OK
-        try:
+        with self._using(macros):
             return self._parse(addr)
-        finally:
-            engine.macros, engine.e_to, engine.smtp_errors, engine.exit_stat = saved
 
-    def check_local_user(self, addr: str, address: object | None) -> Reply | None:
+    def check_local_user(self, addr: str, address: Address | None) -> Reply | None:
         """After check_rcpt: a local user must be an alias or a passwd entry (recipient())."""
-        from mta.rules.resolve import Address, AddressState
-
-        if not isinstance(address, Address) or address.state is not AddressState.OK:
+        if address is None or address.state is not AddressState.OK:
             return None
         mailer = address.mailer
         if mailer is not None and mailer.name == "local" and not _user_known(
@@ -193,15 +198,11 @@ class Policy:
             return Reply(550, "5.1.1", f"{addr}... User unknown")
         return None
 
-    def _parse(self, addr: str) -> tuple[object | None, Reply | None]:
-        """parseaddr() in an SMTP command: any error it reports fails the command."""
-        from mta.rules.resolve import ERROR_MAILER, AddressState, parseaddr
-
+    def _parse(self, addr: str) -> tuple[Address | None, Reply | None]:
+        """parseaddr() in an SMTP command (inside _using): any error it reports fails it."""
         engine = self.engine
-        errors: list[tuple[str, str | None, str]] = []
-        engine.smtp_errors = errors
         address = parseaddr(engine, addr)
-        failures = [e for e in errors if e[0][:1] in "45"]
+        failures = [e for e in engine.smtp_errors or () if e[0][:1] in "45"]
         if failures:
             code, enh, text = failures[0]
             return address, _reply(int(code), enh, text)
@@ -220,18 +221,10 @@ class Policy:
         unknown local user "550 5.1.1 ... User unknown"; a parse error its
         message.
         """
-        from mta.rules.resolve import Address
-
-        engine = self.engine
-        saved = (engine.macros, engine.e_to, engine.smtp_errors, engine.exit_stat)
-        engine.macros = macros
-        engine.exit_stat = EX_OK
-        try:
-            parsed, refusal = self._parse(addr)
-            if refusal is not None:
-                return [refusal]
-            assert isinstance(parsed, Address)
-            address = parsed
+        with self._using(macros) as engine:
+            address, refusal = self._parse(addr)
+            if refusal is not None or address is None:
+                return [refusal or Reply(553, "5.1.3", f"{addr}... Invalid address")]
             mailer = address.mailer
             if mailer is None or mailer.name != "local":
                 return [Reply(252, "2.1.5", f"<{addr.strip().strip('<>')}>")]
@@ -245,8 +238,6 @@ class Policy:
             if _passwd(user) is None:
                 return [Reply(550, "5.1.1", f"{addr}... User unknown")]
             return [Reply(250, "2.1.5", _describe(user, here))]
-        finally:
-            engine.macros, engine.e_to, engine.smtp_errors, engine.exit_stat = saved
 
     def _op_condelse(self) -> str:
         if self._condelse is None:

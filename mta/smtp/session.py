@@ -47,10 +47,11 @@ import re
 import socket
 import ssl
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from mta.config.model import HeaderTemplate
 from mta.core.reply import Reply
 from mta.rules.check import MacroEnv, Policy, Verdict, define_plain, expand_macros
 from mta.smtp import wire
@@ -143,6 +144,7 @@ class SessionContext:
     auth_mechanisms: tuple[str, ...] = ()
     auth_options: frozenset[str] = frozenset()
     max_headers_length: int = 0
+    header_checks: Mapping[str, str] = field(default_factory=dict)  # lowercased name -> ruleset
     bad_rcpt_throttle: int = 0  # BadRcptThrottle: refused RCPTs before each further waits 1 s
     command_timeout: float = 3600.0  # Timeout.command: waiting for the next command
     data_timeout: float = 3600.0  # Timeout.datablock: waiting for more of the message
@@ -184,10 +186,20 @@ def build_context(policy: Policy, sink: MessageSink, listener: Listener) -> Sess
         auth_mechanisms=tuple(m for m in mechanisms if auth and m in auth.mechanisms),
         auth_options=frozenset(options.get("AuthOptions", "").replace(",", " ").split()),
         max_headers_length=_int(options.get("MaxHeadersLength", str(MAX_HEADERS_LENGTH))),
+        header_checks=_header_checks(config.headers),
         bad_rcpt_throttle=_int(options.get("BadRcptThrottle")),
         command_timeout=_timeout(options, "Timeout.command"),
         data_timeout=_timeout(options, "Timeout.datablock"),
     )
+
+
+def _header_checks(templates: Iterable[HeaderTemplate]) -> dict[str, str]:
+    """The H lines' $>ruleset checks by lowercased field name (the first H line wins)."""
+    checks: dict[str, str] = {}
+    for template in templates:
+        if template.check_ruleset:
+            checks.setdefault(template.name.lower(), template.check_ruleset.lstrip("+"))
+    return checks
 
 
 def _timeout(options: Mapping[str, str], name: str) -> float:
@@ -346,9 +358,8 @@ class Session:
         return f"{self.client_name} [{self.client_addr}]" if self.peer else "localhost"
 
     def _log_reject(self, ruleset: str, arg1: str, reply: Reply) -> None:
-        relay = f"{self.client_name} [{self.client_addr}]" if self.peer else "localhost"
-        log.info("ruleset=%s, arg1=%s, relay=%s, reject=%s", ruleset, arg1, relay,
-                 " ".join(reply.wire_lines()))
+        log.info("ruleset=%s, arg1=%s, relay=%s, reject=%s", ruleset, arg1,
+                 self.client_label(), " ".join(reply.wire_lines()))
 
     # --- commands ------------------------------------------------------------
 
@@ -644,6 +655,11 @@ class Session:
         if self.txn is None:
             self.bad(Reply(503, "5.0.0", "Need MAIL before RCPT"))
             return
+        limit = self.ctx.max_recipients
+        if limit > 0 and len(self.txn.recipients) >= limit:
+            # Sendmail counts before it parses: past the limit, nothing else is said
+            self.reply(Reply(452, "4.5.3", "Too many recipients"))
+            return
         parsed = self._path_and_params(arg, "TO")
         if parsed is None:
             return
@@ -667,10 +683,6 @@ class Session:
             else:
                 self.bad(Reply(555, "5.5.4", f"{key} parameter unrecognized"))
                 return
-        limit = self.ctx.max_recipients
-        if limit > 0 and len(self.txn.recipients) >= limit:
-            self.reply(Reply(452, "4.5.3", "Too many recipients"))
-            return
         verdict = self.check_address("check_rcpt", "e r", path)
         if verdict.reply is not None:
             self.bad_rcpts += 1
@@ -878,10 +890,10 @@ class Session:
             writer.abort()
             return Reply(552, "5.6.0", f"Headers too large ({header_limit} max)")
         for name, value in headers:
-            template = self._header_check(name)
-            if template is None:
+            ruleset = self.ctx.header_checks.get(name.lower())
+            if ruleset is None:
                 continue
-            verdict = self.check(template, value.strip())
+            verdict = self.check(ruleset, value.strip())
             if verdict.reply is not None:
                 writer.abort()
                 return verdict.reply
@@ -906,7 +918,7 @@ class Session:
         log.info("%s: from=%s, size=%d, class=0, nrcpts=%d, proto=%s, daemon=%s, relay=%s",
                  writer.qid, txn.sender_arg, end.size, len(txn.recipients),
                  "ESMTP" if self.esmtp else "SMTP", self.ctx.listener.name,
-                 f"{self.client_name} [{self.client_addr}]" if self.peer else "localhost")
+                 self.client_label())
         return Reply(250, "2.0.0", f"{writer.qid} Message accepted for delivery")
 
     def saved_macros(self) -> dict[str, str]:
@@ -917,12 +929,6 @@ class Session:
             if value:
                 out[name] = expand_macros(value, self.macros)
         return out
-
-    def _header_check(self, name: str) -> str | None:
-        for template in self.policy.engine.config.headers:
-            if template.check_ruleset and template.name.lower() == name.lower():
-                return template.check_ruleset.lstrip("+")
-        return None
 
     def _default_headers(self, txn: Transaction, headers: list[tuple[str, str]]
                          ) -> list[tuple[str, str, str | None]]:
