@@ -95,10 +95,9 @@ class Runtime:
         env = MapEnv(options=config.options, debug=dict(debug or {}),
                      trace=out or (lambda _line: None))
         mapset = MapSet(config.maps, env)
-        # The engine's memo serves -bt; in the daemon every session swaps its own
-        # macros in, which would empty the memo on nearly every call anyway.
-        engine = RuleEngine(config, mapset, out=out, debug=debug,
-                            memo=op_mode not in ("d", "D", "s"))
+        # The memo compares the macros a remembered call read by value, so the
+        # daemon's sessions (each with its own macros) share it.
+        engine = RuleEngine(config, mapset, out=out, debug=debug)
         engine.macros.define("deliveryMode", opts.get("DeliveryMode", "")[:1] or "i")
         for word in interface_names(config.options):
             engine.classes.add("w", word)

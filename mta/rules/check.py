@@ -32,7 +32,7 @@ DESCRIPTION
 
     The engine is shared by every session of a process: each call installs the
     session's MacroEnv on it for the time of the call (the memo of the engine
-    tells environments apart, see mta.rules.macros).
+    compares the macros a remembered call read by value, see mta.rules.engine).
 
 DIAGNOSTICS
     Nothing raises for bad input; a refusal is a Verdict with a Reply.

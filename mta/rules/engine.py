@@ -73,6 +73,7 @@ LOOP_LIMIT: Final = 100
 MAXRWSETS: Final = 200
 MAX_MAP_ARGS: Final = 10
 MEMO_SIZE: Final = 32768  # remembered ruleset calls (RuleEngine._rewrite); the oldest go first
+MEMO_VARIANTS: Final = 8  # remembered results of one call for different macro values
 MEMO_RECHECK = 1.0  # seconds between two looks at the map files for the memo
 
 # LHS step codes
@@ -340,9 +341,9 @@ class RuleEngine:
         self._eight_bit_ok: bool | None = None  # the EightBitAddrOK option, read once
         # The memo of ruleset calls: see _rewrite. _impure counts what must not be
         # replayed (messages, side effects, answers from outside).
-        self._memo: dict[tuple[object, ...], _Recall] | None = {} if memo else None
+        self._memo: dict[tuple[object, ...], list[_Recall]] | None = {} if memo else None
         self._memo_stamp: tuple[object, ...] | None = None
-        self._memo_generations = (-1, -1)
+        self._memo_generation = -1  # of the classes
         self._memo_expiry = math.inf
         # the map files are looked at (stat) at most every memo_recheck seconds: a
         # map rebuilt while the process runs is seen within that time
@@ -356,6 +357,9 @@ class RuleEngine:
         self._depth = 0
         self._opened = 0
         self._transcript: list[str] | None = None
+        # the macros read (name, expanded value) while the memo records: what a
+        # remembered call depends on besides its tokens, the classes and the maps
+        self._reads: list[tuple[str, str | None]] = []
         # map values and defaults already broken into tokens (prescan is pure)
         self._scanned: dict[tuple[str, bool], tuple[str, ...]] = {}
         self._sink = self.out
@@ -545,7 +549,10 @@ class RuleEngine:
     # LookupContext for map classes
     def macro(self, name: str) -> str | None:
         v = self.macros.get(name)
-        return None if v is None else expand(v, self.macros.get)
+        value = None if v is None else expand(v, self.macros.get)
+        if self._transcript is not None:
+            self._reads.append((name, value))
+        return value
 
     def alias_name(self, text: str, where: str) -> AliasName | None:
         """readaliases()'s parseaddr() of an alias name (maps.base.LookupContext).
@@ -606,9 +613,12 @@ class RuleEngine:
     #
     # A ruleset call whose rules printed no message, changed nothing and asked only
     # maps whose answers depend on their data (MapClass.reusable) gives the same
-    # result and the same trace for the same input tokens, as long as the macros,
-    # the classes and the maps' files stay the same and no DNS answer it used has
-    # expired. The files are looked at (MapSet.stamp, a stat each) at most every
+    # result and the same trace for the same input tokens, as long as the macros it
+    # read ($&x, a map's) have the same values, the classes and the maps' files stay
+    # the same and no DNS answer it used has expired. The macros are compared by
+    # value, not by environment, so the sessions of a daemon, each with its own
+    # macros, share what they can; a call is kept with up to MEMO_VARIANTS sets of
+    # values. The files are looked at (MapSet.stamp, a stat each) at most every
     # memo_recheck seconds, not on every rewrite: a rebuilt map is seen within a
     # second, as a daemon child of Sendmail sees it on its next connection. Such
     # calls are remembered and replayed; a replay also counts its rule tries and
@@ -621,20 +631,21 @@ class RuleEngine:
         if memo is None or self.debug or self._transcript is not None:
             return False
         now = time.monotonic()
-        generations = (self.macros.generation, self.classes.generation)
-        stale = generations != self._memo_generations or now > self._memo_expiry
+        generation = self.classes.generation
+        stale = generation != self._memo_generation or now > self._memo_expiry
         if not stale and now >= self._memo_check_at:
             stale = self._map_stamp() != self._memo_stamp
             self._memo_check_at = now + self.memo_recheck
         if stale:
             memo.clear()
             self._answers.clear()
-            self._memo_generations = generations
+            self._memo_generation = generation
             self._memo_stamp = self._map_stamp()
             self._memo_check_at = now + self.memo_recheck
             self._memo_expiry = math.inf
         self._opened = self._opened_maps()
         self._depth = 0
+        self._reads.clear()
         self._sink = self.out
         lines: list[str] = []
         self._transcript = lines
@@ -666,18 +677,24 @@ class RuleEngine:
         if transcript is None or memo is None:
             return self._apply(pvp, ruleset, reclevel, maxatom, prefix)
         key = (ruleset, maxatom, prefix, *[encode_op(t) if type(t) is _OP else t for t in pvp])
-        recall = memo.get(key)
-        if recall is not None:
-            tokens, status, lines, tries, depth = recall
-            if reclevel + depth <= MAX_RULE_RECURSION and self._tries + tries <= self._max_tries:
+        variants = memo.get(key)
+        reads = self._reads
+        if variants is not None:
+            for tokens, status, lines, tries, depth, deps in variants:
+                if deps and not self._deps_hold(deps):
+                    continue
+                if reclevel + depth > MAX_RULE_RECURSION or self._tries + tries > self._max_tries:
+                    break
                 self._tries += tries
                 self.memo_hits += 1
                 if reclevel + depth > self._depth:
                     self._depth = reclevel + depth
                 pvp[:] = tokens
                 transcript.extend(lines)
+                reads.extend(deps)
                 return status
         start = len(transcript)
+        first_read = len(reads)
         impure = self._impure
         tries = self._tries
         outer_depth = self._depth
@@ -687,11 +704,27 @@ class RuleEngine:
         if outer_depth > depth:
             self._depth = outer_depth
         if self._impure == impure:
-            if len(memo) >= MEMO_SIZE:
-                del memo[next(iter(memo))]
-            memo[key] = (tuple(pvp), status, tuple(transcript[start:]),
-                         self._tries - tries, depth - reclevel)
+            deps = tuple(dict.fromkeys(reads[first_read:])) if len(reads) > first_read else ()
+            recall = (tuple(pvp), status, tuple(transcript[start:]), self._tries - tries,
+                      depth - reclevel, deps)
+            if variants is None or not deps:
+                if len(memo) >= MEMO_SIZE:
+                    del memo[next(iter(memo))]
+                memo[key] = [recall]
+            else:  # the same call with other macro values: kept side by side, a few
+                variants = [v for v in variants if v[5] != deps][-(MEMO_VARIANTS - 1):]
+                variants.append(recall)
+                memo[key] = variants
         return status
+
+    def _deps_hold(self, deps: tuple[tuple[str, str | None], ...]) -> bool:
+        """Do the macros a remembered call read still have the values it saw?"""
+        get = self.macros.get
+        for name, value in deps:
+            v = get(name)
+            if (None if v is None else expand(v, get)) != value:
+                return False
+        return True
 
     def _apply(self, pvp: list[str], ruleset: int, reclevel: int,
                maxatom: int, prefix: str) -> int:
@@ -1180,9 +1213,10 @@ class RuleEngine:
         if result is not None:
             return result
         impure = self._impure
+        reads = len(self._reads)
         result = maps.lookup(mapname, key, args, self)
         self._note_lookup(mapname, result)
-        if self._impure == impure:
+        if self._impure == impure and len(self._reads) == reads:  # no answer that read a macro
             if len(self._answers) >= MEMO_SIZE:
                 self._answers.clear()
             self._answers[question] = result
@@ -1245,7 +1279,8 @@ class RuleEngine:
 
 
 # a remembered call: result tokens, status, its output lines, rule tries, depth
-_Recall = tuple[tuple[str, ...], int, tuple[str, ...], int, int]
+# tokens, status, transcript, rule tries, depth, macros read
+_Recall = tuple[tuple[str, ...], int, tuple[str, ...], int, int, tuple[tuple[str, str | None], ...]]
 
 
 class _TooMuchWork(Exception):

@@ -51,9 +51,18 @@ def no_fsync() -> Iterator[None]:
         yield
 
 
+MODES = ["fs", "files"] if fsqueue.syncfs_available() else ["files"]
+
+
+@pytest.fixture(params=MODES)
+def mode(request: pytest.FixtureRequest) -> str:
+    """Every test that takes a queue runs with each group-commit mode this machine has."""
+    return str(request.param)
+
+
 @pytest.fixture
-def queue(tmp_path: Path) -> FsQueue:
-    return FsQueue(tmp_path)
+def queue(tmp_path: Path, mode: str) -> FsQueue:
+    return FsQueue(tmp_path, sync_mode=mode)
 
 
 def files(directory: Path) -> list[str]:
@@ -243,15 +252,18 @@ def _fail(exc: BaseException) -> Callable[..., None]:
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize("buffer_size", [1 << 20, 10], ids=["in-memory", "spilled"])
-@pytest.mark.parametrize("target", ["os.replace", "os.fsync", "os.write", "fsync_directory"])
+@pytest.mark.parametrize(("mode", "target"), [
+    (mode, target) for mode in MODES
+    for target in ("os.replace", "os.fsync", "os.write", "fsync_directory",
+                   *(("syncfs",) if mode == "fs" else ()))])
 async def test_failure_leaves_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str, buffer_size: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str, buffer_size: int, mode: str
 ) -> None:
-    queue = FsQueue(tmp_path, buffer_size=buffer_size)
+    queue = FsQueue(tmp_path, buffer_size=buffer_size, sync_mode=mode)
     writer = queue.create_body()
     writer.write(BODY)
-    if target == "fsync_directory":
-        monkeypatch.setattr(fsqueue, "fsync_directory", _fail(OSError(5, "EIO")))
+    if target in ("fsync_directory", "syncfs"):
+        monkeypatch.setattr(fsqueue, target, _fail(OSError(5, "EIO")))
     else:
         module, name = target.split(".")
         monkeypatch.setattr(getattr(fsqueue, module), name, _fail(OSError(28, "ENOSPC")))
@@ -263,8 +275,8 @@ async def test_failure_leaves_nothing(
 
 
 @pytest.mark.asyncio
-async def test_format_error_leaves_nothing(tmp_path: Path) -> None:
-    queue = FsQueue(tmp_path, buffer_size=10)
+async def test_format_error_leaves_nothing(tmp_path: Path, mode: str) -> None:
+    queue = FsQueue(tmp_path, buffer_size=10, sync_mode=mode)
     writer = queue.create_body()
     writer.write(BODY)
     assert files(tmp_path) == [f"df{writer.qid}"]
@@ -315,16 +327,20 @@ async def test_tf_collision_fails_without_touching_it(
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("stage", ["write", "dirsync"])
+# the stages that run in a worker thread: the file writes in the files mode,
+# the syncfs round in the fs mode, the directory fsync in both
+@pytest.mark.parametrize(("mode", "stage"), [
+    (mode, stage) for mode in MODES
+    for stage in (("datasync", "dirsync") if mode == "fs" else ("write", "dirsync"))])
 async def test_cancelled_commit_leaves_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stage: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stage: str, mode: str
 ) -> None:
-    queue = FsQueue(tmp_path)
+    queue = FsQueue(tmp_path, sync_mode=mode)
     started = threading.Event()
     release = threading.Event()
-    original: Callable[..., None] = (
-        fsqueue.fsync_directory if stage == "dirsync" else fsqueue.os.replace
-    )
+    original: Callable[..., None] = {
+        "dirsync": fsqueue.fsync_directory, "datasync": fsqueue.syncfs,
+        "write": fsqueue.os.replace}[stage]
 
     def slow(*args: str) -> None:
         started.set()
@@ -333,6 +349,8 @@ async def test_cancelled_commit_leaves_nothing(
 
     if stage == "dirsync":
         monkeypatch.setattr(fsqueue, "fsync_directory", slow)
+    elif stage == "datasync":
+        monkeypatch.setattr(fsqueue, "syncfs", slow)
     else:
         monkeypatch.setattr(fsqueue.os, "replace", slow)
     writer = queue.create_body()
@@ -359,7 +377,7 @@ async def test_fifty_concurrent_commits_all_land(queue: FsQueue, tmp_path: Path)
     assert not [n for n in files(tmp_path) if n.startswith("tf")]
     for env in envelopes:
         assert queue.load(env.qid) == env
-    assert queue._sync is not None and 1 <= queue._sync.fsyncs <= 50
+    assert queue._sync is not None and 1 <= queue._sync.rounds <= 50
 
 
 @pytest.mark.asyncio
@@ -374,7 +392,7 @@ async def test_directory_fsyncs_are_shared(
 
     monkeypatch.setattr(fsqueue, "fsync_directory", slow_fsync_directory)
     await asyncio.gather(*(commit_one(queue) for _ in range(20)))
-    assert queue._sync is not None and queue._sync.fsyncs <= 4
+    assert queue._sync is not None and queue._sync.rounds <= 4
     assert len(queue.walk()) == 20
 
 
@@ -419,6 +437,53 @@ async def test_every_rename_is_covered_by_a_later_directory_fsync(
     for kind, when, qid in events:
         if kind == "rename":
             assert any(when < start and end <= returned[qid] for start, end in syncs), qid
+
+
+@pytest.mark.skipif("fs" not in MODES, reason="syncfs(2) needs Linux 5.8 or later")
+@pytest.mark.asyncio
+async def test_syncfs_rounds_are_shared_and_cover_every_tf_before_its_rename(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queue = FsQueue(tmp_path, sync_mode="fs")
+    events: list[tuple[str, str]] = []
+    lock = threading.Lock()
+    real_open, real_replace, real_syncfs = fsqueue.os.open, fsqueue.os.replace, fsqueue.syncfs
+
+    def record(kind: str, name: str) -> None:
+        with lock:
+            events.append((kind, name))
+
+    def opened(path: str, *args: int) -> int:
+        fd = real_open(path, *args)
+        if os.path.basename(path).startswith("tf"):
+            record("tf", os.path.basename(path)[2:])
+        return fd
+
+    def replace(src: str, dst: str) -> None:
+        record("rename", os.path.basename(dst)[2:])
+        real_replace(src, dst)
+
+    def slow_syncfs(path: str) -> None:
+        record("syncfs-start", "")
+        time.sleep(0.02)
+        real_syncfs(path)
+        record("syncfs-end", "")
+
+    monkeypatch.setattr(fsqueue.os, "open", opened)
+    monkeypatch.setattr(fsqueue.os, "replace", replace)
+    monkeypatch.setattr(fsqueue, "syncfs", slow_syncfs)
+    await asyncio.gather(*(commit_one(queue) for _ in range(20)))
+    monkeypatch.undo()
+    assert len(queue.walk()) == 20
+    assert queue._data_sync is not None and queue._data_sync.rounds <= 4
+    for index, (kind, qid) in enumerate(events):
+        if kind != "rename":
+            continue
+        written = events.index(("tf", qid))
+        starts = [i for i, e in enumerate(events) if e[0] == "syncfs-start" and i > written]
+        assert starts, qid
+        end = events.index(("syncfs-end", ""), starts[0])
+        assert end < index, qid
 
 
 @pytest.mark.asyncio

@@ -25,6 +25,7 @@ from mta.maps.classes.hashdb import DbWriter
 from mta.maps.classes.host import CANON_CACHE_SECONDS
 from mta.maps.registry import MapSet
 from mta.rules.engine import RuleEngine
+from mta.rules.macros import MacroEnv
 from mta.rules.testmode import TestMode
 
 RULES = """\
@@ -228,3 +229,29 @@ def test_replays_still_count_rule_tries(tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(engine_module, "MAX_RULE_TRIES", 12)
     text, _ = _both(tmp_path, ["23 " + word, "22 " + word])
     assert "rewrite: too much work in ruleset 22 (12 rule tries max)" in text
+
+
+def test_sessions_with_their_own_macros_share_what_they_read_alike(tmp_path: Path) -> None:
+    # a daemon swaps one MacroEnv per session onto the shared engine (mta.rules.check):
+    # a remembered call is replayed for another environment only when the macros
+    # it read have the same values there
+    (tmp_path / "hosts").write_text("")
+    config = load_cf("memo.cf", text=RULES.format(tmp=tmp_path))
+    engine = RuleEngine(config, MapSet(config.maps, MapEnv(options=config.options)))
+
+    def run(x: str | None, y: str = "same") -> tuple[str, int]:
+        env = MacroEnv(config.macros)
+        if x is not None:
+            env.define("x", x)
+        env.define("y", y)  # not read by ruleset 2: it must not matter
+        engine.macros = env
+        tokens = ["a"]
+        hits = engine.memo_hits
+        engine.rewrite(tokens, 2)
+        return " ".join(tokens), engine.memo_hits - hits
+
+    assert run("one") == ("a one", 0)
+    assert run("one", y="other") == ("a one", 1)
+    assert run("two") == ("a two", 0)
+    assert run(None) == ("a", 0)
+    assert run("two") == ("a two", 1)
