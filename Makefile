@@ -29,7 +29,8 @@ bytecode:
 # plain Python (MTA_NATIVE=0), the reference the compiled build must match.
 test: $(STAMP) native
 	$(BIN)/pytest -q
-	MTA_NATIVE=0 $(BIN)/pytest -q tests/unit/rules tests/unit/config tests/unit/util tests/diff/test_bt.py
+	MTA_NATIVE=0 $(BIN)/pytest -q tests/unit/rules tests/unit/config tests/unit/util tests/unit/smtp \
+		tests/unit/queue tests/unit/core tests/diff/test_bt.py
 
 # The daemon with the default etc-mail/ configuration, as this user, in the foreground:
 # listener 127.0.0.1:2525, tables in run/mail/ (copied from etc-mail/ once, then yours

@@ -3,6 +3,7 @@
 SYNOPSIS
     .venv/bin/python bench/smtp_bench.py [--messages 5000] [--sessions 20] [--size 2048]
                                          [--idle 1000] [--rounds 3]
+                                         [--client smtp-source|asyncio]
 
 DESCRIPTION
     Both daemons run with the same .cf (compiled by GNU m4 with the real
@@ -11,13 +12,18 @@ DESCRIPTION
     full durability (Sendmail fsyncs df, tf/qf and the directory; we fsync
     df, qf and the directory before the 250). Each runs inside its own
     network namespace (tests/diff/nsenv.py), where this script runs again
-    as the load generator: an asyncio client that opens --sessions
-    connections at once, says EHLO, then sends its share of --messages
-    messages of --size bytes (MAIL, RCPT, DATA; pipelined when PIPELINING is
-    offered), one after another on each connection. The figure is messages
-    acknowledged (250 after DATA) per second of wall time, from the first
-    connection to the last 250; every message must be acknowledged and
-    found in the queue afterwards.
+    and starts the load generator. By default that is Postfix's smtp-source
+    (C, so it takes little of the CPU the daemons compete for), unpacked
+    from Debian's postfix package into build/postfix with apt-get download
+    and dpkg -x, never installed: --sessions sessions at once (-s), each
+    sending its share of --messages messages with --size bytes of payload
+    over one connection (-d; HELO, MAIL, RCPT, DATA, each answered before
+    the next: smtp-source does not pipeline). --client asyncio uses this
+    script's own client instead (EHLO, and MAIL, RCPT, DATA pipelined when
+    PIPELINING is offered); it also runs when smtp-source cannot be had.
+    The figure is messages acknowledged (250 after DATA) per second of wall
+    time, from the first connection to the last 250; every message must be
+    acknowledged and found in the queue afterwards.
 
     Then, for our daemon only, --idle connections are opened and left
     waiting after the greeting, and the daemon's resident set size (VmRSS)
@@ -66,6 +72,7 @@ import nsenv  # noqa: E402
 REAL = ["/usr/sbin/sendmail"]
 OURS = [str(ROOT / ".venv" / "bin" / "sendmail")]
 PORT = 2525
+POSTFIX = ROOT / "build" / "postfix"  # smtp-source, unpacked from Debian's postfix package
 MC = """divert(0)dnl
 include(`/usr/share/sendmail/cf/m4/cf.m4')dnl
 OSTYPE(`linux')dnl
@@ -149,6 +156,28 @@ async def _load(port: int, messages: int, sessions: int, size: int) -> dict[str,
             "cpu_ms": 1000 * server_cpu / max(1, done[0])}
 
 
+def _source_load(tool: str, port: int, messages: int, sessions: int,
+                 size: int) -> dict[str, float]:
+    """The same load from Postfix's smtp-source (C, HELO, no pipelining)."""
+    argv = [tool, "-d", "-s", str(sessions), "-m", str(messages), "-l", str(size), "-f", "",
+            "-t", "root@localhost", "-M", "bench.example.test", f"127.0.0.1:{port}"]
+    env = {**os.environ, "LD_LIBRARY_PATH": str(Path(tool).parents[1] / "lib" / "postfix")}
+    busy0, own0 = _busy_seconds(), _children_seconds()
+    start = time.perf_counter()
+    proc = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    server_cpu = (_busy_seconds() - busy0) - (_children_seconds() - own0)
+    if proc.returncode != 0:  # smtp-source stops at the first unexpected reply
+        raise RuntimeError(f"smtp-source failed: {proc.stderr[-1000:]}")
+    return {"acknowledged": messages, "seconds": elapsed, "rate": messages / elapsed,
+            "cpu_ms": 1000 * server_cpu / max(1, messages)}
+
+
+def _children_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _busy_seconds() -> float:
     """Non-idle CPU time of the whole machine so far (/proc/stat), in seconds."""
     fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -210,7 +239,11 @@ def inner(args: argparse.Namespace) -> int:
     result: dict[str, float] = {}
     try:
         _wait_port(PORT, proc)
-        result.update(asyncio.run(_load(PORT, args.messages, args.sessions, args.size)))
+        if args.client == "asyncio":
+            result.update(asyncio.run(_load(PORT, args.messages, args.sessions, args.size)))
+        else:
+            result.update(_source_load(args.tool, PORT, args.messages, args.sessions,
+                                       args.size))
         result["queued"] = len(list(queue.glob("qf*")))
         if args.idle:
             result.update(asyncio.run(_idle(PORT, args.idle, proc.pid)))
@@ -240,6 +273,20 @@ def _site(root: Path, name: str) -> Path:
     return site
 
 
+def smtp_source() -> str | None:
+    """Postfix's smtp-source, from the Debian package unpacked under build/ (not installed)."""
+    tool = POSTFIX / "usr" / "sbin" / "smtp-source"
+    if not tool.exists():
+        with tempfile.TemporaryDirectory() as tmp:
+            got = subprocess.run(["apt-get", "download", "postfix"], cwd=tmp,
+                                 capture_output=True, check=False)
+            debs = list(Path(tmp).glob("postfix_*.deb"))
+            if got.returncode != 0 or not debs:
+                return None
+            subprocess.run(["dpkg", "-x", str(debs[0]), str(POSTFIX)], check=True)
+    return str(tool) if tool.exists() else None
+
+
 def run(root: Path, name: str, command: list[str], args: argparse.Namespace,
         idle: int) -> dict[str, float]:
     site = _site(root, name)
@@ -248,7 +295,8 @@ def run(root: Path, name: str, command: list[str], args: argparse.Namespace,
     inner_argv = [sys.executable, str(Path(__file__).resolve()), "--inner",
                   "--site", f"{nsenv.NS_ROOT}/{name}", "--command", json.dumps(command),
                   "--messages", str(args.messages), "--sessions", str(args.sessions),
-                  "--size", str(args.size), "--idle", str(idle)]
+                  "--size", str(args.size), "--idle", str(idle), "--client", args.client,
+                  "--tool", args.tool or ""]
     proc = subprocess.run(env.argv(inner_argv), capture_output=True, text=True, check=False)
     if proc.returncode != 0 or not proc.stdout.strip():
         log = (site / "daemon.log").read_text(errors="replace")[-2000:]
@@ -263,7 +311,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=2048)
     parser.add_argument("--idle", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--client", choices=("smtp-source", "asyncio"), default="smtp-source")
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--tool", help=argparse.SUPPRESS)
     parser.add_argument("--site", help=argparse.SUPPRESS)
     parser.add_argument("--command", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -275,6 +325,13 @@ def main(argv: list[str] | None = None) -> int:
     if reason or missing:
         print(f"cannot run: {reason or 'missing ' + ', '.join(missing)}", file=sys.stderr)
         return 2
+    if args.client == "smtp-source":
+        tool = smtp_source()
+        if tool is None:
+            print("smtp-source unavailable (apt-get download postfix failed): "
+                  "using the asyncio client", file=sys.stderr)
+            args.client = "asyncio"
+        args.tool = tool
     root = Path(tempfile.mkdtemp(prefix="smtp-bench-"))
     root.chmod(0o755)
     try:

@@ -63,13 +63,13 @@ class OpKind(enum.Enum):
 # Each distinct operator has a private-use character standing for it inside a string
 # (mta.config.tokens.encode_op): OP_BASE + its index in _OP_LIST.
 OP_BASE = 0xE000
-_OP_LIST: list[Op] = []
+_OP_LIST: list[Op] = []  # only ever appended to: mta.config.tokens holds the same list
 _OP_INDEX: dict[tuple[OpKind, str | int | None], int] = {}
 
 
-def op_at(i: int) -> Op | None:
-    """The operator registered at index i (for tokens.decode_op), or None."""
-    return _OP_LIST[i] if 0 <= i < len(_OP_LIST) else None
+def op_list() -> list[Op]:
+    """The registry itself (tokens.decode_op indexes it without a call per character)."""
+    return _OP_LIST
 
 
 class Op(str):

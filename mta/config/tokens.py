@@ -37,7 +37,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from mta.config.model import OP_BASE, Op, op_at
+from mta.config.model import OP_BASE, Op, op_list
 
 # (Final: constants in the compiled build, see mta.util.native)
 OPR: Final = 0
@@ -68,6 +68,7 @@ PSBUFSIZE: Final = 1000 + 256  # MAXNAME + MAXATOM bytes: the prescan buffer
 
 # Operators that can sit inside a string: OP_BASE + index (mta.config.model).
 _OP: Final = Op  # a static in the compiled build, where Op is a module lookup
+_OPS: Final = op_list()  # the operator registry, appended to as operators are made
 
 
 def encode_op(op: Op) -> str:
@@ -77,7 +78,8 @@ def encode_op(op: Op) -> str:
 
 def decode_op(ch: str) -> Op | None:
     """The Op a private-use character stands for, or None."""
-    return op_at(ord(ch) - OP_BASE)
+    i = ord(ch) - OP_BASE
+    return _OPS[i] if 0 <= i < len(_OPS) else None
 
 
 def _base_table(comments: bool) -> list[int]:

@@ -347,7 +347,7 @@ def _user_known(engine: RuleEngine, user: str) -> bool:
     maps = engine.maps
     for name in dict.fromkeys((user, base)):
         if maps is not None and maps.get("aliases") is not None:
-            found = maps.lookup("aliases", name, [], engine)
+            found = engine.shared_lookup("aliases", name)
             if found.status is LookupStatus.FOUND:
                 return True
         if _passwd(name) is not None:

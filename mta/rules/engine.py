@@ -630,6 +630,18 @@ class RuleEngine:
         memo = self._memo
         if memo is None or self.debug or self._transcript is not None:
             return False
+        self._memo_refresh(memo)
+        self._opened = self._opened_maps()
+        self._depth = 0
+        self._reads.clear()
+        self._sink = self.out
+        lines: list[str] = []
+        self._transcript = lines
+        self.out = lines.append
+        return True
+
+    def _memo_refresh(self, memo: dict[tuple[object, ...], list[_Recall]]) -> None:
+        """Empty the memo and its answers when the classes or the map files changed."""
         now = time.monotonic()
         generation = self.classes.generation
         stale = generation != self._memo_generation or now > self._memo_expiry
@@ -643,14 +655,35 @@ class RuleEngine:
             self._memo_stamp = self._map_stamp()
             self._memo_check_at = now + self.memo_recheck
             self._memo_expiry = math.inf
-        self._opened = self._opened_maps()
-        self._depth = 0
-        self._reads.clear()
-        self._sink = self.out
-        lines: list[str] = []
-        self._transcript = lines
-        self.out = lines.append
-        return True
+
+    def shared_lookup(self, mapname: str, key: str) -> LookupResult:
+        """maps.lookup() of key outside a rewrite, through the memo's answers.
+
+        For the daemon's questions between rulesets (is this local user an
+        alias?): the answer is kept as a ruleset call's would be, and the map
+        is asked again once its file changed.
+        """
+        maps = self.maps
+        assert maps is not None
+        memo = self._memo
+        if memo is None or self.debug or self._transcript is not None:
+            return maps.lookup(mapname, key, [], self)
+        self._memo_refresh(memo)
+        question = (mapname, key)
+        result = self._answers.get(question)
+        if result is not None:
+            return result
+        impure = self._impure
+        opened = self._opened_maps()
+        result = maps.lookup(mapname, key, [], self)
+        self._note_lookup(mapname, result)
+        if self._opened_maps() != opened:  # now part of what the answers depend on
+            self._memo_stamp = self._map_stamp()
+        if self._impure == impure:
+            if len(self._answers) >= MEMO_SIZE:
+                self._answers.clear()
+            self._answers[question] = result
+        return result
 
     def _map_stamp(self) -> tuple[object, ...] | None:
         return self.maps.stamp() if self.maps is not None else None

@@ -51,7 +51,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from mta.config.model import HeaderTemplate
+from mta.config.model import Config, HeaderTemplate
 from mta.core.reply import Reply
 from mta.rules.check import MacroEnv, Policy, Verdict, define_plain, expand_macros
 from mta.smtp import wire
@@ -943,32 +943,58 @@ class Session:
         """
         present = {name.lower() for name, _ in headers}
         resent = any(name.startswith("resent-") for name in present)
-        now = time.time()
-        self.define("a", arpadate(now))
-        self.define("b", arpadate(now))
-        self.define("t", time.strftime("%Y%m%d%H%M", time.localtime(now)))
+        date, minute = _dates(time.time())
+        self.define("a", date)
+        self.define("b", date)
+        self.define("t", minute)
         self.define("g", txn.sender or "MAILER-DAEMON")
         if len(txn.recipients) == 1:
             self.define("u", f"<{txn.recipients[0].address}>")
         out: list[tuple[str, str, str | None]] = []
+        macros = self.macros
         try:
-            for template in self.policy.engine.config.headers:
-                name = template.name.lower()
-                if template.check_ruleset or name in present:
+            for template, name, condition in _header_plan(self.policy.engine.config):
+                if name in present:
                     continue
                 if name.startswith("resent-") and not resent:
                     continue
-                if "x" in template.flags and not self.macros.get("x"):
+                if "x" in template.flags and not macros.get("x"):
                     continue
-                condition = "".join(sorted(template.flags))
                 if name == "return-path":
                     value = " <\x81g>"  # $g of each delivery: a macro marker in the qf
                 else:
-                    value = " " + expand_macros(template.value, self.macros).lstrip()
+                    value = " " + expand_macros(template.value, macros).lstrip()
                 out.append((template.name, value, condition))
         finally:
             self.define("u", None)
         return out
+
+
+# the last config's H lines without header checks: (template, lower-case name, ?flags?)
+_HEADER_PLAN: list[tuple[Config | None, list[tuple[HeaderTemplate, str, str]]]] = [(None, [])]
+
+
+def _header_plan(config: Config) -> list[tuple[HeaderTemplate, str, str]]:
+    cached, plan = _HEADER_PLAN[0]
+    if cached is not config:
+        plan = [(t, t.name.lower(), "".join(sorted(t.flags)))
+                for t in config.headers if not t.check_ruleset]
+        _HEADER_PLAN[0] = (config, plan)
+    return plan
+
+
+_DATE_CACHE: list[tuple[int, str, str]] = [(-1, "", "")]
+
+
+def _dates(now: float) -> tuple[str, str]:
+    """$a/$b (arpadate) and $t (YYYYMMDDHHMM) for now, made once a second."""
+    second = int(now)
+    cached = _DATE_CACHE[0]
+    if cached[0] != second:
+        cached = (second, arpadate(second),
+                  time.strftime("%Y%m%d%H%M", time.localtime(second)))
+        _DATE_CACHE[0] = cached
+    return cached[1], cached[2]
 
 
 def arpadate(when: float) -> str:
@@ -1127,17 +1153,46 @@ async def serve(session: Session, reader: asyncio.StreamReader,
             if writer is not None:
                 await writer.drain()
 
+    # Timeout.command / Timeout.datablock: one watchdog timer per session, moved
+    # on only when it fires, instead of a timer per read; when the client has
+    # been silent too long it cancels the read it waits in
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    last_input = loop.time()
+    reading = False
+    timed_out = False
+    timer: asyncio.TimerHandle | None = None
+
+    def limit() -> float:
+        return (session.ctx.data_timeout if conn.state is wire.WireState.DATA
+                else session.ctx.command_timeout)
+
+    def watchdog() -> None:
+        nonlocal timer, timed_out
+        if task is None or task.done():
+            return
+        deadline = last_input + limit()
+        if loop.time() < deadline or not reading:
+            timer = loop.call_at(max(deadline, loop.time() + 1.0), watchdog)
+            return
+        timed_out = True
+        task.cancel()
+
+
     async def next_event() -> wire.Event:
+        nonlocal last_input, reading, timed_out
         while True:
             event = conn.next_event()
             if event is not None:
                 return event
-            timeout = (session.ctx.data_timeout if conn.state is wire.WireState.DATA
-                       else session.ctx.command_timeout)
+            reading = True
             try:
-                async with asyncio.timeout(timeout):  # no extra task per read, as wait_for makes
-                    data = await reader.read(65536)
-            except TimeoutError:
+                data = await reader.read(65536)
+            except asyncio.CancelledError:
+                if not timed_out or task is None:
+                    raise
+                task.uncancel()
+                timed_out = False
                 # a client that says nothing for Timeout.command (datablock in DATA)
                 # loses the connection, and a message it was sending is not queued
                 log.info("timeout waiting for input from %s", session.client_label())
@@ -1146,6 +1201,9 @@ async def serve(session: Session, reader: asyncio.StreamReader,
                 session.state = State.CLOSING
                 conn.eof()
                 continue
+            finally:
+                reading = False
+            last_input = loop.time()
             if not data:
                 conn.eof()
                 continue
@@ -1172,6 +1230,7 @@ async def serve(session: Session, reader: asyncio.StreamReader,
             return
     session.greeting()
     await flush()
+    timer = loop.call_at(last_input + limit(), watchdog)
     try:
         while session.state is not State.CLOSING:
             event = await next_event()
@@ -1236,6 +1295,9 @@ async def serve(session: Session, reader: asyncio.StreamReader,
         await flush()
     except (ConnectionError, OSError):
         pass
+    finally:
+        if timer is not None:
+            timer.cancel()
 
 
 def _bare_reply(event: wire.BareLineEnd) -> Reply:

@@ -49,13 +49,19 @@ SOURCE_ROOT = PACKAGE_DIR.parent
 BUILD_DIR = SOURCE_ROOT / "build" / "native"
 GROUP = "mta_native"  # mypyc's shared library is GROUP__mypyc
 
-# The modules compiled: the rewriting engine and what it calls on every token.
+# The modules compiled: the rewriting engine and what it calls on every token, and
+# the per-message work of the SMTP daemon around it.
 COMPILED = (
     "mta.config.tokens",
     "mta.config.macros",
     "mta.rules.macros",
     "mta.rules.engine",
     "mta.rules.testmode",
+    "mta.rules.resolve",
+    "mta.rules.check",
+    "mta.smtp.wire",
+    "mta.queue.qfformat",
+    "mta.core.reply",
 )
 
 _installed: bool | None = None

@@ -128,6 +128,13 @@ class _StackedMap(MapClass):
             return TEMPFAIL
         return LookupResult(LookupStatus.NOT_FOUND, code=code or EX_NOTFOUND)
 
+    def answers_reusable(self) -> bool:
+        """Reusable when every member is (a switch map's members: those of now)."""
+        if self.mapset is None:
+            return False
+        members = [self.mapset.get(name) for name in self.member_names()]
+        return all(m is not None and m is not self and m.answers_reusable() for m in members)
+
 
 @map_class
 class SequenceMap(_StackedMap):
@@ -167,12 +174,6 @@ class SequenceMap(_StackedMap):
         """The known members, in order."""
         return self._members
 
-    def answers_reusable(self) -> bool:
-        """Reusable when every member is (the switch class reads its file each time)."""
-        if self.mapset is None:
-            return False
-        members = [self.mapset.get(name) for name in self._members]
-        return all(m is not None and m is not self and m.answers_reusable() for m in members)
 
 
 @map_class
@@ -189,6 +190,10 @@ class SwitchMap(_StackedMap):
         for member in self.member_names():
             if self.mapset is None or self.mapset.get(member) is None:
                 ctx.syserr(f"Switch map {self.decl.name}: unknown member map {member}")
+
+    def identity(self) -> object:
+        """The service switch file's: an edit changes the members (and the answers)."""
+        return file_identity(switch_file(self.env))
 
     def member_names(self) -> tuple[str, ...]:
         """MAPNAME.method for each method of the service (read at each lookup)."""

@@ -255,3 +255,17 @@ def test_sessions_with_their_own_macros_share_what_they_read_alike(tmp_path: Pat
     assert run("two") == ("a two", 0)
     assert run(None) == ("a", 0)
     assert run("two") == ("a two", 1)
+
+
+def test_a_shared_lookup_sees_a_rebuilt_map(tmp_path: Path, clock: list[float]) -> None:
+    # the daemon's alias question between rulesets (mta.rules.check._user_known)
+    (tmp_path / "hosts").write_text("")
+    with DbWriter(str(tmp_path / "acc.db")) as db:
+        db.put("h", "first")
+    config = load_cf("memo.cf", text=RULES.format(tmp=tmp_path))
+    engine = RuleEngine(config, MapSet(config.maps, MapEnv(options=config.options)))
+    assert engine.shared_lookup("acc", "h").value == "first"
+    assert engine.shared_lookup("acc", "h").value == "first"
+    _rebuild_later(tmp_path, clock)()
+    assert engine.shared_lookup("acc", "h").value == "second"
+    assert engine.shared_lookup("acc", "nokey").value is None
