@@ -6,7 +6,8 @@ SYNOPSIS
     await serve_stdio(policy, sink)                  # sendmail -bs
 
 DESCRIPTION
-    Each connection gets a Session (mta.smtp.session). Before the greeting
+    Each connection gets a Session (mta.smtp.session) over a Channel
+    (mta.smtp.channel), the connection's protocol. Before the greeting
     the client's address is turned into a name the way Sendmail does it: the
     reverse lookup of the address through the system resolver (so
     /etc/hosts and DNS as nsswitch.conf says), then a forward lookup of that
@@ -38,9 +39,12 @@ import contextlib
 import logging
 import socket
 import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from mta.core.reply import Reply
 from mta.rules.check import Policy
+from mta.smtp.channel import Channel
 from mta.smtp.listener import Listener
 from mta.smtp.session import MessageSink, Session, SessionContext, build_context, serve
 
@@ -96,33 +100,36 @@ class SmtpServer:
         Raises:
             OSError: a listener cannot bind.
         """
+        loop = asyncio.get_running_loop()
         for i, listener in enumerate(self.listeners):
             family = socket.AF_INET6 if listener.family == "inet6" else socket.AF_INET
 
-            async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                             listener: Listener = listener) -> None:
+            async def handle(channel: Channel, listener: Listener = listener) -> None:
                 task = asyncio.current_task()
                 if task is not None:
                     self._tasks.add(task)
                 try:
-                    await self._session(reader, writer, listener)
+                    await self._session(channel, listener)
                 finally:
                     if task is not None:
                         self._tasks.discard(task)
 
+            def factory(handle: Callable[[Channel], Coroutine[Any, Any, None]] = handle
+                        ) -> Channel:
+                return Channel(handle)
+
             if sockets is not None:
-                server = await asyncio.start_server(handle, sock=sockets[i],
-                                                    backlog=listener.backlog, limit=1 << 20)
+                server = await loop.create_server(factory, sock=sockets[i],
+                                                  backlog=listener.backlog)
             else:
-                server = await asyncio.start_server(
-                    handle, listener.addr, listener.port, family=family,
-                    backlog=listener.backlog, reuse_address=True, limit=1 << 20)
+                server = await loop.create_server(
+                    factory, listener.addr, listener.port, family=family,
+                    backlog=listener.backlog, reuse_address=True)
             self.servers.append(server)
 
-    async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                       listener: Listener) -> None:
-        peer = writer.get_extra_info("peername")
-        local = writer.get_extra_info("sockname")
+    async def _session(self, channel: Channel, listener: Listener) -> None:
+        peer = channel.get_extra_info("peername")
+        local = channel.get_extra_info("sockname")
         ctx = self._contexts.get(listener.name)
         if ctx is None:
             ctx = self._contexts[listener.name] = build_context(self.policy, self.sink, listener)
@@ -130,23 +137,23 @@ class SmtpServer:
         try:
             if self.max_children and self.active >= self.max_children:
                 for line in Reply(421, "4.3.2", "Too many open connections").wire_lines():
-                    writer.write(line.encode() + b"\r\n")
-                await writer.drain()
+                    channel.write(line.encode() + b"\r\n")
+                await channel.drain()
                 return
             self.active += 1
             try:
                 name, resolved = await resolve_client(peer[0])
                 session = Session(ctx, peer=(peer[0], peer[1]), local=(local[0], local[1]),
                                   client_name=name, client_resolve=resolved)
-                await serve(session, reader, writer)
+                await serve(session, channel, channel)
             finally:
                 self.active -= 1
         except Exception:
             log.exception("session with %s failed", peer)
         finally:
             with contextlib.suppress(Exception):
-                writer.close()
-                await writer.wait_closed()
+                channel.close()
+                await channel.wait_closed()
 
     async def _throttle(self) -> None:
         """ConnectionRateThrottle: at most that many new sessions a second (per worker)."""

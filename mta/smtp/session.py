@@ -49,7 +49,7 @@ import ssl
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from mta.config.model import Config, HeaderTemplate
 from mta.core.reply import Reply
@@ -1138,10 +1138,27 @@ _COMMANDS: dict[str, Callable[[Session, str], str | None]] = {
 _HIGH_BIT_OFF = bytes(range(128)) * 2
 
 
-async def serve(session: Session, reader: asyncio.StreamReader,
-                writer: asyncio.StreamWriter | None,
+class ByteReader(Protocol):
+    """What serve() reads from: a StreamReader, or the daemon's mta.smtp.channel.Channel."""
+
+    async def read(self, n: int = -1, /) -> bytes: ...
+
+
+class ByteWriter(Protocol):
+    """What serve() writes to: a StreamWriter, or the daemon's Channel."""
+
+    def write(self, data: bytes, /) -> None: ...
+
+    async def drain(self) -> None: ...
+
+    async def start_tls(self, context: ssl.SSLContext, /) -> None: ...
+
+    def get_extra_info(self, name: str, default: Any = None, /) -> Any: ...
+
+
+async def serve(session: Session, reader: ByteReader, writer: ByteWriter | None,
                 write: Callable[[bytes], None] | None = None) -> None:
-    """Run a session over a stream pair (the daemon) or a reader and a write function (-bs)."""
+    """Run a session over a reader and a writer (the daemon) or a write function (-bs)."""
     conn = wire.Wire()
     out = write if write is not None else (writer.write if writer is not None else None)
     assert out is not None
