@@ -135,6 +135,11 @@ def _log_to(mode: str) -> None:
     import logging.handlers
     import os
 
+    # one log line per message: skip what no format here uses (the caller's file
+    # and line, found by walking the stack, and thread names)
+    logging._srcfile = None
+    logging.logThreads = False
+    logging.logMultiprocessing = False
     logger = logging.getLogger("mta")
     logger.setLevel(logging.INFO)
     handler: logging.Handler

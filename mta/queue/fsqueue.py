@@ -159,7 +159,18 @@ class BodyWriter:
     def _finish(self, fsync: bool) -> None:
         """Create the df if needed, write, fsync when asked, close (worker thread)."""
         self.closed = True
-        file = self._file or self._create()
+        if self._file is None:  # the usual small body: one create, one write
+            fd = os.open(self.path, _CREATE_FLAGS, self._mode)
+            self.created = True
+            try:
+                _write_all(fd, self._buffer)
+                self._buffer = bytearray()
+                if fsync:
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
+            return
+        file = self._file
         try:
             if self._buffer:
                 file.write(self._buffer)
@@ -407,9 +418,7 @@ class FsQueue:
             fd = os.open(tf, _CREATE_FLAGS, self.file_mode)
             state.tf = tf
             try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
+                _write_all(fd, data)
             finally:
                 os.close(fd)
             if fsync:
@@ -430,9 +439,7 @@ class FsQueue:
         fd = os.open(tf, _CREATE_FLAGS, self.file_mode)
         try:
             try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view) :]
+                _write_all(fd, data)
                 if fsync:
                     os.fsync(fd)
             finally:
@@ -537,6 +544,15 @@ class FsQueue:
                     max_workers=_WORKERS, thread_name_prefix="fsqueue"
                 )
             return cls._shared_executor
+
+
+def _write_all(fd: int, data: bytes | bytearray) -> None:
+    """os.write until all of data is written (a short write goes on where it stopped)."""
+    written = os.write(fd, data)
+    if written < len(data):
+        view = memoryview(data)[written:]
+        while view:
+            view = view[os.write(fd, view):]
 
 
 def _checked(qid: str) -> str:

@@ -1206,6 +1206,7 @@ async def serve(session: Session, reader: ByteReader, writer: ByteWriter | None,
             try:
                 data = await reader.read(65536)
             except asyncio.CancelledError:
+                reading = False
                 if not timed_out or task is None:
                     raise
                 task.uncancel()
@@ -1218,8 +1219,7 @@ async def serve(session: Session, reader: ByteReader, writer: ByteWriter | None,
                 session.state = State.CLOSING
                 conn.eof()
                 continue
-            finally:
-                reading = False
+            reading = False
             last_input = loop.time()
             if not data:
                 conn.eof()

@@ -62,6 +62,7 @@ COMPILED = (
     "mta.smtp.wire",
     "mta.queue.qfformat",
     "mta.core.reply",
+    "mta.smtp.session",
 )
 
 _installed: bool | None = None
