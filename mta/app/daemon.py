@@ -48,8 +48,10 @@ from pathlib import Path
 from mta.app.queuesink import QueueSink
 from mta.app.runtime import Runtime
 from mta.core.errors import ConfigError
+from mta.maps.base import MapEnv
+from mta.maps.classes.host import client_identity
 from mta.smtp.listener import Listener, listeners
-from mta.smtp.server import SmtpServer, serve_stdio
+from mta.smtp.server import ClientResolver, SmtpServer, serve_stdio
 from mta.util.sysexits import ExitCode
 
 log = logging.getLogger("mta.daemon")
@@ -76,9 +78,21 @@ def run(cf: str, overrides: Mapping[str, str], *, mode: str) -> int:
         return int(ExitCode.EX_OSERR)
     if mode == "s":
         chosen = listeners(options.get("DaemonPortOptions", ""))[0]
-        asyncio.run(serve_stdio(runtime.policy, sink, chosen))
+        asyncio.run(serve_stdio(runtime.policy, sink, chosen,
+                                resolve=client_resolver(runtime)))
         return int(ExitCode.EX_OK)
     return _daemon(runtime, queue_dir, detach=mode == "d")
+
+
+def client_resolver(runtime: Runtime) -> ClientResolver:
+    """The sessions' client lookup: dnspython and /etc/hosts, in a worker thread."""
+    env = MapEnv(options=runtime.config.options)
+
+    async def resolve(address: str) -> tuple[str | None, str]:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(None, client_identity, env, address)
+
+    return resolve
 
 
 def open_sink(queue_dir: Path, runtime: Runtime, *, cleanup: bool = True) -> QueueSink:
@@ -177,7 +191,8 @@ async def _serve(runtime: Runtime, queue_dir: Path, chosen: list[Listener],
     # files that its siblings are writing
     sink = open_sink(queue_dir, runtime, cleanup=False)
     max_children = _int(options.get("MaxDaemonChildren"))
-    server = SmtpServer(runtime.policy, sink, chosen, max_children=max_children)
+    server = SmtpServer(runtime.policy, sink, chosen, resolve=client_resolver(runtime),
+                        max_children=max_children)
     await server.start(sockets)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -13,9 +13,11 @@ DESCRIPTION
     composition root turns a session's transaction into a QueueEnvelope as
     Sendmail 8.17 would write it: the body in dfQID with LF line ends, the
     header in qfQID (H?? records in message order, the Received: line the
-    session made first), recipients newest first, the macros Sendmail saves
-    ($r, $s, $_, ${daemon_flags}), the F flags (8 for 8-bit data, d/n for
-    RET=, s), the priority from the size and the recipient count.
+    session made first), recipients in the order they came, each with its
+    "RFC822; address" final-recipient record, the macros Sendmail saves
+    ($_, $r, $s, ${daemon_flags}), the F flags (8 for 8-bit data, d/n for
+    RET=, s), the priority from the message's own size and the recipient
+    count. (All checked against the qf files of Sendmail 8.17.)
 
     At start-up the sink removes what a killed daemon left half-written: tf
     files, and df files whose qf never came (no 250 was sent for them).
@@ -100,7 +102,11 @@ class QueueWriter:
             QueueHeader.from_message(name, value) if condition is None
             else QueueHeader(name, value.encode("latin-1", "replace"), condition)
             for name, value, condition in headers)
-        header_size = sum(len(h.name) + 1 + len(h.value) + 1 for h in header_records) + 1
+        # the priority counts the message as it came (its own header and body),
+        # not the fields the .cf adds
+        header_size = sum(len(h.name) + 1 + len(h.value) + 1
+                          for h, (_n, _v, c) in zip(header_records, headers, strict=True)
+                          if c is None) + 1
         if not self.eight_bit:  # the message's own fields (an H line's marker is no data)
             self.eight_bit = not all(v.isascii() for _n, v, c in headers if c is None)
         recipients = tuple(
@@ -108,10 +114,11 @@ class QueueWriter:
                 f"<{r.address}>",
                 notify=tuple(w.strip() for w in r.notify.split(",")) if r.notify else None,
                 orcpt=r.orcpt,
+                final_recipient=f"RFC822; {r.address}",
             )
-            for r in reversed(txn.recipients)
+            for r in txn.recipients
         )
-        saved = tuple((k, v) for k, v in (macros or {}).items() if v)
+        saved = tuple((macros or {}).items())
         envelope = QueueEnvelope(
             qid=self.qid,
             sender=f"<{txn.sender}>" if txn.sender else "<>",

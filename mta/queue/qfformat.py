@@ -272,7 +272,7 @@ class QueueEnvelope:
     Attributes:
         qid: the queue id (not stored in the file; its name says it).
         sender: S record.
-        recipients: C/Q/r/R groups, in file order (Sendmail: newest RCPT first).
+        recipients: C/Q/r/R groups, in file order (Sendmail: the order of the RCPT commands).
         headers: H records in message order.
         macros: $ records as (name, value); a one-letter name is written
             "$r", a longer one "${daemon_flags}".

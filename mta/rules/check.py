@@ -65,7 +65,16 @@ from mta.rules.engine import (
     stripquotes,
 )
 from mta.rules.macros import MacroEnv
-from mta.rules.resolve import ERROR_MAILER, Address, AddressState, parseaddr
+from mta.rules.resolve import (
+    ERROR_MAILER,
+    RF_CANONICAL,
+    RF_HEADERADDR,
+    RF_SENDERADDR,
+    Address,
+    AddressState,
+    parseaddr,
+    remotename,
+)
 from mta.util.text import MAXSHORTSTR, shortenstring
 
 __all__ = ["ACCEPT", "TEMPORARY_FAILURE", "MacroEnv", "Policy", "Verdict", "define_plain",
@@ -212,6 +221,32 @@ class Policy:
                 return address, None
             return address, Reply(553, "5.1.3", f"{addr}... Invalid address")
         return address, None
+
+    def header_sender(self, sender: str, *, macros: MacroEnv) -> tuple[str, str | None]:
+        """$g and $x for the header fields the .cf adds to a message from sender.
+
+        As Sendmail's setsender(): $g is the sender as its own mailer writes
+        it in a header ("root@localhost" from a local user becomes
+        "root@mail.example.test"), empty for the null sender (so that a From:
+        made of $g alone is left out); $x is the full name of a local sender
+        from its passwd entry, None otherwise.
+        """
+        if not sender:
+            return "", None
+        with self._using(macros) as engine:
+            address = parseaddr(engine, sender, RF_SENDERADDR)
+            mailer = address.mailer if address is not None else None
+            if address is None or mailer is None or address.state is AddressState.BADADDR:
+                return sender, None
+            g, _status = remotename(engine, sender, mailer,
+                                    RF_SENDERADDR | RF_HEADERADDR | RF_CANONICAL)
+            full_name = None
+            if mailer.name == "local":
+                gecos = _passwd(address.user)
+                if gecos:
+                    # buildfname(): "&" stands for the login name, capitalized
+                    full_name = gecos.replace("&", address.user[:1].upper() + address.user[1:])
+            return g, full_name
 
     def vrfy(self, addr: str, *, macros: MacroEnv, expand: bool) -> list[Reply]:
         """VRFY (expand False) or EXPN (True) of addr: the reply lines Sendmail gives.

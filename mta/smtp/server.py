@@ -1,17 +1,18 @@
 """The SMTP listeners: one asyncio server per DaemonPortOptions entry, and -bs on stdin.
 
 SYNOPSIS
-    server = SmtpServer(policy, sink, listeners(config.options.get("DaemonPortOptions", "")))
-    await server.start(); await server.wait_closed()
-    await serve_stdio(policy, sink)                  # sendmail -bs
+    server = SmtpServer(policy, sink, listeners(config.options.get("DaemonPortOptions", "")),
+                        resolve=resolve)             # async: address -> (name, client_resolve)
+    await server.start(); await server.serve_forever()
+    await serve_stdio(policy, sink, listener, resolve=resolve)      # sendmail -bs
 
 DESCRIPTION
     Each connection gets a Session (mta.smtp.session) over a Channel
     (mta.smtp.channel), the connection's protocol. Before the greeting
-    the client's address is turned into a name the way Sendmail does it: the
-    reverse lookup of the address through the system resolver (so
-    /etc/hosts and DNS as nsswitch.conf says), then a forward lookup of that
-    name, which must lead back to the address. {client_resolve} is OK when it
+    the client's address is turned into a name by the resolve function the
+    caller gives (the daemon's: a reverse lookup, then a forward lookup of
+    that name, which must lead back to the address; see
+    mta.maps.classes.host.client_identity). {client_resolve} is OK when it
     does, FORGED when the name does not lead back, FAIL when the address has
     no name (then {client_name} is "[address]"), TEMP when the resolver could
     not answer.
@@ -39,7 +40,7 @@ import contextlib
 import logging
 import socket
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from mta.core.reply import Reply
@@ -51,33 +52,18 @@ from mta.smtp.session import MessageSink, Session, SessionContext, build_context
 log = logging.getLogger(__name__)
 
 
-async def resolve_client(addr: str) -> tuple[str | None, str]:
-    """The client's name and {client_resolve}: OK, FORGED, FAIL or TEMP."""
-    loop = asyncio.get_running_loop()
-    try:
-        name, _port = await loop.getnameinfo((addr, 0), socket.NI_NAMEREQD)
-    except socket.gaierror as exc:
-        return None, "TEMP" if exc.errno == socket.EAI_AGAIN else "FAIL"
-    except OSError:
-        return None, "FAIL"
-    try:
-        infos = await loop.getaddrinfo(name, None, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        return name, "TEMP" if exc.errno == socket.EAI_AGAIN else "FORGED"
-    except OSError:
-        return name, "FORGED"
-    plain = addr[7:] if addr.startswith("::ffff:") else addr
-    if any(info[4][0] in (addr, plain) for info in infos):
-        return name, "OK"
-    return name, "FORGED"
+# The client's name and ${client_resolve} (OK, FORGED, FAIL or TEMP) for its address:
+# given by the composition root (mta.app.daemon: mta.maps.classes.host.client_identity)
+ClientResolver = Callable[[str], Awaitable[tuple[str | None, str]]]
 
 
 class SmtpServer:
     """All the daemon's listeners, sharing one Policy and one message sink."""
 
     def __init__(self, policy: Policy, sink: MessageSink, listeners: list[Listener], *,
-                 max_children: int = 0) -> None:
+                 resolve: ClientResolver, max_children: int = 0) -> None:
         self.policy = policy
+        self.resolve = resolve
         self.sink = sink
         self.listeners = listeners
         self.max_children = max_children
@@ -142,7 +128,7 @@ class SmtpServer:
                 return
             self.active += 1
             try:
-                name, resolved = await resolve_client(peer[0])
+                name, resolved = await self.resolve(peer[0])
                 session = Session(ctx, peer=(peer[0], peer[1]), local=(local[0], local[1]),
                                   client_name=name, client_resolve=resolved)
                 await serve(session, channel, channel)
@@ -183,7 +169,8 @@ class SmtpServer:
         await asyncio.gather(*(s.serve_forever() for s in self.servers))
 
 
-async def serve_stdio(policy: Policy, sink: MessageSink, listener: Listener) -> None:
+async def serve_stdio(policy: Policy, sink: MessageSink, listener: Listener, *,
+                      resolve: ClientResolver) -> None:
     """sendmail -bs: one session on standard input and output."""
     loop = asyncio.get_running_loop()
     peer: tuple[str, int] | None = None
@@ -209,6 +196,6 @@ async def serve_stdio(policy: Policy, sink: MessageSink, listener: Listener) -> 
     ctx = build_context(policy, sink, listener)
     name, resolved = (None, "OK")
     if peer is not None:
-        name, resolved = await resolve_client(peer[0])
+        name, resolved = await resolve(peer[0])
     session = Session(ctx, peer=peer, local=local, client_name=name, client_resolve=resolved)
     await serve(session, reader, None, write)

@@ -260,6 +260,7 @@ class Session:
         self.headers_too_long = False  # the message being received broke MaxHeadersLength
         self.bad_rcpts = 0  # refused RCPTs of this transaction (BadRcptThrottle)
         self.out: list[bytes] = []
+        self.label = "localhost"  # $_ and the relay= of log lines, for a client
         self.macros = ctx.macros.copy()
         self._set_connect_macros(client_name, client_resolve)
 
@@ -283,7 +284,12 @@ class Session:
         self.define("client_resolve", client_resolve if self.peer else None)
         if self.peer is not None:
             self.define("client_port", str(self.peer[1]))
-            self.define("_", f"{self.client_name} [{self.client_addr}]")
+            # as Sendmail's getauthinfo(): "[addr]" alone for a client without a
+            # name, and a name that does not lead back is marked
+            self.label = f"[{self.client_addr}]" if client_name is None else (
+                f"{self.client_name} [{self.client_addr}]"
+                + (" (may be forged)" if client_resolve == "FORGED" else ""))
+            self.define("_", self.label)
         else:
             self.define("_", f"{os.environ.get('USER', 'root')}@localhost")
         self.define("daemon_name", listener.name)
@@ -354,8 +360,8 @@ class Session:
         return self.state is State.CLOSING
 
     def client_label(self) -> str:
-        """"name [addr]" of the client, or "localhost" for -bs."""
-        return f"{self.client_name} [{self.client_addr}]" if self.peer else "localhost"
+        """"name [addr]" of the client (and "(may be forged)"), or "localhost" for -bs."""
+        return self.label
 
     def _log_reject(self, ruleset: str, arg1: str, reply: Reply) -> None:
         log.info("ruleset=%s, arg1=%s, relay=%s, reject=%s", ruleset, arg1,
@@ -922,11 +928,12 @@ class Session:
         return Reply(250, "2.0.0", f"{writer.qid} Message accepted for delivery")
 
     def saved_macros(self) -> dict[str, str]:
-        """The macros Sendmail keeps in the qf file ($r, $s, $_, ${daemon_flags})."""
+        """The macros Sendmail keeps in the qf file, in its order ($_, $r, $s,
+        ${daemon_flags}); a defined macro is kept even when it is empty."""
         out = {}
-        for name in ("r", "s", "_", "daemon_flags"):
+        for name in ("_", "r", "s", "daemon_flags"):
             value = self.macros.get(name)
-            if value:
+            if value is not None:
                 out[name] = expand_macros(value, self.macros)
         return out
 
@@ -936,10 +943,12 @@ class Session:
 
         As Sendmail's collect() leaves them in the qf file: the value expanded now
         ($a the date, $t the minute for Message-Id, $i the queue id, $g the
-        sender), with the ?flags? of the H line as the condition under which a
+        sender as its mailer writes it in a header, $x a local sender's full
+        name), with the ?flags? of the H line as the condition under which a
         mailer sends it; Return-Path keeps the deferred $g (a macro marker) for
         the delivery to fill in; Resent- fields only when the message has one;
-        Full-Name (?x?) only when $x is known; Received always.
+        Full-Name (?x?) only when $x is known; a field that expands to nothing
+        (From: for the null sender) is left out; Received always.
         """
         present = {name.lower() for name, _ in headers}
         resent = any(name.startswith("resent-") for name in present)
@@ -947,7 +956,9 @@ class Session:
         self.define("a", date)
         self.define("b", date)
         self.define("t", minute)
-        self.define("g", txn.sender or "MAILER-DAEMON")
+        sender, full_name = self.policy.header_sender(txn.sender, macros=self.macros)
+        self.define("g", sender)
+        self.define("x", full_name)
         if len(txn.recipients) == 1:
             self.define("u", f"<{txn.recipients[0].address}>")
         out: list[tuple[str, str, str | None]] = []
@@ -963,7 +974,10 @@ class Session:
                 if name == "return-path":
                     value = " <\x81g>"  # $g of each delivery: a macro marker in the qf
                 else:
-                    value = " " + expand_macros(template.value, macros).lstrip()
+                    value = expand_macros(template.value, macros).lstrip()
+                    if not value:  # (From: for the null sender) Sendmail leaves it out
+                        continue
+                    value = " " + value
                 out.append((template.name, value, condition))
         finally:
             self.define("u", None)
@@ -998,13 +1012,18 @@ def _dates(now: float) -> tuple[str, str]:
 
 
 def arpadate(when: float) -> str:
-    """The date as Sendmail's arpadate() writes it: "Sun, 6 Dec 2026 03:12:09 +0000"."""
+    """The date as Sendmail's arpadate() writes it: "Sun, 6 Dec 2026 03:12:09 -0500".
+
+    A zone without offset from UTC is written "GMT", as Sendmail 8.17 does.
+    """
     t = time.localtime(when)
     offset = t.tm_gmtoff // 60
-    sign = "+" if offset >= 0 else "-"
+    head = time.strftime("%a, ", t) + str(t.tm_mday) + time.strftime(" %b %Y %H:%M:%S ", t)
+    if offset == 0:
+        return head + "GMT"
+    sign = "+" if offset > 0 else "-"
     hours, minutes = divmod(abs(offset), 60)
-    return (time.strftime("%a, ", t) + str(t.tm_mday) + time.strftime(" %b %Y %H:%M:%S ", t)
-            + f"{sign}{hours:02d}{minutes:02d}")
+    return head + f"{sign}{hours:02d}{minutes:02d}"
 
 
 _HELO_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789[].-_#:")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import smtplib
 import socket
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -38,16 +39,39 @@ def test_message_is_queued_before_250(daemon: Daemon) -> None:
     env = envelopes[0]
     assert env.sender == "<>"  # type: ignore[attr-defined]
     assert [r.address for r in env.recipients] == ["<root@localhost>"]  # type: ignore[attr-defined]
-    # the .cf's H lines for the fields the message lacks come first, as in Sendmail's qf
+    # the .cf's H lines for the fields the message lacks come first, as in Sendmail's
+    # qf; From: is $g alone for the null sender, which is empty: left out
     fields = [(h.name, h.condition) for h in env.headers]  # type: ignore[attr-defined]
-    assert fields == [("Return-Path", "P"), ("Received", ""), ("Date", "D"), ("From", "F"),
+    assert fields == [("Return-Path", "P"), ("Received", ""), ("Date", "D"),
                       ("Message-Id", "M"), ("Subject", "")]
+    # the priority counts the message as it came: 30000 a recipient, its own bytes
+    assert env.priority == 30000 + len(b"Subject: hello\n\nline 1\n.dotted\n")  # type: ignore[attr-defined]
+    assert dict(env.macros)["r"] == "ESMTP"  # type: ignore[attr-defined]
     assert env.headers[0].value == b" <\x81g>"  # type: ignore[attr-defined]
     assert "8" not in env.flags  # type: ignore[attr-defined]
     df = daemon.queue / ("df" + env.qid)  # type: ignore[attr-defined]
     if not df.exists():
         df = daemon.queue / "df" / ("df" + env.qid)  # type: ignore[attr-defined]
     assert df.read_bytes() == b"line 1\n.dotted\n"
+
+
+def test_local_sender_gets_from_and_full_name(daemon: Daemon) -> None:
+    # as Sendmail 8.17 writes it: From: "$x <$g>" with the sender qualified by its
+    # mailer's header rewriting, Full-Name: from passwd, recipients in RCPT order,
+    # each with its "RFC822; address" final-recipient record
+    with smtplib.SMTP("127.0.0.1", daemon.port, timeout=30) as client:
+        _code, greeting = client.ehlo("client.example.test")
+        here = greeting.split()[0].decode()  # $j, one of this host's names
+        client.sendmail(f"root@{here}", ["root@localhost", "postmaster@localhost"],
+                        b"Subject: two\r\n\r\nhello there\r\n")
+    (env,) = daemon.envelopes()
+    fields = {h.name: h.value.decode("latin-1") for h in env.headers}  # type: ignore[attr-defined]
+    assert fields["From"] == f" root <root@{here}>"
+    assert fields["Full-Name"] == " root"
+    assert [(r.address, r.final_recipient) for r in env.recipients] == [  # type: ignore[attr-defined]
+        ("<root@localhost>", "RFC822; root@localhost"),
+        ("<postmaster@localhost>", "RFC822; postmaster@localhost")]
+    assert env.priority == 60000 + len(b"Subject: two\n\nhello there\n")  # type: ignore[attr-defined]
 
 
 def test_access_map_rejects_sender(daemon: Daemon) -> None:
@@ -213,3 +237,30 @@ def test_auth_against_the_password_file(tmp_path: Path) -> None:
             assert code == 235
     finally:
         stop_daemon(daemon.proc)
+
+
+def test_client_names_come_from_dns(tmp_path: Path) -> None:
+    # the reverse and forward lookups of a client go to the name server the daemon
+    # is given (MTA_NAMESERVER): 127.0.0.2 has a name that leads back, 127.0.0.3
+    # one that does not ("may be forged", as Sendmail marks it), 127.0.0.4 none
+    sys.path.insert(0, str(Path(__file__).parents[1] / "support"))
+    from dnsserver import DnsServer
+
+    zone = {("2.0.0.127.in-addr.arpa", "PTR"): ["client.example.test."],
+            ("client.example.test", "A"): ["127.0.0.2"],
+            ("3.0.0.127.in-addr.arpa", "PTR"): ["liar.example.test."],
+            ("liar.example.test", "A"): ["192.0.2.1"]}
+    with DnsServer(zone) as dns:
+        cf, queue, port = build_site(tmp_path)
+        daemon = start_daemon(cf, queue, port, tmp_path / "daemon.log",
+                              env={"MTA_NAMESERVER": f"127.0.0.1:{dns.port}"})
+        try:
+            for source in ("127.0.0.2", "127.0.0.3", "127.0.0.4"):
+                with smtplib.SMTP("127.0.0.1", port, source_address=(source, 0),
+                                  timeout=30) as client:
+                    client.sendmail("", ["root@localhost"], f"Subject: {source}\r\n\r\nhi\r\n")
+            labels = sorted(dict(e.macros)["_"] for e in daemon.envelopes())
+        finally:
+            stop_daemon(daemon.proc)
+    assert labels == ["[127.0.0.4]", "client.example.test [127.0.0.2]",
+                      "liar.example.test [127.0.0.3] (may be forged)"]

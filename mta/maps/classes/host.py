@@ -66,6 +66,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+import os
 import socket
 import time
 from collections.abc import Sequence
@@ -189,6 +190,10 @@ def _resolver(env: MapEnv) -> dns.resolver.Resolver:
 
     if env.resolver is not None:
         return _connected(env.resolver())
+    server = os.environ.get("MTA_NAMESERVER", "")
+    if server:  # "address[:port]" instead of /etc/resolv.conf (test set-ups)
+        address, _, port = server.rpartition(":") if server.count(":") == 1 else (server, "", "")
+        return _connected(make_resolver(address, int(port) if port.isdigit() else 53))
     try:
         return _connected(dns.resolver.Resolver())
     except (dns.resolver.NoResolverConfiguration, OSError) as err:
@@ -252,6 +257,92 @@ def hosts_by_address(env: MapEnv, address: str) -> str | None:
         except ValueError:
             continue
     return None
+
+
+NSSWITCH_FILE = "/etc/nsswitch.conf"
+LIBC_HOSTS_FILE = "/etc/hosts"
+
+
+def nss_host_methods(path: str = NSSWITCH_FILE) -> tuple[str, ...]:
+    """The C library's "hosts" methods that we can follow (files, dns), in order.
+
+    Sendmail turns a client's address into a name with gethostbyaddr(), so
+    through /etc/nsswitch.conf, not its own service switch; other methods
+    (myhostname, mdns, ...) and [STATUS=action] items are skipped. Without
+    the file, or without a hosts line: files, then dns.
+    """
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            lines = fh.read().splitlines()
+    except OSError:
+        return ("files", "dns")
+    for line in lines:
+        words = line.split("#", 1)[0].split()
+        if words and words[0] == "hosts:":
+            return tuple(w for w in words[1:] if w in ("files", "dns"))
+    return ("files", "dns")
+
+
+def client_identity(env: MapEnv, address: str, *, methods: Sequence[str] | None = None,
+                    hosts_file: str = LIBC_HOSTS_FILE) -> tuple[str | None, str]:
+    """A client's name and ${client_resolve}, as Sendmail finds them for a connection.
+
+    The reverse lookup (hosts file or PTR record, in the order of methods,
+    default nss_host_methods()) names the address; the forward lookup of
+    that name (hosts file lines that carry it, or its A and AAAA records)
+    must lead back to it. OK when it does, FORGED when it does not, FAIL
+    when the address has no name, TEMP when a name server could not answer
+    where the answer was needed.
+    """
+    import dns.reversename
+
+    order = nss_host_methods() if methods is None else tuple(methods)
+    files = replace(env, hosts_file=hosts_file)
+    plain = address[7:] if address.startswith("::ffff:") and "." in address else address
+    name: str | None = None
+    temp = False
+    for method in order:
+        if method == "files":
+            name = hosts_by_address(files, plain)
+        elif method == "dns":
+            try:
+                answer = _query(env, dns.reversename.from_address(plain).to_text(), "PTR")
+            except (_TempFail, ValueError):
+                temp = True
+                continue
+            if answer is not None and len(answer):
+                name = _text(answer[0].target)
+        if name:
+            break
+    if not name:
+        return None, "TEMP" if temp else "FAIL"
+    temp = False
+    found: set[str] = set()
+    for method in order:
+        if method == "files":
+            for words in _hosts_lines(files):
+                if any(w.lower() == name.lower() for w in words[1:]):
+                    found.add(words[0])
+        elif method == "dns":
+            for rdtype in ("A", "AAAA"):
+                try:
+                    answer = _query(env, name + ".", rdtype)
+                except _TempFail:
+                    temp = True
+                    continue
+                found.update(r.to_text() for r in answer or ())
+        if found:
+            break
+    if any(_same_address(a, plain) for a in found):
+        return name, "OK"
+    return name, "TEMP" if temp and not found else "FORGED"
+
+
+def _same_address(a: str, b: str) -> bool:
+    try:
+        return ipaddress.ip_address(a) == ipaddress.ip_address(b)
+    except ValueError:
+        return False
 
 
 EX_UNAVAILABLE = 69

@@ -28,9 +28,11 @@ from mta.maps.base import (
 from mta.maps.classes.host import (
     Canon,
     MxResult,
+    client_identity,
     getcanonname,
     getmxrr,
     make_resolver,
+    nss_host_methods,
     shorten_hostname,
 )
 from mta.maps.registry import MapSet
@@ -252,3 +254,61 @@ def test_host_map_answers_are_kept(tmp_path: Path) -> None:
     assert mapset.lookup("h", "newhost", (), ctx).status is LookupStatus.NOT_FOUND
     fresh = _map(env, "h host -a.")  # a reload starts with an empty cache
     assert fresh.lookup("h", "newhost", (), ctx).value == "newhost.example.test."
+
+
+# --------------------------------------------------------------------------- client_identity
+
+
+def _client_env(server: DnsServer | None) -> MapEnv:
+    port = server.port if server is not None else 9  # 9: nobody answers
+    return MapEnv(resolver=lambda: make_resolver("127.0.0.1", port, lifetime=0.5))
+
+
+ZONE = {
+    ("7.100.51.198.in-addr.arpa", "PTR"): ["remote.example.net."],
+    ("remote.example.net", "A"): ["198.51.100.7"],
+    ("8.100.51.198.in-addr.arpa", "PTR"): ["liar.example.net."],
+    ("liar.example.net", "A"): ["203.0.113.1"],
+    ("9.100.51.198.in-addr.arpa", "PTR"): ["broken.example.net."],
+    ("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa", "PTR"):
+        ["six.example.net."],
+    ("six.example.net", "AAAA"): ["2001:db8::1"],
+}
+
+
+@pytest.mark.parametrize(("address", "expected"), [
+    ("198.51.100.7", ("remote.example.net", "OK")),        # PTR, then A leads back
+    ("::ffff:198.51.100.7", ("remote.example.net", "OK")),  # an IPv4 client on a v6 socket
+    ("198.51.100.8", ("liar.example.net", "FORGED")),      # A leads elsewhere
+    ("198.51.100.10", (None, "FAIL")),                     # no PTR record
+    ("198.51.100.9", ("broken.example.net", "TEMP")),      # its A query gets SERVFAIL
+    ("2001:db8::1", ("six.example.net", "OK")),
+])
+def test_client_identity_through_dns(address: str, expected: tuple[str | None, str]) -> None:
+    with DnsServer(ZONE, servfail=frozenset({"broken.example.net"})) as server:
+        env = _client_env(server)
+        assert client_identity(env, address, methods=("dns",)) == expected
+
+
+def test_client_identity_through_the_hosts_file_first(tmp_path: Path) -> None:
+    (tmp_path / "hosts").write_text(HOSTS)
+    env = _client_env(None)  # a name server that never answers: not needed here
+    hosts = str(tmp_path / "hosts")
+    assert client_identity(env, "127.0.0.1", methods=("files", "dns"), hosts_file=hosts) \
+        == ("mail.example.test", "OK")
+    assert client_identity(env, "10.9.9.9", methods=("files",), hosts_file=hosts) \
+        == ("shortonly", "OK")
+    # not in the file, and the name server cannot be asked
+    assert client_identity(env, "192.0.2.99", methods=("files", "dns"), hosts_file=hosts) \
+        == (None, "TEMP")
+    assert client_identity(env, "192.0.2.99", methods=("files",), hosts_file=hosts) \
+        == (None, "FAIL")
+
+
+def test_nss_host_methods(tmp_path: Path) -> None:
+    switch = tmp_path / "nsswitch.conf"
+    switch.write_text("passwd: files\nhosts:  files myhostname [NOTFOUND=return] dns  # x\n")
+    assert nss_host_methods(str(switch)) == ("files", "dns")
+    switch.write_text("hosts: files\n")
+    assert nss_host_methods(str(switch)) == ("files",)
+    assert nss_host_methods(str(tmp_path / "missing")) == ("files", "dns")

@@ -1,0 +1,160 @@
+"""Differential test: the queue files our daemon writes against the real Sendmail 8.17's.
+
+DESCRIPTION
+    Both daemons run in the test namespace (tests/diff/nsenv.py) with the same
+    .cf (GNU m4 and the real sendmail-cf, from MC below), queue-only, and get
+    the same SMTP transactions from one client (CASES: the null sender, local
+    senders with and without a passwd entry, two recipients, a message with
+    its own From, Date and Message-Id, a client without a host name). Their
+    qf files must be equal line for line once the queue ids, the times and
+    the creation time T are masked: the same macros in the same order, the
+    same final-recipient records, recipients in the same order, the same
+    priority, and the header fields the .cf adds with the same values
+    (From: "$x <$g>" with the sender rewritten for a header and the full
+    name from passwd; none for the null sender; Received with "[address]"
+    alone for a client without a name; dates in Sendmail's arpadate form).
+
+DIAGNOSTICS
+    Skipped with a reason when the namespaces, the real sendmail, GNU m4 or
+    sendmail-cf are missing.
+
+SEE ALSO
+    tests/diff/test_queue_real.py (the qf format both ways),
+    mta/app/queuesink.py, mta/smtp/session.py (_default_headers).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import nsenv
+
+ROOT = Path(__file__).resolve().parents[2]
+REAL = "/usr/sbin/sendmail"
+OURS = str(ROOT / ".venv" / "bin" / "sendmail")
+PORT = 2525
+MC = """divert(0)dnl
+include(`/usr/share/sendmail/cf/m4/cf.m4')dnl
+OSTYPE(`linux')dnl
+define(`confDONT_PROBE_INTERFACES', `True')dnl
+define(`confTO_IDENT', `0')dnl
+define(`confPID_FILE', `@DIR@/sendmail.pid')dnl
+define(`ALIAS_FILE', `@DIR@/aliases')dnl
+define(`STATUS_FILE', `@DIR@/statistics')dnl
+FEATURE(`no_default_msa')dnl
+MAILER(`local')dnl
+MAILER(`smtp')dnl
+"""
+# (client source address, sender, recipients, message)
+CASES: list[tuple[str, str, list[str], str]] = [
+    ("127.0.0.1", "", ["root@localhost"], "Subject: null sender\r\n\r\nhi\r\n"),
+    ("127.0.0.1", "root@localhost", ["root@localhost"], "Subject: local\r\n\r\nhi\r\n"),
+    ("127.0.0.1", "nobody@mail.example.test", ["root@localhost"],
+     "Subject: j\r\n\r\nhi\r\n"),
+    ("127.0.0.1", "someone@mail.example.test", ["root@localhost"],
+     "Subject: no passwd entry\r\n\r\nhi\r\n"),
+    ("127.0.0.1", "root@localhost", ["root@localhost", "postmaster@localhost"],
+     "Subject: two\r\n\r\nhello there\r\n"),
+    ("127.0.0.1", "someone@mail.example.test", ["root@localhost"],
+     "From: Me <me@x.example>\r\nMessage-Id: <abc@x>\r\n"
+     "Date: Mon, 1 Jan 2024 00:00:00 +0000\r\nSubject: full\r\n\r\nbody\r\n"),
+    ("127.0.0.4", "", ["root@localhost"], "Subject: no name\r\n\r\nhi\r\n"),
+]
+
+
+def inner(site: str, command: str) -> int:
+    """Inside the namespace: start the daemon, send CASES, print the qf files as JSON."""
+    import smtplib
+
+    queue = f"{site}/mqueue"
+    subprocess.run([command, "-bi", "-C", f"{site}/sendmail.cf"], capture_output=True,
+                   check=False)
+    proc = subprocess.Popen([command, "-bD", "-C", f"{site}/sendmail.cf", "-odq",
+                             "-O", f"QueueDirectory={queue}",
+                             "-O", f"DaemonPortOptions=Addr=127.0.0.1,Port={PORT},Name=MTA"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    files = []
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", PORT), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        for source, sender, recipients, message in CASES:
+            before = set(os.listdir(queue))
+            with smtplib.SMTP("127.0.0.1", PORT, source_address=(source, 0),
+                              local_hostname="helo.example", timeout=30) as client:
+                client.sendmail(sender, recipients, message)
+            new = sorted(n for n in set(os.listdir(queue)) - before if n.startswith("qf"))
+            files.append([Path(queue, n).read_bytes().decode("latin-1") for n in new])
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    print(json.dumps(files))
+    return 0
+
+
+def _mask(text: str) -> str:
+    """The queue id, the times and the creation time T of a qf file replaced by X."""
+    text = re.sub(r"^T\d+$", "TX", text, flags=re.M)
+    text = re.sub(r"\d\d:\d\d:\d\d", "HH:MM:SS", text)
+    text = re.sub(r"\b\d{12}\.", "X.", text)  # $t in Message-Id
+    return re.sub(r"\b6[A-Za-z0-9]{13}\b|\b[A-Za-z0-9]{8}\d{6}\b", "QID", text)
+
+
+def _run(root: Path, name: str, command: str) -> list[list[str]]:
+    site = root / name
+    (site / "mqueue").mkdir(parents=True)
+    site.chmod(0o755)
+    (site / "sendmail.mc").write_text(MC.replace("@DIR@", f"{nsenv.NS_ROOT}/{name}"))
+    cf = subprocess.run(["m4", str(site / "sendmail.mc")], capture_output=True, check=True)
+    (site / "sendmail.cf").write_bytes(cf.stdout)
+    (site / "aliases").write_text("postmaster: root\n")
+    env = nsenv.NsEnv(root / "state", binds=((root, nsenv.NS_ROOT),))
+    env.prepare()
+    proc = subprocess.run(env.argv([sys.executable, __file__, f"{nsenv.NS_ROOT}/{name}",
+                                    command]), capture_output=True, text=True, timeout=300,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return [[_mask(text) for text in files] for files in json.loads(proc.stdout)]
+
+
+def test_queue_files_as_real_sendmail_writes_them(tmp_path: Path) -> None:
+    reason = nsenv.unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    for path in (REAL, "/usr/bin/m4", "/usr/share/sendmail/cf/m4/cf.m4", OURS):
+        if not os.path.exists(path):
+            pytest.skip(f"missing {path}")
+    root = tmp_path / "site"
+    root.mkdir()
+    root.chmod(0o755)
+    try:
+        real = _run(root, "real", REAL)
+        ours = _run(root, "ours", OURS)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    assert len(real) == len(ours) == len(CASES)
+    for case, theirs, mine in zip(CASES, real, ours, strict=True):
+        assert len(theirs) == 1, case
+        assert mine == theirs, case
+
+
+if __name__ == "__main__":
+    sys.exit(inner(sys.argv[1], sys.argv[2]))
