@@ -20,6 +20,16 @@ DESCRIPTION
     daemon itself removes leftovers of a killed run from the queue, before
     the workers start.
 
+    SIGHUP restarts the daemon, as Sendmail's does: it runs itself again
+    with the same arguments, so a changed .cf, its maps and its options
+    (listeners included) take effect. First the .cf is loaded as the new
+    daemon will load it; if that fails, the error is logged and the running
+    daemon goes on unchanged. Otherwise every worker stops listening, gives
+    its sessions up to RESTART_GRACE seconds to finish (a session cut off
+    has had no 250 for its message, so the client sends it again), and the
+    daemon execs itself. A daemon that has given up root cannot bind a
+    port below 1024 again: it then logs that and does not restart.
+
     Log lines go to the logger "mta"; the CLI points it at syslog, a file
     or standard error.
 
@@ -42,7 +52,7 @@ import pwd
 import signal
 import socket
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from mta.app.queuesink import QueueSink
@@ -57,6 +67,9 @@ from mta.util.sysexits import ExitCode
 log = logging.getLogger("mta.daemon")
 
 DEFAULT_QUEUE_DIRECTORY = "/var/spool/mqueue"
+
+
+RESTART_GRACE = 10.0  # seconds a session may take to finish when SIGHUP restarts
 
 
 def run(cf: str, overrides: Mapping[str, str], *, mode: str) -> int:
@@ -81,7 +94,8 @@ def run(cf: str, overrides: Mapping[str, str], *, mode: str) -> int:
         asyncio.run(serve_stdio(runtime.policy, sink, chosen,
                                 resolve=client_resolver(runtime)))
         return int(ExitCode.EX_OK)
-    return _daemon(runtime, queue_dir, detach=mode == "d")
+    return _daemon(runtime, queue_dir, detach=mode == "d",
+                   reload=lambda: Runtime.build(cf, overrides=overrides, op_mode=mode))
 
 
 def client_resolver(runtime: Runtime) -> ClientResolver:
@@ -108,7 +122,8 @@ def workers() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def _daemon(runtime: Runtime, queue_dir: Path, *, detach: bool) -> int:
+def _daemon(runtime: Runtime, queue_dir: Path, *, detach: bool,
+            reload: Callable[[], Runtime] | None = None) -> int:
     """Bind, drop privileges, detach, then serve from workers() processes."""
     options = runtime.config.options
     count = workers()
@@ -147,23 +162,31 @@ def _daemon(runtime: Runtime, queue_dir: Path, *, detach: bool) -> int:
                 for sock in other:
                     sock.close()
             code = asyncio.run(_serve(runtime, queue_dir, chosen, sockets[k]))
-            os._exit(code)
+            os._exit(0 if code == _RESTART else code)
         children.append(pid)
     for other in sockets[1:]:
         for sock in other:
             sock.close()
+    code = int(ExitCode.EX_SOFTWARE)
     try:
-        return asyncio.run(_serve(runtime, queue_dir, chosen, sockets[0]))
+        code = asyncio.run(_serve(runtime, queue_dir, chosen, sockets[0], reload=reload,
+                                  children=children))
+        return code
     finally:
-        for pid in children:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
+        if code != _RESTART:  # on a restart the workers finish their sessions first
+            for pid in children:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGTERM)
         for pid in children:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, 0)
         if pid_file:
             with contextlib.suppress(OSError):
                 os.unlink(pid_file)
+        if code == _RESTART:
+            log.info("restarting: %s", " ".join(sys.argv))
+            logging.shutdown()
+            os.execv(sys.executable, [sys.executable, *sys.argv])
 
 
 def bind(listener: Listener, *, reuse_port: bool = False) -> socket.socket:
@@ -183,9 +206,18 @@ def bind(listener: Listener, *, reuse_port: bool = False) -> socket.socket:
     return sock
 
 
+_RESTART = -1  # what _serve returns when SIGHUP asked for a restart
+
+
 async def _serve(runtime: Runtime, queue_dir: Path, chosen: list[Listener],
-                 sockets: list[socket.socket]) -> int:
-    """One worker: all listeners on the shared sockets, until SIGTERM or SIGINT."""
+                 sockets: list[socket.socket], *, reload: Callable[[], Runtime] | None = None,
+                 children: Sequence[int] = ()) -> int:
+    """One worker: all listeners on the shared sockets, until SIGTERM or SIGINT.
+
+    SIGHUP: in the daemon itself (reload given), check the new configuration,
+    pass the signal on to the other workers and drain; in a worker, drain.
+    Returns _RESTART after a drain.
+    """
     options = runtime.config.options
     # the parent removed what a killed daemon left; a worker must not touch the
     # files that its siblings are writing
@@ -195,15 +227,53 @@ async def _serve(runtime: Runtime, queue_dir: Path, chosen: list[Listener],
                         max_children=max_children)
     await server.start(sockets)
     stop = asyncio.Event()
+    hup = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    waiter = asyncio.create_task(stop.wait())
+    loop.add_signal_handler(signal.SIGHUP, hup.set)
     serving = asyncio.create_task(server.serve_forever())
-    await asyncio.wait({waiter, serving}, return_when=asyncio.FIRST_COMPLETED)
+    while True:
+        waiters = {asyncio.create_task(stop.wait()), asyncio.create_task(hup.wait())}
+        await asyncio.wait({*waiters, serving}, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in waiters:
+            waiter.cancel()
+        if not hup.is_set() or stop.is_set():
+            break
+        hup.clear()
+        if reload is None or await loop.run_in_executor(None, _can_restart, reload, chosen):
+            for pid in children:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGHUP)
+            await server.drain(RESTART_GRACE)
+            serving.cancel()
+            return _RESTART
     await server.close()
     serving.cancel()
     return int(ExitCode.EX_OK)
+
+
+def _can_restart(reload: Callable[[], Runtime], chosen: list[Listener]) -> bool:
+    """SIGHUP: does the .cf load as the restarted daemon will load it, and can it bind?"""
+    try:
+        fresh = reload()
+    except ConfigError as exc:
+        log.error("restart: %s; the running configuration stays", exc)
+        return False
+    except Exception:
+        log.exception("restart: the configuration does not load; the running one stays")
+        return False
+    try:
+        wanted = listeners(fresh.config.options.get("DaemonPortOptions", ""))
+    except ValueError as exc:
+        log.error("restart: %s; the running configuration stays", exc)
+        return False
+    low = [listener.port for listener in (*chosen, *wanted) if listener.port < 1024]
+    if low and os.geteuid() != 0:
+        log.error("restart: port %d needs root, which this daemon has given up; "
+                  "the running configuration stays", low[0])
+        return False
+    return True
 
 
 def _die_with_parent() -> None:

@@ -165,6 +165,15 @@ class SmtpServer:
         for task in list(self._tasks):
             task.cancel()
 
+    async def drain(self, timeout: float) -> None:
+        """Stop listening, give the running sessions up to timeout seconds, end the rest."""
+        for server in self.servers:
+            server.close()
+        tasks = list(self._tasks)
+        if tasks:
+            await asyncio.wait(tasks, timeout=timeout)
+        await self.close()
+
     async def serve_forever(self) -> None:
         await asyncio.gather(*(s.serve_forever() for s in self.servers))
 

@@ -919,10 +919,16 @@ class Session:
             return Reply(250, "2.0.0", f"{writer.qid} Message accepted for delivery")
         self.define("i", writer.qid)
         message: list[tuple[str, str, str | None]] = [(n, v, None) for n, v in headers]
-        await writer.commit(txn, self._default_headers(txn, headers) + message,
-                            self.saved_macros())
-        log.info("%s: from=%s, size=%d, class=0, nrcpts=%d, proto=%s, daemon=%s, relay=%s",
+        added = self._default_headers(txn, headers)
+        await writer.commit(txn, added + message, self.saved_macros())
+        # Sendmail's logsender(): the Message-Id (the message's own, or the one the
+        # .cf added), the BODY= type when one was given
+        msgid = next((v.strip() for n, v, _c in (*message, *added)
+                      if n.lower() == "message-id"), "")
+        log.info("%s: from=%s, size=%d, class=0, nrcpts=%d%s%s, proto=%s, daemon=%s, relay=%s",
                  writer.qid, txn.sender_arg, end.size, len(txn.recipients),
+                 f", msgid={msgid[:100]}" if msgid else "",
+                 f", bodytype={txn.body}" if txn.body else "",
                  "ESMTP" if self.esmtp else "SMTP", self.ctx.listener.name,
                  self.client_label())
         return Reply(250, "2.0.0", f"{writer.qid} Message accepted for delivery")

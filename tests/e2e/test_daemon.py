@@ -47,6 +47,12 @@ def test_message_is_queued_before_250(daemon: Daemon) -> None:
     # the priority counts the message as it came: 30000 a recipient, its own bytes
     assert env.priority == 30000 + len(b"Subject: hello\n\nline 1\n.dotted\n")  # type: ignore[attr-defined]
     assert dict(env.macros)["r"] == "ESMTP"  # type: ignore[attr-defined]
+    # one maillog line in Sendmail's form, with the Message-Id the .cf added
+    msgid = next(h.value.decode().strip() for h in env.headers  # type: ignore[attr-defined]
+                 if h.name == "Message-Id")
+    size = len(b"Subject: hello\n\nline 1\n.dotted\n")
+    assert (f"{env.qid}: from=<>, size={size}, class=0, nrcpts=1, msgid={msgid}, "  # type: ignore[attr-defined]
+            "proto=ESMTP, daemon=MTA, relay=") in daemon.log.read_text()
     assert env.headers[0].value == b" <\x81g>"  # type: ignore[attr-defined]
     assert "8" not in env.flags  # type: ignore[attr-defined]
     df = daemon.queue / ("df" + env.qid)  # type: ignore[attr-defined]
@@ -264,3 +270,47 @@ def test_client_names_come_from_dns(tmp_path: Path) -> None:
             stop_daemon(daemon.proc)
     assert labels == ["[127.0.0.4]", "client.example.test [127.0.0.2]",
                       "liar.example.test [127.0.0.3] (may be forged)"]
+
+
+def _greeting(port: int, want: bytes, deadline: float) -> bytes:
+    """The greeting of the daemon once it contains want (it may be restarting)."""
+    import time
+
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+                line = s.recv(4096)
+            if want in line or time.monotonic() > deadline:
+                return line
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.1)
+
+
+def test_sighup_restarts_with_the_new_cf_and_keeps_the_old_on_error(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    cf, queue, port = build_site(tmp_path)
+    daemon = start_daemon(cf, queue, port, tmp_path / "daemon.log")
+    try:
+        assert b"restarted" not in _greeting(port, b"", time.monotonic() + 30)
+        original = cf.read_text()
+        cf.write_text(original + "O SmtpGreetingMessage=$j restarted\n")
+        daemon.proc.send_signal(signal.SIGHUP)
+        assert b"restarted" in _greeting(port, b"restarted", time.monotonic() + 60)
+        assert daemon.proc.poll() is None  # the same process (-bD), run again
+        # a .cf that does not load leaves the running daemon as it is
+        cf.rename(cf.with_suffix(".away"))
+        daemon.proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 60
+        while b"restart:" not in daemon.log.read_bytes() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert b"the running configuration stays" in daemon.log.read_bytes()
+        assert b"restarted" in _greeting(port, b"restarted", time.monotonic() + 30)
+        with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
+            assert client.sendmail("", ["root@localhost"], b"Subject: x\r\n\r\nafter\r\n") == {}
+    finally:
+        stop_daemon(daemon.proc)
+    assert len(daemon.qf_files()) == 1
