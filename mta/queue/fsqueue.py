@@ -33,10 +33,12 @@ DESCRIPTION
     "fs" (the default where Linux 5.8+ offers syncfs(2)): the event loop
     writes df and tf itself (page-cache writes, no waiting), then the commit
     joins the next round of one syncfs of the queue's file system, renames
-    tf to qf and joins the next round of directory fsyncs. A round covers
-    every commit that joined before it began, so 20 concurrent sessions pay
-    for a few syncfs calls instead of 40 fsyncs and as many thread hand-offs
-    (those, with the GIL, cost more CPU than the rest of the queue work).
+    tf to qf and joins the next round again, which makes the rename (the
+    directory) durable. A round covers every write and rename done before
+    it began, so one round carries the renames of some commits and the
+    files of others, and 20 concurrent sessions pay for a few syncfs calls
+    instead of 60 fsyncs and as many thread hand-offs (those, with the GIL,
+    cost more CPU than the rest of the queue work).
     syncfs also writes whatever else is pending on that file system: a
     queue on its own file system keeps that small.
 
@@ -295,6 +297,11 @@ class FsQueue:
         df_sub = os.path.join(self.directory, "df")
         self.qf_directory = qf_sub if os.path.isdir(qf_sub) else self.directory
         self.df_directory = df_sub if os.path.isdir(df_sub) else self.directory
+        self._qf_prefix = os.path.join(self.qf_directory, "")
+        self._df_prefix = os.path.join(self.df_directory, "")
+        # one directory per file system that holds queue files: what syncfs() is given
+        self._sync_targets = tuple({os.stat(d).st_dev: d for d in
+                                    (self.df_directory, self.qf_directory)}.values())
         self.file_mode = file_mode
         self.buffer_size = buffer_size
         self._generator = qid_generator or _GENERATOR
@@ -321,17 +328,17 @@ class FsQueue:
     # ------------------------------------------------------------ paths
 
     def qf_path(self, qid: str) -> str:
-        return os.path.join(self.qf_directory, "qf" + _checked(qid))
+        return self._qf_prefix + "qf" + _checked(qid)
 
     def hf_path(self, qid: str) -> str:
         """A quarantined message's control file (Sendmail keeps it as hfQID)."""
-        return os.path.join(self.qf_directory, "hf" + _checked(qid))
+        return self._qf_prefix + "hf" + _checked(qid)
 
     def tf_path(self, qid: str) -> str:
-        return os.path.join(self.qf_directory, "tf" + _checked(qid))
+        return self._qf_prefix + "tf" + _checked(qid)
 
     def df_path(self, qid: str) -> str:
-        return os.path.join(self.df_directory, "df" + _checked(qid))
+        return self._df_prefix + "df" + _checked(qid)
 
     # ------------------------------------------------------------ writing
 
@@ -425,8 +432,8 @@ class FsQueue:
                 await self._group("data").wait()
             os.replace(tf, state.target)
             state.renamed = True
-            if fsync:
-                await self._group("directory").wait()
+            if fsync:  # the next syncfs (it also carries other commits' data)
+                await self._group("data").wait()
         except BaseException:
             self._undo(state)
             raise
@@ -529,12 +536,8 @@ class FsQueue:
 
     def _syncfs(self) -> None:
         """One syncfs per file system that holds qf or df files (qf/ and df/ may differ)."""
-        seen: set[int] = set()
-        for directory in (self.qf_directory, self.df_directory):
-            device = os.stat(directory).st_dev
-            if device not in seen:
-                seen.add(device)
-                syncfs(directory)
+        for directory in self._sync_targets:
+            syncfs(directory)
 
     @classmethod
     def _executor(cls) -> concurrent.futures.ThreadPoolExecutor:

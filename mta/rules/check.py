@@ -44,8 +44,6 @@ SEE ALSO
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from mta.config.macros import expand, translate_dollars
@@ -120,21 +118,13 @@ class Policy:
         self.engine = engine
         self._condelse: str | None = None
 
-    @contextlib.contextmanager
-    def _using(self, macros: MacroEnv, e_to: str | None = None) -> Iterator[RuleEngine]:
+    def _using(self, macros: MacroEnv, e_to: str | None = None) -> _Using:
         """The shared engine with a session's macros and a fresh error list, restored after.
 
         Messages the rules print (a map's "Name server timeout") go to that
         list, not to the client; the callers read what they need from it.
         """
-        engine = self.engine
-        saved = (engine.macros, engine.e_to, engine.smtp_errors, engine.exit_stat)
-        engine.macros, engine.e_to, engine.smtp_errors = macros, e_to, []
-        engine.exit_stat = EX_OK
-        try:
-            yield engine
-        finally:
-            engine.macros, engine.e_to, engine.smtp_errors, engine.exit_stat = saved
+        return _Using(self.engine, macros, e_to)
 
     def has(self, ruleset: str) -> bool:
         """Does the .cf define ruleset?"""
@@ -330,6 +320,30 @@ class Policy:
             # usrerr() puts the address before messages with these codes
             rest = shortenstring(engine.e_to, MAXSHORTSTR) + "... " + rest
         return Verdict(reply=_reply(int(code), enh, rest), result=result)
+
+
+class _Using:
+    """Policy._using(): a plain context manager (the daemon enters one per check)."""
+
+    def __init__(self, engine: RuleEngine, macros: MacroEnv, e_to: str | None) -> None:
+        self.engine = engine
+        self.macros = macros
+        self.e_to = e_to
+        self.saved: tuple[MacroEnv, str | None, list[tuple[str, str | None, str]] | None,
+                          int] | None = None
+
+    def __enter__(self) -> RuleEngine:
+        engine = self.engine
+        self.saved = (engine.macros, engine.e_to, engine.smtp_errors, engine.exit_stat)
+        engine.macros, engine.e_to, engine.smtp_errors = self.macros, self.e_to, []
+        engine.exit_stat = EX_OK
+        return engine
+
+    def __exit__(self, *exc: object) -> None:
+        saved = self.saved
+        if saved is not None:
+            engine = self.engine
+            engine.macros, engine.e_to, engine.smtp_errors, engine.exit_stat = saved
 
 
 def _alias_members(engine: RuleEngine, user: str) -> list[str] | None:

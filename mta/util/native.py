@@ -63,6 +63,9 @@ COMPILED = (
     "mta.queue.qfformat",
     "mta.core.reply",
     "mta.smtp.session",
+    "mta.queue.qid",
+    "mta.queue.fsqueue",
+    "mta.app.queuesink",
 )
 
 _installed: bool | None = None

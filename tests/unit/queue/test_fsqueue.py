@@ -254,8 +254,8 @@ def _fail(exc: BaseException) -> Callable[..., None]:
 @pytest.mark.parametrize("buffer_size", [1 << 20, 10], ids=["in-memory", "spilled"])
 @pytest.mark.parametrize(("mode", "target"), [
     (mode, target) for mode in MODES
-    for target in ("os.replace", "os.fsync", "os.write", "fsync_directory",
-                   *(("syncfs",) if mode == "fs" else ()))])
+    for target in (("os.replace", "os.write", "syncfs", "syncfs-after-rename") if mode == "fs"
+                   else ("os.replace", "os.fsync", "os.write", "fsync_directory"))])
 async def test_failure_leaves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str, buffer_size: int, mode: str
 ) -> None:
@@ -264,6 +264,17 @@ async def test_failure_leaves_nothing(
     writer.write(BODY)
     if target in ("fsync_directory", "syncfs"):
         monkeypatch.setattr(fsqueue, target, _fail(OSError(5, "EIO")))
+    elif target == "syncfs-after-rename":  # the round that makes the rename durable
+        real_syncfs = fsqueue.syncfs
+        calls = [0]
+
+        def second_fails(path: str) -> None:
+            calls[0] += 1
+            if calls[0] == 2:
+                raise OSError(5, "EIO")
+            real_syncfs(path)
+
+        monkeypatch.setattr(fsqueue, "syncfs", second_fails)
     else:
         module, name = target.split(".")
         monkeypatch.setattr(getattr(fsqueue, module), name, _fail(OSError(28, "ENOSPC")))
@@ -327,11 +338,11 @@ async def test_tf_collision_fails_without_touching_it(
 
 
 @pytest.mark.asyncio
-# the stages that run in a worker thread: the file writes in the files mode,
-# the syncfs round in the fs mode, the directory fsync in both
+# the stages that run in a worker thread: the file writes and the directory fsync
+# in the files mode; the syncfs rounds before and after the rename in the fs mode
 @pytest.mark.parametrize(("mode", "stage"), [
     (mode, stage) for mode in MODES
-    for stage in (("datasync", "dirsync") if mode == "fs" else ("write", "dirsync"))])
+    for stage in (("datasync", "renamesync") if mode == "fs" else ("write", "dirsync"))])
 async def test_cancelled_commit_leaves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stage: str, mode: str
 ) -> None:
@@ -340,23 +351,27 @@ async def test_cancelled_commit_leaves_nothing(
     release = threading.Event()
     original: Callable[..., None] = {
         "dirsync": fsqueue.fsync_directory, "datasync": fsqueue.syncfs,
-        "write": fsqueue.os.replace}[stage]
+        "renamesync": fsqueue.syncfs, "write": fsqueue.os.replace}[stage]
+    calls = [0]
+    slow_call = 2 if stage == "renamesync" else 1  # the round after the rename
 
     def slow(*args: str) -> None:
-        started.set()
-        release.wait(5)
+        calls[0] += 1
+        if calls[0] == slow_call:
+            started.set()
+            release.wait(5)
         original(*args)
 
     if stage == "dirsync":
         monkeypatch.setattr(fsqueue, "fsync_directory", slow)
-    elif stage == "datasync":
+    elif stage in ("datasync", "renamesync"):
         monkeypatch.setattr(fsqueue, "syncfs", slow)
     else:
         monkeypatch.setattr(fsqueue.os, "replace", slow)
     writer = queue.create_body()
     writer.write(BODY)
     task = asyncio.create_task(queue.commit(envelope(writer.qid)))
-    await asyncio.to_thread(started.wait, 5)
+    assert await asyncio.to_thread(started.wait, 5)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
@@ -364,6 +379,17 @@ async def test_cancelled_commit_leaves_nothing(
     await settle()
     monkeypatch.undo()
     assert files(tmp_path) == []
+
+
+def _sync_name(mode: str) -> str:
+    """The function of fsqueue whose calls are the shared rounds in mode."""
+    return "syncfs" if mode == "fs" else "fsync_directory"
+
+
+def _rounds(queue: FsQueue) -> int:
+    group = queue._data_sync if queue.sync_mode == "fs" else queue._sync
+    assert group is not None
+    return group.rounds
 
 
 # --------------------------------------------------------------------------- concurrency
@@ -377,32 +403,32 @@ async def test_fifty_concurrent_commits_all_land(queue: FsQueue, tmp_path: Path)
     assert not [n for n in files(tmp_path) if n.startswith("tf")]
     for env in envelopes:
         assert queue.load(env.qid) == env
-    assert queue._sync is not None and 1 <= queue._sync.rounds <= 50
+    assert 1 <= _rounds(queue) <= 100  # two rounds a commit at the most
 
 
 @pytest.mark.asyncio
-async def test_directory_fsyncs_are_shared(
-    queue: FsQueue, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+async def test_sync_rounds_are_shared(
+    queue: FsQueue, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str
 ) -> None:
-    original = fsqueue.fsync_directory
+    original = getattr(fsqueue, _sync_name(mode))
 
-    def slow_fsync_directory(directory: str) -> None:
+    def slow_sync(directory: str) -> None:
         time.sleep(0.05)
         original(directory)
 
-    monkeypatch.setattr(fsqueue, "fsync_directory", slow_fsync_directory)
+    monkeypatch.setattr(fsqueue, _sync_name(mode), slow_sync)
     await asyncio.gather(*(commit_one(queue) for _ in range(20)))
-    assert queue._sync is not None and queue._sync.rounds <= 4
+    assert _rounds(queue) <= 4
     assert len(queue.walk()) == 20
 
 
 @pytest.mark.asyncio
-async def test_every_rename_is_covered_by_a_later_directory_fsync(
-    queue: FsQueue, monkeypatch: pytest.MonkeyPatch
+async def test_every_rename_is_covered_by_a_later_sync(
+    queue: FsQueue, monkeypatch: pytest.MonkeyPatch, mode: str
 ) -> None:
     events: list[tuple[str, float, str]] = []
     lock = threading.Lock()
-    real_replace, real_sync = fsqueue.os.replace, fsqueue.fsync_directory
+    real_replace, real_sync = fsqueue.os.replace, getattr(fsqueue, _sync_name(mode))
 
     def replace(src: str, dst: str) -> None:
         real_replace(src, dst)
@@ -418,7 +444,7 @@ async def test_every_rename_is_covered_by_a_later_directory_fsync(
             events.append(("sync-end", time.monotonic(), ""))
 
     monkeypatch.setattr(fsqueue.os, "replace", replace)
-    monkeypatch.setattr(fsqueue, "fsync_directory", sync)
+    monkeypatch.setattr(fsqueue, _sync_name(mode), sync)
     returned: dict[str, float] = {}
 
     async def one() -> None:
