@@ -701,12 +701,22 @@ def _atol(text: str) -> int:
 def _h_line(st: _State, line: str) -> None:
     p = line[1:]
     flags: frozenset[str] = frozenset()
+    macro: str | None = None
     if p.startswith("?"):
         end = p.find("?", 1)
         if end < 0:
             st.error(f"header syntax error, line \"{_plain(line)}\"")
             return
-        flags = frozenset(p[1:end])
+        inside = p[1:end]
+        op = decode_op(inside[:1]) if inside else None
+        if op is not None:
+            # chompheader(): "?$x?" or "?${name}?", one macro and nothing else
+            if op.kind is not OpKind.MACROEXPAND or len(inside) != 1:
+                st.error(f"header syntax error, line \"{_plain(line)}\"")
+                return
+            macro = str(op.arg)
+        else:
+            flags = frozenset(inside)
         p = p[end + 1:]
     name, sep, value = p.partition(":")
     name = name.strip()
@@ -724,7 +734,8 @@ def _h_line(st: _State, line: str) -> None:
             rest = rest[1:]
         check = rest.strip()
         value = ""
-    st.headers.append(HeaderTemplate(name, value, flags, st.where(), check, structured))
+    st.headers.append(HeaderTemplate(name, value, flags, st.where(), check, structured,
+                                     macro))
 
 
 def _k_line(st: _State, line: str) -> None:

@@ -164,6 +164,8 @@ class HeaderTemplate:
     """An H line: ?flags? (a set of mailer flag letters), name, value template.
 
     check_ruleset is set for H lines of the form "HName: $>ruleset" (or "$>+").
+    macro is set for "H?$x?Name: value" and "H?${name}?Name: value": the field
+    goes out only when that macro has a value (flags is then empty).
     """
 
     name: str
@@ -172,6 +174,7 @@ class HeaderTemplate:
     location: Location
     check_ruleset: str | None = None
     check_structured: bool = True  # False for "$>+" (do not parse the value as addresses)
+    macro: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -997,10 +997,17 @@ _HEADER_PLAN: list[tuple[Config | None, list[tuple[HeaderTemplate, str, str]]]] 
 def _header_plan(config: Config) -> list[tuple[HeaderTemplate, str, str]]:
     cached, plan = _HEADER_PLAN[0]
     if cached is not config:
-        plan = [(t, t.name.lower(), "".join(sorted(t.flags)))
-                for t in config.headers if not t.check_ruleset]
+        plan = [(t, t.name.lower(), _condition(t)) for t in config.headers if not t.check_ruleset]
         _HEADER_PLAN[0] = (config, plan)
     return plan
+
+
+def _condition(template: HeaderTemplate) -> str:
+    """The text between the question marks of the qf record: mailer flags, or a macro."""
+    macro = template.macro
+    if macro is not None:
+        return f"${macro}" if len(macro) == 1 else f"${{{macro}}}"
+    return "".join(sorted(template.flags))
 
 
 _DATE_CACHE: list[tuple[int, str, str]] = [(-1, "", "")]

@@ -12,7 +12,8 @@ DESCRIPTION
     priority, and the header fields the .cf adds with the same values
     (From: "$x <$g>" with the sender rewritten for a header and the full
     name from passwd; none for the null sender; Received with "[address]"
-    alone for a client without a name; dates in Sendmail's arpadate form).
+    alone for a client without a name; dates in Sendmail's arpadate form;
+    H lines with a macro condition, "H?${client_addr}?", kept with it).
 
 DIAGNOSTICS
     Skipped with a reason when the namespaces, the real sendmail, GNU m4 or
@@ -56,6 +57,10 @@ define(`STATUS_FILE', `@DIR@/statistics')dnl
 FEATURE(`no_default_msa')dnl
 MAILER(`local')dnl
 MAILER(`smtp')dnl
+LOCAL_CONFIG
+H?${client_addr}?X-Client: ${client_addr} here
+H?$r?X-Proto: $r
+H?${nosuch}?X-None: none
 """
 # (client source address, sender, recipients, message)
 CASES: list[tuple[str, str, list[str], str]] = [
