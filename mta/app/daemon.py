@@ -61,7 +61,7 @@ from mta.core.errors import ConfigError
 from mta.maps.base import MapEnv
 from mta.maps.classes.host import client_identity
 from mta.smtp.listener import Listener, listeners
-from mta.smtp.server import ClientResolver, SmtpServer, serve_stdio
+from mta.smtp.server import Admission, ClientResolver, SmtpServer, admission_from, serve_stdio
 from mta.util.sysexits import ExitCode
 
 log = logging.getLogger("mta.daemon")
@@ -153,6 +153,7 @@ def _daemon(runtime: Runtime, queue_dir: Path, *, detach: bool,
     for listener in chosen:
         log.info("starting daemon (%s): SMTP on %s port %d", listener.name, listener.addr,
                  listener.port)
+    admission = admission_from(options, count)  # the limits are the daemon's, not a worker's
     children = []
     for k in range(1, count):
         pid = os.fork()
@@ -161,7 +162,9 @@ def _daemon(runtime: Runtime, queue_dir: Path, *, detach: bool,
             for other in (*sockets[:k], *sockets[k + 1:]):
                 for sock in other:
                     sock.close()
-            code = asyncio.run(_serve(runtime, queue_dir, chosen, sockets[k]))
+            admission.use(k)
+            code = asyncio.run(_serve(runtime, queue_dir, chosen, sockets[k],
+                                      admission=admission))
             os._exit(0 if code == _RESTART else code)
         children.append(pid)
     for other in sockets[1:]:
@@ -169,8 +172,8 @@ def _daemon(runtime: Runtime, queue_dir: Path, *, detach: bool,
             sock.close()
     code = int(ExitCode.EX_SOFTWARE)
     try:
-        code = asyncio.run(_serve(runtime, queue_dir, chosen, sockets[0], reload=reload,
-                                  children=children))
+        code = asyncio.run(_serve(runtime, queue_dir, chosen, sockets[0], admission=admission,
+                                  reload=reload, children=children))
         return code
     finally:
         if code != _RESTART:  # on a restart the workers finish their sessions first
@@ -210,7 +213,8 @@ _RESTART = -1  # what _serve returns when SIGHUP asked for a restart
 
 
 async def _serve(runtime: Runtime, queue_dir: Path, chosen: list[Listener],
-                 sockets: list[socket.socket], *, reload: Callable[[], Runtime] | None = None,
+                 sockets: list[socket.socket], *, admission: Admission,
+                 reload: Callable[[], Runtime] | None = None,
                  children: Sequence[int] = ()) -> int:
     """One worker: all listeners on the shared sockets, until SIGTERM or SIGINT.
 
@@ -218,13 +222,11 @@ async def _serve(runtime: Runtime, queue_dir: Path, chosen: list[Listener],
     pass the signal on to the other workers and drain; in a worker, drain.
     Returns _RESTART after a drain.
     """
-    options = runtime.config.options
     # the parent removed what a killed daemon left; a worker must not touch the
     # files that its siblings are writing
     sink = open_sink(queue_dir, runtime, cleanup=False)
-    max_children = _int(options.get("MaxDaemonChildren"))
     server = SmtpServer(runtime.policy, sink, chosen, resolve=client_resolver(runtime),
-                        max_children=max_children)
+                        admission=admission)
     await server.start(sockets)
     stop = asyncio.Event()
     hup = asyncio.Event()
@@ -287,13 +289,6 @@ def _die_with_parent() -> None:
         pass
     if os.getppid() == 1:
         os._exit(0)
-
-
-def _int(text: str | None) -> int:
-    try:
-        return int(text or 0)
-    except ValueError:
-        return 0
 
 
 def _drop_privileges(run_as: str | None) -> None:

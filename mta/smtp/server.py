@@ -21,7 +21,7 @@ DESCRIPTION
     connection over the limit is told "421 4.3.2 Too many open connections"
     and closed. ConnectionRateThrottle delays sessions beyond that many a
     second to the next second, as Sendmail delays its accept(). Both count
-    per worker process.
+    for the whole daemon, over all its worker processes (Admission).
 
     -bs runs the same session over standard input and output; when standard
     input is a TCP socket (inetd) the client's address is its peer.
@@ -40,7 +40,7 @@ import contextlib
 import logging
 import socket
 import sys
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any
 
 from mta.core.reply import Reply
@@ -57,28 +57,83 @@ log = logging.getLogger(__name__)
 ClientResolver = Callable[[str], Awaitable[tuple[str | None, str]]]
 
 
+class Admission:
+    """The counts behind MaxDaemonChildren and ConnectionRateThrottle, for the whole daemon.
+
+    Made before the workers fork, with one slot per worker: the counts live
+    in shared memory under one lock, so the limits hold for the daemon as
+    they do for Sendmail's single parent, not for each worker. Where shared
+    memory cannot be had, the counts are the process's own.
+
+    Args:
+        max_children: MaxDaemonChildren (0: no limit).
+        rate_limit: ConnectionRateThrottle, new sessions a second (0: none).
+        workers: how many workers share it.
+    """
+
+    def __init__(self, max_children: int = 0, rate_limit: int = 0, workers: int = 1) -> None:
+        self.max_children = max_children
+        self.rate_limit = rate_limit
+        self.slot = 0  # this worker's: set by the daemon after fork (use())
+        size = 2 + max(1, workers)  # rate second, rate count, then active sessions per worker
+        self._lock: Any = contextlib.nullcontext()
+        self._counts: Any = [0] * size
+        if workers > 1 and (max_children > 0 or rate_limit > 0):
+            try:
+                import multiprocessing
+
+                shared = multiprocessing.Array("q", size)
+                self._lock, self._counts = shared.get_lock(), shared
+            except (OSError, ImportError):
+                pass
+
+    def use(self, slot: int) -> None:
+        """In a worker after fork: count its sessions in slot (0 .. workers - 1)."""
+        self.slot = slot
+
+    def enter(self) -> bool:
+        """A new session may start (and is counted), or the daemon has MaxDaemonChildren."""
+        with self._lock:
+            counts = self._counts
+            if self.max_children > 0 and sum(counts[2:]) >= self.max_children:
+                return False
+            counts[2 + self.slot] += 1
+            return True
+
+    def leave(self) -> None:
+        with self._lock:
+            self._counts[2 + self.slot] -= 1
+
+    def rate_delay(self, now: float) -> float:
+        """Seconds to wait before a new session may start (ConnectionRateThrottle)."""
+        limit = self.rate_limit
+        if limit <= 0:
+            return 0.0
+        second = int(now)
+        with self._lock:
+            counts = self._counts
+            if counts[0] != second:
+                counts[0], counts[1] = second, 0
+            if counts[1] < limit:
+                counts[1] += 1
+                return 0.0
+        return second + 1 - now
+
+
 class SmtpServer:
     """All the daemon's listeners, sharing one Policy and one message sink."""
 
     def __init__(self, policy: Policy, sink: MessageSink, listeners: list[Listener], *,
-                 resolve: ClientResolver, max_children: int = 0) -> None:
+                 resolve: ClientResolver, admission: Admission | None = None) -> None:
         self.policy = policy
         self.resolve = resolve
         self.sink = sink
         self.listeners = listeners
-        self.max_children = max_children
-        self.active = 0
+        self.admission = admission or admission_from(policy.engine.config.options)
         self.servers: list[asyncio.base_events.Server] = []
         self._tasks: set[asyncio.Task[None]] = set()
         # built once per listener: the TLS context, the greeting, the limits
         self._contexts: dict[str, SessionContext] = {}
-        options = policy.engine.config.options
-        try:
-            self.rate_limit = int(options.get("ConnectionRateThrottle") or 0)
-        except ValueError:
-            self.rate_limit = 0
-        self._rate_second = -1
-        self._rate_count = 0
 
     async def start(self, sockets: list[socket.socket] | None = None) -> None:
         """Listen: on sockets bound already (one per listener, in order), or bind now.
@@ -121,19 +176,19 @@ class SmtpServer:
             ctx = self._contexts[listener.name] = build_context(self.policy, self.sink, listener)
         await self._throttle()
         try:
-            if self.max_children and self.active >= self.max_children:
+            admission = self.admission
+            if not admission.enter():
                 for line in Reply(421, "4.3.2", "Too many open connections").wire_lines():
                     channel.write(line.encode() + b"\r\n")
                 await channel.drain()
                 return
-            self.active += 1
             try:
                 name, resolved = await self.resolve(peer[0])
                 session = Session(ctx, peer=(peer[0], peer[1]), local=(local[0], local[1]),
                                   client_name=name, client_resolve=resolved)
                 await serve(session, channel, channel)
             finally:
-                self.active -= 1
+                admission.leave()
         except Exception:
             log.exception("session with %s failed", peer)
         finally:
@@ -142,19 +197,13 @@ class SmtpServer:
                 await channel.wait_closed()
 
     async def _throttle(self) -> None:
-        """ConnectionRateThrottle: at most that many new sessions a second (per worker)."""
-        limit = self.rate_limit
-        if limit <= 0:
-            return
+        """ConnectionRateThrottle: at most that many new sessions a second (daemon-wide)."""
         loop = asyncio.get_running_loop()
         while True:
-            second = int(loop.time())
-            if second != self._rate_second:
-                self._rate_second, self._rate_count = second, 0
-            if self._rate_count < limit:
-                self._rate_count += 1
+            delay = self.admission.rate_delay(loop.time())
+            if delay <= 0:
                 return
-            await asyncio.sleep(second + 1 - loop.time())
+            await asyncio.sleep(delay)
 
     async def close(self) -> None:
         """Stop listening and end the sessions that are still running."""
@@ -176,6 +225,17 @@ class SmtpServer:
 
     async def serve_forever(self) -> None:
         await asyncio.gather(*(s.serve_forever() for s in self.servers))
+
+
+def admission_from(options: Mapping[str, str], workers: int = 1) -> Admission:
+    """The Admission of a configuration's MaxDaemonChildren and ConnectionRateThrottle."""
+    def number(name: str) -> int:
+        try:
+            return max(0, int(options.get(name) or 0))
+        except ValueError:
+            return 0
+
+    return Admission(number("MaxDaemonChildren"), number("ConnectionRateThrottle"), workers)
 
 
 async def serve_stdio(policy: Policy, sink: MessageSink, listener: Listener, *,

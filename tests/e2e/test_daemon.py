@@ -314,3 +314,41 @@ def test_sighup_restarts_with_the_new_cf_and_keeps_the_old_on_error(tmp_path: Pa
     finally:
         stop_daemon(daemon.proc)
     assert len(daemon.qf_files()) == 1
+
+
+def test_max_daemon_children_holds_for_the_whole_daemon(tmp_path: Path) -> None:
+    # two workers (MTA_WORKERS), MaxDaemonChildren=2: the third client is refused,
+    # whichever worker the kernel gives it to
+    cf, queue, port = build_site(tmp_path)
+    daemon = start_daemon(cf, queue, port, tmp_path / "daemon.log", ("MaxDaemonChildren=2",),
+                          env={"MTA_WORKERS": "2"})
+    import time
+
+    held: list[socket.socket] = []
+    try:
+        # start_daemon's own probe connection may still be counted for a moment:
+        # a client refused then tries again
+        deadline = time.monotonic() + 30
+        while len(held) < 2 and time.monotonic() < deadline:
+            conn = socket.create_connection(("127.0.0.1", port), timeout=30)
+            if conn.recv(4096).startswith(b"220"):
+                held.append(conn)
+            else:
+                conn.close()
+                time.sleep(0.1)
+        assert len(held) == 2
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as third:
+            assert _read_to_close(third).startswith(b"421 4.3.2")
+        held.pop().close()
+        deadline = time.monotonic() + 30
+        while True:  # the closed session is given back; a new client gets in
+            with socket.create_connection(("127.0.0.1", port), timeout=30) as again:
+                line = again.recv(4096)
+            if line.startswith(b"220") or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        assert line.startswith(b"220")
+    finally:
+        for conn in held:
+            conn.close()
+        stop_daemon(daemon.proc)
