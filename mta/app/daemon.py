@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 import os
 import pwd
@@ -124,7 +125,7 @@ def workers() -> int:
 
 def _daemon(runtime: Runtime, queue_dir: Path, *, detach: bool,
             reload: Callable[[], Runtime] | None = None) -> int:
-    """Bind, drop privileges, detach, then serve from workers() processes."""
+    """Bind, detach, write the pid file, drop privileges, then serve from workers()."""
     options = runtime.config.options
     count = workers()
     try:
@@ -139,17 +140,17 @@ def _daemon(runtime: Runtime, queue_dir: Path, *, detach: bool,
     except OSError as exc:
         print(f"daemon: cannot bind: {exc.strerror or exc}", file=sys.stderr)
         return int(ExitCode.EX_OSERR)
-    _drop_privileges(options.get("RunAsUser"))
     if detach:
         _detach()
     pid_file = options.get("PidFile")
-    if pid_file:
+    if pid_file:  # while still root: the pid file's directory is root's
         try:
             with open(pid_file, "w") as fh:
                 fh.write(f"{os.getpid()}\n")
         except OSError as exc:
             log.warning("cannot write %s: %s", pid_file, exc.strerror)
             pid_file = None
+    _drop_privileges(options.get("RunAsUser"))
     for listener in chosen:
         log.info("starting daemon (%s): SMTP on %s port %d", listener.name, listener.addr,
                  listener.port)
@@ -291,10 +292,24 @@ def _die_with_parent() -> None:
         os._exit(0)
 
 
+# Modules the workers import on first use (a name server query, a thread for the
+# queue's syncs, a map file): imported before the daemon gives up root, so that a
+# Python installed where RunAsUser cannot read still serves.
+_PRELOAD = ("concurrent.futures.thread", "ctypes", "pwd", "sqlite3", "hmac", "ssl",
+            "encodings.latin_1", "encodings.ascii", "encodings.utf_8", "encodings.idna",
+            "dns.exception", "dns.message", "dns.name", "dns.nameserver", "dns.query",
+            "dns.rdatatype", "dns.resolver", "dns.reversename", "dns.rdtypes.ANY.PTR",
+            "dns.rdtypes.IN.A", "dns.rdtypes.IN.AAAA", "dns.rdtypes.ANY.MX",
+            "dns.rdtypes.ANY.TXT", "dns.rdtypes.ANY.CNAME")
+
+
 def _drop_privileges(run_as: str | None) -> None:
     """After binding: become RunAsUser (user[:group], names or numbers) when root."""
     if not run_as or os.geteuid() != 0:
         return
+    for name in _PRELOAD:
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
     user, _, group = run_as.partition(":")
     try:
         entry = pwd.getpwnam(user) if not user.isdigit() else pwd.getpwuid(int(user))

@@ -16,6 +16,7 @@ SEE ALSO
 
 from __future__ import annotations
 
+import os
 import smtplib
 import socket
 import subprocess
@@ -352,3 +353,48 @@ def test_max_daemon_children_holds_for_the_whole_daemon(tmp_path: Path) -> None:
         for conn in held:
             conn.close()
         stop_daemon(daemon.proc)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="dropping to RunAsUser needs root")
+def test_run_as_user_after_binding() -> None:
+    # started as root, the daemon binds, writes its pid file, then every worker
+    # runs as RunAsUser (nobody), whose queue directory it writes to
+    import pwd
+    import shutil
+    import tempfile
+
+    nobody = pwd.getpwnam("nobody")
+    top = Path(tempfile.mkdtemp(prefix="runas-"))
+    try:
+        top.chmod(0o755)  # nobody must reach the .cf and the maps
+        cf, queue, port = build_site(top)
+        queue.mkdir(exist_ok=True)
+        os.chown(queue, nobody.pw_uid, nobody.pw_gid)
+        for path in top.rglob("*"):
+            if path.is_dir():
+                path.chmod(0o755)
+            elif path != queue:
+                path.chmod(0o644)
+        pid_file = top / "sendmail.pid"
+        daemon = start_daemon(cf, queue, port, top / "daemon.log",
+                              (f"RunAsUser={nobody.pw_name}", f"PidFile={pid_file}"),
+                              env={"MTA_WORKERS": "2"})
+        try:
+            with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
+                assert client.sendmail("", ["root@localhost"], b"Subject: x\r\n\r\nhi\r\n") == {}
+            workers = [daemon.proc.pid, *map(int, subprocess.run(
+                ["pgrep", "-P", str(daemon.proc.pid)], capture_output=True, text=True,
+                check=False).stdout.split())]
+            uids = set()
+            for pid in workers:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("Uid:"):
+                        uids.add(int(line.split()[1]))
+            assert len(workers) == 2 and uids == {nobody.pw_uid}
+            assert pid_file.read_text().strip() == str(daemon.proc.pid)
+            qf = daemon.qf_files()
+            assert len(qf) == 1 and qf[0].stat().st_uid == nobody.pw_uid
+        finally:
+            stop_daemon(daemon.proc)
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
