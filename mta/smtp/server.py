@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import socket
 import sys
@@ -48,6 +49,7 @@ from mta.rules.check import Policy
 from mta.smtp.channel import Channel
 from mta.smtp.listener import Listener
 from mta.smtp.session import MessageSink, Session, SessionContext, build_context, serve
+from mta.util.timespec import TimeUnit, convtime
 
 log = logging.getLogger(__name__)
 
@@ -57,28 +59,48 @@ log = logging.getLogger(__name__)
 ClientResolver = Callable[[str], Awaitable[tuple[str | None, str]]]
 
 
+CLIENT_SLOTS = 1024  # clients whose connection rate and open connections are kept
+_CLIENT_FIELDS = 5  # key, open connections, window start, count in it, count in the one before
+
+
 class Admission:
-    """The counts behind MaxDaemonChildren and ConnectionRateThrottle, for the whole daemon.
+    """The daemon-wide counts: MaxDaemonChildren, ConnectionRateThrottle and the client macros.
 
     Made before the workers fork, with one slot per worker: the counts live
     in shared memory under one lock, so the limits hold for the daemon as
     they do for Sendmail's single parent, not for each worker. Where shared
     memory cannot be had, the counts are the process's own.
 
+    It also keeps, per client address, what Sendmail puts in
+    ${client_connections} (its open connections, this one included) and
+    ${client_rate} (its connections within ConnectionRateWindowSize), and
+    ${total_rate} for all clients; FEATURE(conncontrol) and
+    FEATURE(ratecontrol) compare them with the access map's limits. The rate
+    is counted in windows of that size, the one before weighed by how much
+    of it still lies within the last window's length (as a sliding window
+    would count it); up to CLIENT_SLOTS clients are kept, and a client not
+    seen for two windows without an open connection gives up its slot.
+
     Args:
         max_children: MaxDaemonChildren (0: no limit).
         rate_limit: ConnectionRateThrottle, new sessions a second (0: none).
         workers: how many workers share it.
+        window: ConnectionRateWindowSize in seconds.
     """
 
-    def __init__(self, max_children: int = 0, rate_limit: int = 0, workers: int = 1) -> None:
+    def __init__(self, max_children: int = 0, rate_limit: int = 0, workers: int = 1,
+                 window: int = 60) -> None:
         self.max_children = max_children
         self.rate_limit = rate_limit
+        self.window = max(1, window)
         self.slot = 0  # this worker's: set by the daemon after fork (use())
-        size = 2 + max(1, workers)  # rate second, rate count, then active sessions per worker
+        # rate second, rate count, total window start, its count, the one before;
+        # then active sessions per worker; then the client table
+        self._clients = 5 + max(1, workers)
+        size = self._clients + CLIENT_SLOTS * _CLIENT_FIELDS
         self._lock: Any = contextlib.nullcontext()
         self._counts: Any = [0] * size
-        if workers > 1 and (max_children > 0 or rate_limit > 0):
+        if workers > 1:
             try:
                 import multiprocessing
 
@@ -95,14 +117,76 @@ class Admission:
         """A new session may start (and is counted), or the daemon has MaxDaemonChildren."""
         with self._lock:
             counts = self._counts
-            if self.max_children > 0 and sum(counts[2:]) >= self.max_children:
+            if self.max_children > 0 and sum(counts[5:self._clients]) >= self.max_children:
                 return False
-            counts[2 + self.slot] += 1
+            counts[5 + self.slot] += 1
             return True
 
     def leave(self) -> None:
         with self._lock:
-            self._counts[2 + self.slot] -= 1
+            self._counts[5 + self.slot] -= 1
+
+    def connect(self, address: str, now: float) -> tuple[int, int, int]:
+        """Count a new connection of address: its (client_rate, total_rate, client_connections)."""
+        key = _client_key(address)
+        second = int(now)
+        with self._lock:
+            counts = self._counts
+            total = self._count(counts, 2, second)
+            base = self._find(counts, key, second)
+            if base < 0:  # the table is full of live clients: count the total only
+                return 1, total, 1
+            counts[base + 1] += 1
+            return self._count(counts, base + 2, second), total, counts[base + 1]
+
+    def disconnect(self, address: str) -> None:
+        """The connection counted by connect() has ended."""
+        key = _client_key(address)
+        with self._lock:
+            counts = self._counts
+            for i in self._probe(key):
+                base = self._clients + (i % CLIENT_SLOTS) * _CLIENT_FIELDS
+                if counts[base] == key:
+                    if counts[base + 1] > 0:
+                        counts[base + 1] -= 1
+                    return
+                if counts[base] == 0:
+                    return
+
+    def _probe(self, key: int) -> range:
+        start = key % CLIENT_SLOTS
+        return range(start, start + CLIENT_SLOTS)
+
+    def _find(self, counts: Any, key: int, second: int) -> int:
+        """The table index of key's fields: found, or a free or stale slot taken for it."""
+        free = -1
+        for i in self._probe(key):
+            base = self._clients + (i % CLIENT_SLOTS) * _CLIENT_FIELDS
+            if counts[base] == key:
+                return base
+            stale = counts[base + 1] <= 0 and second - counts[base + 2] >= 2 * self.window
+            if free < 0 and (counts[base] == 0 or stale):
+                free = base
+            if counts[base] == 0:
+                break
+        if free >= 0:
+            counts[free:free + _CLIENT_FIELDS] = [key, 0, second, 0, 0]
+        return free
+
+    def _count(self, counts: Any, at: int, second: int) -> int:
+        """Add one to the window counter at counts[at:at+3]; the rate over the last window."""
+        window = self.window
+        start, current, before = counts[at], counts[at + 1], counts[at + 2]
+        elapsed = second - start
+        if elapsed >= window:
+            periods = elapsed // window
+            before = current if periods == 1 else 0
+            start += periods * window
+            current = 0
+            elapsed = second - start
+        current += 1
+        counts[at], counts[at + 1], counts[at + 2] = start, current, before
+        return int(current + (before * (window - elapsed)) // window)
 
     def rate_delay(self, now: float) -> float:
         """Seconds to wait before a new session may start (ConnectionRateThrottle)."""
@@ -182,12 +266,14 @@ class SmtpServer:
                     channel.write(line.encode() + b"\r\n")
                 await channel.drain()
                 return
+            rates = admission.connect(peer[0], asyncio.get_running_loop().time())
             try:
                 name, resolved = await self.resolve(peer[0])
                 session = Session(ctx, peer=(peer[0], peer[1]), local=(local[0], local[1]),
-                                  client_name=name, client_resolve=resolved)
+                                  client_name=name, client_resolve=resolved, rates=rates)
                 await serve(session, channel, channel)
             finally:
+                admission.disconnect(peer[0])
                 admission.leave()
         except Exception:
             log.exception("session with %s failed", peer)
@@ -228,14 +314,24 @@ class SmtpServer:
 
 
 def admission_from(options: Mapping[str, str], workers: int = 1) -> Admission:
-    """The Admission of a configuration's MaxDaemonChildren and ConnectionRateThrottle."""
+    """The Admission of a configuration's MaxDaemonChildren, ConnectionRateThrottle and
+    ConnectionRateWindowSize."""
     def number(name: str) -> int:
         try:
             return max(0, int(options.get(name) or 0))
         except ValueError:
             return 0
 
-    return Admission(number("MaxDaemonChildren"), number("ConnectionRateThrottle"), workers)
+    window = options.get("ConnectionRateWindowSize")
+    seconds = convtime(window, TimeUnit.SECONDS) if window else 60
+    return Admission(number("MaxDaemonChildren"), number("ConnectionRateThrottle"), workers,
+                     seconds if seconds > 0 else 60)
+
+
+def _client_key(address: str) -> int:
+    """A client address as a non-zero 63-bit number (the table's key)."""
+    digest = hashlib.blake2b(address.encode(), digest_size=8).digest()
+    return (int.from_bytes(digest, "big") >> 1) or 1
 
 
 async def serve_stdio(policy: Policy, sink: MessageSink, listener: Listener, *,

@@ -241,6 +241,7 @@ class Session:
         local: tuple[str, int] | None,
         client_name: str | None = None,
         client_resolve: str = "OK",
+        rates: tuple[int, int, int] | None = None,
     ) -> None:
         self.ctx = ctx
         self.policy = ctx.policy
@@ -261,8 +262,14 @@ class Session:
         self.bad_rcpts = 0  # refused RCPTs of this transaction (BadRcptThrottle)
         self.out: list[bytes] = []
         self.label = "localhost"  # $_ and the relay= of log lines, for a client
+        self.early_talker = False  # greet_pause caught it talking before the greeting
         self.macros = ctx.macros.copy()
         self._set_connect_macros(client_name, client_resolve)
+        if rates is not None:  # the daemon's counts (mta.smtp.server.Admission)
+            client_rate, total_rate, connections = rates
+            self.define("client_rate", str(client_rate))
+            self.define("total_rate", str(total_rate))
+            self.define("client_connections", str(connections))
 
     # --- macros ------------------------------------------------------------
 
@@ -383,7 +390,15 @@ class Session:
         template = self.ctx.greeting
         text = expand_macros(template, self.macros) if template else self.ctx.hostname
         first, sep, rest = text.partition(" ")
+        if self.early_talker:  # greet_pause: the first word and "not accepting messages"
+            self.reply_text(554, f"{first} ESMTP not accepting messages")
+            return
         self.reply_text(220, f"{first} ESMTP{sep}{rest}" if sep else f"{first} ESMTP")
+
+    def refuse_early_talker(self) -> None:
+        """FEATURE(greet_pause): the client spoke before the greeting."""
+        self.early_talker = True
+        self.rejected = Reply(550, "5.0.0", "Command rejected")
 
     def bad(self, reply: Reply) -> None:
         self.bad_commands += 1
@@ -1274,9 +1289,15 @@ async def serve(session: Session, reader: ByteReader, writer: ByteWriter | None,
         except TimeoutError:
             early = None
         if early is not None:
-            session.reply(Reply(554, "5.5.0", f"{session.ctx.hostname} not accepting messages"))
-            await flush()
-            return
+            # as Sendmail: a 554 greeting, and the session goes on with every command
+            # but QUIT, HELO/EHLO, NOOP and RSET refused; what came is read as commands
+            log.info("rejecting commands from %s due to pre-greeting traffic after %g "
+                     "seconds", session.client_label(), pause)
+            session.refuse_early_talker()
+            if early:
+                conn.feed(early)
+            else:
+                conn.eof()
     session.greeting()
     await flush()
     timer = loop.call_at(last_input + limit(), watchdog)

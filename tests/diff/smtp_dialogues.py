@@ -210,6 +210,7 @@ CONFIGS: dict[str, tuple[Listener, ...]] = {
     "strict": (Listener(2525, "MTA"), Listener(2587, "MSA", "Ea")),
     "delayed": (Listener(2525, "MTA"),),
     "permissive": (Listener(2525, "MTA"),),
+    "limits": (Listener(2525, "MTA"),),
 }
 
 

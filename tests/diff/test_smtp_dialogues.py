@@ -4,9 +4,10 @@ DESCRIPTION
     tests/diff/smtp_dialogues.py plays every dialogue of tests/diff/smtp/*.dlg
     (greeting, syntax, transactions, relaying, access_db, header checks, size
     and recipient limits, pipelining, SMTP smuggling, long lines, binary
-    bytes, VRFY/EXPN, NOOP/RSET/HELP/ETRN, STARTTLS, AUTH) against a daemon
+    bytes, VRFY/EXPN, NOOP/RSET/HELP/ETRN, STARTTLS, AUTH, ratecontrol,
+    conncontrol, greet_pause) against a daemon
     started with `sendmail -bD` inside a private network namespace, on the
-    .cf files made from tests/diff/smtp/{strict,delayed,permissive}.mc, and
+    .cf files made from tests/diff/smtp/{strict,delayed,permissive,limits}.mc, and
     records per dialogue the reply codes, enhanced status codes, EHLO
     keywords, connection closes and queue counts. Texts are not compared.
 
