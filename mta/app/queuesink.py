@@ -99,7 +99,8 @@ class QueueWriter:
             self.size += 1
             self._cr = False
         header_records = tuple(
-            QueueHeader.from_message(name, value) if condition is None
+            # the session holds the message's bytes one to one as latin-1 text
+            QueueHeader.from_message(name, value.encode("latin-1")) if condition is None
             else QueueHeader(name, value.encode("latin-1", "replace"), condition)
             for name, value, condition in headers)
         # the priority counts the message as it came (its own header and body),
@@ -127,7 +128,9 @@ class QueueWriter:
             macros=saved,
             created=int(time.time()),
             priority=initial_priority(header_size + self.size, len(recipients)),
-            body_type=txn.body,
+            # BODY=8BITMIME over a message without 8-bit bytes: Sendmail's collect()
+            # records it as 7BIT
+            body_type="7BIT" if txn.body == "8BITMIME" and not self.eight_bit else txn.body,
             flags=envelope_flags(has_8bit=self.eight_bit, ret=txn.ret),
             quarantine_reason=txn.quarantine,
             auth=txn.auth,

@@ -13,7 +13,9 @@ DESCRIPTION
     (From: "$x <$g>" with the sender rewritten for a header and the full
     name from passwd; none for the null sender; Received with "[address]"
     alone for a client without a name; dates in Sendmail's arpadate form;
-    H lines with a macro condition, "H?${client_addr}?", kept with it).
+    H lines with a macro condition, "H?${client_addr}?", kept with it);
+    and, with DSN parameters (DSN_CASES), the same F flags, Z (ENVID), Q
+    (ORCPT) and R flags for RET=, ENVID=, NOTIFY= and ORCPT=.
 
 DIAGNOSTICS
     Skipped with a reason when the namespaces, the real sendmail, GNU m4 or
@@ -77,6 +79,16 @@ CASES: list[tuple[str, str, list[str], str]] = [
      "Date: Mon, 1 Jan 2024 00:00:00 +0000\r\nSubject: full\r\n\r\nbody\r\n"),
     ("127.0.0.4", "", ["root@localhost"], "Subject: no name\r\n\r\nhi\r\n"),
 ]
+# DSN parameters (RFC 3461) for a case: (MAIL parameters, RCPT parameters)
+DSN_CASES: list[tuple[str, str, list[str], str | bytes, list[str], list[str]]] = [
+    ("127.0.0.1", "root@localhost", ["root@localhost", "postmaster@localhost"],
+     "Subject: dsn\r\n\r\nhi\r\n", ["RET=HDRS", "ENVID=QQ314159"],
+     ["NOTIFY=SUCCESS,FAILURE", "ORCPT=rfc822;root@example.test"]),
+    ("127.0.0.1", "root@localhost", ["root@localhost"], "Subject: never\r\n\r\nhi\r\n",
+     ["RET=FULL", "BODY=8BITMIME"], ["NOTIFY=NEVER"]),
+    ("127.0.0.1", "root@localhost", ["root@localhost"],
+     b"Subject: caf\xc3\xa9\r\n\r\ncaf\xc3\xa9 cr\xc3\xa8me\r\n", ["BODY=8BITMIME"], []),
+]
 
 
 def inner(site: str, command: str) -> int:
@@ -101,11 +113,12 @@ def inner(site: str, command: str) -> int:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
-        for source, sender, recipients, message in CASES:
+        cases = [(*case, [], []) for case in CASES] + DSN_CASES
+        for source, sender, recipients, message, mail_options, rcpt_options in cases:
             before = set(os.listdir(queue))
             with smtplib.SMTP("127.0.0.1", PORT, source_address=(source, 0),
                               local_hostname="helo.example", timeout=30) as client:
-                client.sendmail(sender, recipients, message)
+                client.sendmail(sender, recipients, message, mail_options, rcpt_options)
             new = sorted(n for n in set(os.listdir(queue)) - before if n.startswith("qf"))
             files.append([Path(queue, n).read_bytes().decode("latin-1") for n in new])
     finally:
@@ -155,8 +168,9 @@ def test_queue_files_as_real_sendmail_writes_them(tmp_path: Path) -> None:
         ours = _run(root, "ours", OURS)
     finally:
         shutil.rmtree(root, ignore_errors=True)
-    assert len(real) == len(ours) == len(CASES)
-    for case, theirs, mine in zip(CASES, real, ours, strict=True):
+    cases = [*CASES, *DSN_CASES]
+    assert len(real) == len(ours) == len(cases)
+    for case, theirs, mine in zip(cases, real, ours, strict=True):
         assert len(theirs) == 1, case
         assert mine == theirs, case
 
