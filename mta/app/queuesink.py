@@ -37,8 +37,10 @@ import time
 from pathlib import Path
 
 from mta.app.runtime import Runtime
+from mta.config.tokens import prescan
 from mta.queue.fsqueue import BodyWriter, FsQueue
 from mta.queue.qfformat import (
+    RECIPIENT_HEADERS,
     QueueEnvelope,
     QueueHeader,
     QueueRecipient,
@@ -58,14 +60,15 @@ class QueueSink:
         self.removed = remove_leftovers(self.queue) if cleanup else []
 
     def begin(self) -> QueueWriter:
-        return QueueWriter(self.queue, self.queue.create_body())
+        return QueueWriter(self.queue, self.queue.create_body(), self.runtime.engine.tables.ext)
 
 
 class QueueWriter:
     """One message on its way into the queue."""
 
-    def __init__(self, queue: FsQueue, body: BodyWriter) -> None:
+    def __init__(self, queue: FsQueue, body: BodyWriter, table: list[int]) -> None:
         self.queue = queue
+        self.table = table  # the .cf's token table, for commaize()
         self.body = body
         self.qid = body.qid
         self.size = 0
@@ -87,7 +90,7 @@ class QueueWriter:
         self.body.write(out)
 
     async def commit(self, txn: Transaction, headers: list[tuple[str, str, str | None]],
-                     macros: dict[str, str] | None = None) -> None:
+                     macros: dict[str, str] | None = None, size: int | None = None) -> None:
         """Write the qf file for txn and make the message durable.
 
         A header with condition None is the message's own (its 8-bit bytes are
@@ -98,16 +101,19 @@ class QueueWriter:
             self.body.write(b"\r")
             self.size += 1
             self._cr = False
+        table = self.table
         header_records = tuple(
             # the session holds the message's bytes one to one as latin-1 text
-            QueueHeader.from_message(name, value.encode("latin-1")) if condition is None
+            QueueHeader.from_message(name, (commaize(name, value, table)
+                                            if name.lower() in ADDRESS_FIELDS else value)
+                                     .encode("latin-1")) if condition is None
             else QueueHeader(name, value.encode("latin-1", "replace"), condition)
             for name, value, condition in headers)
-        # the priority counts the message as it came (its own header and body),
-        # not the fields the .cf adds
-        header_size = sum(len(h.name) + 1 + len(h.value) + 1
-                          for h, (_n, _v, c) in zip(header_records, headers, strict=True)
-                          if c is None) + 1
+        # the priority counts the message as it came (its own header and body, the
+        # bytes before commaize and quoting), not the fields the .cf adds
+        if size is None:
+            size = sum(len(n) + 1 + len(v) + 1 for n, v, c in headers if c is None) + 1 \
+                + self.size
         if not self.eight_bit:  # the message's own fields (an H line's marker is no data)
             self.eight_bit = not all(v.isascii() for _n, v, c in headers if c is None)
         recipients = tuple(
@@ -127,11 +133,12 @@ class QueueWriter:
             headers=header_records,
             macros=saved,
             created=int(time.time()),
-            priority=initial_priority(header_size + self.size, len(recipients)),
+            priority=initial_priority(size, len(recipients)),
             # BODY=8BITMIME over a message without 8-bit bytes: Sendmail's collect()
             # records it as 7BIT
             body_type="7BIT" if txn.body == "8BITMIME" and not self.eight_bit else txn.body,
-            flags=envelope_flags(has_8bit=self.eight_bit, ret=txn.ret),
+            flags=envelope_flags(has_8bit=self.eight_bit, ret=txn.ret, delete_bcc=any(
+                c is None and n.lower() in RECIPIENT_HEADERS for n, _v, c in headers)),
             quarantine_reason=txn.quarantine,
             auth=txn.auth,
             envid=txn.envid,
@@ -141,6 +148,51 @@ class QueueWriter:
     def abort(self) -> None:
         """Forget the message: its files go."""
         self.queue.abort(self.qid)
+
+
+# Sendmail's address fields (H_FROM or H_RCPT in its header table): written through
+# commaize(), one address after another
+ADDRESS_FIELDS = frozenset({
+    "resent-sender", "resent-from", "resent-reply-to", "sender", "from", "reply-to",
+    "errors-to", "disposition-notification-to", "to", "resent-to", "cc", "resent-cc",
+    "bcc", "resent-bcc", "apparently-to"})
+LINE_MAX = 78  # commaize()'s line length for the queue file
+
+
+def commaize(name: str, value: str, table: list[int]) -> str:
+    """An address field's value as Sendmail's commaize() writes it into the qf file.
+
+    The addresses (each ends at a comma outside quotes, comments and angle
+    brackets, as prescan() finds it) lose the white space and folding
+    around them and are joined with ", "; an address that would take the
+    line past LINE_MAX columns starts a new line indented by eight spaces.
+    A value that does not scan is kept as it came.
+    """
+    out: list[str] = []
+    column = len(name) + 2
+    p, n = 0, len(value)
+    first = True
+    while p < n:
+        while p < n and (value[p].isspace() or value[p] == ","):
+            p += 1
+        if p >= n:
+            break
+        tokens, end, _errors = prescan(value[p:], table, ",")
+        if tokens is None and end == 0:
+            return value
+        address = value[p:p + end].rstrip()
+        p += max(end, 1)
+        if not address:
+            continue
+        column += len(address) + (0 if first else 2)
+        if not first and column > LINE_MAX:
+            out.append(",\n        ")
+            column = 8 + len(address)
+        elif not first:
+            out.append(", ")
+        out.append(address)
+        first = False
+    return " " + "".join(out)
 
 
 def remove_leftovers(queue: FsQueue) -> list[str]:

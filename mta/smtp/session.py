@@ -91,9 +91,10 @@ class MessageWriter(Protocol):
     def write_body(self, data: bytes) -> None: ...
 
     async def commit(self, txn: Transaction, headers: list[tuple[str, str, str | None]],
-                     macros: dict[str, str] | None = None) -> None:
+                     macros: dict[str, str] | None = None, size: int | None = None) -> None:
         """Queue the message: headers are (name, value, condition); condition None for
-        a field of the message, the H line's ?flags? for one the .cf added."""
+        a field of the message, the H line's ?flags? for one the .cf added; size is
+        the message's as it came (header and body, LF line ends)."""
         ...
 
     def abort(self) -> None: ...
@@ -935,7 +936,7 @@ class Session:
         self.define("i", writer.qid)
         message: list[tuple[str, str, str | None]] = [(n, v, None) for n, v in headers]
         added = self._default_headers(txn, headers)
-        await writer.commit(txn, added + message, self.saved_macros())
+        await writer.commit(txn, added + message, self.saved_macros(), end.size)
         # Sendmail's logsender(): the Message-Id (the message's own, or the one the
         # .cf added), the BODY= type when one was given
         msgid = next((v.strip() for n, v, _c in (*message, *added)
@@ -969,7 +970,8 @@ class Session:
         mailer sends it; Return-Path keeps the deferred $g (a macro marker) for
         the delivery to fill in; Resent- fields only when the message has one;
         Full-Name (?x?) only when $x is known; a field that expands to nothing
-        (From: for the null sender) is left out; Received always.
+        (From: for the null sender) is left out; Received always, also when the
+        message has Received: fields of its own (Sendmail's H_FORCE).
         """
         present = {name.lower() for name, _ in headers}
         resent = any(name.startswith("resent-") for name in present)
@@ -986,7 +988,7 @@ class Session:
         macros = self.macros
         try:
             for template, name, condition in _header_plan(self.policy.engine.config):
-                if name in present:
+                if name in present and name not in _FORCED_FIELDS:
                     continue
                 if name.startswith("resent-") and not resent:
                     continue
@@ -1015,6 +1017,10 @@ def _header_plan(config: Config) -> list[tuple[HeaderTemplate, str, str]]:
         plan = [(t, t.name.lower(), _condition(t)) for t in config.headers if not t.check_ruleset]
         _HEADER_PLAN[0] = (config, plan)
     return plan
+
+
+# trace fields the .cf adds even when the message has them (Sendmail's H_FORCE)
+_FORCED_FIELDS = frozenset({"received", "x400-received", "via", "mail-from"})
 
 
 def _condition(template: HeaderTemplate) -> str:

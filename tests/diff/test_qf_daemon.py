@@ -13,7 +13,10 @@ DESCRIPTION
     (From: "$x <$g>" with the sender rewritten for a header and the full
     name from passwd; none for the null sender; Received with "[address]"
     alone for a client without a name; dates in Sendmail's arpadate form;
-    H lines with a macro condition, "H?${client_addr}?", kept with it);
+    H lines with a macro condition, "H?${client_addr}?", kept with it;
+    Received always, also behind the message's own; address fields
+    rewritten as commaize() writes them, and the b flag when there is a
+    To:, Cc: or Apparently-To:);
     and, with DSN parameters (DSN_CASES), the same F flags, Z (ENVID), Q
     (ORCPT) and R flags for RET=, ENVID=, NOTIFY= and ORCPT=.
 
@@ -78,6 +81,18 @@ CASES: list[tuple[str, str, list[str], str]] = [
      "From: Me <me@x.example>\r\nMessage-Id: <abc@x>\r\n"
      "Date: Mon, 1 Jan 2024 00:00:00 +0000\r\nSubject: full\r\n\r\nbody\r\n"),
     ("127.0.0.4", "", ["root@localhost"], "Subject: no name\r\n\r\nhi\r\n"),
+    ("127.0.0.1", "root@localhost", ["root@localhost"],
+     "Resent-From: someone@example.net\r\nReceived: from elsewhere by relay;\r\n"
+     "\tMon, 1 Jan 2024 00:00:00 +0000\r\nTo: a@example.net,\r\n b@example.net\r\n"
+     "Subject: resent\r\n\r\nhi\r\n"),
+    ("127.0.0.1", "root@localhost", ["root@localhost"],
+     "To: " + ", ".join(f"user{n}@a-rather-long-domain-name.example.net" for n in range(4))
+     + "\r\nCc: A Name <a@example.net>,\r\n  \"Q, R\" <q@example.net> (c)\r\n"
+     "Reply-To: a@example.net,\r\n b@example.net\r\nSubject: address fields\r\n\r\nhi\r\n"),
+    ("127.0.0.1", "root@localhost", ["root@localhost"],
+     "Bcc: a@example.net\r\nSubject: bcc only\r\n\r\nhi\r\n"),
+    ("127.0.0.1", "root@localhost", ["root@localhost"], "\r\nbody without a header\r\n"),
+    ("127.0.0.1", "root@localhost", ["root@localhost"], "Subject: no body\r\n"),
 ]
 # DSN parameters (RFC 3461) for a case: (MAIL parameters, RCPT parameters)
 DSN_CASES: list[tuple[str, str, list[str], str | bytes, list[str], list[str]]] = [

@@ -36,7 +36,7 @@ class FakeWriter:
         self.body += data
 
     async def commit(self, txn: Transaction, headers: list[tuple[str, str, str | None]],
-                     macros: dict[str, str] | None = None) -> None:
+                     macros: dict[str, str] | None = None, size: int | None = None) -> None:
         if self.fail is not None:
             raise self.fail
 
