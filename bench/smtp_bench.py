@@ -3,7 +3,7 @@
 SYNOPSIS
     .venv/bin/python bench/smtp_bench.py [--messages 5000] [--sessions 20] [--size 2048]
                                          [--idle 1000] [--rounds 3]
-                                         [--client smtp-source|asyncio]
+                                         [--client both|smtp-source|asyncio]
 
 DESCRIPTION
     Both daemons run with the same .cf (compiled by GNU m4 with the real
@@ -12,15 +12,16 @@ DESCRIPTION
     full durability (Sendmail fsyncs df, tf/qf and the directory; we fsync
     df, qf and the directory before the 250). Each runs inside its own
     network namespace (tests/diff/nsenv.py), where this script runs again
-    and starts the load generator. By default that is Postfix's smtp-source
-    (C, so it takes little of the CPU the daemons compete for), unpacked
-    from Debian's postfix package into build/postfix with apt-get download
-    and dpkg -x, never installed: --sessions sessions at once (-s), each
-    sending its share of --messages messages with --size bytes of payload
-    over one connection (-d; HELO, MAIL, RCPT, DATA, each answered before
-    the next: smtp-source does not pipeline). --client asyncio uses this
-    script's own client instead (EHLO, and MAIL, RCPT, DATA pipelined when
-    PIPELINING is offered); it also runs when smtp-source cannot be had.
+    and starts the load generator, two of them in turn (--client both, the
+    default; or one). Postfix's smtp-source (C, so it takes little of the
+    CPU the daemons compete for), unpacked from Debian's postfix package
+    into build/postfix with apt-get download and dpkg -x, never installed:
+    --sessions sessions at once (-s), each sending its share of --messages
+    messages with --size bytes of payload over one connection (-d; HELO,
+    MAIL, RCPT, DATA, each answered before the next: smtp-source does not
+    pipeline). And this script's own asyncio client (EHLO, and MAIL, RCPT,
+    DATA pipelined when PIPELINING is offered, as a busy relay sends); it
+    alone runs when smtp-source cannot be had.
     The figure is messages acknowledged (250 after DATA) per second of wall
     time, from the first connection to the last 250; every message must be
     acknowledged and found in the queue afterwards.
@@ -29,11 +30,11 @@ DESCRIPTION
     waiting after the greeting, and the daemon's resident set size (VmRSS)
     is printed with them open.
 
-    The two take turns for --rounds rounds (real first in odd rounds, ours
-    in even ones), each with a fresh queue directory; the script prints
-    both rates, the CPU time the machine spent per message outside the load
-    generator, the ratio ours / real of each round and the median ratio
-    (the target is at least 1.0). Rounds, and turns, because the figures
+    For each client the two daemons take turns for --rounds rounds (real
+    first in odd rounds, ours in even ones), each with a fresh queue
+    directory; the script prints both rates, the CPU time the machine spent
+    per message outside the load generator, the ratio ours / real of each
+    round and the client's median ratio (the target is at least 1.0). Rounds, and turns, because the figures
     wander: on ext4 without a journal, for one, creating a file costs more
     while many files were deleted in the last minutes (the inode allocator
     steps over them; the end of a bench run deletes tens of thousands), and
@@ -312,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=2048)
     parser.add_argument("--idle", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--client", choices=("smtp-source", "asyncio"), default="smtp-source")
+    parser.add_argument("--client", choices=("both", "smtp-source", "asyncio"), default="both")
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--tool", help=argparse.SUPPRESS)
     parser.add_argument("--site", help=argparse.SUPPRESS)
@@ -326,39 +327,47 @@ def main(argv: list[str] | None = None) -> int:
     if reason or missing:
         print(f"cannot run: {reason or 'missing ' + ', '.join(missing)}", file=sys.stderr)
         return 2
-    if args.client == "smtp-source":
-        tool = smtp_source()
-        if tool is None:
+    clients = ["smtp-source", "asyncio"] if args.client == "both" else [args.client]
+    if "smtp-source" in clients:
+        args.tool = smtp_source()
+        if args.tool is None:
             print("smtp-source unavailable (apt-get download postfix failed): "
-                  "using the asyncio client", file=sys.stderr)
-            args.client = "asyncio"
-        args.tool = tool
+                  "only the asyncio client", file=sys.stderr)
+            clients = ["asyncio"]
     root = Path(tempfile.mkdtemp(prefix="smtp-bench-"))
     root.chmod(0o755)
+    medians = []
     try:
-        print(f"== {args.messages} messages of {args.size} bytes over {args.sessions} sessions, "
-              f"queue-only, fsynced; {args.rounds} round(s), real and ours in turn")
-        ratios = []
-        ours: dict[str, float] = {}
-        for number in range(1, args.rounds + 1):
-            last = number == args.rounds
-            # who goes first alternates: the file system may favour one of them
-            # (files deleted shortly before make creating files dearer)
-            if number % 2:
-                real = run(root, f"real{number}", REAL, args, 0)
-                ours = run(root, f"ours{number}", OURS, args, args.idle if last else 0)
-            else:
-                ours = run(root, f"ours{number}", OURS, args, args.idle if last else 0)
-                real = run(root, f"real{number}", REAL, args, 0)
-            for name, result in (("real sendmail", real), ("ours", ours)):
-                print(f"   {name:14} {result['rate']:8.0f} msg/s  ({result['acknowledged']:.0f} "
-                      f"in {result['seconds']:.2f} s, {result['queued']:.0f} queued, "
-                      f"{result['cpu_ms']:.2f} ms CPU each)")
-            ratios.append(ours["rate"] / real["rate"])
-            print(f"   ratio ours / real: {ratios[-1]:.2f}x")
-        print(f"== median ratio ours / real: {statistics.median(ratios):.2f}x (target >= 1.0)")
-        if args.idle:
-            print(f"== {args.idle} idle connections to ours: RSS {ours['rss_kb'] / 1024:.1f} MiB")
+        for client in clients:
+            args.client = client
+            last_client = client == clients[-1]
+            print(f"== {args.messages} messages of {args.size} bytes over {args.sessions} "
+                  f"sessions from {client}, queue-only, fsynced; {args.rounds} round(s), real "
+                  "and ours in turn")
+            ratios = []
+            ours: dict[str, float] = {}
+            for number in range(1, args.rounds + 1):
+                idle = args.idle if last_client and number == args.rounds else 0
+                # who goes first alternates: the file system may favour one of them
+                # (files deleted shortly before make creating files dearer)
+                tag = f"{client}{number}"
+                if number % 2:
+                    real = run(root, f"real-{tag}", REAL, args, 0)
+                    ours = run(root, f"ours-{tag}", OURS, args, idle)
+                else:
+                    ours = run(root, f"ours-{tag}", OURS, args, idle)
+                    real = run(root, f"real-{tag}", REAL, args, 0)
+                for name, result in (("real sendmail", real), ("ours", ours)):
+                    print(f"   {name:14} {result['rate']:8.0f} msg/s  "
+                          f"({result['acknowledged']:.0f} in {result['seconds']:.2f} s, "
+                          f"{result['queued']:.0f} queued, {result['cpu_ms']:.2f} ms CPU each)")
+                ratios.append(ours["rate"] / real["rate"])
+                print(f"   ratio ours / real: {ratios[-1]:.2f}x")
+            medians.append(statistics.median(ratios))
+            print(f"== median ratio ours / real with {client}: {medians[-1]:.2f}x "
+                  "(target >= 1.0)")
+            if idle := (args.idle if last_client else 0):
+                print(f"== {idle} idle connections to ours: RSS {ours['rss_kb'] / 1024:.1f} MiB")
     except (RuntimeError, subprocess.CalledProcessError) as exc:
         print(f"bench failed: {exc}", file=sys.stderr)
         return 1
