@@ -34,8 +34,9 @@ DESCRIPTION
     first in odd rounds, ours in even ones), each with a fresh queue
     directory; the script prints both rates, the CPU time the machine spent
     per message outside the load generator, the ratio ours / real of each
-    round and the client's median ratio (the target is at least 1.0). Rounds, and turns, because the figures
-    wander: on ext4 without a journal, for one, creating a file costs more
+    round and the client's median ratio (the target is at least 1.0).
+    Rounds, and turns, because the figures wander: on ext4 without a
+    journal, for one, creating a file costs more
     while many files were deleted in the last minutes (the inode allocator
     steps over them; the end of a bench run deletes tens of thousands), and
     both daemons create two files per message. Nothing is asserted: it
