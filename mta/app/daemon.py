@@ -175,7 +175,6 @@ def _daemon(runtime: Runtime, queue_dir: Path, *, detach: bool,
     try:
         code = asyncio.run(_serve(runtime, queue_dir, chosen, sockets[0], admission=admission,
                                   reload=reload, children=children))
-        return code
     finally:
         if code != _RESTART:  # on a restart the workers finish their sessions first
             for pid in children:
@@ -187,10 +186,15 @@ def _daemon(runtime: Runtime, queue_dir: Path, *, detach: bool,
         if pid_file:
             with contextlib.suppress(OSError):
                 os.unlink(pid_file)
-        if code == _RESTART:
-            log.info("restarting: %s", " ".join(sys.argv))
-            logging.shutdown()
-            os.execv(sys.executable, [sys.executable, *sys.argv])
+    if code != _RESTART:
+        return code
+    log.info("restarting: %s", " ".join(sys.argv))
+    logging.shutdown()
+    try:
+        os.execv(sys.executable, [sys.executable, *sys.argv])
+    except OSError as exc:  # the daemon has stopped already: say why
+        print(f"daemon: cannot restart: {exc.strerror or exc}", file=sys.stderr)
+    return int(ExitCode.EX_OSERR)
 
 
 def bind(listener: Listener, *, reuse_port: bool = False) -> socket.socket:

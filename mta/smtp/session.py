@@ -1248,7 +1248,6 @@ async def serve(session: Session, reader: ByteReader, writer: ByteWriter | None,
         timed_out = True
         task.cancel()
 
-
     async def next_event() -> wire.Event:
         nonlocal last_input, reading, timed_out
         while True:
