@@ -226,41 +226,57 @@ class _GroupSync:
         self.loop = asyncio.get_running_loop()
         self._work = work
         self._executor = executor
-        self._next: asyncio.Future[None] | None = None
+        # the waiters of the next round, each on a future of its own (a cancelled
+        # waiter cancels only that one, so no shield is needed)
+        self._next: list[asyncio.Future[None]] | None = None
         self._runner: asyncio.Task[None] | None = None
         self.rounds = 0  # number of rounds run (for tests and benchmarks)
 
     async def wait(self) -> None:
-        if self._next is None:
-            self._next = self.loop.create_future()
-            self._next.add_done_callback(_consume_exception)
-        batch = self._next
+        waiters = self._next
+        if waiters is None:
+            waiters = self._next = []
+        mine: asyncio.Future[None] = self.loop.create_future()
+        waiters.append(mine)
         if self._runner is None:
             self._runner = self.loop.create_task(self._run())
-        await asyncio.shield(batch)
+        await mine
 
     async def _run(self) -> None:
-        batch: asyncio.Future[None] | None = None
+        batch: list[asyncio.Future[None]] | None = None
         try:
-            while self._next is not None:
+            while self._next:
                 batch, self._next = self._next, None
                 try:
                     await self.loop.run_in_executor(self._executor, self._work)
                 except Exception as exc:
-                    batch.set_exception(exc)
+                    _settle(batch, exc)
                 else:
-                    batch.set_result(None)
+                    _settle(batch, None)
+                batch = None
                 self.rounds += 1
         finally:
             self._runner = None
             for pending in (batch, self._next):  # only when the runner itself is cancelled
-                if pending is not None and not pending.done():
-                    pending.set_exception(QueueError("queue sync was cancelled"))
+                if pending:
+                    _settle(pending, QueueError("queue sync was cancelled"))
             self._next = None
 
 
+def _settle(waiters: list[asyncio.Future[None]], error: BaseException | None) -> None:
+    """End a round for its waiters (those still waiting: a cancelled one is done)."""
+    for waiter in waiters:
+        if waiter.done():
+            continue
+        if error is None:
+            waiter.set_result(None)
+        else:
+            waiter.set_exception(error)
+            waiter.add_done_callback(_consume_exception)  # its waiter may be cancelled
+
+
 def _consume_exception(future: asyncio.Future[None]) -> None:
-    """Mark a batch's exception as retrieved when every waiter was cancelled."""
+    """Mark a waiter's exception as retrieved (its task may have been cancelled)."""
     if not future.cancelled():
         future.exception()
 
