@@ -40,7 +40,9 @@ DESCRIPTION
     while many files were deleted in the last minutes (the inode allocator
     steps over them; the end of a bench run deletes tens of thousands), and
     both daemons create two files per message. Nothing is asserted: it
-    prints figures. Run as root (namespaces).
+    prints figures. It says first whether our daemon runs the modules
+    compiled by mypyc (make native) or plain Python. Run as root
+    (namespaces).
 
 DIAGNOSTICS
     Exit status 2 when the real sendmail, GNU m4, sendmail-cf or the
@@ -335,6 +337,10 @@ def main(argv: list[str] | None = None) -> int:
             print("smtp-source unavailable (apt-get download postfix failed): "
                   "only the asyncio client", file=sys.stderr)
             clients = ["asyncio"]
+    sys.path.insert(0, str(ROOT))
+    from mta.util import native  # importing mta loads the build, as our sendmail does
+
+    print(f"== ours runs {native.state()}")
     root = Path(tempfile.mkdtemp(prefix="smtp-bench-"))
     root.chmod(0o755)
     medians = []
