@@ -821,12 +821,12 @@ class Session:
         """Handle one command line; returns "DATA" when the body must follow."""
         verb, _, arg = line.partition(" ")
         verb_u = verb.upper()
+        handler = _COMMANDS.get(verb_u)
+        if handler is None:  # also in a refused session, as Sendmail answers it
+            self.bad(Reply(500, "5.5.1", f'Command unrecognized: "{_shown(line)}"'))
+            return None
         if self.rejected is not None and verb_u not in ("QUIT", "NOOP", "RSET", "HELO", "EHLO"):
             self.reply(self.rejected)
-            return None
-        handler = _COMMANDS.get(verb_u)
-        if handler is None:
-            self.bad(Reply(500, "5.5.1", f'Command unrecognized: "{_shown(line)}"'))
             return None
         return handler(self, arg)
 
