@@ -140,6 +140,7 @@ class QueueWriter:
             flags=envelope_flags(has_8bit=self.eight_bit, ret=txn.ret, delete_bcc=any(
                 c is None and n.lower() in RECIPIENT_HEADERS for n, _v, c in headers)),
             quarantine_reason=txn.quarantine,
+            status_message=txn.status_message,
             auth=txn.auth,
             envid=txn.envid,
         )

@@ -123,6 +123,8 @@ class Transaction:
     recipients: list[Recipient] = field(default_factory=list)
     discard: bool = False
     quarantine: str | None = None
+    status_message: str | None = None  # the qf's M record (Session.last_error)
+    listed: int = 0  # recipients past check_rcpt, a refused unknown user included
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +265,9 @@ class Session:
         self.bad_rcpts = 0  # refused RCPTs of this transaction (BadRcptThrottle)
         self.out: list[bytes] = []
         self.label = "localhost"  # $_ and the relay= of log lines, for a client
+        # the text of the last 4xx/5xx reply since the session began, RSET, HELO/EHLO
+        # or the last message: Sendmail's e_message, which the qf keeps as its M record
+        self.last_error: str | None = None
         self.early_talker = False  # greet_pause caught it talking before the greeting
         self.macros = ctx.macros.copy()
         self._set_connect_macros(client_name, client_resolve)
@@ -312,6 +317,8 @@ class Session:
 
     def reply(self, reply: Reply) -> None:
         """Queue a reply for the next flush."""
+        if reply.code >= 400:
+            self.last_error = reply.text
         for line in reply.wire_lines():
             # Sendmail's messages lose the eighth bit of every byte
             self.out.append(line.encode("latin-1", "replace").translate(_HIGH_BIT_OFF)
@@ -421,7 +428,8 @@ class Session:
         self.helo = helo
         self.esmtp = esmtp
         self.define("s", helo)
-        self.define("r", "ESMTP" if esmtp else "SMTP")
+        self.define("r", self.protocol())
+        self.last_error = None
         self.txn = None
         self.state = State.READY
         who = self.client_name if self.peer else "localhost"
@@ -590,6 +598,12 @@ class Session:
         self.reply(Reply(554, "5.5.0", "SMTP protocol error"))
         self.rejected = Reply(550, "5.0.0", "Command rejected")
 
+    def protocol(self) -> str:
+        """$r: SMTP, or ESMTP with S under TLS and A once authenticated (RFC 3848)."""
+        if not self.esmtp:
+            return "SMTP"
+        return "ESMTP" + ("S" if self.tls_active else "") + ("A" if self.authenticated else "")
+
     def mail_cmd(self, arg: str) -> None:
         if self.txn is not None:
             self.bad(Reply(503, "5.5.0", "Sender already specified"))
@@ -612,6 +626,7 @@ class Session:
                 return
         self.define("f", txn.sender or "<>")
         self.define("mail_from", path)
+        self.define("r", self.protocol())
         verdict = self.check_address("check_mail", "e s", path)
         if verdict.reply is not None:
             return
@@ -709,6 +724,9 @@ class Session:
         if verdict.reply is not None:
             self.bad_rcpts += 1
             return
+        # past check_rcpt, Sendmail's recipient() puts the address on the envelope's
+        # list, also when it then finds no such local user
+        self.txn.listed += 1
         refusal = self.policy.check_local_user(path, address)
         if refusal is not None:
             self.bad_rcpts += 1
@@ -743,6 +761,7 @@ class Session:
 
     def rset_cmd(self) -> None:
         self.txn = None
+        self.last_error = None
         if self.state in (State.MAIL, State.RCPT):
             self.state = State.READY
         self.reply(Reply(250, "2.0.0", "Reset state"))
@@ -900,6 +919,7 @@ class Session:
         self.state = State.READY
         assert reply is not None
         self.reply(reply)
+        self.last_error = None  # a new envelope begins
 
     async def _finish(self, txn: Transaction, writer: MessageWriter,
                       headers: list[tuple[str, str]], end: wire.DataEnd) -> Reply:
@@ -934,6 +954,7 @@ class Session:
             writer.abort()
             return Reply(250, "2.0.0", f"{writer.qid} Message accepted for delivery")
         self.define("i", writer.qid)
+        txn.status_message = self.last_error
         message: list[tuple[str, str, str | None]] = [(n, v, None) for n, v in headers]
         added = self._default_headers(txn, headers)
         await writer.commit(txn, added + message, self.saved_macros(), end.size)
@@ -945,7 +966,7 @@ class Session:
                  writer.qid, txn.sender_arg, end.size, len(txn.recipients),
                  f", msgid={msgid[:100]}" if msgid else "",
                  f", bodytype={txn.body}" if txn.body else "",
-                 "ESMTP" if self.esmtp else "SMTP", self.ctx.listener.name,
+                 self.protocol(), self.ctx.listener.name,
                  self.client_label())
         return Reply(250, "2.0.0", f"{writer.qid} Message accepted for delivery")
 
@@ -982,7 +1003,7 @@ class Session:
         sender, full_name = self.policy.header_sender(txn.sender, macros=self.macros)
         self.define("g", sender)
         self.define("x", full_name)
-        if len(txn.recipients) == 1:
+        if len(txn.recipients) == 1 and txn.listed == 1:  # $u: the one listed recipient
             self.define("u", f"<{txn.recipients[0].address}>")
         out: list[tuple[str, str, str | None]] = []
         macros = self.macros

@@ -18,7 +18,8 @@ DESCRIPTION
     rewritten as commaize() writes them, and the b flag when there is a
     To:, Cc: or Apparently-To:);
     and, with DSN parameters (DSN_CASES), the same F flags, Z (ENVID), Q
-    (ORCPT) and R flags for RET=, ENVID=, NOTIFY= and ORCPT=.
+    (ORCPT) and R flags for RET=, ENVID=, NOTIFY= and ORCPT=; and the text
+    of a refused RCPT of the transaction as the M record.
 
 DIAGNOSTICS
     Skipped with a reason when the namespaces, the real sendmail, GNU m4 or
@@ -93,6 +94,9 @@ CASES: list[tuple[str, str, list[str], str]] = [
      "Bcc: a@example.net\r\nSubject: bcc only\r\n\r\nhi\r\n"),
     ("127.0.0.1", "root@localhost", ["root@localhost"], "\r\nbody without a header\r\n"),
     ("127.0.0.1", "root@localhost", ["root@localhost"], "Subject: no body\r\n"),
+    # a refused recipient before the good one: its text becomes the M record
+    ("127.0.0.1", "root@localhost", ["nosuchuser@localhost", "root@localhost"],
+     "Subject: one refused\r\n\r\nhi\r\n"),
 ]
 # DSN parameters (RFC 3461) for a case: (MAIL parameters, RCPT parameters)
 DSN_CASES: list[tuple[str, str, list[str], str | bytes, list[str], list[str]]] = [
