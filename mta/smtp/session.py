@@ -306,7 +306,7 @@ class Session:
         else:
             self.define("_", f"{os.environ.get('USER', 'root')}@localhost")
         self.define("daemon_name", listener.name)
-        self.define("daemon_flags", listener.modifiers)
+        self.define("daemon_flags", daemon_flags(listener.modifiers))
         if self.local is not None:
             self.define("daemon_addr", self.local[0])
             self.define("daemon_port", str(self.local[1]))
@@ -1064,6 +1064,15 @@ def _dates(now: float) -> tuple[str, str]:
                   time.strftime("%Y%m%d%H%M", time.localtime(second)))
         _DATE_CACHE[0] = cached
     return cached[1], cached[2]
+
+
+def daemon_flags(modifiers: str) -> str:
+    """${daemon_flags} as Sendmail 8.17 sets it from the listener's M= letters.
+
+    Observed: the letters in their order, apart, an upper-case one twice
+    ("Ea" gives "EE a", "bh" gives "b h").
+    """
+    return " ".join(c * 2 if c.isupper() else c for c in modifiers if c.isalnum())
 
 
 def arpadate(when: float) -> str:
