@@ -11,7 +11,7 @@ from mta.config.loader import load_cf
 from mta.rules.check import Policy
 from mta.rules.engine import RuleEngine
 from mta.smtp.listener import Listener
-from mta.smtp.session import Session, Transaction, build_context, serve
+from mta.smtp.session import Session, Transaction, arpadate, build_context, daemon_flags, serve
 
 CF = """\
 V10/Berkeley
@@ -156,3 +156,25 @@ def test_vrfy_and_etrn_go_through_their_check_rulesets() -> None:
     lines = [line for line in b"".join(out).split(b"\r\n") if line[3:4] == b" "]
     assert [line[:9] for line in lines] == [b"220 mail.", b"550 5.7.1", b"458 4.7.0",
                                             b"250 2.0.0", b"221 2.0.0"]
+
+
+@pytest.mark.parametrize(("modifiers", "expected"), [
+    ("", ""), ("a", "a"), ("Ea", "EE a"), ("bh", "b h"), ("EhC", "EE h CC"), ("Cc", "CC c")])
+def test_daemon_flags_as_sendmail_sets_them(modifiers: str, expected: str) -> None:
+    # observed with the real sendmail 8.17 (qf ${daemon_flags} for M= of DaemonPortOptions)
+    assert daemon_flags(modifiers) == expected
+
+
+def test_arpadate_writes_gmt_at_offset_zero(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    try:
+        assert arpadate(0) == "Thu, 1 Jan 1970 00:00:00 GMT"
+        monkeypatch.setenv("TZ", "America/New_York")
+        time.tzset()
+        assert arpadate(0) == "Wed, 31 Dec 1969 19:00:00 -0500"
+    finally:
+        monkeypatch.undo()
+        time.tzset()
