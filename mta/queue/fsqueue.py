@@ -255,6 +255,9 @@ class _GroupSync:
                     _settle(batch, None)
                 batch = None
                 self.rounds += 1
+                # let the commits just woken take their next step (a rename, then
+                # wait() again) before the next round starts, so that it carries them
+                await asyncio.sleep(0)
         finally:
             self._runner = None
             for pending in (batch, self._next):  # only when the runner itself is cancelled
