@@ -219,7 +219,9 @@ class _GroupSync:
     A waiter joins the next round that has not started yet; a single runner
     task starts rounds one after another (each runs work() in a worker
     thread) while there are waiters. So every write or rename done before
-    wait() is covered by a round that began after it.
+    wait() is covered by a round that began after it. Between two rounds
+    the runner lets the event loop turn once, so that the commits a round
+    has woken rename and join the next one before it starts.
     """
 
     def __init__(self, work: Callable[[], None], executor: concurrent.futures.Executor):
