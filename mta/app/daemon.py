@@ -105,7 +105,11 @@ def client_resolver(runtime: Runtime) -> ClientResolver:
 
     async def resolve(address: str) -> tuple[str | None, str]:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(None, client_identity, env, address)
+        try:
+            return await loop.run_in_executor(None, client_identity, env, address)
+        except Exception:  # a fault of ours: the session goes on, as after a name
+            log.exception("client lookup of %s failed", address)  # server failure
+            return None, "TEMP"
 
     return resolve
 

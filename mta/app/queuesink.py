@@ -38,9 +38,9 @@ from pathlib import Path
 
 from mta.app.runtime import Runtime
 from mta.config.tokens import prescan
+from mta.core.hdrinfo import ADDRESS_FIELDS, RECIPIENT_FIELDS
 from mta.queue.fsqueue import BodyWriter, FsQueue
 from mta.queue.qfformat import (
-    RECIPIENT_HEADERS,
     QueueEnvelope,
     QueueHeader,
     QueueRecipient,
@@ -138,7 +138,7 @@ class QueueWriter:
             # records it as 7BIT
             body_type="7BIT" if txn.body == "8BITMIME" and not self.eight_bit else txn.body,
             flags=envelope_flags(has_8bit=self.eight_bit, ret=txn.ret, delete_bcc=any(
-                c is None and n.lower() in RECIPIENT_HEADERS for n, _v, c in headers)),
+                c is None and n.lower() in RECIPIENT_FIELDS for n, _v, c in headers)),
             quarantine_reason=txn.quarantine,
             status_message=txn.status_message,
             auth=txn.auth,
@@ -151,12 +151,6 @@ class QueueWriter:
         self.queue.abort(self.qid)
 
 
-# Sendmail's address fields (H_FROM or H_RCPT in its header table): written through
-# commaize(), one address after another
-ADDRESS_FIELDS = frozenset({
-    "resent-sender", "resent-from", "resent-reply-to", "sender", "from", "reply-to",
-    "errors-to", "disposition-notification-to", "to", "resent-to", "cc", "resent-cc",
-    "bcc", "resent-bcc", "apparently-to"})
 LINE_MAX = 78  # commaize()'s line length for the queue file
 
 

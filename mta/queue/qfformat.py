@@ -111,7 +111,6 @@ RCPT_NOTIFY_DELAY = "D"
 RCPT_ALIAS = "A"  # the result of an alias expansion
 DEFAULT_NOTIFY = ("FAILURE", "DELAY")  # what Sendmail assumes without NOTIFY=
 # Header fields whose presence makes Sendmail set FLAG_DELETE_BCC (lower case).
-RECIPIENT_HEADERS = frozenset({"to", "cc", "apparently-to"})
 
 # Bytes Sendmail prefixes with METAQUOTE (0xFF) in header values.
 _METAQUOTE = 0xFF
@@ -348,7 +347,8 @@ def envelope_flags(
     Args:
         has_8bit: 8-bit data was seen in the header or body.
         delete_bcc: remove Bcc: headers; Sendmail sets it when the header
-            has a To:, Cc: or Apparently-To: field (RECIPIENT_HEADERS), not
+            has a To:, Cc: or Apparently-To: field (mta.core.hdrinfo
+            .RECIPIENT_FIELDS), not
             for Bcc: or Resent-To: alone.
         ret: the RET= parameter, "FULL" or "HDRS" (None: not given).
         headers_only: return only the header in a DSN without a RET=

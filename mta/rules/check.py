@@ -44,6 +44,8 @@ SEE ALSO
 
 from __future__ import annotations
 
+import pwd
+import time
 from dataclasses import dataclass
 
 from mta.config.macros import expand, translate_dollars
@@ -364,9 +366,6 @@ PASSWD_CACHE_SECONDS = 10.0
 
 def _passwd(user: str) -> str | None:
     """The full name (GECOS) of a passwd user, "" when none; None: no such user."""
-    import pwd
-    import time
-
     now = time.monotonic()
     hit = _PASSWD_CACHE.get(user)
     if hit is not None and now < hit[0]:

@@ -266,8 +266,8 @@ class SmtpServer:
                     channel.write(line.encode() + b"\r\n")
                 await channel.drain()
                 return
-            rates = admission.connect(peer[0], asyncio.get_running_loop().time())
             try:
+                rates = admission.connect(peer[0], asyncio.get_running_loop().time())
                 name, resolved = await self.resolve(peer[0])
                 session = Session(ctx, peer=(peer[0], peer[1]), local=(local[0], local[1]),
                                   client_name=name, client_resolve=resolved, rates=rates)

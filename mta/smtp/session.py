@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from mta.config.model import Config, HeaderTemplate
+from mta.core.hdrinfo import TRACE_FIELDS
 from mta.core.reply import Reply
 from mta.rules.check import MacroEnv, Policy, Verdict, define_plain, expand_macros
 from mta.smtp import wire
@@ -992,7 +993,7 @@ class Session:
         the delivery to fill in; Resent- fields only when the message has one;
         Full-Name (?x?) only when $x is known; a field that expands to nothing
         (From: for the null sender) is left out; Received always, also when the
-        message has Received: fields of its own (Sendmail's H_FORCE).
+        message has Received: fields of its own (a trace field, mta.core.hdrinfo).
         """
         present = {name.lower() for name, _ in headers}
         resent = any(name.startswith("resent-") for name in present)
@@ -1009,7 +1010,7 @@ class Session:
         macros = self.macros
         try:
             for template, name, condition in _header_plan(self.policy.engine.config):
-                if name in present and name not in _FORCED_FIELDS:
+                if name in present and name not in TRACE_FIELDS:
                     continue
                 if name.startswith("resent-") and not resent:
                     continue
@@ -1038,10 +1039,6 @@ def _header_plan(config: Config) -> list[tuple[HeaderTemplate, str, str]]:
         plan = [(t, t.name.lower(), _condition(t)) for t in config.headers if not t.check_ruleset]
         _HEADER_PLAN[0] = (config, plan)
     return plan
-
-
-# trace fields the .cf adds even when the message has them (Sendmail's H_FORCE)
-_FORCED_FIELDS = frozenset({"received", "x400-received", "via", "mail-from"})
 
 
 def _condition(template: HeaderTemplate) -> str:

@@ -65,9 +65,9 @@ from pathlib import Path
 import nsenv
 import pytest
 
+from mta.core.hdrinfo import RECIPIENT_FIELDS
 from mta.queue.fsqueue import FsQueue
 from mta.queue.qfformat import (
-    RECIPIENT_HEADERS,
     QueueEnvelope,
     QueueHeader,
     QueueRecipient,
@@ -617,7 +617,7 @@ def _dialogue_envelope(commands: Sequence[bytes], real: QueueEnvelope) -> QueueE
         status_message=real.status_message,
         flags=envelope_flags(
             has_8bit=has_8bit,
-            delete_bcc=bool(names & RECIPIENT_HEADERS),
+            delete_bcc=bool(names & RECIPIENT_FIELDS),
             ret=params.get("RET"),
         ),
         envid=params.get("ENVID"),
