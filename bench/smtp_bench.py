@@ -61,7 +61,6 @@ import json
 import os
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -215,35 +214,18 @@ def _rss_kb(pid: int) -> float:
     return 0.0
 
 
-def _wait_port(port: int, proc: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("daemon exited")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("daemon did not listen")
-
-
 def inner(args: argparse.Namespace) -> int:
     """Start the daemon, run the load (and the idle test), print JSON, stop it."""
     site = Path(args.site)
     queue = site / "mqueue"
-    argv = [*json.loads(args.command), "-bD", "-C", str(site / "sendmail.cf"), "-odq",
-            "-O", f"QueueDirectory={queue}",
-            "-O", f"DaemonPortOptions=Addr=127.0.0.1,Port={PORT},Name=MTA"]
     log = open(site / "daemon.log", "wb")
-    # the alias database as each sendmail builds it (-bi): Sendmail waits for
-    # one that lacks its "@" entry
-    subprocess.run([*json.loads(args.command), "-bi", "-C", str(site / "sendmail.cf")],
-                   stdout=log, stderr=subprocess.STDOUT, check=False)
-    proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
     result: dict[str, float] = {}
     try:
-        _wait_port(PORT, proc)
+        proc = nsenv.start_daemon(json.loads(args.command), str(site), PORT, log)
+    except RuntimeError:
+        log.close()
+        raise
+    try:
         if args.client == "asyncio":
             result.update(asyncio.run(_load(PORT, args.messages, args.sessions, args.size)))
         else:
@@ -266,18 +248,6 @@ def inner(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- outside
 
 
-def _site(root: Path, name: str) -> Path:
-    site = root / name
-    (site / "mqueue").mkdir(parents=True)
-    site.chmod(0o755)
-    mc = MC.replace("@DIR@", f"{nsenv.NS_ROOT}/{name}")
-    (site / "sendmail.mc").write_text(mc)
-    cf = subprocess.run(["m4", str(site / "sendmail.mc")], capture_output=True, check=True)
-    (site / "sendmail.cf").write_bytes(cf.stdout)
-    (site / "aliases").write_text("postmaster: root\n")
-    return site
-
-
 def smtp_source() -> str | None:
     """Postfix's smtp-source, from the Debian package unpacked under build/ (not installed)."""
     tool = POSTFIX / "usr" / "sbin" / "smtp-source"
@@ -294,7 +264,7 @@ def smtp_source() -> str | None:
 
 def run(root: Path, name: str, command: list[str], args: argparse.Namespace,
         idle: int) -> dict[str, float]:
-    site = _site(root, name)
+    site = nsenv.daemon_site(root, name, MC)
     env = nsenv.NsEnv(root / "state", binds=((root, nsenv.NS_ROOT),))
     env.prepare()
     inner_argv = [sys.executable, str(Path(__file__).resolve()), "--inner",

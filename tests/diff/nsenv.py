@@ -52,6 +52,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 HOSTNAME = "mail.example.test"
 NS_ROOT = "/mnt"
@@ -205,3 +206,52 @@ def unavailable_reason() -> str | None:
     if probe.returncode != 0:
         return f"unshare does not work here: {probe.stderr.strip() or probe.returncode}"
     return None
+
+
+# ---------------------------------------------------------------------------- daemon sites
+
+
+def daemon_site(root: Path, name: str, mc: str) -> Path:
+    """A site for a daemon run under NS_ROOT: root/name with an empty mqueue/, the .cf that
+    GNU m4 makes of mc (with @DIR@ = NS_ROOT/name, the site's path inside) and aliases."""
+    site = root / name
+    (site / "mqueue").mkdir(parents=True)
+    site.chmod(0o755)
+    (site / "sendmail.mc").write_text(mc.replace("@DIR@", f"{NS_ROOT}/{name}"))
+    cf = subprocess.run(["m4", str(site / "sendmail.mc")], capture_output=True, check=True)
+    (site / "sendmail.cf").write_bytes(cf.stdout)
+    (site / "aliases").write_text("postmaster: root\n")
+    return site
+
+
+def start_daemon(command: Sequence[str], site: str, port: int,
+                 output: int | IO[bytes] = subprocess.DEVNULL) -> subprocess.Popen[bytes]:
+    """Inside the namespace: build the site's alias database with the same sendmail (-bi),
+    start it with -bD -odq on its queue and one listener on 127.0.0.1:port, and return
+    once that listens.
+
+    Raises:
+        RuntimeError: the daemon exited or did not listen within 60 seconds (it is
+            stopped then).
+    """
+    import socket
+    import time
+
+    cf = f"{site}/sendmail.cf"
+    subprocess.run([*command, "-bi", "-C", cf], stdout=output, stderr=subprocess.STDOUT,
+                   check=False)  # Sendmail waits for an alias database with its "@" entry
+    proc = subprocess.Popen([*command, "-bD", "-C", cf, "-odq",
+                             "-O", f"QueueDirectory={site}/mqueue",
+                             "-O", f"DaemonPortOptions=Addr=127.0.0.1,Port={port},Name=MTA"],
+                            stdout=output, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc
+        except OSError:
+            time.sleep(0.05)
+    problem = "exited" if proc.poll() is not None else "did not listen"
+    proc.kill()
+    proc.wait()
+    raise RuntimeError(f"{' '.join(command)}: the daemon {problem}")

@@ -36,10 +36,8 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -115,23 +113,9 @@ def inner(site: str, command: str) -> int:
     import smtplib
 
     queue = f"{site}/mqueue"
-    subprocess.run([command, "-bi", "-C", f"{site}/sendmail.cf"], capture_output=True,
-                   check=False)
-    proc = subprocess.Popen([command, "-bD", "-C", f"{site}/sendmail.cf", "-odq",
-                             "-O", f"QueueDirectory={queue}",
-                             "-O", f"DaemonPortOptions=Addr=127.0.0.1,Port={PORT},Name=MTA"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = nsenv.start_daemon([command], site, PORT)
     files = []
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", PORT), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
         cases = [(*case, [], []) for case in CASES] + DSN_CASES
         for source, sender, recipients, message, mail_options, rcpt_options in cases:
             before = set(os.listdir(queue))
@@ -156,13 +140,7 @@ def _mask(text: str) -> str:
 
 
 def _run(root: Path, name: str, command: str) -> list[list[str]]:
-    site = root / name
-    (site / "mqueue").mkdir(parents=True)
-    site.chmod(0o755)
-    (site / "sendmail.mc").write_text(MC.replace("@DIR@", f"{nsenv.NS_ROOT}/{name}"))
-    cf = subprocess.run(["m4", str(site / "sendmail.mc")], capture_output=True, check=True)
-    (site / "sendmail.cf").write_bytes(cf.stdout)
-    (site / "aliases").write_text("postmaster: root\n")
+    nsenv.daemon_site(root, name, MC)
     env = nsenv.NsEnv(root / "state", binds=((root, nsenv.NS_ROOT),))
     env.prepare()
     proc = subprocess.run(env.argv([sys.executable, __file__, f"{nsenv.NS_ROOT}/{name}",

@@ -311,30 +311,19 @@ async def test_failed_rewrite_keeps_the_old_qf(
 
 
 @pytest.mark.asyncio
-async def test_qid_collision_fails_without_touching_the_other_message(
-    queue: FsQueue, tmp_path: Path, no_fsync: None
+@pytest.mark.parametrize("kind", ["df", "tf"])
+async def test_a_queue_id_in_use_fails_without_touching_the_other_file(
+    queue: FsQueue, tmp_path: Path, no_fsync: None, kind: str
 ) -> None:
+    # O_EXCL on df and tf: another message's (or writer's) file stays as it is
     writer = queue.create_body()
     writer.write(BODY)
-    (tmp_path / f"df{writer.qid}").write_bytes(b"someone else's body")
+    (tmp_path / f"{kind}{writer.qid}").write_bytes(b"someone else's")
     with pytest.raises(FileExistsError):
         await queue.commit(envelope(writer.qid))
     await settle()
-    assert files(tmp_path) == [f"df{writer.qid}"]
-    assert (tmp_path / f"df{writer.qid}").read_bytes() == b"someone else's body"
-
-
-@pytest.mark.asyncio
-async def test_tf_collision_fails_without_touching_it(
-    queue: FsQueue, tmp_path: Path, no_fsync: None
-) -> None:
-    writer = queue.create_body()
-    writer.write(BODY)
-    (tmp_path / f"tf{writer.qid}").write_bytes(b"another writer")
-    with pytest.raises(FileExistsError):
-        await queue.commit(envelope(writer.qid))
-    await settle()
-    assert files(tmp_path) == [f"tf{writer.qid}"]
+    assert files(tmp_path) == [f"{kind}{writer.qid}"]
+    assert (tmp_path / f"{kind}{writer.qid}").read_bytes() == b"someone else's"
 
 
 @pytest.mark.asyncio

@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from mta.smtp.server import Admission, admission_from
 
 
-def test_max_children_counts_the_sessions_of_every_worker() -> None:
-    admission = Admission(max_children=2, workers=2)
+def _in_worker_1(admission: Admission, step: Callable[[], bool]) -> bool:
+    """Run step in a forked process as worker 1 of admission; what it returned."""
     read, write = os.pipe()
     pid = os.fork()
-    if pid == 0:  # worker 1 takes a session and keeps it
+    if pid == 0:
         try:
             admission.use(1)
-            os.write(write, b"y" if admission.enter() else b"n")
+            os.write(write, b"y" if step() else b"n")
         finally:
             os._exit(0)
     os.waitpid(pid, 0)
-    assert os.read(read, 1) == b"y"
-    os.close(read)
-    os.close(write)
+    try:
+        return os.read(read, 1) == b"y"
+    finally:
+        os.close(read)
+        os.close(write)
+
+
+def test_max_children_counts_the_sessions_of_every_worker() -> None:
+    admission = Admission(max_children=2, workers=2)
+    assert _in_worker_1(admission, admission.enter)  # worker 1 takes a session, keeps it
     admission.use(0)
     assert admission.enter()  # the second session of the daemon
     assert not admission.enter()  # the third: over MaxDaemonChildren, whichever worker
@@ -59,19 +67,7 @@ def test_client_rate_total_rate_and_open_connections() -> None:
 
 def test_client_counts_are_shared_by_the_workers() -> None:
     admission = Admission(workers=2, window=60)
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            admission.use(1)
-            admission.connect("192.0.2.9", 10.0)
-            os.write(write, b"y")
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
-    assert os.read(read, 1) == b"y"
-    os.close(read)
-    os.close(write)
+    assert _in_worker_1(admission, lambda: admission.connect("192.0.2.9", 10.0) == (1, 1, 1))
     assert admission.connect("192.0.2.9", 11.0) == (2, 2, 2)
 
 
