@@ -106,8 +106,10 @@ class Admission:
 
                 shared = multiprocessing.Array("q", size)
                 self._lock, self._counts = shared.get_lock(), shared
-            except (OSError, ImportError):
-                pass
+            except (OSError, ImportError) as exc:  # e.g. no /dev/shm: say what that means
+                log.warning("no shared memory for the daemon's counts (%s): "
+                            "MaxDaemonChildren, ConnectionRateThrottle and the client "
+                            "rates count per worker", exc)
 
     def use(self, slot: int) -> None:
         """In a worker after fork: count its sessions in slot (0 .. workers - 1)."""
