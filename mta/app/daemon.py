@@ -59,8 +59,10 @@ from pathlib import Path
 from mta.app.queuesink import QueueSink
 from mta.app.runtime import Runtime
 from mta.core.errors import ConfigError
+from mta.deliver.runner import QueueRunner
 from mta.maps.base import MapEnv
 from mta.maps.classes.host import client_identity
+from mta.queue.fsqueue import FsQueue
 from mta.smtp.listener import Listener, listeners
 from mta.smtp.server import Admission, ClientResolver, SmtpServer, admission_from, serve_stdio
 from mta.util.sysexits import ExitCode
@@ -73,8 +75,12 @@ DEFAULT_QUEUE_DIRECTORY = "/var/spool/mqueue"
 RESTART_GRACE = 10.0  # seconds a session may take to finish when SIGHUP restarts
 
 
-def run(cf: str, overrides: Mapping[str, str], *, mode: str) -> int:
-    """Run -bd (mode "d"), -bD ("D") or -bs ("s"); returns a sysexits code."""
+def run(cf: str, overrides: Mapping[str, str], *, mode: str,
+        queue_interval: float | None = None) -> int:
+    """Run -bd (mode "d"), -bD ("D") or -bs ("s"); returns a sysexits code.
+
+    queue_interval (-q30m): the daemon also runs the queue that often.
+    """
     try:
         runtime = Runtime.build(cf, overrides=overrides, op_mode=mode,
                                 out=lambda line: log.info("%s", line))
@@ -92,11 +98,38 @@ def run(cf: str, overrides: Mapping[str, str], *, mode: str) -> int:
         return int(ExitCode.EX_OSERR)
     if mode == "s":
         chosen = listeners(options.get("DaemonPortOptions", ""))[0]
-        asyncio.run(serve_stdio(runtime.policy, sink, chosen,
-                                resolve=client_resolver(runtime)))
+        asyncio.run(_serve_stdio(runtime, sink, chosen))
         return int(ExitCode.EX_OK)
     return _daemon(runtime, queue_dir, detach=mode == "d",
-                   reload=lambda: Runtime.build(cf, overrides=overrides, op_mode=mode))
+                   reload=lambda: Runtime.build(cf, overrides=overrides, op_mode=mode),
+                   queue_interval=queue_interval)
+
+
+def delivers_at_once(runtime: Runtime) -> bool:
+    """DeliveryMode background or interactive: deliver each message as it is queued."""
+    mode = (runtime.config.options.get("DeliveryMode") or "background")[:1].lower()
+    return mode in ("b", "i")
+
+
+def make_runner(runtime: Runtime, queue: FsQueue) -> QueueRunner:
+    """The queue runner of a process, on the runtime's engine and the sink's queue."""
+    return QueueRunner(runtime.config, runtime.engine, queue,
+                       env=MapEnv(options=runtime.config.options))
+
+
+async def _serve_stdio(runtime: Runtime, sink: QueueSink, chosen: Listener) -> None:
+    """-bs: one SMTP session on standard input and output, then deliver what it queued."""
+    queued: list[str] = []
+    if delivers_at_once(runtime):
+        sink.on_commit = queued.append
+    await serve_stdio(runtime.policy, sink, chosen, resolve=client_resolver(runtime))
+    if queued:
+        runner = make_runner(runtime, sink.queue)
+        try:
+            for qid in queued:
+                await runner.deliver(qid)
+        finally:
+            await runner.aclose()
 
 
 def client_resolver(runtime: Runtime) -> ClientResolver:
@@ -128,7 +161,8 @@ def workers() -> int:
 
 
 def _daemon(runtime: Runtime, queue_dir: Path, *, detach: bool,
-            reload: Callable[[], Runtime] | None = None) -> int:
+            reload: Callable[[], Runtime] | None = None,
+            queue_interval: float | None = None) -> int:
     """Bind, detach, write the pid file, drop privileges, then serve from workers()."""
     options = runtime.config.options
     count = workers()
@@ -178,7 +212,8 @@ def _daemon(runtime: Runtime, queue_dir: Path, *, detach: bool,
     code = int(ExitCode.EX_SOFTWARE)
     try:
         code = asyncio.run(_serve(runtime, queue_dir, chosen, sockets[0], admission=admission,
-                                  reload=reload, children=children))
+                                  reload=reload, children=children,
+                                  queue_interval=queue_interval))
     finally:
         if code != _RESTART:  # on a restart the workers finish their sessions first
             for pid in children:
@@ -224,8 +259,11 @@ _RESTART = -1  # what _serve returns when SIGHUP asked for a restart
 async def _serve(runtime: Runtime, queue_dir: Path, chosen: list[Listener],
                  sockets: list[socket.socket], *, admission: Admission,
                  reload: Callable[[], Runtime] | None = None,
-                 children: Sequence[int] = ()) -> int:
+                 children: Sequence[int] = (), queue_interval: float | None = None) -> int:
     """One worker: all listeners on the shared sockets, until SIGTERM or SIGINT.
+
+    Each worker delivers the messages it queued (DeliveryMode background);
+    the first one (the daemon itself) also runs the queue every queue_interval.
 
     SIGHUP: in the daemon itself (reload given), check the new configuration,
     pass the signal on to the other workers and drain; in a worker, drain.
@@ -236,6 +274,24 @@ async def _serve(runtime: Runtime, queue_dir: Path, chosen: list[Listener],
     sink = open_sink(queue_dir, runtime, cleanup=False)
     server = SmtpServer(runtime.policy, sink, chosen, resolve=client_resolver(runtime),
                         admission=admission)
+    runner = make_runner(runtime, sink.queue)
+    if delivers_at_once(runtime):
+        sink.on_commit = runner.schedule
+    queue_runs = None
+    if queue_interval and reload is not None:
+        queue_runs = asyncio.create_task(runner.run_forever(queue_interval))
+    try:
+        return await _serve_sessions(server, sockets, reload, chosen, children)
+    finally:
+        if queue_runs is not None:
+            queue_runs.cancel()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(runner.drain(), RESTART_GRACE)
+
+
+async def _serve_sessions(server: SmtpServer, sockets: list[socket.socket],
+                          reload: Callable[[], Runtime] | None, chosen: list[Listener],
+                          children: Sequence[int]) -> int:
     await server.start(sockets)
     stop = asyncio.Event()
     hup = asyncio.Event()

@@ -34,10 +34,10 @@ from __future__ import annotations
 import contextlib
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from mta.app.runtime import Runtime
-from mta.config.tokens import prescan
 from mta.core.hdrinfo import ADDRESS_FIELDS, RECIPIENT_FIELDS
 from mta.queue.fsqueue import BodyWriter, FsQueue
 from mta.queue.qfformat import (
@@ -47,6 +47,7 @@ from mta.queue.qfformat import (
     envelope_flags,
     initial_priority,
 )
+from mta.rules.headers import commaize
 from mta.smtp.session import Transaction
 
 
@@ -58,9 +59,14 @@ class QueueSink:
         self.queue = FsQueue(str(directory))
         self.runtime = runtime
         self.removed = remove_leftovers(self.queue) if cleanup else []
+        # called with the queue id of each message once it is durable (the daemon's
+        # background delivery)
+        self.on_commit: Callable[[str], None] | None = None
 
     def begin(self) -> QueueWriter:
-        return QueueWriter(self.queue, self.queue.create_body(), self.runtime.engine.tables.ext)
+        writer = QueueWriter(self.queue, self.queue.create_body(), self.runtime.engine.tables.ext)
+        writer.on_commit = self.on_commit
+        return writer
 
 
 class QueueWriter:
@@ -74,6 +80,7 @@ class QueueWriter:
         self.size = 0
         self.eight_bit = False
         self._cr = False  # the last chunk ended with a CR (its LF may come next)
+        self.on_commit: Callable[[str], None] | None = None
 
     def write_body(self, data: bytes) -> None:
         """Append body bytes, CRLF turned into LF as in Sendmail's df files."""
@@ -145,49 +152,12 @@ class QueueWriter:
             envid=txn.envid,
         )
         await self.queue.commit(envelope)
+        if self.on_commit is not None:
+            self.on_commit(self.qid)
 
     def abort(self) -> None:
         """Forget the message: its files go."""
         self.queue.abort(self.qid)
-
-
-LINE_MAX = 78  # commaize()'s line length for the queue file
-
-
-def commaize(name: str, value: str, table: list[int]) -> str:
-    """An address field's value as Sendmail's commaize() writes it into the qf file.
-
-    The addresses (each ends at a comma outside quotes, comments and angle
-    brackets, as prescan() finds it) lose the white space and folding
-    around them and are joined with ", "; an address that would take the
-    line past LINE_MAX columns starts a new line indented by eight spaces.
-    A value that does not scan is kept as it came.
-    """
-    out: list[str] = []
-    column = len(name) + 2
-    p, n = 0, len(value)
-    first = True
-    while p < n:
-        while p < n and (value[p].isspace() or value[p] == ","):
-            p += 1
-        if p >= n:
-            break
-        tokens, end, _errors = prescan(value[p:], table, ",")
-        if tokens is None and end == 0:
-            return value
-        address = value[p:p + end].rstrip()
-        p += max(end, 1)
-        if not address:
-            continue
-        column += len(address) + (0 if first else 2)
-        if not first and column > LINE_MAX:
-            out.append(",\n        ")
-            column = 8 + len(address)
-        elif not first:
-            out.append(", ")
-        out.append(address)
-        first = False
-    return " " + "".join(out)
 
 
 def remove_leftovers(queue: FsQueue) -> list[str]:

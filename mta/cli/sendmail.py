@@ -28,7 +28,7 @@ from __future__ import annotations
 import signal
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from mta.app.runtime import startup_macros
 from mta.config.hostinfo import host_identity, interface_names
@@ -36,6 +36,9 @@ from mta.config.loader import LISTENER_OPTIONS, MAXCONFIGLEVEL, SENDMAIL_VERSION
 from mta.config.options import read_option
 from mta.core.errors import ConfigError
 from mta.util.sysexits import ExitCode
+
+if TYPE_CHECKING:
+    from mta.deliver.runner import Selector
 
 DEFAULT_CF = "/etc/mail/sendmail.cf"
 MAXLINE = 2048  # Sendmail's line buffer for test-mode input
@@ -65,6 +68,8 @@ def _getopt(argv: Sequence[str]) -> tuple[list[tuple[str, str]], list[str]]:
             if c in takes:
                 if j + 1 < len(a):
                     opts.append((c, a[j + 1:]))
+                elif c == "q" and (i + 1 >= len(args) or args[i + 1].startswith("-")):
+                    opts.append((c, ""))  # a bare -q: run the queue once
                 else:
                     i += 1
                     if i >= len(args):
@@ -79,6 +84,58 @@ def _getopt(argv: Sequence[str]) -> tuple[list[tuple[str, str]], list[str]]:
 
 class _Usage(Exception):
     pass
+
+
+class QueueArgs:
+    """The -q options: an interval (-q30m), -qf, -qp[time], and -qI/-qR/-qS selections."""
+
+    def __init__(self) -> None:
+        self.given = False
+        self.interval: float | None = None
+        self.foreground = False
+        self.persistent = False
+        self.selections: dict[str, list[tuple[str, bool]]] = {"I": [], "R": [], "S": []}
+
+    def add(self, value: str) -> None:
+        """Take one -q option's text (what follows the q).
+
+        Raises:
+            ValueError: an unknown -q letter or a bad interval.
+        """
+        from mta.util.timespec import TimeUnit, convtime
+
+        self.given = True
+        if not value:
+            return
+        negate = value.startswith("!")  # -q!Rbob: every message except bob's
+        if negate:
+            value = value[1:]
+        letter = value[:1]
+        if letter and letter in "IRS":
+            self.selections[letter].append((value[1:], negate))
+        elif letter == "f":
+            self.foreground = True
+        elif letter == "p":
+            self.persistent = True
+            self.interval = convtime(value[1:], TimeUnit.MINUTES) if value[1:] else 1
+        elif letter == "Q" or letter == "L":
+            raise ValueError(f"-q{letter} (quarantined or lost items) is not supported")
+        elif letter.isdigit():
+            seconds = convtime(value, TimeUnit.MINUTES)
+            if seconds <= 0:
+                raise ValueError(f"Invalid -q value {value}")
+            self.interval = seconds
+        else:
+            raise ValueError(f"Unknown -q option {value}")
+
+    def selector(self) -> Selector | None:
+        from mta.deliver.runner import Selector
+
+        if not any(self.selections.values()):
+            return None
+        return Selector(qid=tuple(self.selections["I"]),
+                        recipient=tuple(self.selections["R"]),
+                        sender=tuple(self.selections["S"]))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -96,10 +153,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     cf = DEFAULT_CF
     overrides: dict[str, str] = {}
     debug: dict[int, int] = {}
+    queue = QueueArgs()
     from mta.rules.testmode import set_debug_flags
 
+    q_values: list[str] = []
     for c, value in opts:
-        if c == "b":
+        if c == "q":
+            q_values.append(value)
+        elif c == "b":
             mode = value[:1] or "m"
         elif c == "C":
             cf = value
@@ -114,13 +175,30 @@ def main(argv: Sequence[str] | None = None) -> int:
                 overrides[parsed.name] += "\n" + parsed.value
             else:
                 overrides[parsed.name] = parsed.value
+    if mode != "p":  # -bp takes -qQ, -qL and the selections itself (mta.cli.mailq)
+        try:
+            for value in q_values:
+                queue.add(value)
+        except ValueError as exc:
+            print(f"sendmail: {exc}", file=sys.stderr)
+            return int(ExitCode.EX_USAGE)
     if mode in ("d", "D", "s"):
         from mta.app.daemon import run as run_daemon
 
         _log_to(mode)
-        return run_daemon(cf, overrides, mode=mode)
+        return run_daemon(cf, overrides, mode=mode, queue_interval=queue.interval)
+    if mode == "m" and queue.given:
+        from mta.app.queuerun import run_queue
+
+        _log_to("q")
+        return run_queue(cf, overrides, selector=queue.selector(), interval=queue.interval,
+                         foreground=queue.foreground)
     if mode == "t":
         return run_test_mode(cf, overrides, debug, op_mode=mode)
+    if mode == "p":
+        from mta.cli.mailq import main as mailq_main
+
+        return mailq_main(args)
     if mode == "i":
         from mta.cli.newaliases import main as newaliases_main
 

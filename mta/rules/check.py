@@ -348,6 +348,16 @@ class _Using:
             engine.macros, engine.e_to, engine.smtp_errors, engine.exit_stat = saved
 
 
+def using_macros(engine: RuleEngine, macros: MacroEnv, e_to: str | None = None) -> _Using:
+    """The engine with macros, e_to and a fresh error list until the with block ends.
+
+    What Policy uses for each check; delivery uses it for one envelope's
+    parseaddr() and remotename() calls. Errors the rules report are collected
+    in engine.smtp_errors instead of being printed.
+    """
+    return _Using(engine, macros, e_to)
+
+
 def _alias_members(engine: RuleEngine, user: str) -> list[str] | None:
     maps = engine.maps
     if maps is None or maps.get("aliases") is None:

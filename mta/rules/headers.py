@@ -25,8 +25,10 @@ SEE ALSO
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from mta.config.model import Op, OpKind
-from mta.config.tokens import encode_op
+from mta.config.tokens import encode_op, prescan
 
 MAXNAME = 256
 DEFAULT_MUST_QUOTE_CHARS = "@,;:\\()[].'"
@@ -246,3 +248,47 @@ def _crack(addr: str, must_quote: str, colon_ok: bool) -> str:
     if bp >= bufend:
         raise _Overflow
     return "".join(buf[:bp])
+
+
+LINE_MAX = 78  # commaize()'s line length for the queue file
+
+
+def commaize(name: str, value: str, table: list[int],
+             rewrite: Callable[[str], str] | None = None) -> str:
+    """An address field's value as Sendmail's commaize() writes it.
+
+    The addresses (each ends at a comma outside quotes, comments and angle
+    brackets, as prescan() finds it) lose the white space and folding
+    around them and are joined with ", "; an address that would take the
+    line past LINE_MAX columns starts a new line indented by eight spaces.
+    A value that does not scan is kept as it came. rewrite, when given,
+    turns each address into what the mailer wants (remotename() at
+    delivery); without it the addresses are kept as written (the qf file).
+    """
+    out: list[str] = []
+    column = len(name) + 2
+    p, n = 0, len(value)
+    first = True
+    while p < n:
+        while p < n and (value[p].isspace() or value[p] == ","):
+            p += 1
+        if p >= n:
+            break
+        tokens, end, _errors = prescan(value[p:], table, ",")
+        if tokens is None and end == 0:
+            return value
+        address = value[p:p + end].rstrip()
+        p += max(end, 1)
+        if not address:
+            continue
+        if rewrite is not None:
+            address = rewrite(address)
+        column += len(address) + (0 if first else 2)
+        if not first and column > LINE_MAX:
+            out.append(",\n        ")
+            column = 8 + len(address)
+        elif not first:
+            out.append(", ")
+        out.append(address)
+        first = False
+    return " " + "".join(out)

@@ -50,8 +50,13 @@ class Daemon:
         return [parse_qf(p.read_bytes(), qid=p.name[2:]) for p in self.qf_files()]
 
 
-def build_site(tmp_path: Path) -> tuple[Path, Path, int]:
-    """The private config: (sendmail.cf, queue directory, port)."""
+def build_site(tmp_path: Path, defines: tuple[str, ...] = (),
+               tables: dict[str, str] | None = None) -> tuple[Path, Path, int]:
+    """The private config: (sendmail.cf, queue directory, port).
+
+    defines are extra -DNAME=VALUE for the .mc; tables adds lines to the
+    site's text tables (mailertable, aliases, ...) before they are built.
+    """
     site = tmp_path / "mail"
     site.mkdir()
     for name in ("access", "aliases", "local-host-names", "relay-domains", "mailertable",
@@ -60,23 +65,36 @@ def build_site(tmp_path: Path) -> tuple[Path, Path, int]:
             shutil.copy(ETC / name, site / name)
     with open(site / "access", "a") as fh:
         fh.write("From:spammer@bad.test\tREJECT\n")
+    for name, text in (tables or {}).items():
+        with open(site / name, "a") as fh:
+            fh.write(text)
     queue = tmp_path / "queue"
     port = _free_port()
     subprocess.run(
         [str(BIN / "mta"), "compile", f"-DMTA_PORT={port}", f"-DMAIL_SETTINGS_DIR={site}/",
-         f"-DQUEUE_DIR={queue}", str(ETC / "sendmail.mc"), "-o", str(site / "sendmail.cf")],
+         f"-DQUEUE_DIR={queue}", *(f"-D{d}" for d in defines), str(ETC / "sendmail.mc"),
+         "-o", str(site / "sendmail.cf")],
         check=True, cwd=site)
     for table in ("access", "mailertable", "virtusertable"):
         with open(site / table, "rb") as fin:
             subprocess.run([str(BIN / "makemap"), "hash", str(site / table)], stdin=fin,
                            check=True)
+    subprocess.run([str(BIN / "newaliases"), "-C", str(site / "sendmail.cf")], check=True,
+                   capture_output=True)
     return site / "sendmail.cf", queue, port
 
 
 def start_daemon(cf: Path, queue: Path, port: int, log: Path,
-                 options: tuple[str, ...] = (), env: dict[str, str] | None = None) -> Daemon:
-    """Start `sendmail -bD -C cf [-O option ...]` and wait until it accepts connections."""
-    extra = [arg for option in options for arg in ("-O", option)]
+                 options: tuple[str, ...] = (), env: dict[str, str] | None = None,
+                 *, deliver: bool = False, args: tuple[str, ...] = ()) -> Daemon:
+    """Start `sendmail -bD -C cf [-O option ...]` and wait until it accepts connections.
+
+    Unless deliver is set, the daemon only queues (-O DeliveryMode=queue), so
+    that the tests can read what it queued.
+    """
+    if not deliver:
+        options = ("DeliveryMode=queue", *options)
+    extra = [*(arg for option in options for arg in ("-O", option)), *args]
     with open(log, "ab") as err:
         proc = subprocess.Popen([str(BIN / "sendmail"), "-bD", "-C", str(cf), *extra],
                                 stdout=err, stderr=subprocess.STDOUT,

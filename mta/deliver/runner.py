@@ -1,0 +1,650 @@
+"""The queue runner: deliver queued messages through the .cf's mailers.
+
+SYNOPSIS
+    runner = QueueRunner(config, engine, queue, env=MapEnv(options=config.options))
+    await runner.run_queue()                   # one queue run (sendmail -q)
+    await runner.deliver(qid)                  # one message now (DeliveryMode=background)
+    await runner.aclose()                      # QUIT the cached SMTP connections
+
+DESCRIPTION
+    One delivery attempt of a message, as Sendmail's dowork()/sendall():
+
+    1. the qf file is locked (flock, as Sendmail locks it, so that neither a
+       Sendmail queue run nor a second runner of ours works on it at the
+       same time) and read; a qf that does not parse is renamed to QfQID
+       and left alone, as Sendmail does;
+    2. the recipients are expanded (mta.deliver.router: ruleset 0,
+       aliases, .forward, duplicates);
+    3. a message that came through more relays than MaxHopCount fails for
+       every recipient ("554 5.4.6 Too many hops");
+    4. the recipients of one mailer and host go out together when the
+       mailer takes several (F=m, at most m=); [IPC] mailers through
+       mta.deliver.smtpclient (MX walk, connection cache), programs through
+       mta.deliver.program, [FILE] by an mbox append;
+    5. what failed for good is returned to the sender in a DSN (to the
+       owner- alias when there is one); what is still deferred past
+       Timeout.queuereturn fails too; past Timeout.queuewarn the sender
+       gets one delay warning;
+    6. the queue is updated: a DSN is committed before the qf changes, and
+       the qf is rewritten (tf, fsync, rename) with only the recipients
+       still deferred, the attempt count and time, the priority raised by
+       RetryFactor and the reason in its M record; with none left the qf
+       and then the df are removed.
+
+    A crash at any point therefore loses nothing: at worst the recipients
+    whose delivery was in flight get the message twice.
+
+    A queue run takes the qf files in QueueSortOrder (priority by
+    default), skips those younger than MinQueueAge since their last
+    attempt and those locked by someone else, and works on up to
+    MaxQueueChildren (default 8 here) messages at once.
+
+DIAGNOSTICS
+    Delivery problems are recipient states and log lines ("QID: to=...,
+    stat=Deferred: ..."), never exceptions; an OSError while rewriting the
+    queue is logged and the message stays as it was.
+
+SEE ALSO
+    mta.deliver.router, mta.deliver.mailer, mta.deliver.smtpclient,
+    mta.deliver.program, mta.deliver.dsn, mta.queue.fsqueue; Sendmail op.me
+    4.1 (queue runs), 5.6 (Timeout.queuewarn, Timeout.queuereturn).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import logging
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from mta.config.macros import translate_dollars
+from mta.config.model import Config, MailerDef
+from mta.config.options import option_value
+from mta.core.hdrinfo import TRACE_FIELDS
+from mta.core.reply import Reply
+from mta.deliver import smtpclient
+from mta.deliver.bounce import queue_dsn
+from mta.deliver.dsn import DsnKind
+from mta.deliver.mailer import (
+    MailerKind,
+    ctime,
+    mailer_argv,
+    mailer_kind,
+    render_message,
+    smtp_port,
+)
+from mta.deliver.mbox import MboxError, deliver_mbox
+from mta.deliver.program import TRANSIENT, clean_environment, exit_reply, run_program
+from mta.deliver.router import RcptState, Recipient, Router
+from mta.maps.base import MapEnv
+from mta.queue.fsqueue import FsQueue
+from mta.queue.qfformat import (
+    ENVELOPE_FLAG_ORDER,
+    FLAG_RESPONSE,
+    FLAG_WARNING_SENT,
+    QueueEnvelope,
+    QueueFormatError,
+    parse_qf,
+)
+from mta.rules.check import using_macros
+from mta.rules.engine import RuleEngine
+from mta.rules.macros import MacroEnv
+from mta.rules.resolve import RF_CANONICAL, RF_SENDERADDR, remotename
+
+log = logging.getLogger("mta.deliver")
+
+DEFAULT_PARALLEL = 8
+
+
+@dataclass(frozen=True, slots=True)
+class RunnerSettings:
+    """The options a queue run reads, in seconds and counts."""
+
+    queue_warn: int = 4 * 3600
+    queue_return: int = 5 * 86400
+    min_queue_age: int = 0
+    retry_factor: int = 90000
+    max_hop_count: int = 25
+    sort_order: str = "priority"
+    max_run_size: int = 0
+    parallel: int = DEFAULT_PARALLEL
+    cache_size: int = 2
+    cache_timeout: float = 300.0
+    helo_name: str = "localhost"
+
+    @classmethod
+    def from_config(cls, config: Config) -> RunnerSettings:
+        options = config.options
+
+        def number(name: str, default: int) -> int:
+            try:
+                value = option_value(options, name)
+            except (KeyError, ValueError):
+                return default
+            return int(value) if isinstance(value, (int, float)) else default
+
+        def seconds(name: str, default: int) -> int:
+            from mta.util.timespec import TimeUnit, convtime
+            text = options.get(name)
+            if not text:
+                return default
+            return convtime(text, TimeUnit.DAYS if name.startswith("Timeout.queue")
+                            else TimeUnit.MINUTES)
+
+        return cls(
+            queue_warn=seconds("Timeout.queuewarn", 4 * 3600),
+            queue_return=seconds("Timeout.queuereturn", 5 * 86400),
+            min_queue_age=seconds("MinQueueAge", 0),
+            retry_factor=number("RetryFactor", 90000),
+            max_hop_count=number("MaxHopCount", 25),
+            sort_order=(options.get("QueueSortOrder") or "priority").lower(),
+            max_run_size=number("MaxQueueRunSize", 0),
+            parallel=number("MaxQueueChildren", 0) or DEFAULT_PARALLEL,
+            cache_size=max(1, number("ConnectionCacheSize", 2)),
+            cache_timeout=float(seconds("ConnectionCacheTimeout", 300)),
+            helo_name=config.macros.get("j") or "localhost",
+        )
+
+
+@dataclass(slots=True)
+class RunStats:
+    """What one queue run did."""
+
+    tried: int = 0
+    removed: int = 0  # messages finished and gone from the queue
+    deferred: int = 0  # messages left in the queue
+    skipped: int = 0  # locked by someone else or too young
+
+
+class QueueRunner:
+    """Delivers the messages of one queue directory with one RuleEngine."""
+
+    def __init__(self, config: Config, engine: RuleEngine, queue: FsQueue, *,
+                 env: MapEnv | None = None, settings: RunnerSettings | None = None) -> None:
+        self.config = config
+        self.engine = engine
+        self.queue = queue
+        self.env = env or MapEnv(options=config.options)
+        self.settings = settings or RunnerSettings.from_config(config)
+        self.router = Router(engine)
+        self.cache = smtpclient.ConnectionCache(self.settings.cache_size,
+                                                self.settings.cache_timeout)
+        self._active: set[str] = set()
+        self._environment = clean_environment(config.environment)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._semaphore: asyncio.Semaphore | None = None
+
+    def schedule(self, qid: str) -> None:
+        """Deliver qid soon, in the background (DeliveryMode=background after a 250)."""
+        task = asyncio.get_running_loop().create_task(self._scheduled(qid))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _scheduled(self, qid: str) -> None:
+        if self._semaphore is None:
+            self._semaphore = asyncio.Semaphore(max(1, self.settings.parallel))
+        async with self._semaphore:
+            try:
+                await self.deliver(qid)
+            except Exception:  # a fault of ours: the message stays queued for the next run
+                log.exception("%s: delivery failed", qid)
+
+    async def run_forever(self, interval: float) -> None:
+        """A queue run every interval seconds (sendmail -bd -q30m), the first one now."""
+        while True:
+            try:
+                await self.run_queue(force=False)
+            except Exception:
+                log.exception("queue run failed")
+            await asyncio.sleep(interval)
+
+    async def drain(self) -> None:
+        """Wait for the scheduled deliveries, then close the cached connections."""
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the cached SMTP connections."""
+        await self.cache.aclose()
+
+    # ------------------------------------------------------------ queue runs
+
+    def candidates(self, *, now: float | None = None) -> list[str]:
+        """The queue ids of one run, in QueueSortOrder."""
+        entries: list[tuple[tuple[int, ...], str]] = []
+        order = self.settings.sort_order
+        for qid in self.queue.walk():
+            try:
+                with open(self.queue.qf_path(qid), "rb") as fh:
+                    head = fh.read(256)
+            except OSError:
+                continue
+            values = _qf_numbers(head)
+            key: tuple[int, ...]
+            if order.startswith("t"):  # time: oldest first
+                key = (values.get("T", 0),)
+            elif order.startswith("f") or order.startswith("r"):
+                key = (0,)
+            else:
+                key = (values.get("P", 0), values.get("T", 0))
+            entries.append((key, qid))
+        entries.sort()
+        qids = [qid for _key, qid in entries]
+        if self.settings.max_run_size > 0:
+            qids = qids[:self.settings.max_run_size]
+        return qids
+
+    async def run_queue(self, *, force: bool = True,
+                        selector: Selector | None = None) -> RunStats:
+        """One queue run over every message (sendmail -q); force ignores MinQueueAge."""
+        stats = RunStats()
+        semaphore = asyncio.Semaphore(max(1, self.settings.parallel))
+
+        async def one(qid: str) -> None:
+            async with semaphore:
+                outcome = await self.deliver(qid, force=force, selector=selector)
+            if outcome is None:
+                stats.skipped += 1
+            else:
+                stats.tried += 1
+                if outcome:
+                    stats.removed += 1
+                else:
+                    stats.deferred += 1
+
+        await asyncio.gather(*(one(qid) for qid in self.candidates()))
+        return stats
+
+    async def deliver(self, qid: str, *, force: bool = True,
+                      selector: Selector | None = None) -> bool | None:
+        """One delivery attempt of qid.
+
+        Returns:
+            True when the message is finished (gone from the queue), False
+            when some of it stays queued, None when it was not tried (locked,
+            too young, gone, not selected).
+        """
+        if qid in self._active:
+            return None
+        self._active.add(qid)
+        try:
+            try:
+                fd = os.open(self.queue.qf_path(qid), os.O_RDWR)
+            except OSError:
+                return None
+            try:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    return None  # someone else works on it
+                try:
+                    data = _read_all(fd)
+                    envelope = parse_qf(data, qid=qid)
+                except QueueFormatError as exc:
+                    log.error("%s: bad queue file: %s; renamed to Qf%s", qid, exc, qid)
+                    with contextlib.suppress(OSError):
+                        os.rename(self.queue.qf_path(qid),
+                                  os.path.join(self.queue.qf_directory, "Qf" + qid))
+                    return None
+                if selector is not None and not selector.matches(envelope):
+                    return None
+                now = time.time()
+                if not force and envelope.last_attempt and \
+                        now - envelope.last_attempt < self.settings.min_queue_age:
+                    return None
+                return await self._attempt(envelope, now)
+            finally:
+                os.close(fd)  # drops the lock
+        finally:
+            self._active.discard(qid)
+
+    # ------------------------------------------------------------ one message
+
+    def _macros(self, envelope: QueueEnvelope, now: float) -> MacroEnv:
+        macros = self.engine.macros.copy()
+        for name, value in envelope.macros:
+            macros.define(name, translate_dollars(value, 10, comments=False))
+        sender = envelope.sender.strip()
+        bare = sender[1:-1] if sender.startswith("<") and sender.endswith(">") else sender
+        macros.define("i", envelope.qid)
+        macros.define("f", translate_dollars(bare, 10, comments=False))
+        macros.define("d", ctime(now))
+        return macros
+
+    async def _attempt(self, envelope: QueueEnvelope, now: float) -> bool:
+        qid = envelope.qid
+        try:
+            with open(self.queue.df_path(qid), "rb") as fh:
+                body = fh.read()
+        except FileNotFoundError:
+            log.error("%s: missing data file; message removed", qid)
+            self.queue.remove(qid)
+            return True
+        macros = self._macros(envelope, now)
+        sendq = self.router.expand(envelope.recipients, macros=macros)
+        hops = sum(1 for h in envelope.headers if h.name.lower() in TRACE_FIELDS)
+        if hops > self.settings.max_hop_count:
+            for rcpt in sendq:
+                if rcpt.state is RcptState.OK:
+                    rcpt.fail(Reply(554, "5.4.6", f"Too many hops {hops} "
+                                    f"({self.settings.max_hop_count} max)"))
+        for group in _groups(sendq):
+            await self._deliver_group(envelope, body, group, macros, now)
+        for rcpt in sendq:
+            if rcpt.state in (RcptState.BADADDR, RcptState.QUEUEUP) and rcpt.reply is not None \
+                    and not rcpt.logged:
+                self._log_rcpt(envelope, rcpt, now, None)
+                rcpt.transcript.append(_transcript_line(rcpt))
+        return await self._finish(envelope, body, sendq, now)
+
+    async def _deliver_group(self, envelope: QueueEnvelope, body: bytes,
+                             group: list[Recipient], macros: MacroEnv, now: float) -> None:
+        first = group[0]
+        address = first.address
+        mailer = address.mailer if address is not None else None
+        if mailer is None:
+            for rcpt in group:
+                rcpt.fail(Reply(554, "5.3.5", "mailer not found"))
+            return
+        macros.define("h", first.host)
+        kind = mailer_kind(mailer)
+        with using_macros(self.engine, macros) as engine:
+            sender = _bare(envelope.sender)
+            if FLAG_RESPONSE in envelope.flags and kind is MailerKind.SMTP:
+                sender = ""  # a DSN goes out with MAIL FROM:<>
+            if sender:
+                g, _status = remotename(engine, sender, mailer, RF_SENDERADDR | RF_CANONICAL)
+            else:
+                g = ""
+            macros.define("g", translate_dollars(g, 10, comments=False))
+            data = render_message(engine, envelope, mailer, body, macros=macros,
+                                  unix_from=kind is not MailerKind.SMTP)
+        if kind is MailerKind.SMTP:
+            await self._smtp(envelope, group, mailer, macros, data, g)
+        elif kind is MailerKind.FILE:
+            await self._file(envelope, group, data, g)
+        elif kind is MailerKind.PROGRAM:
+            await self._program(group, mailer, macros, data)
+        else:
+            for rcpt in group:
+                rcpt.fail(Reply(451, "4.3.5", f"mailer {mailer.name}: {mailer.path} "
+                                "is not supported"))
+        for rcpt in group:
+            self._log_rcpt(envelope, rcpt, now, mailer)
+            if rcpt.state in (RcptState.BADADDR, RcptState.QUEUEUP) and rcpt.reply is not None:
+                rcpt.transcript.append(_transcript_line(rcpt))
+
+    async def _smtp(self, envelope: QueueEnvelope, group: list[Recipient], mailer: MailerDef,
+                    macros: MacroEnv, data: bytes, g: str) -> None:
+        host = group[0].host or ""
+        destinations = await smtpclient.resolve_destinations(
+            host, self.env, port=smtp_port(mailer, macros),
+            local_domain=self.config.macros.get("m"), try_mx="0" not in mailer.flags)
+        if destinations.failure is not None:
+            for rcpt in group:
+                rcpt.fail(destinations.failure)
+            return
+        outbound = tuple(smtpclient.OutboundRecipient(
+            rcpt.user, notify=_notify(rcpt), orcpt=rcpt.orcpt) for rcpt in group)
+        message = smtpclient.OutboundMessage(
+            sender=g, recipients=outbound, data=data, body_type=envelope.body_type,
+            envid=envelope.envid, ret=envelope.ret, has_8bit=envelope.has_8bit)
+        options = smtpclient.ClientOptions(helo_name=self.settings.helo_name,
+                                           always_esmtp="a" in mailer.flags)
+        report = await smtpclient.deliver_message(destinations, message, options, self.cache)
+        talk = [f"... while talking to {report.relay.split(' ')[0]}:" if report.relay
+                else "", *report.transcript]
+        for rcpt, result in zip(group, report.results, strict=True):
+            rcpt.remote_mta = result.relay or report.relay
+            if result.reply.code < 300:
+                rcpt.state = RcptState.SENT
+                rcpt.reply = result.reply
+            else:
+                rcpt.fail(result.reply)
+                rcpt.transcript.extend(line for line in talk if line)
+
+    async def _file(self, envelope: QueueEnvelope, group: list[Recipient], data: bytes,
+                    g: str) -> None:
+        safe = self.config.options.get("SafeFileEnvironment")
+        for rcpt in group:
+            path = rcpt.user
+            if safe and safe != "/":
+                prefix = safe.rstrip("/") + "/"
+                if not path.startswith(prefix):
+                    path = prefix + path.lstrip("/")
+            try:
+                await asyncio.to_thread(deliver_mbox, path, data, sender=g or "MAILER-DAEMON",
+                                        add_from_line=False, escape_from=False)
+            except MboxError as exc:
+                rcpt.fail(exc.reply)
+            else:
+                rcpt.state = RcptState.SENT
+                rcpt.reply = Reply(250, "2.0.0", "Ok")
+
+    async def _program(self, group: list[Recipient], mailer: MailerDef, macros: MacroEnv,
+                       data: bytes) -> None:
+        argv = mailer_argv(mailer, [rcpt.user for rcpt in group], macros)
+        first = group[0]
+        macros.define("z", first.home)
+        directories = [translate_dollars(d, 10, comments=False) for d in mailer.directories]
+        from mta.config.macros import expand
+        directories = [expand(d, macros.get) for d in directories]
+        user = None
+        if "S" not in mailer.flags and first.uid is not None and first.gid is not None:
+            user = (first.uid, first.gid)
+        if mailer.eol == "\r\n":
+            data = data.replace(b"\n", b"\r\n")
+        result = await run_program(mailer.path, argv, data, environment=self._environment,
+                                   directories=directories or ["/"], user=user)
+        reply = exit_reply(result.status, result.output)
+        for rcpt in group:
+            if result.status == 0:
+                rcpt.state = RcptState.SENT
+                rcpt.reply = reply
+            elif result.status in TRANSIENT:
+                rcpt.state = RcptState.QUEUEUP
+                rcpt.reply = reply
+            else:
+                rcpt.state = RcptState.BADADDR
+                rcpt.reply = reply
+
+    # ------------------------------------------------------------ afterwards
+
+    async def _finish(self, envelope: QueueEnvelope, body: bytes, sendq: list[Recipient],
+                      now: float) -> bool:
+        age = now - envelope.created
+        deferred = [r for r in sendq if r.state is RcptState.QUEUEUP]
+        if deferred and age >= self.settings.queue_return:
+            period = _period(self.settings.queue_return)
+            for rcpt in deferred:
+                # the last reason stays the diagnostic; the status says why it ends
+                rcpt.state = RcptState.BADADDR
+                rcpt.timed_out = f"Cannot send message for {period}"
+            deferred = []
+        failed = [r for r in sendq if r.state is RcptState.BADADDR]
+        flags = envelope.flags
+        warn = [r for r in deferred if "DELAY" in r.notify]
+        returns = [r for r in failed if "FAILURE" in r.notify]
+        try:
+            if returns:
+                await self._return_to_sender(envelope, body, returns, now, delay=False)
+            if warn and FLAG_WARNING_SENT not in flags and age >= self.settings.queue_warn:
+                await self._return_to_sender(envelope, body, warn, now, delay=True)
+                flags = "".join(c for c in ENVELOPE_FLAG_ORDER
+                                if c in flags + FLAG_WARNING_SENT)
+        except OSError as exc:
+            log.error("%s: cannot queue a DSN: %s; the message stays as it was", envelope.qid,
+                      exc)
+            return False
+        if not deferred:
+            self.queue.remove(envelope.qid)
+            return True
+        reason = next((r.reply for r in deferred if r.reply is not None), None)
+        status = f"Deferred: {_status_text(reason)}" if reason is not None else "Deferred"
+        updated = replace(
+            envelope,
+            recipients=tuple(r.to_queue() for r in deferred),
+            attempts=envelope.attempts + 1,
+            last_attempt=int(now),
+            priority=envelope.priority + self.settings.retry_factor,
+            status_message=status,
+            flags=flags,
+        )
+        try:
+            await self.queue.commit(updated)
+        except OSError as exc:
+            log.error("%s: cannot rewrite the queue file: %s", envelope.qid, exc)
+        return False
+
+    async def _return_to_sender(self, envelope: QueueEnvelope, body: bytes,
+                                recipients: list[Recipient], now: float, *,
+                                delay: bool) -> None:
+        lines: list[str] = []
+        for rcpt in recipients:
+            for line in rcpt.transcript:
+                if not lines or line != lines[-1]:
+                    lines.append(line)
+        if FLAG_RESPONSE in envelope.flags:  # a DSN that fails goes to the postmaster
+            envelope = replace(envelope, sender="<>")
+        qids = await queue_dsn(
+            self.queue, self.config, self.engine.macros, envelope, body, recipients, now=now,
+            kind=DsnKind.DELAY if delay else DsnKind.FAILURE,
+            transcript="".join(line + "\n" for line in lines) if lines else None,
+            settings_warn=self.settings.queue_warn, settings_return=self.settings.queue_return)
+        what = "delayed" if delay else (recipients[0].reply.text if recipients[0].reply
+                                        else "failed")
+        for qid in qids:
+            log.info("%s: %s: DSN: %s", envelope.qid, qid, what)
+            self.schedule(qid)
+
+    def _log_rcpt(self, envelope: QueueEnvelope, rcpt: Recipient, now: float,
+                  mailer: MailerDef | None) -> None:
+        rcpt.logged = True
+        if rcpt.state is RcptState.SENT:
+            stat = f"Sent ({rcpt.reply.text})" if rcpt.reply is not None else "Sent"
+        elif rcpt.state is RcptState.QUEUEUP:
+            stat = f"Deferred: {_status_text(rcpt.reply)}"
+        elif rcpt.state is RcptState.BADADDR and rcpt.reply is not None:
+            stat = _status_text(rcpt.reply)
+        else:
+            return
+        delay = _hms(now - envelope.created)
+        parts = [f"to={rcpt.paddr}", f"delay={delay}", f"xdelay={_hms(time.time() - now)}"]
+        if mailer is not None:
+            parts.append(f"mailer={mailer.name}")
+        parts.append(f"pri={envelope.priority}")
+        if rcpt.remote_mta:
+            parts.append(f"relay={rcpt.remote_mta}")
+        if rcpt.reply is not None and rcpt.reply.status:
+            parts.append(f"dsn={rcpt.reply.status}")
+        parts.append(f"stat={stat}")
+        log.info("%s: %s", envelope.qid, ", ".join(parts))
+
+
+@dataclass(frozen=True, slots=True)
+class Selector:
+    """-qI/-qR/-qS (with ! to negate): which messages a queue run takes."""
+
+    qid: tuple[tuple[str, bool], ...] = ()
+    recipient: tuple[tuple[str, bool], ...] = ()
+    sender: tuple[tuple[str, bool], ...] = ()
+
+    def matches(self, envelope: QueueEnvelope) -> bool:
+        def ok(rules: tuple[tuple[str, bool], ...], values: Sequence[str]) -> bool:
+            if not rules:
+                return True
+            return any(any(text.lower() in v.lower() for v in values) != negate
+                       for text, negate in rules)
+
+        return (ok(self.qid, [envelope.qid])
+                and ok(self.recipient, [r.address for r in envelope.recipients])
+                and ok(self.sender, [envelope.sender]))
+
+
+def _groups(sendq: list[Recipient]) -> list[list[Recipient]]:
+    """Recipients in state OK, grouped by mailer and host where the mailer takes several."""
+    groups: list[list[Recipient]] = []
+    index: dict[tuple[str, str], list[Recipient]] = {}
+    for rcpt in sendq:
+        if rcpt.state is not RcptState.OK or rcpt.address is None:
+            continue
+        mailer = rcpt.address.mailer
+        if mailer is None or "m" not in mailer.flags:
+            groups.append([rcpt])
+            continue
+        key = (mailer.name, (rcpt.host or "").lower())
+        group = index.get(key)
+        limit = mailer.max_rcpts or 100
+        if group is None or len(group) >= limit:
+            group = []
+            index[key] = group
+            groups.append(group)
+        group.append(rcpt)
+    return groups
+
+
+def _transcript_line(rcpt: Recipient) -> str:
+    """The error line Sendmail's transcript has for a recipient: "550 5.1.1 <a@b>... text"."""
+    reply = rcpt.reply
+    if reply is None:
+        return ""
+    text = reply.text
+    shown = rcpt.paddr if rcpt.paddr.startswith("<") else f"<{rcpt.paddr}>"
+    if "... " not in text:
+        text = f"{shown}... {text}"
+    return f"{reply.code} {reply.status} {text}" if reply.status else f"{reply.code} {text}"
+
+
+def _notify(rcpt: Recipient) -> tuple[str, ...] | None:
+    if "N" not in rcpt.flags:
+        return None
+    words = tuple(sorted(rcpt.notify))
+    return words or ("NEVER",)
+
+
+def _bare(sender: str) -> str:
+    sender = sender.strip()
+    if sender.startswith("<") and sender.endswith(">"):
+        sender = sender[1:-1]
+    return sender
+
+
+def _status_text(reply: Reply | None) -> str:
+    if reply is None:
+        return ""
+    return f"{reply.code} {reply.status} {reply.text}" if reply.status else \
+        f"{reply.code} {reply.text}"
+
+
+def _hms(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    days, rest = divmod(seconds, 86400)
+    text = f"{rest // 3600:02d}:{rest % 3600 // 60:02d}:{rest % 60:02d}"
+    return f"{days}+{text}" if days else text
+
+
+def _period(seconds: int) -> str:
+    from mta.util.timespec import format_interval
+    return format_interval(seconds)
+
+
+def _read_all(fd: int) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        chunk = os.read(fd, 1 << 16)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _qf_numbers(head: bytes) -> dict[str, int]:
+    values: dict[str, int] = {}
+    for line in head.split(b"\n"):
+        if line[:1] in (b"T", b"P", b"K") and line[1:].lstrip(b"-").isdigit():
+            values[line[:1].decode()] = int(line[1:])
+    return values

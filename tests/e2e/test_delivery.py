@@ -1,0 +1,231 @@
+"""End-to-end delivery: our daemon and `sendmail -q` deliver to sinks found through DNS.
+
+DESCRIPTION
+    Each test builds a private site from etc-mail/sendmail.mc (the [IPC]
+    mailers' port set to the sinks' port with ESMTP_MAILER_ARGS), starts a
+    DNS server on loopback with the MX and A records it needs (the daemon
+    resolves only through it: MTA_NAMESERVER) and SMTP sinks on 127.0.0.x,
+    sends a message with smtplib and checks what arrived where, and what
+    stayed in the queue: delivery by MX preference, the next MX when the
+    first refuses, a 4xx that stays queued until a later `sendmail -q`, a
+    5xx that comes back to the sender as a DSN, a mailertable route, an
+    alias that expands to two hosts and a file, the virtusertable, and a
+    local mailbox written by our mail.local and read back with Python's
+    mailbox module.
+"""
+
+from __future__ import annotations
+
+import email
+import getpass
+import mailbox
+import os
+import smtplib
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import BIN, Daemon, build_site, start_daemon, stop_daemon
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+from dnsserver import DnsServer
+from smtpsink import SmtpSink, free_port
+
+SENDER = "alice@sender.test"
+ZONE = {
+    ("sender.test", "MX"): ["10 mx.sender.test."],
+    ("mx.sender.test", "A"): ["127.0.0.5"],
+    ("dest.test", "MX"): ["10 mx1.dest.test.", "20 mx2.dest.test."],
+    ("mx1.dest.test", "A"): ["127.0.0.2"],
+    ("mx2.dest.test", "A"): ["127.0.0.3"],
+    ("down.test", "MX"): ["10 dead.down.test.", "20 mx2.dest.test."],
+    ("dead.down.test", "A"): ["127.0.0.4"],  # nothing listens there
+}
+
+
+@dataclass
+class World:
+    daemon: Daemon
+    cf: Path
+    queue: Path
+    sinks: dict[str, SmtpSink]
+    spool: Path
+    env: dict[str, str]
+    tmp: Path
+
+    def send(self, recipients: list[str], body: str = "hello\r\n", sender: str = SENDER,
+             headers: str = "Subject: test\r\n") -> None:
+        with smtplib.SMTP("127.0.0.1", self.daemon.port, timeout=30) as client:
+            client.sendmail(sender, recipients, (headers + "\r\n" + body).encode())
+
+    def queue_run(self) -> None:
+        subprocess.run([str(BIN / "sendmail"), "-q", "-C", str(self.cf)], check=True,
+                       env={**os.environ, **self.env}, timeout=60, capture_output=True)
+
+    def queued(self) -> list[Path]:
+        return sorted(self.queue.rglob("qf*"))
+
+    def wait_queue_empty(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while self.queued() and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+
+def _port_free_everywhere() -> int:
+    while True:
+        port = free_port()
+        try:
+            for address in ("127.0.0.2", "127.0.0.3", "127.0.0.5"):
+                free_port(address)  # the address works at all
+                import socket
+                with socket.socket() as s:
+                    s.bind((address, port))
+            return port
+        except OSError:
+            continue
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    port = _port_free_everywhere()
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    with ExitStack() as stack:
+        dns = stack.enter_context(DnsServer(ZONE))
+        sinks = {name: stack.enter_context(SmtpSink(address, port, name=name))
+                 for name, address in (("mx1", "127.0.0.2"), ("mx2", "127.0.0.3"),
+                                       ("sender", "127.0.0.5"))}
+        user = getpass.getuser()
+        cf, queue, daemon_port = build_site(
+            tmp_path,
+            defines=(f"ESMTP_MAILER_ARGS=TCP $h {port}", f"SMTP_MAILER_ARGS=TCP $h {port}",
+                     f"RELAY_MAILER_ARGS=TCP $h {port}",
+                     f"MTA_MAIL_LOCAL={BIN / 'mail.local'}", f"MTA_MAIL_SPOOL={spool}"),
+            tables={
+                "mailertable": "routed.test\tesmtp:[127.0.0.3]\n",
+                "aliases": (f"team: bob@dest.test, carol@routed.test, {tmp_path}/archive\n"
+                            f"me: {user}\n"),
+                "virtusertable": "info@virtual.test\tdave@dest.test\n",
+                "local-host-names": "virtual.test\n",
+            })
+        env = {"MTA_NAMESERVER": f"127.0.0.1:{dns.port}"}
+        daemon = start_daemon(cf, queue, daemon_port, tmp_path / "daemon.log", deliver=True,
+                              env=env)
+        try:
+            yield World(daemon, cf, queue, sinks, spool, env, tmp_path)
+        finally:
+            stop_daemon(daemon.proc)
+
+
+def test_delivery_by_mx_preference(world: World) -> None:
+    world.send(["bob@dest.test"])
+    (message,) = world.sinks["mx1"].wait_for(1)
+    assert message.sender == SENDER
+    assert message.recipients == ["bob@dest.test"]
+    parsed = email.message_from_bytes(message.data)
+    assert parsed["Subject"] == "test"
+    assert parsed.get_payload() == "hello\n"
+    assert "Received" in parsed
+    world.wait_queue_empty()
+    assert world.queued() == []
+    assert world.sinks["mx2"].messages == []
+    log = world.daemon.log.read_text()
+    assert "to=<bob@dest.test>" in log and "mailer=esmtp" in log and "stat=Sent" in log
+
+
+def test_next_mx_when_the_first_refuses(world: World) -> None:
+    world.send(["bob@down.test"])
+    (message,) = world.sinks["mx2"].wait_for(1)
+    assert message.recipients == ["bob@down.test"]
+    world.wait_queue_empty()
+    assert world.queued() == []
+
+
+def test_temporary_failure_stays_queued_until_the_next_run(world: World) -> None:
+    world.sinks["mx1"].rcpt_replies["bob@dest.test"] = "451 4.3.0 try again later"
+    world.sinks["mx2"].rcpt_replies["bob@dest.test"] = "451 4.3.0 try again later"
+    world.send(["bob@dest.test"])
+    deadline = time.monotonic() + 30
+    text = ""
+    while "\nMDeferred" not in text and time.monotonic() < deadline:
+        time.sleep(0.05)
+        text = b"".join(p.read_bytes() for p in world.queued()).decode("latin-1")
+    assert len(world.queued()) == 1
+    assert "\nMDeferred: 451 4.3.0 try again later\n" in text
+    assert "\nN1\n" in text
+    world.sinks["mx1"].rcpt_replies.clear()
+    world.queue_run()
+    (message,) = world.sinks["mx1"].wait_for(1)
+    assert message.recipients == ["bob@dest.test"]
+    assert world.queued() == []
+
+
+def test_permanent_failure_returns_a_dsn_to_the_sender(world: World) -> None:
+    world.sinks["mx1"].rcpt_replies["nobody@dest.test"] = "550 5.1.1 no such user"
+    world.send(["nobody@dest.test", "bob@dest.test"])
+    (delivered,) = world.sinks["mx1"].wait_for(1)
+    assert delivered.recipients == ["bob@dest.test"]
+    (bounce,) = world.sinks["sender"].wait_for(1)
+    assert bounce.sender == ""
+    assert bounce.recipients == [SENDER]
+    report = email.message_from_bytes(bounce.data)
+    assert report["Subject"] == "Returned mail: see transcript for details"
+    assert report.get_content_type() == "multipart/report"
+    parts = report.get_payload()
+    assert isinstance(parts, list)
+    assert [p.get_content_type() for p in parts] == [
+        "text/plain", "message/delivery-status", "message/rfc822"]
+    human = str(parts[0].get_payload())
+    assert "<nobody@dest.test>" in human and "no such user" in human
+    status = parts[1].as_string()
+    assert "Final-Recipient: RFC822; nobody@dest.test" in status
+    assert "Action: failed" in status and "Status: 5.1.1" in status
+    world.wait_queue_empty()
+    assert world.queued() == []
+
+
+def test_mailertable_route(world: World) -> None:
+    world.send(["carol@routed.test"])
+    (message,) = world.sinks["mx2"].wait_for(1)
+    assert message.recipients == ["carol@routed.test"]
+
+
+def test_alias_expands_to_hosts_and_a_file(world: World) -> None:
+    world.send(["team@localhost"])
+    (first,) = world.sinks["mx1"].wait_for(1)
+    (second,) = world.sinks["mx2"].wait_for(1)
+    assert first.recipients == ["bob@dest.test"]
+    assert second.recipients == ["carol@routed.test"]
+    world.wait_queue_empty()
+    archive = mailbox.mbox(str(world.tmp / "archive"))
+    (kept,) = list(archive)
+    assert kept["Subject"] == "test"
+    assert kept.get_payload() == "hello\n"
+
+
+def test_virtusertable(world: World) -> None:
+    world.send(["info@virtual.test"])
+    (message,) = world.sinks["mx1"].wait_for(1)
+    assert message.recipients == ["dave@dest.test"]
+
+
+def test_local_mailbox(world: World) -> None:
+    user = getpass.getuser()
+    world.send(["me@localhost"], body="From the start\r\nline two\r\n")
+    world.wait_queue_empty()
+    path = world.spool / user
+    deadline = time.monotonic() + 30
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    box = mailbox.mbox(str(path))
+    (message,) = list(box)
+    assert message["Subject"] == "test"
+    assert message.get_from().startswith(SENDER)
+    assert message["Return-Path"] == f"<{SENDER}>"
+    # mbox escaping: the body line that starts with "From " comes back escaped
+    assert message.get_payload() == ">From the start\nline two\n"
