@@ -34,14 +34,15 @@ test: $(STAMP) native
 
 # The daemon with the default etc-mail/ configuration, as this user, in the foreground:
 # listener 127.0.0.1:2525, tables in run/mail/ (copied from etc-mail/ once, then yours
-# to edit; `make run` rebuilds what is stale), queue in run/queue/. Stop it with ^C.
+# to edit; `make run` rebuilds what is stale), queue in run/queue/ (run every 30
+# minutes), local mailboxes in run/spool/ (written by our mail.local). Stop it with ^C.
 RUNDIR := $(CURDIR)/run
 run: $(STAMP) native
-	mkdir -p $(RUNDIR)/mail $(RUNDIR)/queue
+	mkdir -p $(RUNDIR)/mail $(RUNDIR)/queue $(RUNDIR)/spool
 	for f in etc-mail/*; do n=$$(basename $$f); [ -e $(RUNDIR)/mail/$$n ] || cp $$f $(RUNDIR)/mail/$$n; done
 	$(MAKE) --no-print-directory -C $(RUNDIR)/mail BIN=$(CURDIR)/$(BIN)/ \
-		MCFLAGS='-D MTA_PORT=2525 -D MAIL_SETTINGS_DIR=$(RUNDIR)/mail/ -D QUEUE_DIR=$(RUNDIR)/queue -D confPID_FILE=$(RUNDIR)/sendmail.pid'
-	$(BIN)/sendmail -bD -C $(RUNDIR)/mail/sendmail.cf
+		MCFLAGS='-D MTA_PORT=2525 -D MAIL_SETTINGS_DIR=$(RUNDIR)/mail/ -D QUEUE_DIR=$(RUNDIR)/queue -D confPID_FILE=$(RUNDIR)/sendmail.pid -D MTA_MAIL_LOCAL=$(CURDIR)/$(BIN)/mail.local -D MTA_MAIL_SPOOL=$(RUNDIR)/spool'
+	$(BIN)/sendmail -bD -q30m -C $(RUNDIR)/mail/sendmail.cf
 
 lint: $(STAMP)
 	$(BIN)/ruff check m4compat mta tests bench
