@@ -40,7 +40,6 @@ from mta.deliver.dsn import (
     DsnKind,
     DsnRecipient,
     DsnReport,
-    arpadate,
     compose_dsn,
 )
 from mta.deliver.router import RcptState, Recipient
@@ -53,6 +52,7 @@ from mta.queue.qfformat import (
     initial_priority,
 )
 from mta.rules.macros import MacroEnv
+from mta.util.timespec import arpadate
 
 _SKIP_HEADERS = frozenset({"to", "subject", "mime-version", "content-type",
                            "content-transfer-encoding", "auto-submitted", "full-name"})

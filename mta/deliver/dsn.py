@@ -80,14 +80,13 @@ from __future__ import annotations
 
 import enum
 import re
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from mta.deliver.mailer import header_value
 from mta.queue.qfformat import QueueEnvelope, QueueHeader, QueueRecipient
 from mta.rules.macros import MacroEnv
-from mta.util.timespec import format_interval
+from mta.util.timespec import arpadate, format_interval
 
 DSN_FULL_NAME = "Mail Delivery Subsystem"  # $x of the DSN: the .cf From: line uses it
 DSN_SENDER_NAME = "MAILER-DAEMON"  # the qf S record of a DSN (the null sender)
@@ -523,22 +522,6 @@ def _header_wanted(header: QueueHeader, envelope: QueueEnvelope) -> bool:
 def xtext_decode(text: str) -> str:
     """Undo RFC 3461 xtext ("a+2Bb" -> "a+b"), as Sendmail does for ENVID and ORCPT."""
     return _XTEXT.sub(lambda m: chr(int(m[1], 16)), text)
-
-
-def arpadate(when: float) -> str:
-    """The date as Sendmail's arpadate() writes it: "Sun, 6 Dec 2026 07:16:41 GMT".
-
-    Local time; a zone without offset from UTC is written "GMT", others
-    "+HHMM"/"-HHMM".
-    """
-    t = time.localtime(when)
-    offset = t.tm_gmtoff // 60
-    head = time.strftime("%a, ", t) + str(t.tm_mday) + time.strftime(" %b %Y %H:%M:%S ", t)
-    if offset == 0:
-        return head + "GMT"
-    sign = "+" if offset > 0 else "-"
-    hours, minutes = divmod(abs(offset), 60)
-    return head + f"{sign}{hours:02d}{minutes:02d}"
 
 
 def _cut(text: str, limit: int = 800) -> str:

@@ -37,7 +37,6 @@ SEE ALSO
 from __future__ import annotations
 
 import enum
-import time
 from collections.abc import Sequence
 
 from mta.config.macros import expand, translate_dollars
@@ -232,8 +231,3 @@ def render_message(engine: RuleEngine, envelope: QueueEnvelope, mailer: MailerDe
         head = bytes(b & 0x7F for b in head)
     prefix = unix_from_line(engine, macros) if unix_from and "n" not in mailer.flags else b""
     return prefix + head + b"\n" + escape_body(body, mailer)
-
-
-def ctime(when: float | None = None) -> str:
-    """$d: the date as ctime(3) writes it ("Sun Dec  6 07:10:56 2026")."""
-    return time.strftime("%a %b %e %H:%M:%S %Y", time.localtime(when))

@@ -467,6 +467,10 @@ def deliver_mbox(
     from_line = format_from_line(sender, time.time() if when is None else when)
     deadline = time.monotonic() + policy.timeout
     dot_lock = _DotLock(path, policy, deadline)
+    def write(fd: int) -> None:
+        _write_locked(fd, path, stream, from_line, add_from_line, escape_from, bounce_quota,
+                      policy, deadline)
+
     dot_lock.acquire()
     try:
         while True:
@@ -476,17 +480,7 @@ def deliver_mbox(
                 if fd is None:
                     continue  # created by someone else meanwhile: check it as existing
                 if write_as is None:
-                    _write_locked(
-                        fd,
-                        path,
-                        stream,
-                        from_line,
-                        add_from_line,
-                        escape_from,
-                        bounce_quota,
-                        policy,
-                        deadline,
-                    )
+                    write(fd)
                     return
                 before = os.fstat(fd)
                 os.close(fd)  # reopened below with the user's ids, as mail.local does
@@ -494,17 +488,7 @@ def deliver_mbox(
                 _check_existing(path, before, uid)
             with _ids_or_same(write_as, path):
                 fd = _open_existing(path, before)
-                _write_locked(
-                    fd,
-                    path,
-                    stream,
-                    from_line,
-                    add_from_line,
-                    escape_from,
-                    bounce_quota,
-                    policy,
-                    deadline,
-                )
+                write(fd)
             return
     finally:
         dot_lock.release()

@@ -71,7 +71,6 @@ from mta.deliver.bounce import queue_dsn
 from mta.deliver.dsn import DsnKind
 from mta.deliver.mailer import (
     MailerKind,
-    ctime,
     mailer_argv,
     mailer_kind,
     render_message,
@@ -94,6 +93,7 @@ from mta.rules.check import using_macros
 from mta.rules.engine import RuleEngine
 from mta.rules.macros import MacroEnv
 from mta.rules.resolve import RF_CANONICAL, RF_SENDERADDR, remotename
+from mta.util.timespec import ctime
 
 log = logging.getLogger("mta.deliver")
 

@@ -58,7 +58,7 @@ from mta.rules.check import MacroEnv, Policy, Verdict, define_plain, expand_macr
 from mta.smtp import wire
 from mta.smtp.auth import PasswordFile, SaslAuthd, b64decode, backend_from_config, decode_plain
 from mta.smtp.listener import Listener
-from mta.util.timespec import convtime
+from mta.util.timespec import arpadate, convtime
 
 log = logging.getLogger(__name__)
 
@@ -1070,21 +1070,6 @@ def daemon_flags(modifiers: str) -> str:
     ("Ea" gives "EE a", "bh" gives "b h").
     """
     return " ".join(c * 2 if c.isupper() else c for c in modifiers if c.isalnum())
-
-
-def arpadate(when: float) -> str:
-    """The date as Sendmail's arpadate() writes it: "Sun, 6 Dec 2026 03:12:09 -0500".
-
-    A zone without offset from UTC is written "GMT", as Sendmail 8.17 does.
-    """
-    t = time.localtime(when)
-    offset = t.tm_gmtoff // 60
-    head = time.strftime("%a, ", t) + str(t.tm_mday) + time.strftime(" %b %Y %H:%M:%S ", t)
-    if offset == 0:
-        return head + "GMT"
-    sign = "+" if offset > 0 else "-"
-    hours, minutes = divmod(abs(offset), 60)
-    return head + f"{sign}{hours:02d}{minutes:02d}"
 
 
 _HELO_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789[].-_#:")

@@ -40,6 +40,7 @@ SEE ALSO
 from __future__ import annotations
 
 import enum
+import time
 from collections.abc import Callable
 from typing import Final
 
@@ -187,3 +188,24 @@ def format_interval(seconds: int, *, brief: bool = False) -> str:
         if count > 0
     ]
     return ", ".join(parts)
+
+
+def arpadate(when: float) -> str:
+    """The date as Sendmail's arpadate() writes it: "Sun, 6 Dec 2026 03:12:09 -0500".
+
+    Local time; a zone without offset from UTC is written "GMT", as Sendmail
+    8.17 does, others "+HHMM"/"-HHMM".
+    """
+    t = time.localtime(when)
+    offset = t.tm_gmtoff // 60
+    head = time.strftime("%a, ", t) + str(t.tm_mday) + time.strftime(" %b %Y %H:%M:%S ", t)
+    if offset == 0:
+        return head + "GMT"
+    sign = "+" if offset > 0 else "-"
+    hours, minutes = divmod(abs(offset), 60)
+    return head + f"{sign}{hours:02d}{minutes:02d}"
+
+
+def ctime(when: float | None = None) -> str:
+    """The date as ctime(3) writes it ($d, the From_ line): "Sun Dec  6 07:10:56 2026"."""
+    return time.strftime("%a %b %e %H:%M:%S %Y", time.localtime(when))

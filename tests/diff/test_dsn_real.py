@@ -62,7 +62,6 @@ from test_queue_real import (
     RUN_ENV,
     SENDMAIL_ARGS,
     Site,
-    _ReplyReader,
     _smtp,
 )
 from test_queue_real import unavailable_reason as _queue_unavailable_reason
@@ -242,20 +241,7 @@ def _with_smtp(site: Site, command: list[str]) -> subprocess.CompletedProcess[by
 
 
 def _queue(site: Site, commands: tuple[bytes, ...]) -> None:
-    argv = site.env.argv([str(REAL_SENDMAIL), *SENDMAIL_ARGS, "-bs", "-odq"])
-    proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=RUN_ENV)
-    assert proc.stdin is not None and proc.stdout is not None
-    reader = _ReplyReader(proc.stdout.fileno())
-    try:
-        replies = [reader.reply()]
-        for command in commands:
-            proc.stdin.write(command.replace(b"\n", b"\r\n"))
-            proc.stdin.flush()
-            replies.append(reader.reply())
-    finally:
-        proc.stdin.close()
-        proc.wait(timeout=60)
-        proc.stdout.close()
+    replies = site.dialogue(commands)
     assert replies[-2].startswith(b"250 2.0.0"), replies
 
 
