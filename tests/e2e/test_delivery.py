@@ -229,3 +229,45 @@ def test_local_mailbox(world: World) -> None:
     assert message["Return-Path"] == f"<{SENDER}>"
     # mbox escaping: the body line that starts with "From " comes back escaped
     assert message.get_payload() == ">From the start\nline two\n"
+
+
+def test_kill_during_a_queue_run_loses_nothing(world: World) -> None:
+    """kill -9 of the daemon in the middle of a queue run, then a restart: every message
+    arrives at least once, and only those in flight may arrive twice."""
+    stop_daemon(world.daemon.proc)
+    queued = start_daemon(world.cf, world.queue, world.daemon.port, world.tmp / "q.log",
+                          env=world.env)  # DeliveryMode=queue: nothing goes out yet
+    count = 20
+    try:
+        for n in range(count):
+            world.send(["bob@dest.test"], headers=f"Subject: m{n}\r\n")
+    finally:
+        stop_daemon(queued.proc)
+    assert len(world.queued()) == count
+    sink = world.sinks["mx1"]
+    sink.data_delay = 0.2
+    runner = start_daemon(world.cf, world.queue, world.daemon.port, world.tmp / "run.log",
+                          env=world.env, deliver=True, args=("-q1h",))
+    try:
+        sink.wait_for(3)
+        runner.proc.kill()  # SIGKILL: no cleanup of any kind
+        runner.proc.wait()
+    finally:
+        stop_daemon(runner.proc)
+    first = len(sink.messages)
+    assert first < count, "the run finished before the kill"
+    sink.data_delay = 0.0
+    again = start_daemon(world.cf, world.queue, world.daemon.port, world.tmp / "again.log",
+                         env=world.env, deliver=True, args=("-q1h",))
+    try:
+        deadline = time.monotonic() + 60
+        while world.queued() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop_daemon(again.proc)
+    assert world.queued() == []
+    subjects = [email.message_from_bytes(m.data)["Subject"] for m in sink.messages]
+    assert set(subjects) == {f"m{n}" for n in range(count)}
+    duplicates = len(subjects) - count
+    # at most the messages whose delivery was in flight (MaxQueueChildren of them)
+    assert 0 <= duplicates <= 8

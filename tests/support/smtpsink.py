@@ -21,6 +21,7 @@ from __future__ import annotations
 import socket
 import socketserver
 import threading
+import time
 from dataclasses import dataclass, field
 
 
@@ -83,12 +84,16 @@ class _Handler(socketserver.StreamRequestHandler):
                 lines = []
                 while True:
                     raw = self.rfile.readline()
-                    if not raw or raw in (b".\r\n", b".\n"):
+                    if not raw:
+                        return  # the client went away in the middle: no message
+                    if raw in (b".\r\n", b".\n"):
                         break
                     if raw.startswith(b".."):
                         raw = raw[1:]
                     lines.append(raw.replace(b"\r\n", b"\n"))
                 answer = sink.data_reply
+                if sink.data_delay:
+                    time.sleep(sink.data_delay)
                 if answer.startswith("2"):
                     with sink.lock:
                         sink.messages.append(SinkMessage(sender or "", recipients,
@@ -125,6 +130,7 @@ class SmtpSink:
         self.mail_reply = "250 2.1.0 Ok"
         self.data_reply = "250 2.0.0 Ok: queued"
         self.rcpt_replies: dict[str, str] = {}
+        self.data_delay = 0.0  # seconds to wait before answering the final dot
         self.messages: list[SinkMessage] = []
         self.commands: list[str] = []
         self.connections = 0
