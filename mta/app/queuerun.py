@@ -75,4 +75,4 @@ async def _run(runner: QueueRunner, selector: Selector | None, interval: float |
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(stop.wait(), interval)
     finally:
-        await runner.aclose()
+        await runner.drain()  # the DSNs the run queued go out too, then the cache closes

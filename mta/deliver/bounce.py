@@ -61,13 +61,14 @@ _SKIP_HEADERS = frozenset({"to", "subject", "mime-version", "content-type",
 def dsn_recipient(rcpt: Recipient, now: float) -> DsnRecipient:
     """The DSN's view of one recipient's outcome."""
     reply = rcpt.reply
-    failed = rcpt.state is RcptState.BADADDR
+    action = {RcptState.BADADDR: DsnAction.FAILED,
+              RcptState.SENT: DsnAction.DELIVERED}.get(rcpt.state, DsnAction.DELAYED)
     if rcpt.timed_out:
         status = "4.4.7"
     elif reply is not None and reply.status:
         status = reply.status
     else:
-        status = "5.0.0" if failed else "4.0.0"
+        status = {DsnAction.FAILED: "5.0.0", DsnAction.DELIVERED: "2.0.0"}.get(action, "4.0.0")
     reason = None
     if reply is not None:
         reason = f"{reply.code} {reply.status} {reply.text}" if reply.status else \
@@ -77,7 +78,7 @@ def dsn_recipient(rcpt: Recipient, now: float) -> DsnRecipient:
              else [])
     return DsnRecipient(
         rcpt.paddr,
-        DsnAction.FAILED if failed else DsnAction.DELAYED,
+        action,
         status,
         final_recipient=rcpt.final_recipient,
         original_recipient=rcpt.orcpt,
@@ -110,8 +111,12 @@ def _cf_headers(config: Config, macros: MacroEnv) -> list[QueueHeader]:
 async def queue_dsn(queue: FsQueue, config: Config, base_macros: MacroEnv,
                     envelope: QueueEnvelope, body: bytes, recipients: Sequence[Recipient], *,
                     now: float, kind: DsnKind, transcript: str | None,
-                    settings_warn: int, settings_return: int) -> list[str]:
+                    settings_warn: int, settings_return: int,
+                    postmaster_copy: str | None = None) -> list[str]:
     """Queue the DSN(s) for recipients; returns the new queue ids.
+
+    With postmaster_copy (PostmasterCopy), a bounce also goes, header only,
+    to that address.
 
     Raises:
         OSError: the queue could not take a DSN (nothing is half-written).
@@ -122,9 +127,14 @@ async def queue_dsn(queue: FsQueue, config: Config, base_macros: MacroEnv,
         by_owner.setdefault(owner, []).append(rcpt)
     host = config.macros.get("j") or "localhost"
     host = expand(host, base_macros.get)
-    qids = []
+    jobs: list[tuple[QueueEnvelope, list[Recipient], str | None]] = []
     for owner, group in by_owner.items():
         target = envelope if owner is None else _with_sender(envelope, owner)
+        jobs.append((target, group, None))
+        if postmaster_copy and kind is DsnKind.FAILURE:
+            jobs.append((target, group, postmaster_copy))
+    qids = []
+    for target, group, copy_to in jobs:
         writer = queue.create_body()
         try:
             report = DsnReport(
@@ -132,7 +142,7 @@ async def queue_dsn(queue: FsQueue, config: Config, base_macros: MacroEnv,
                 recipients=tuple(dsn_recipient(r, now) for r in group),
                 transcript=transcript, host_name=host, qid=writer.qid, now=int(now),
                 warn_after=settings_warn, return_after=settings_return,
-                postmaster_copy=None,
+                postmaster_copy=copy_to,
                 double_bounce_address=config.options.get("DoubleBounceAddress") or "postmaster",
                 mime=(config.options.get("SendMimeErrors", "True")[:1].lower() in "ty1"))
             try:

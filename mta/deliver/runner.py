@@ -53,17 +53,22 @@ SEE ALSO
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import fcntl
 import logging
 import os
+import socket
+import ssl
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from mta.config.macros import translate_dollars
 from mta.config.model import Config, MailerDef
 from mta.config.options import option_value
+from mta.core.errors import MtaError
 from mta.core.hdrinfo import TRACE_FIELDS
 from mta.core.reply import Reply
 from mta.deliver import smtpclient
@@ -80,6 +85,7 @@ from mta.deliver.mbox import MboxError, deliver_mbox
 from mta.deliver.program import TRANSIENT, clean_environment, exit_reply, run_program
 from mta.deliver.router import RcptState, Recipient, Router
 from mta.maps.base import MapEnv
+from mta.net.tls import client_context
 from mta.queue.fsqueue import FsQueue
 from mta.queue.qfformat import (
     ENVELOPE_FLAG_ORDER,
@@ -89,7 +95,7 @@ from mta.queue.qfformat import (
     QueueFormatError,
     parse_qf,
 )
-from mta.rules.check import using_macros
+from mta.rules.check import Policy, using_macros
 from mta.rules.engine import RuleEngine
 from mta.rules.macros import MacroEnv
 from mta.rules.resolve import RF_CANONICAL, RF_SENDERADDR, remotename
@@ -115,38 +121,69 @@ class RunnerSettings:
     cache_size: int = 2
     cache_timeout: float = 300.0
     helo_name: str = "localhost"
+    timeouts: smtpclient.ClientTimeouts = field(default_factory=smtpclient.ClientTimeouts)
+    source_address: str | None = None  # ClientPortOptions Addr=
+    family: socket.AddressFamily = socket.AF_UNSPEC  # ClientPortOptions Family=
+    tls: ssl.SSLContext | None = None  # STARTTLS when a server offers it
+    postmaster_copy: str | None = None
 
     @classmethod
     def from_config(cls, config: Config) -> RunnerSettings:
+        """The settings from the .cf's options (a value Sendmail refuses counts as unset)."""
         options = config.options
 
-        def number(name: str, default: int) -> int:
+        def value(name: str, default: Any) -> Any:
             try:
-                value = option_value(options, name)
-            except (KeyError, ValueError):
+                found = option_value(options, name)
+            except (KeyError, ValueError, MtaError):
                 return default
-            return int(value) if isinstance(value, (int, float)) else default
+            return default if found is None else found
 
-        def seconds(name: str, default: int) -> int:
-            from mta.util.timespec import TimeUnit, convtime
-            text = options.get(name)
-            if not text:
-                return default
-            return convtime(text, TimeUnit.DAYS if name.startswith("Timeout.queue")
-                            else TimeUnit.MINUTES)
+        def number(name: str, default: int) -> int:
+            found = value(name, default)
+            return int(found) if isinstance(found, (int, float)) else default
 
+        def timeout(name: str, default: float) -> float:
+            seconds = number(f"Timeout.{name}", 0)
+            return float(seconds) if seconds > 0 else default
+
+        defaults = smtpclient.ClientTimeouts()
+        connect = number("Timeout.connect", 0)
+        timeouts = smtpclient.ClientTimeouts(
+            connect=float(connect) if connect > 0 else None,
+            greeting=timeout("initial", defaults.greeting),
+            helo=timeout("helo", defaults.helo),
+            starttls=timeout("starttls", defaults.starttls),
+            mail=timeout("mail", defaults.mail),
+            rcpt=timeout("rcpt", defaults.rcpt),
+            datainit=timeout("datainit", defaults.datainit),
+            datablock=timeout("datablock", defaults.datablock),
+            datafinal=timeout("datafinal", defaults.datafinal),
+            rset=timeout("rset", defaults.rset),
+            quit=timeout("quit", defaults.quit),
+        )
+        port_options = value("ClientPortOptions", {})
+        if not isinstance(port_options, dict):
+            port_options = {}
+        family = {"inet": socket.AF_INET, "inet6": socket.AF_INET6}.get(
+            str(port_options.get("Family", "")).lower(), socket.AF_UNSPEC)
         return cls(
-            queue_warn=seconds("Timeout.queuewarn", 4 * 3600),
-            queue_return=seconds("Timeout.queuereturn", 5 * 86400),
-            min_queue_age=seconds("MinQueueAge", 0),
+            queue_warn=number("Timeout.queuewarn", 4 * 3600),
+            queue_return=number("Timeout.queuereturn", 5 * 86400),
+            min_queue_age=number("MinQueueAge", 0),
             retry_factor=number("RetryFactor", 90000),
             max_hop_count=number("MaxHopCount", 25),
             sort_order=(options.get("QueueSortOrder") or "priority").lower(),
             max_run_size=number("MaxQueueRunSize", 0),
             parallel=number("MaxQueueChildren", 0) or DEFAULT_PARALLEL,
             cache_size=max(1, number("ConnectionCacheSize", 2)),
-            cache_timeout=float(seconds("ConnectionCacheTimeout", 300)),
+            cache_timeout=float(number("ConnectionCacheTimeout", 300)),
             helo_name=config.macros.get("j") or "localhost",
+            timeouts=timeouts,
+            source_address=port_options.get("Addr") or None,
+            family=family,
+            tls=client_context(options),
+            postmaster_copy=options.get("PostmasterCopy") or None,
         )
 
 
@@ -171,6 +208,7 @@ class QueueRunner:
         self.env = env or MapEnv(options=config.options)
         self.settings = settings or RunnerSettings.from_config(config)
         self.router = Router(engine)
+        self.policy = Policy(engine)
         self.cache = smtpclient.ConnectionCache(self.settings.cache_size,
                                                 self.settings.cache_timeout)
         self._active: set[str] = set()
@@ -333,6 +371,7 @@ class QueueRunner:
                 if rcpt.state is RcptState.OK:
                     rcpt.fail(Reply(554, "5.4.6", f"Too many hops {hops} "
                                     f"({self.settings.max_hop_count} max)"))
+        self._check_compat(envelope, sendq, macros)
         for group in _groups(sendq):
             await self._deliver_group(envelope, body, group, macros, now)
         for rcpt in sendq:
@@ -341,6 +380,22 @@ class QueueRunner:
                 self._log_rcpt(envelope, rcpt, now, None)
                 rcpt.transcript.append(_transcript_line(rcpt))
         return await self._finish(envelope, body, sendq, now)
+
+    def _check_compat(self, envelope: QueueEnvelope, sendq: list[Recipient],
+                      macros: MacroEnv) -> None:
+        """check_compat "sender $| recipient" before each delivery, as Sendmail's deliver()."""
+        if not self.policy.has("check_compat"):
+            return
+        for rcpt in sendq:
+            if rcpt.state is not RcptState.OK:
+                continue
+            verdict = self.policy.check("check_compat", envelope.sender, rcpt.paddr,
+                                        macros=macros, e_to=rcpt.paddr)
+            if verdict.reply is not None:
+                rcpt.fail(verdict.reply)
+            elif verdict.discard:
+                rcpt.state = RcptState.SENT
+                rcpt.reply = Reply(250, "2.0.0", "discarded")
 
     async def _deliver_group(self, envelope: QueueEnvelope, body: bytes,
                              group: list[Recipient], macros: MacroEnv, now: float) -> None:
@@ -394,11 +449,14 @@ class QueueRunner:
         message = smtpclient.OutboundMessage(
             sender=g, recipients=outbound, data=data, body_type=envelope.body_type,
             envid=envelope.envid, ret=envelope.ret, has_8bit=envelope.has_8bit)
-        options = smtpclient.ClientOptions(helo_name=self.settings.helo_name,
-                                           always_esmtp="a" in mailer.flags)
+        settings = self.settings
+        options = smtpclient.ClientOptions(
+            helo_name=settings.helo_name, timeouts=settings.timeouts,
+            always_esmtp="a" in mailer.flags, tls_context=settings.tls,
+            source_address=settings.source_address, family=settings.family,
+            line_limit=mailer.line_limit or 990)
         report = await smtpclient.deliver_message(destinations, message, options, self.cache)
-        talk = [f"... while talking to {report.relay.split(' ')[0]}:" if report.relay
-                else "", *report.transcript]
+        talk = error_transcript(report.relay, report.transcript)
         for rcpt, result in zip(group, report.results, strict=True):
             rcpt.remote_mta = result.relay or report.relay
             if result.reply.code < 300:
@@ -470,9 +528,17 @@ class QueueRunner:
         flags = envelope.flags
         warn = [r for r in deferred if "DELAY" in r.notify]
         returns = [r for r in failed if "FAILURE" in r.notify]
+        # NOTIFY=SUCCESS: a receipt for what a final mailer delivered (an SMTP server
+        # that took the DSN parameters reports on its own)
+        receipts = [r for r in sendq if r.state is RcptState.SENT and "SUCCESS" in r.notify
+                    and r.address is not None and r.address.mailer is not None
+                    and mailer_kind(r.address.mailer) is not MailerKind.SMTP]
         try:
             if returns:
                 await self._return_to_sender(envelope, body, returns, now, delay=False)
+            if receipts:
+                await self._return_to_sender(envelope, body, receipts, now, delay=False,
+                                             kind=DsnKind.RECEIPT)
             if warn and FLAG_WARNING_SENT not in flags and age >= self.settings.queue_warn:
                 await self._return_to_sender(envelope, body, warn, now, delay=True)
                 flags = "".join(c for c in ENVELOPE_FLAG_ORDER
@@ -503,7 +569,7 @@ class QueueRunner:
 
     async def _return_to_sender(self, envelope: QueueEnvelope, body: bytes,
                                 recipients: list[Recipient], now: float, *,
-                                delay: bool) -> None:
+                                delay: bool, kind: DsnKind | None = None) -> None:
         lines: list[str] = []
         for rcpt in recipients:
             for line in rcpt.transcript:
@@ -513,11 +579,16 @@ class QueueRunner:
             envelope = replace(envelope, sender="<>")
         qids = await queue_dsn(
             self.queue, self.config, self.engine.macros, envelope, body, recipients, now=now,
-            kind=DsnKind.DELAY if delay else DsnKind.FAILURE,
+            kind=kind or (DsnKind.DELAY if delay else DsnKind.FAILURE),
             transcript="".join(line + "\n" for line in lines) if lines else None,
-            settings_warn=self.settings.queue_warn, settings_return=self.settings.queue_return)
-        what = "delayed" if delay else (recipients[0].reply.text if recipients[0].reply
-                                        else "failed")
+            settings_warn=self.settings.queue_warn, settings_return=self.settings.queue_return,
+            postmaster_copy=self.settings.postmaster_copy)
+        if kind is DsnKind.RECEIPT:
+            what = "Return receipt"
+        elif delay:
+            what = "delayed"
+        else:
+            what = recipients[0].reply.text if recipients[0].reply else "failed"
         for qid in qids:
             log.info("%s: %s: DSN: %s", envelope.qid, qid, what)
             self.schedule(qid)
@@ -586,6 +657,38 @@ def _groups(sendq: list[Recipient]) -> list[list[Recipient]]:
             groups.append(group)
         group.append(rcpt)
     return groups
+
+
+def error_transcript(relay: str | None, lines: Sequence[str]) -> list[str]:
+    """The part of an SMTP transcript that Sendmail keeps for a DSN.
+
+    Only the replies that are errors (4xx, 5xx), each after the command it
+    answers, under "... while talking to HOST:" (Sendmail's reply() writes
+    just these to the transcript). Commands and replies are paired in
+    order, so pipelined commands find their replies.
+    """
+    pending: collections.deque[str] = collections.deque()
+    out: list[str] = []
+    reply: list[str] = []
+    for line in lines:
+        if line.startswith(">>> "):
+            pending.append(line)
+            continue
+        if not line.startswith("<<< "):
+            continue
+        reply.append(line)
+        text = line[4:]
+        if len(text) > 3 and text[3] == "-":
+            continue  # more lines of this reply follow
+        command = pending.popleft() if pending and reply[0] != lines[0] else None
+        if text[:1] in ("4", "5"):
+            if not out and relay:
+                out.append(f"... while talking to {relay.split(' ')[0]}:")
+            if command is not None:
+                out.append(command)
+            out.extend(reply)
+        reply = []
+    return out
 
 
 def _transcript_line(rcpt: Recipient) -> str:

@@ -54,6 +54,7 @@ from typing import Any, Protocol
 from mta.config.model import Config, HeaderTemplate
 from mta.core.hdrinfo import TRACE_FIELDS
 from mta.core.reply import Reply
+from mta.net.tls import server_context
 from mta.rules.check import MacroEnv, Policy, Verdict, define_plain, expand_macros
 from mta.smtp import wire
 from mta.smtp.auth import PasswordFile, SaslAuthd, b64decode, backend_from_config, decode_plain
@@ -185,7 +186,7 @@ def build_context(policy: Policy, sink: MessageSink, listener: Listener) -> Sess
         privacy=_privacy(options.get("PrivacyOptions", "public")),
         help_file=options.get("HelpFile"),
         greeting=greeting,
-        tls=_tls_context(options),
+        tls=server_context(options),
         auth=auth,
         auth_mechanisms=tuple(m for m in mechanisms if auth and m in auth.mechanisms),
         auth_options=frozenset(options.get("AuthOptions", "").replace(",", " ").split()),
@@ -213,18 +214,7 @@ def _timeout(options: Mapping[str, str], name: str) -> float:
     return float(seconds) if seconds > 0 else 3600.0
 
 
-def _tls_context(options: Mapping[str, str]) -> ssl.SSLContext | None:
-    """The STARTTLS context from ServerCertFile/ServerKeyFile, None when unusable."""
-    cert, key = options.get("ServerCertFile"), options.get("ServerKeyFile")
-    if not cert or not key:
-        return None
-    try:
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(cert, key)
-    except (OSError, ssl.SSLError) as exc:
-        log.warning("STARTTLS: cannot use %s and %s: %s", cert, key, exc)
-        return None
-    return context
+
 
 
 def _int(text: str | None) -> int:

@@ -271,3 +271,62 @@ def test_kill_during_a_queue_run_loses_nothing(world: World) -> None:
     duplicates = len(subjects) - count
     # at most the messages whose delivery was in flight (MaxQueueChildren of them)
     assert 0 <= duplicates <= 8
+
+
+def _deferred_message(world: World, recipient: str) -> Path:
+    """Queue a message that the sink defers, and wait until its qf says so."""
+    world.sinks["mx1"].rcpt_replies[recipient] = "451 4.3.0 try again later"
+    world.sinks["mx2"].rcpt_replies[recipient] = "451 4.3.0 try again later"
+    world.send([recipient])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        for qf in world.queued():
+            if b"\nMDeferred" in qf.read_bytes():
+                return qf
+        time.sleep(0.05)
+    raise AssertionError("the message was not deferred")
+
+
+def _age(qf: Path, seconds: int) -> None:
+    """Make the message older: its T record (creation time) moves back."""
+    lines = qf.read_bytes().split(b"\n")
+    for i, line in enumerate(lines):
+        if line.startswith(b"T"):
+            lines[i] = b"T%d" % (int(line[1:]) - seconds)
+    qf.write_bytes(b"\n".join(lines))
+
+
+def test_delay_warning_once_then_return_after_queuereturn(world: World) -> None:
+    qf = _deferred_message(world, "slow@dest.test")
+    _age(qf, 5 * 3600)  # past Timeout.queuewarn (4h)
+    world.queue_run()
+    (warning,) = world.sinks["sender"].wait_for(1)
+    assert warning.sender == "" and warning.recipients == [SENDER]
+    parsed = email.message_from_bytes(warning.data)
+    assert parsed["Subject"] == "Warning: could not send message for past 4 hours"
+    status = parsed.get_payload()[1].as_string()  # type: ignore[index]
+    assert "Action: delayed" in status and "Final-Recipient: RFC822; slow@dest.test" in status
+    text = qf.read_bytes()
+    assert text.split(b"\nF", 1)[1].startswith(b"w")  # the warning is on record
+    world.queue_run()  # no second warning
+    assert len(world.sinks["sender"].messages) == 1
+    _age(qf, 5 * 86400)  # past Timeout.queuereturn (5d)
+    world.queue_run()
+    messages = world.sinks["sender"].wait_for(2)
+    bounce = email.message_from_bytes(messages[1].data)
+    assert bounce["Subject"] == "Returned mail: see transcript for details"
+    status = bounce.get_payload()[1].as_string()  # type: ignore[index]
+    assert "Action: failed" in status and "Status: 4.4.7" in status
+    assert world.queued() == []
+
+
+def test_return_receipt_for_local_delivery(world: World) -> None:
+    with smtplib.SMTP("127.0.0.1", world.daemon.port, timeout=30) as client:
+        client.ehlo("client.test")
+        client.sendmail(SENDER, ["me@localhost"], b"Subject: receipt\r\n\r\nhi\r\n",
+                        rcpt_options=["NOTIFY=SUCCESS"])
+    (receipt,) = world.sinks["sender"].wait_for(1)
+    parsed = email.message_from_bytes(receipt.data)
+    assert parsed["Subject"] == "Return receipt"
+    status = parsed.get_payload()[1].as_string()  # type: ignore[index]
+    assert "Action: delivered (to mailbox)" in status
