@@ -56,10 +56,11 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from mta.app.queuerun import DEFAULT_QUEUE_DIRECTORY, make_runners, periodic
 from mta.app.queuesink import QueueSink
 from mta.app.runtime import Runtime
 from mta.core.errors import ConfigError
-from mta.deliver.runner import QueueRunner
+from mta.deliver.runner import QueueRunner, queue_groups
 from mta.maps.base import MapEnv
 from mta.maps.classes.host import client_identity
 from mta.queue.fsqueue import FsQueue
@@ -68,8 +69,6 @@ from mta.smtp.server import Admission, ClientResolver, SmtpServer, admission_fro
 from mta.util.sysexits import ExitCode
 
 log = logging.getLogger("mta.daemon")
-
-DEFAULT_QUEUE_DIRECTORY = "/var/spool/mqueue"
 
 
 RESTART_GRACE = 10.0  # seconds a session may take to finish when SIGHUP restarts
@@ -278,15 +277,18 @@ async def _serve(runtime: Runtime, queue_dir: Path, chosen: list[Listener],
     if delivers_at_once(runtime):
         sink.on_commit = runner.schedule
     queue_runs = None
+    group_runners: list[QueueRunner] = []
     if queue_interval and reload is not None:
-        queue_runs = asyncio.create_task(runner.run_forever(queue_interval))
+        group_runners = make_runners(runtime, queue_groups(runtime.config, str(queue_dir)))
+        queue_runs = asyncio.create_task(periodic(group_runners, queue_interval))
     try:
         return await _serve_sessions(server, sockets, reload, chosen, children)
     finally:
         if queue_runs is not None:
             queue_runs.cancel()
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(runner.drain(), RESTART_GRACE)
+            await asyncio.wait_for(
+                asyncio.gather(*(r.drain() for r in (runner, *group_runners))), RESTART_GRACE)
 
 
 async def _serve_sessions(server: SmtpServer, sockets: list[socket.socket],

@@ -26,53 +26,96 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from mta.app.runtime import Runtime
 from mta.core.errors import ConfigError
-from mta.deliver.runner import QueueRunner, Selector
+from mta.deliver.runner import QueueGroupDirs, QueueRunner, RunnerSettings, Selector, queue_groups
 from mta.maps.base import MapEnv
 from mta.queue.fsqueue import FsQueue
 from mta.util.sysexits import ExitCode
 
 log = logging.getLogger("mta.queuerun")
 
-DEFAULT_QUEUE_DIRECTORY = "/var/spool/mqueue"
+DEFAULT_QUEUE_DIRECTORY = "/var/spool/mqueue"  # the daemon uses it too
 
 
 def run_queue(cf: str, overrides: Mapping[str, str], *, selector: Selector | None = None,
-              interval: float | None = None, foreground: bool = False) -> int:
-    """One queue run (or one every interval seconds); returns a sysexits code."""
+              interval: float | None = None, foreground: bool = False,
+              groups: Sequence[str] = ()) -> int:
+    """One queue run (or one every interval seconds); returns a sysexits code.
+
+    Every queue group's directories are run (the Q lines' P=, QueueDirectory
+    for the default group "mqueue"), or only those of groups (-qGname).
+    """
     try:
         runtime = Runtime.build(cf, overrides=overrides, op_mode="q",
                                 out=lambda line: log.info("%s", line))
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return int(ExitCode.EX_CONFIG)
-    directory = runtime.config.options.get("QueueDirectory") or DEFAULT_QUEUE_DIRECTORY
-    try:
-        queue = FsQueue(directory)
-    except OSError as exc:
-        print(f"cannot use queue directory {directory}: {exc}", file=sys.stderr)
+    chosen = [g for g in queue_groups(runtime.config, DEFAULT_QUEUE_DIRECTORY)
+              if not groups or g.name in groups]
+    if groups and not chosen:
+        print(f"Queue group {groups[0]} unknown", file=sys.stderr)
+        return int(ExitCode.EX_USAGE)
+    runners = make_runners(runtime, chosen)
+    if not runners:
+        directory = chosen[0].directories[0] if chosen else DEFAULT_QUEUE_DIRECTORY
+        print(f"cannot use queue directory {directory}", file=sys.stderr)
         return int(ExitCode.EX_OSERR)
-    runner = QueueRunner(runtime.config, runtime.engine, queue,
-                         env=MapEnv(options=runtime.config.options))
-    asyncio.run(_run(runner, selector, interval))
+    asyncio.run(_run(runners, selector, interval))
     return int(ExitCode.EX_OK)
 
 
-async def _run(runner: QueueRunner, selector: Selector | None, interval: float | None) -> None:
+def make_runners(runtime: Runtime, groups: Sequence[QueueGroupDirs]) -> list[QueueRunner]:
+    """One QueueRunner per queue directory of groups (a directory shared by groups once)."""
+    base = RunnerSettings.from_config(runtime.config)
+    env = MapEnv(options=runtime.config.options)
+    runners: dict[str, QueueRunner] = {}
+    for group in groups:
+        for directory in group.directories:
+            if directory in runners:
+                continue
+            try:
+                queue = FsQueue(directory)
+            except OSError as exc:
+                log.error("queue group %s: cannot use %s: %s", group.name, directory, exc)
+                continue
+            settings = replace(base, parallel=group.runners) if group.runners else base
+            runners[directory] = QueueRunner(runtime.config, runtime.engine, queue, env=env,
+                                             settings=settings)
+    return list(runners.values())
+
+
+async def periodic(runners: Sequence[QueueRunner], interval: float) -> None:
+    """The daemon's queue runs (-bd -q30m): all queues now, then every interval seconds."""
+    while True:
+        try:
+            await asyncio.gather(*(r.run_queue(force=False) for r in runners))
+        except Exception:  # a fault of ours: the next run tries again
+            log.exception("queue run failed")
+        await asyncio.sleep(interval)
+
+
+async def _run(runners: Sequence[QueueRunner], selector: Selector | None,
+               interval: float | None) -> None:
+    async def every_queue() -> None:
+        await asyncio.gather(*(r.run_queue(force=False, selector=selector) for r in runners))
+
     try:
         if interval is None:
-            await runner.run_queue(selector=selector)
+            await every_queue()  # MinQueueAge holds
             return
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         while not stop.is_set():
-            await runner.run_queue(force=False, selector=selector)
+            await every_queue()
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(stop.wait(), interval)
     finally:
-        await runner.drain()  # the DSNs the run queued go out too, then the cache closes
+        # the DSNs the runs queued go out too, then the connection caches close
+        await asyncio.gather(*(r.drain() for r in runners))

@@ -95,6 +95,7 @@ class QueueArgs:
         self.foreground = False
         self.persistent = False
         self.selections: dict[str, list[tuple[str, bool]]] = {"I": [], "R": [], "S": []}
+        self.groups: list[str] = []  # -qGname: only these queue groups
 
     def add(self, value: str) -> None:
         """Take one -q option's text (what follows the q).
@@ -111,7 +112,9 @@ class QueueArgs:
         if negate:
             value = value[1:]
         letter = value[:1]
-        if letter and letter in "IRS":
+        if letter == "G":
+            self.groups.append(value[1:])
+        elif letter and letter in "IRS":
             self.selections[letter].append((value[1:], negate))
         elif letter == "f":
             self.foreground = True
@@ -192,13 +195,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         _log_to("q")
         return run_queue(cf, overrides, selector=queue.selector(), interval=queue.interval,
-                         foreground=queue.foreground)
+                         foreground=queue.foreground, groups=queue.groups)
     if mode == "t":
         return run_test_mode(cf, overrides, debug, op_mode=mode)
     if mode == "p":
         from mta.cli.mailq import main as mailq_main
 
         return mailq_main(args)
+    if mode == "h":
+        from mta.cli.hoststat import main_hoststat
+
+        return main_hoststat(args)
+    if mode == "H":
+        from mta.cli.hoststat import main_purgestat
+
+        return main_purgestat(args)
     if mode == "i":
         from mta.cli.newaliases import main as newaliases_main
 

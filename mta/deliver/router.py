@@ -55,7 +55,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from mta.config.macros import expand
+from mta.config.macros import expand, translate_dollars
 from mta.config.tokens import prescan
 from mta.core.reply import Reply
 from mta.maps.base import LookupStatus
@@ -184,7 +184,9 @@ class Router:
             self.max_level = int(options.get("MaxAliasRecursion") or DEFAULT_MAX_ALIAS_RECURSION)
         except ValueError:
             self.max_level = DEFAULT_MAX_ALIAS_RECURSION
-        self.forward_path = options.get("ForwardPath", "$z/.forward.$w:$z/.forward")
+        # the .cf's value comes with its macros encoded, as every option's
+        self.forward_path = options.get("ForwardPath") or translate_dollars(
+            "$z/.forward.$w:$z/.forward", 10, comments=False)
         self.local_host = local_host or engine.config.macros.get("w") or ""
         self._sendq: list[Recipient] = []
         self._seen: dict[tuple[str, str, str], Recipient] = {}
@@ -370,7 +372,7 @@ class Router:
     def _forward_files(self, rcpt: Recipient) -> Iterator[str]:
         values = {"z": rcpt.home or "", "u": rcpt.user, "w": self.local_host}
         for part in self.forward_path.split(":"):
-            path = expand(part, values.get) if "$" in part else part
+            path = expand(part, values.get)
             if path:
                 yield path
 

@@ -2,7 +2,7 @@
 
 SYNOPSIS
     runner = QueueRunner(config, engine, queue, env=MapEnv(options=config.options))
-    await runner.run_queue()                   # one queue run (sendmail -q)
+    await runner.run_queue()                   # one queue run of its directory
     await runner.deliver(qid)                  # one message now (DeliveryMode=background)
     await runner.aclose()                      # QUIT the cached SMTP connections
 
@@ -87,6 +87,7 @@ from mta.deliver.router import RcptState, Recipient, Router
 from mta.maps.base import MapEnv
 from mta.net.tls import client_context
 from mta.queue.fsqueue import FsQueue
+from mta.queue.listing import queue_only_test, should_queue
 from mta.queue.qfformat import (
     ENVELOPE_FLAG_ORDER,
     FLAG_RESPONSE,
@@ -126,6 +127,8 @@ class RunnerSettings:
     family: socket.AddressFamily = socket.AF_UNSPEC  # ClientPortOptions Family=
     tls: ssl.SSLContext | None = None  # STARTTLS when a server offers it
     postmaster_copy: str | None = None
+    queue_la: int | None = None  # QueueLA; None: 8 per processor
+    queue_factor: int = 600000
 
     @classmethod
     def from_config(cls, config: Config) -> RunnerSettings:
@@ -184,6 +187,8 @@ class RunnerSettings:
             family=family,
             tls=client_context(options),
             postmaster_copy=options.get("PostmasterCopy") or None,
+            queue_la=number("QueueLA", 0) or None,
+            queue_factor=number("QueueFactor", 600000),
         )
 
 
@@ -227,18 +232,9 @@ class QueueRunner:
             self._semaphore = asyncio.Semaphore(max(1, self.settings.parallel))
         async with self._semaphore:
             try:
-                await self.deliver(qid)
+                await self.deliver(qid, force=False)
             except Exception:  # a fault of ours: the message stays queued for the next run
                 log.exception("%s: delivery failed", qid)
-
-    async def run_forever(self, interval: float) -> None:
-        """A queue run every interval seconds (sendmail -bd -q30m), the first one now."""
-        while True:
-            try:
-                await self.run_queue(force=False)
-            except Exception:
-                log.exception("queue run failed")
-            await asyncio.sleep(interval)
 
     async def drain(self) -> None:
         """Wait for the scheduled deliveries, then close the cached connections."""
@@ -256,6 +252,7 @@ class QueueRunner:
         """The queue ids of one run, in QueueSortOrder."""
         entries: list[tuple[tuple[int, ...], str]] = []
         order = self.settings.sort_order
+        load = queue_only_test(self.settings.queue_la, self.settings.queue_factor)
         for qid in self.queue.walk():
             try:
                 with open(self.queue.qf_path(qid), "rb") as fh:
@@ -263,6 +260,8 @@ class QueueRunner:
             except OSError:
                 continue
             values = _qf_numbers(head)
+            if should_queue(values.get("P", 0), load):
+                continue  # Sendmail's shouldqueue(): the load is too high for this job
             key: tuple[int, ...]
             if order.startswith("t"):  # time: oldest first
                 key = (values.get("T", 0),)
@@ -331,6 +330,9 @@ class QueueRunner:
                     return None
                 if selector is not None and not selector.matches(envelope):
                     return None
+                if not force and should_queue(envelope.priority, queue_only_test(
+                        self.settings.queue_la, self.settings.queue_factor)):
+                    return None  # QueueLA: the next queue run takes it
                 now = time.time()
                 if not force and envelope.last_attempt and \
                         now - envelope.last_attempt < self.settings.min_queue_age:
@@ -615,6 +617,47 @@ class QueueRunner:
             parts.append(f"dsn={rcpt.reply.status}")
         parts.append(f"stat={stat}")
         log.info("%s: %s", envelope.qid, ", ".join(parts))
+
+
+@dataclass(frozen=True, slots=True)
+class QueueGroupDirs:
+    """A queue group (a Q line, or "mqueue" for QueueDirectory) and its directories."""
+
+    name: str
+    directories: tuple[str, ...]
+    runners: int = 0  # R=/Runners=: messages worked on at once (0: MaxQueueChildren)
+    interval: int = 0  # I=/Interval=: seconds between its queue runs (0: the -q interval)
+
+
+def _expand_directory(path: str) -> tuple[str, ...]:
+    """A queue path; "/var/spool/mqueue/q*" stands for every directory it matches."""
+    if not path.endswith("*"):
+        return (path,)
+    import glob
+
+    return tuple(sorted(d for d in glob.glob(path) if os.path.isdir(d))) or (path[:-1],)
+
+
+def queue_groups(config: Config, default_directory: str) -> list[QueueGroupDirs]:
+    """The default queue group and those of the Q lines, with their directories.
+
+    A group without P= (Path=) shares the default group's directories.
+    """
+    from mta.util.timespec import TimeUnit, convtime
+
+    base = config.options.get("QueueDirectory") or default_directory
+    default_dirs = _expand_directory(base)
+    groups = [QueueGroupDirs("mqueue", default_dirs)]
+    for name, group in config.queue_groups.items():
+        eq = group.equates
+        path = eq.get("P") or eq.get("Path")
+        runners = eq.get("R") or eq.get("Runners") or "0"
+        interval = eq.get("I") or eq.get("Interval") or ""
+        groups.append(QueueGroupDirs(
+            name, _expand_directory(path) if path else default_dirs,
+            runners=int(runners) if runners.isdigit() else 0,
+            interval=convtime(interval, TimeUnit.MINUTES) if interval else 0))
+    return groups
 
 
 @dataclass(frozen=True, slots=True)

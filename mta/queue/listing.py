@@ -504,21 +504,31 @@ def _print_single_queue(queue_dir: str, opts: ListingOptions, *, verbose: bool,
 
 def _queue_only_test(opts: ListingOptions) -> tuple[int, int, int]:
     """(CurrentLA, QueueLA, QueueFactor) for shouldqueue()."""
-    if opts.load_average is not None:
-        current = opts.load_average
+    return queue_only_test(opts.queue_la, opts.queue_factor, opts.load_average)
+
+
+def queue_only_test(queue_la: int | None, queue_factor: int,
+                    load_average: int | None = None) -> tuple[int, int, int]:
+    """(CurrentLA, QueueLA, QueueFactor) for should_queue(), as Sendmail computes them.
+
+    CurrentLA is the one-minute load average rounded (load_average when
+    given); QueueLA defaults to 8 per online processor.
+    """
+    if load_average is not None:
+        current = load_average
     else:
         try:
             current = int(os.getloadavg()[0] + 0.5)
         except OSError:
             current = -1
-    queue_la = opts.queue_la
     if queue_la is None:
         cpus = os.sysconf("SC_NPROCESSORS_ONLN") if hasattr(os, "sysconf") else 1
         queue_la = 8 * max(int(cpus), 1)
-    return current, queue_la, opts.queue_factor
+    return current, queue_la, queue_factor
 
 
-def _should_queue(priority: int, test: tuple[int, int, int]) -> bool:
+def should_queue(priority: int, test: tuple[int, int, int]) -> bool:
+    """Sendmail's shouldqueue(): is the load too high to work on a job of this priority?"""
     current, queue_la, factor = test
     if current < queue_la:
         return False
@@ -548,7 +558,7 @@ def _print_job(job: _Work, qf_dir: str, df_dir: str, opts: ListingOptions, verbo
         out.append("?")
     elif job.too_young:
         out.append("-")
-    elif _should_queue(job.priority, queue_later):
+    elif should_queue(job.priority, queue_later):
         out.append("X")
     else:
         out.append(" ")
