@@ -65,7 +65,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from mta.config.macros import translate_dollars
+from mta.config.macros import expand, translate_dollars
 from mta.config.model import Config, MailerDef
 from mta.config.options import option_value
 from mta.core.errors import MtaError
@@ -74,6 +74,7 @@ from mta.core.reply import Reply
 from mta.deliver import smtpclient
 from mta.deliver.bounce import queue_dsn
 from mta.deliver.dsn import DsnKind
+from mta.deliver.lmtp import deliver_lmtp
 from mta.deliver.mailer import (
     MailerKind,
     mailer_argv,
@@ -129,6 +130,7 @@ class RunnerSettings:
     postmaster_copy: str | None = None
     queue_la: int | None = None  # QueueLA; None: 8 per processor
     queue_factor: int = 600000
+    default_user: tuple[int, int] = (1, 1)  # DefaultUser: programs and files without an owner
 
     @classmethod
     def from_config(cls, config: Config) -> RunnerSettings:
@@ -189,6 +191,7 @@ class RunnerSettings:
             postmaster_copy=options.get("PostmasterCopy") or None,
             queue_la=number("QueueLA", 0) or None,
             queue_factor=number("QueueFactor", 600000),
+            default_user=_user_ids(options.get("DefaultUser") or "1:1"),
         )
 
 
@@ -492,26 +495,39 @@ class QueueRunner:
         first = group[0]
         macros.define("z", first.home)
         directories = [translate_dollars(d, 10, comments=False) for d in mailer.directories]
-        from mta.config.macros import expand
         directories = [expand(d, macros.get) for d in directories]
         user = None
-        if "S" not in mailer.flags and first.uid is not None and first.gid is not None:
-            user = (first.uid, first.gid)
+        if "S" not in mailer.flags:
+            # the controlling user (a .forward's owner), else DefaultUser, as Sendmail
+            if first.uid is not None and first.gid is not None:
+                user = (first.uid, first.gid)
+            else:
+                user = self.settings.default_user
+        if "z" in mailer.flags:  # LMTP: one reply per recipient
+            replies = await deliver_lmtp(
+                mailer.path, argv, sender=macros_g(macros), recipients=[r.user for r in group],
+                data=data, environment=self._environment, helo_name=self.settings.helo_name,
+                directories=directories or ["/"], user=user)
+            for rcpt, reply in zip(group, replies, strict=True):
+                if reply.code < 300:
+                    rcpt.state = RcptState.SENT
+                    rcpt.reply = reply
+                else:
+                    rcpt.fail(reply)
+            return
         if mailer.eol == "\r\n":
             data = data.replace(b"\n", b"\r\n")
         result = await run_program(mailer.path, argv, data, environment=self._environment,
                                    directories=directories or ["/"], user=user)
         reply = exit_reply(result.status, result.output)
         for rcpt in group:
+            rcpt.reply = reply
             if result.status == 0:
                 rcpt.state = RcptState.SENT
-                rcpt.reply = reply
             elif result.status in TRANSIENT:
                 rcpt.state = RcptState.QUEUEUP
-                rcpt.reply = reply
             else:
                 rcpt.state = RcptState.BADADDR
-                rcpt.reply = reply
 
     # ------------------------------------------------------------ afterwards
 
@@ -744,6 +760,32 @@ def _transcript_line(rcpt: Recipient) -> str:
     if "... " not in text:
         text = f"{shown}... {text}"
     return f"{reply.code} {reply.status} {text}" if reply.status else f"{reply.code} {text}"
+
+
+def _user_ids(text: str) -> tuple[int, int]:
+    """DefaultUser: "uid:gid", "user:group" or a user name (its own group), as Sendmail."""
+    import grp
+    import pwd
+
+    user, _, group = text.partition(":")
+    try:
+        if user.isdigit():
+            uid = int(user)
+            gid = pwd.getpwuid(uid).pw_gid if not group else -1
+        else:
+            entry = pwd.getpwnam(user)
+            uid, gid = entry.pw_uid, entry.pw_gid
+        if group:
+            gid = int(group) if group.isdigit() else grp.getgrnam(group).gr_gid
+    except (KeyError, ValueError):
+        return (1, 1)
+    return (uid, gid)
+
+
+def macros_g(macros: MacroEnv) -> str:
+    """$g as plain text (the sender the mailer gets)."""
+    value = macros.get("g")
+    return expand(value, macros.get) if value else ""
 
 
 def _notify(rcpt: Recipient) -> tuple[str, ...] | None:

@@ -16,6 +16,7 @@ DESCRIPTION
 
 from __future__ import annotations
 
+import contextlib
 import email
 import getpass
 import mailbox
@@ -90,8 +91,9 @@ def _port_free_everywhere() -> int:
             continue
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
+@contextlib.contextmanager
+def make_world(tmp_path: Path, defines: tuple[str, ...] = ()) -> Iterator[World]:
+    """The site, the DNS server, the sinks and a delivering daemon; all stopped after."""
     port = _port_free_everywhere()
     spool = tmp_path / "spool"
     spool.mkdir()
@@ -105,7 +107,8 @@ def world(tmp_path: Path) -> Iterator[World]:
             tmp_path,
             defines=(f"ESMTP_MAILER_ARGS=TCP $h {port}", f"SMTP_MAILER_ARGS=TCP $h {port}",
                      f"RELAY_MAILER_ARGS=TCP $h {port}",
-                     f"MTA_MAIL_LOCAL={BIN / 'mail.local'}", f"MTA_MAIL_SPOOL={spool}"),
+                     f"MTA_MAIL_LOCAL={BIN / 'mail.local'}", f"MTA_MAIL_SPOOL={spool}",
+                     *defines),
             tables={
                 "mailertable": "routed.test\tesmtp:[127.0.0.3]\n",
                 "aliases": (f"team: bob@dest.test, carol@routed.test, {tmp_path}/archive\n"
@@ -120,6 +123,12 @@ def world(tmp_path: Path) -> Iterator[World]:
             yield World(daemon, cf, queue, sinks, spool, env, tmp_path)
         finally:
             stop_daemon(daemon.proc)
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    with make_world(tmp_path) as made:
+        yield made
 
 
 def test_delivery_by_mx_preference(world: World) -> None:
@@ -330,3 +339,22 @@ def test_return_receipt_for_local_delivery(world: World) -> None:
     assert parsed["Subject"] == "Return receipt"
     status = parsed.get_payload()[1].as_string()  # type: ignore[index]
     assert "Action: delivered (to mailbox)" in status
+
+
+def test_local_mailbox_through_lmtp(tmp_path: Path) -> None:
+    """The local mailer spoken to in LMTP (F=z, mail.local -l)."""
+    user = getpass.getuser()
+    with make_world(tmp_path, ("MTA_LMTP",)) as world:
+        world.send(["me@localhost"], body="via lmtp\r\n")
+        world.wait_queue_empty()
+        path = world.spool / user
+        deadline = time.monotonic() + 30
+        while not path.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        log = world.daemon.log.read_text()
+    (message,) = list(mailbox.mbox(str(path)))
+    assert message["Subject"] == "test"
+    assert message.get_payload() == "via lmtp\n"
+    assert message.get_from().startswith(SENDER)
+    # the LMTP reply of mail.local for this recipient is the delivery status
+    assert "mailer=local, pri=" in log and f"stat=Sent ({user} Ok)" in log
