@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 from collections.abc import Mapping, Sequence
@@ -65,8 +66,46 @@ def run_queue(cf: str, overrides: Mapping[str, str], *, selector: Selector | Non
         directory = chosen[0].directories[0] if chosen else DEFAULT_QUEUE_DIRECTORY
         print(f"cannot use queue directory {directory}", file=sys.stderr)
         return int(ExitCode.EX_OSERR)
-    asyncio.run(_run(runners, selector, interval))
+    if interval is not None:
+        asyncio.run(_run(runners, selector, interval))
+        return int(ExitCode.EX_OK)
+    # one run: shared by a process per CPU (Sendmail forks queue runners too); each
+    # takes the messages whose queue id hashes to it, and flock keeps them apart
+    count = run_processes(sum(len(r.queue.walk()) for r in runners))
+    children = []
+    for k in range(1, count):
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                asyncio.run(_run(runners, selector, None, shard=(k, count)))
+            except BaseException:
+                log.exception("queue run worker failed")
+                code = int(ExitCode.EX_SOFTWARE)
+            finally:
+                logging.shutdown()
+                os._exit(code)
+        children.append(pid)
+    try:
+        asyncio.run(_run(runners, selector, None, shard=(0, count)))
+    finally:
+        for pid in children:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
     return int(ExitCode.EX_OK)
+
+
+MESSAGES_PER_PROCESS = 200  # below this a second process costs more than it saves
+
+
+def run_processes(messages: int) -> int:
+    """How many processes share one queue run: MTA_QUEUE_WORKERS, else one per CPU
+    (at most 8), fewer for a short queue."""
+    text = os.environ.get("MTA_QUEUE_WORKERS", "")
+    if text.isdigit() and int(text) > 0:
+        return int(text)
+    cpus = max(1, min(os.cpu_count() or 1, 8))
+    return max(1, min(cpus, messages // MESSAGES_PER_PROCESS))
 
 
 def make_runners(runtime: Runtime, groups: Sequence[QueueGroupDirs]) -> list[QueueRunner]:
@@ -100,9 +139,10 @@ async def periodic(runners: Sequence[QueueRunner], interval: float) -> None:
 
 
 async def _run(runners: Sequence[QueueRunner], selector: Selector | None,
-               interval: float | None) -> None:
+               interval: float | None, shard: tuple[int, int] = (0, 1)) -> None:
     async def every_queue() -> None:
-        await asyncio.gather(*(r.run_queue(force=False, selector=selector) for r in runners))
+        await asyncio.gather(*(r.run_queue(force=False, selector=selector, shard=shard)
+                               for r in runners))
 
     try:
         if interval is None:

@@ -57,10 +57,12 @@ import collections
 import contextlib
 import fcntl
 import logging
+import math
 import os
 import socket
 import ssl
 import time
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -217,12 +219,18 @@ class QueueRunner:
         self.settings = settings or RunnerSettings.from_config(config)
         self.router = Router(engine)
         self.policy = Policy(engine)
-        self.cache = smtpclient.ConnectionCache(self.settings.cache_size,
-                                                self.settings.cache_timeout)
+        # ConnectionCacheSize is per delivery process in Sendmail; our deliveries
+        # that run side by side stand for that many processes
+        self.cache = smtpclient.ConnectionCache(
+            self.settings.cache_size * max(1, self.settings.parallel),
+            self.settings.cache_timeout)
         self._active: set[str] = set()
         self._environment = clean_environment(config.environment)
         self._tasks: set[asyncio.Task[None]] = set()
         self._semaphore: asyncio.Semaphore | None = None
+        self._load = (0, 0, 0)
+        self._client_options: dict[str, smtpclient.ClientOptions] = {}  # by mailer
+        self._load_until = -math.inf
 
     def schedule(self, qid: str) -> None:
         """Deliver qid soon, in the background (DeliveryMode=background after a 250)."""
@@ -255,7 +263,7 @@ class QueueRunner:
         """The queue ids of one run, in QueueSortOrder."""
         entries: list[tuple[tuple[int, ...], str]] = []
         order = self.settings.sort_order
-        load = queue_only_test(self.settings.queue_la, self.settings.queue_factor)
+        load = self._load_test()
         for qid in self.queue.walk():
             try:
                 with open(self.queue.qf_path(qid), "rb") as fh:
@@ -279,26 +287,40 @@ class QueueRunner:
             qids = qids[:self.settings.max_run_size]
         return qids
 
-    async def run_queue(self, *, force: bool = True,
-                        selector: Selector | None = None) -> RunStats:
-        """One queue run over every message (sendmail -q); force ignores MinQueueAge."""
+    async def run_queue(self, *, force: bool = True, selector: Selector | None = None,
+                        shard: tuple[int, int] = (0, 1)) -> RunStats:
+        """One queue run over every message (sendmail -q); force ignores MinQueueAge.
+
+        shard (k, n): only the messages whose queue id hashes to k modulo n, so
+        that n processes can share one run without meeting on the same files.
+        """
         stats = RunStats()
-        semaphore = asyncio.Semaphore(max(1, self.settings.parallel))
+        k, n = shard
+        qids = iter([qid for qid in self.candidates()
+                     if n == 1 or zlib.crc32(qid.encode()) % n == k])
 
-        async def one(qid: str) -> None:
-            async with semaphore:
+        async def worker() -> None:
+            for qid in qids:  # each worker takes the next message when it is free
                 outcome = await self.deliver(qid, force=force, selector=selector)
-            if outcome is None:
-                stats.skipped += 1
-            else:
-                stats.tried += 1
-                if outcome:
-                    stats.removed += 1
+                if outcome is None:
+                    stats.skipped += 1
                 else:
-                    stats.deferred += 1
+                    stats.tried += 1
+                    if outcome:
+                        stats.removed += 1
+                    else:
+                        stats.deferred += 1
 
-        await asyncio.gather(*(one(qid) for qid in self.candidates()))
+        await asyncio.gather(*(worker() for _ in range(max(1, self.settings.parallel))))
         return stats
+
+    def _load_test(self) -> tuple[int, int, int]:
+        """QueueLA's inputs, looked at once a second (the load average is that slow)."""
+        now = time.monotonic()
+        if now >= self._load_until:
+            self._load = queue_only_test(self.settings.queue_la, self.settings.queue_factor)
+            self._load_until = now + 1.0
+        return self._load
 
     async def deliver(self, qid: str, *, force: bool = True,
                       selector: Selector | None = None) -> bool | None:
@@ -333,8 +355,7 @@ class QueueRunner:
                     return None
                 if selector is not None and not selector.matches(envelope):
                     return None
-                if not force and should_queue(envelope.priority, queue_only_test(
-                        self.settings.queue_la, self.settings.queue_factor)):
+                if not force and should_queue(envelope.priority, self._load_test()):
                     return None  # QueueLA: the next queue run takes it
                 now = time.time()
                 if not force and envelope.last_attempt and \
@@ -454,14 +475,17 @@ class QueueRunner:
         message = smtpclient.OutboundMessage(
             sender=g, recipients=outbound, data=data, body_type=envelope.body_type,
             envid=envelope.envid, ret=envelope.ret, has_8bit=envelope.has_8bit)
-        settings = self.settings
-        options = smtpclient.ClientOptions(
-            helo_name=settings.helo_name, timeouts=settings.timeouts,
-            always_esmtp="a" in mailer.flags, tls_context=settings.tls,
-            source_address=settings.source_address, family=settings.family,
-            line_limit=mailer.line_limit or 990)
+        options = self._client_options.get(mailer.name)
+        if options is None:
+            settings = self.settings
+            options = self._client_options[mailer.name] = smtpclient.ClientOptions(
+                helo_name=settings.helo_name, timeouts=settings.timeouts,
+                always_esmtp="a" in mailer.flags, tls_context=settings.tls,
+                source_address=settings.source_address, family=settings.family,
+                line_limit=mailer.line_limit or 990)
         report = await smtpclient.deliver_message(destinations, message, options, self.cache)
-        talk = error_transcript(report.relay, report.transcript)
+        talk = error_transcript(report.relay, report.transcript) \
+            if not report.all_sent else []
         for rcpt, result in zip(group, report.results, strict=True):
             rcpt.remote_mta = result.relay or report.relay
             if result.reply.code < 300:

@@ -422,6 +422,9 @@ async def resolve_destinations(
     Side effects:
         DNS queries and hosts-file reads, in a worker thread.
     """
+    if all(_literal_address(e) is not None for e in split_host_spec(host_spec)):
+        # address literals need no lookup: no thread hop for them
+        return _resolve(host_spec, env, port, local_domain, try_mx, host_methods, family)
     return await asyncio.to_thread(
         _resolve, host_spec, env, port, local_domain, try_mx, host_methods, family
     )
@@ -477,10 +480,14 @@ def smtp_data(data: bytes) -> bytes:
 
     LF and CRLF line ends are both accepted; a last line without one gets CRLF.
     """
-    wire = re.sub(rb"\r?\n", b"\r\n", data)
+    if b"\r" in data:
+        wire = re.sub(rb"\r?\n", b"\r\n", data)
+    else:  # the usual case (queue files have LF line ends): no regular expression
+        wire = data.replace(b"\n", b"\r\n")
     if wire and not wire.endswith(b"\r\n"):
         wire += b"\r\n"
-    wire = re.sub(rb"(?m)^\.", b"..", wire)
+    if wire.startswith(b".") or b"\n." in wire:
+        wire = re.sub(rb"(?m)^\.", b"..", wire)
     return wire + b".\r\n"
 
 
@@ -542,7 +549,9 @@ class _Connection:
         """Write bytes and wait until they are taken."""
         try:
             self.writer.write(payload)
-            await asyncio.wait_for(self.writer.drain(), timeout)
+            if self.writer.transport.get_write_buffer_size():
+                async with asyncio.timeout(timeout):
+                    await self.writer.drain()
         except TimeoutError:
             raise self._timeout_failure(phase) from None
         except (ConnectionError, OSError, RuntimeError):
@@ -553,7 +562,8 @@ class _Connection:
         lines: list[str] = []
         while True:
             try:
-                raw = await asyncio.wait_for(self.reader.readline(), timeout)
+                async with asyncio.timeout(timeout):  # no task per read, unlike wait_for
+                    raw = await self.reader.readline()
             except TimeoutError:
                 raise self._timeout_failure(phase) from None
             except (ConnectionError, OSError):
@@ -873,11 +883,16 @@ class ConnectionCache:
     """Open SMTP connections kept between deliveries (ConnectionCacheSize/-Timeout)."""
 
     def __init__(self, size: int = 2, timeout: float = 300.0) -> None:
-        """Keep at most size idle connections, each for at most timeout seconds."""
+        """Keep at most size idle connections, each for at most timeout seconds.
+
+        Several may go to the same host: deliveries that run side by side each
+        leave theirs, and the next ones take them back.
+        """
         self.size = size
         self.timeout = timeout
+        # oldest first; keyed by the connection itself, valued (address, port), timer
         self._idle: collections.OrderedDict[
-            tuple[str, int], tuple[_Connection, asyncio.TimerHandle]
+            _Connection, tuple[tuple[str, int], asyncio.TimerHandle]
         ] = collections.OrderedDict()
         self._closing: set[asyncio.Task[None]] = set()
 
@@ -886,16 +901,20 @@ class ConnectionCache:
 
     def keys(self) -> list[tuple[str, int]]:
         """The (address, port) of the idle connections, oldest first."""
-        return list(self._idle)
+        return [key for key, _timer in self._idle.values()]
 
     async def _take(
         self, destination: Destination, options: ClientOptions, transcript: list[str]
     ) -> _Connection | None:
-        """The idle connection to destination after a good RSET, else None."""
-        entry = self._idle.pop((destination.address, destination.port), None)
-        if entry is None:
+        """The newest idle connection to destination after a good RSET, else None."""
+        wanted = (destination.address, destination.port)
+        for conn in reversed(self._idle):
+            key, timer = self._idle[conn]
+            if key == wanted:
+                del self._idle[conn]
+                break
+        else:
             return None
-        conn, timer = entry
         timer.cancel()
         conn.transcript = transcript
         conn.options = options
@@ -906,23 +925,21 @@ class ConnectionCache:
 
     def _put(self, conn: _Connection) -> bool:
         """Keep conn for reuse; False when the cache takes none (the caller QUITs)."""
-        key = (conn.destination.address, conn.destination.port)
-        if self.size <= 0 or key in self._idle:
+        if self.size <= 0:
             return False
+        key = (conn.destination.address, conn.destination.port)
         while len(self._idle) >= self.size:
-            _key, (old, timer) = self._idle.popitem(last=False)
+            old, (_key, timer) = self._idle.popitem(last=False)
             timer.cancel()
             self._close_later(old)
         conn.transcript = []
         loop = asyncio.get_running_loop()
         timer = loop.call_later(self.timeout, self._expire, key, conn)
-        self._idle[key] = (conn, timer)
+        self._idle[conn] = (key, timer)
         return True
 
     def _expire(self, key: tuple[str, int], conn: _Connection) -> None:
-        entry = self._idle.get(key)
-        if entry is not None and entry[0] is conn:
-            del self._idle[key]
+        if self._idle.pop(conn, None) is not None:
             self._close_later(conn)
 
     def _close_later(self, conn: _Connection) -> None:
@@ -936,9 +953,9 @@ class ConnectionCache:
         Side effects:
             Network traffic (QUIT) to every cached host.
         """
-        entries = list(self._idle.values())
+        entries = list(self._idle.items())
         self._idle.clear()
-        for conn, timer in entries:
+        for conn, (_key, timer) in entries:
             timer.cancel()
             self._close_later(conn)
         if self._closing:

@@ -25,6 +25,7 @@ SEE ALSO
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from mta.config.model import Op, OpKind
@@ -49,6 +50,13 @@ class _Overflow(Exception):
 def crackaddr(addr: str, *, must_quote: str = DEFAULT_MUST_QUOTE_CHARS,
               colon_ok: bool = False) -> str:
     """Return addr with the address replaced by $g (see the module docstring)."""
+    return _crack_cached(addr, must_quote, colon_ok)
+
+
+@functools.lru_cache(maxsize=4096)
+def _crack_cached(addr: str, must_quote: str, colon_ok: bool) -> str:
+    """crackaddr() is a pure function of its text: the queue runner and the sessions
+    see the same From: and To: values again and again."""
     try:
         return _crack(addr, must_quote, colon_ok)
     except _Overflow:
