@@ -30,7 +30,7 @@ bytecode:
 test: $(STAMP) native
 	$(BIN)/pytest -q
 	MTA_NATIVE=0 $(BIN)/pytest -q tests/unit/rules tests/unit/config tests/unit/util tests/unit/smtp \
-		tests/unit/queue tests/unit/core tests/diff/test_bt.py
+		tests/unit/queue tests/unit/core tests/unit/deliver tests/diff/test_bt.py
 
 # The daemon with the default etc-mail/ configuration, as this user, in the foreground:
 # listener 127.0.0.1:2525, tables in run/mail/ (copied from etc-mail/ once, then yours

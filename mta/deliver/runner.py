@@ -833,8 +833,8 @@ def _status_text(reply: Reply | None) -> str:
         f"{reply.code} {reply.text}"
 
 
-def _hms(seconds: float) -> str:
-    seconds = max(0, int(seconds))
+def _hms(elapsed: float) -> str:
+    seconds = max(0, int(elapsed))
     days, rest = divmod(seconds, 86400)
     text = f"{rest // 3600:02d}:{rest % 3600 // 60:02d}:{rest % 60:02d}"
     return f"{days}+{text}" if days else text

@@ -86,6 +86,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import functools
 import ipaddress
 import logging
 import re
@@ -255,6 +256,7 @@ def split_host_spec(host_spec: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+@functools.lru_cache(maxsize=1024)
 def _literal_address(name: str) -> str | None:
     """The address of "[192.0.2.1]" or "[IPv6:2001:db8::1]", else None."""
     if not (name.startswith("[") and name.endswith("]")):
@@ -558,26 +560,26 @@ class _Connection:
             raise self._reset_failure() from None
 
     async def read_reply(self, *, timeout: float, phase: str) -> Reply:
-        """Read one (possibly multiline) reply."""
+        """Read one (possibly multiline) reply, all of it within timeout."""
         lines: list[str] = []
-        while True:
-            try:
-                async with asyncio.timeout(timeout):  # no task per read, unlike wait_for
+        try:
+            async with asyncio.timeout(timeout):  # no task per read, unlike wait_for
+                while True:
                     raw = await self.reader.readline()
-            except TimeoutError:
-                raise self._timeout_failure(phase) from None
-            except (ConnectionError, OSError):
-                raise self._reset_failure() from None
-            except ValueError:  # a line over the StreamReader limit
-                raise _Failure(_temp("4.5.0", "Deferred: Remote protocol error: reply line "
-                                              f"too long from {self.destination.host}")) from None
-            if not raw.endswith(b"\n"):
-                raise self._reset_failure()
-            line = raw.rstrip(b"\r\n").decode("utf-8", "replace")
-            self.transcript.append("<<< " + line)
-            lines.append(line)
-            if len(line) < 4 or line[3] != "-" or len(lines) > 1000:
-                break
+                    if not raw.endswith(b"\n"):
+                        raise self._reset_failure()
+                    line = raw.rstrip(b"\r\n").decode("utf-8", "replace")
+                    self.transcript.append("<<< " + line)
+                    lines.append(line)
+                    if len(line) < 4 or line[3] != "-" or len(lines) > 1000:
+                        break
+        except TimeoutError:
+            raise self._timeout_failure(phase) from None
+        except (ConnectionError, OSError):
+            raise self._reset_failure() from None
+        except ValueError:  # a line over the StreamReader limit
+            raise _Failure(_temp("4.5.0", "Deferred: Remote protocol error: reply line "
+                                          f"too long from {self.destination.host}")) from None
         try:
             return parse_reply(lines)
         except ValueError:

@@ -66,6 +66,11 @@ COMPILED = (
     "mta.queue.qid",
     "mta.queue.fsqueue",
     "mta.app.queuesink",
+    "mta.rules.headers",
+    "mta.deliver.router",
+    "mta.deliver.mailer",
+    "mta.deliver.smtpclient",
+    "mta.deliver.runner",
 )
 
 _installed: bool | None = None
