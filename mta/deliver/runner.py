@@ -56,6 +56,7 @@ import asyncio
 import collections
 import contextlib
 import fcntl
+import functools
 import logging
 import math
 import os
@@ -76,6 +77,7 @@ from mta.core.reply import Reply
 from mta.deliver import smtpclient
 from mta.deliver.bounce import queue_dsn
 from mta.deliver.dsn import DsnKind
+from mta.deliver.hoststatus import HostStatus, HostStatusStore, resolve_directory
 from mta.deliver.lmtp import deliver_lmtp
 from mta.deliver.mailer import (
     MailerKind,
@@ -85,6 +87,7 @@ from mta.deliver.mailer import (
     smtp_port,
 )
 from mta.deliver.mbox import MboxError, deliver_mbox
+from mta.deliver.mime import Mime7Result, mime8to7
 from mta.deliver.program import TRANSIENT, clean_environment, exit_reply, run_program
 from mta.deliver.router import RcptState, Recipient, Router
 from mta.maps.base import MapEnv
@@ -103,6 +106,7 @@ from mta.rules.check import Policy, using_macros
 from mta.rules.engine import RuleEngine
 from mta.rules.macros import MacroEnv
 from mta.rules.resolve import RF_CANONICAL, RF_SENDERADDR, remotename
+from mta.util.sysexits import EX_TEMPFAIL, EX_UNAVAILABLE
 from mta.util.timespec import ctime
 
 log = logging.getLogger("mta.deliver")
@@ -133,6 +137,9 @@ class RunnerSettings:
     queue_la: int | None = None  # QueueLA; None: 8 per processor
     queue_factor: int = 600000
     default_user: tuple[int, int] = (1, 1)  # DefaultUser: programs and files without an owner
+    eight_bit_mode: str = "p"  # EightBitMode: 8-bit mail to a server without 8BITMIME
+    host_status_timeout: int = 1800  # Timeout.hoststatus
+    default_charset: str | None = None  # DefaultCharSet of a Content-Type mime8to7 adds
 
     @classmethod
     def from_config(cls, config: Config) -> RunnerSettings:
@@ -194,6 +201,9 @@ class RunnerSettings:
             queue_la=number("QueueLA", 0) or None,
             queue_factor=number("QueueFactor", 600000),
             default_user=_user_ids(options.get("DefaultUser") or "1:1"),
+            eight_bit_mode=(options.get("EightBitMode") or "p")[:1].lower(),
+            host_status_timeout=number("Timeout.hoststatus", 1800),
+            default_charset=options.get("DefaultCharSet") or None,
         )
 
 
@@ -230,6 +240,15 @@ class QueueRunner:
         self._semaphore: asyncio.Semaphore | None = None
         self._load = (0, 0, 0)
         self._client_options: dict[str, smtpclient.ClientOptions] = {}  # by mailer
+        directory = resolve_directory(config.options.get("HostStatusDirectory"),
+                                      queue.directory)
+        self.hosts: HostStatusCache | None = None
+        if directory:
+            with contextlib.suppress(OSError):  # Sendmail makes it when it first writes
+                os.makedirs(directory, mode=0o755, exist_ok=True)
+            if os.path.isdir(directory):
+                self.hosts = HostStatusCache(
+                    HostStatusStore(directory, self.settings.host_status_timeout))
         self._load_until = -math.inf
 
     def schedule(self, qid: str) -> None:
@@ -472,9 +491,16 @@ class QueueRunner:
             return
         outbound = tuple(smtpclient.OutboundRecipient(
             rcpt.user, notify=_notify(rcpt), orcpt=rcpt.orcpt) for rcpt in group)
+        convert = None
+        if envelope.has_8bit and "8" not in mailer.flags:
+            convert = functools.partial(
+                _convert_8to7, host=self.settings.helo_name, qid=envelope.qid,
+                mode=self.settings.eight_bit_mode, body_type=envelope.body_type,
+                charset=self.settings.default_charset)
         message = smtpclient.OutboundMessage(
             sender=g, recipients=outbound, data=data, body_type=envelope.body_type,
-            envid=envelope.envid, ret=envelope.ret, has_8bit=envelope.has_8bit)
+            envid=envelope.envid, ret=envelope.ret, has_8bit=envelope.has_8bit,
+            convert=convert)
         options = self._client_options.get(mailer.name)
         if options is None:
             settings = self.settings
@@ -483,7 +509,8 @@ class QueueRunner:
                 always_esmtp="a" in mailer.flags, tls_context=settings.tls,
                 source_address=settings.source_address, family=settings.family,
                 line_limit=mailer.line_limit or 990)
-        report = await smtpclient.deliver_message(destinations, message, options, self.cache)
+        report = await smtpclient.deliver_message(destinations, message, options, self.cache,
+                                                  self.hosts)
         talk = error_transcript(report.relay, report.transcript) \
             if not report.all_sent else []
         for rcpt, result in zip(group, report.results, strict=True):
@@ -659,6 +686,53 @@ class QueueRunner:
         log.info("%s: %s", envelope.qid, ", ".join(parts))
 
 
+class HostStatusCache:
+    """The runner's side of HostStatusDirectory: what the SMTP client asks and tells.
+
+    A host whose last try failed at connection or greeting time is not tried
+    again until Timeout.hoststatus has passed (its saved reason defers the
+    mail); each try is written down as Sendmail writes it: a connection
+    failure with its errno (exit EX_TEMPFAIL, 4.4.1), a refusing greeting
+    (EX_TEMPFAIL 4.5.0, or EX_UNAVAILABLE 5.5.0 with the reply), a finished
+    transaction with exit 0 and its last reply, which makes the host usable.
+    """
+
+    def __init__(self, store: HostStatusStore) -> None:
+        self.store = store
+
+    def skip(self, destination: smtpclient.Destination) -> Reply | None:
+        try:
+            saved = self.store.should_skip(destination.host, time.time())
+        except OSError:
+            return None
+        if saved is None:
+            return None
+        text = saved.deferral_text(destination.host)
+        if saved.exit_status == EX_TEMPFAIL:
+            return Reply(451, "4.4.1" if saved.errno else "4.0.0", text)
+        status = saved.dsn if saved.dsn and saved.dsn[:1] == "5" else "5.0.0"
+        return Reply(554, status, saved.reply_text or text)
+
+    def record(self, destination: smtpclient.Destination, reply: Reply, *, stage: str,
+               errno: int) -> None:
+        status_text = f"{reply.code} {reply.status} {reply.text}" if reply.status \
+            else f"{reply.code} {reply.text}"
+        if stage == "connect":
+            status = HostStatus(EX_TEMPFAIL, errno, 0, "4.4.1", None, int(time.time()))
+        elif stage == "greeting":
+            if reply.is_temporary:
+                status = HostStatus(EX_TEMPFAIL, 0, 0, "4.5.0", "", int(time.time()))
+            else:
+                status = HostStatus(EX_UNAVAILABLE, 0, 0, "5.5.0", status_text,
+                                    int(time.time()))
+        else:
+            status = HostStatus(0, 0, 0, reply.status, status_text, int(time.time()))
+        try:
+            self.store.record(destination.host, status)
+        except OSError as exc:
+            log.warning("host status of %s: %s", destination.host, exc)
+
+
 @dataclass(frozen=True, slots=True)
 class QueueGroupDirs:
     """A queue group (a Q line, or "mqueue" for QueueDirectory) and its directories."""
@@ -784,6 +858,12 @@ def _transcript_line(rcpt: Recipient) -> str:
     if "... " not in text:
         text = f"{shown}... {text}"
     return f"{reply.code} {reply.status} {text}" if reply.status else f"{reply.code} {text}"
+
+
+def _convert_8to7(data: bytes, server: str, *, host: str, qid: str, mode: str,
+                  body_type: str | None, charset: str | None) -> Mime7Result:
+    return mime8to7(data, host=host, qid=qid, mode=mode, body_type=body_type,
+                    charset=charset, server=server)
 
 
 def _user_ids(text: str) -> tuple[int, int]:

@@ -86,17 +86,20 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import errno
 import functools
 import ipaddress
 import logging
 import re
 import socket
 import ssl
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from mta.core.errors import PermFailure, TempFailure
 from mta.core.reply import Reply
+from mta.deliver.mime import Mime7Result
 from mta.maps.base import MapEnv
 from mta.maps.classes.host import (
     LIBC_HOSTS_FILE,
@@ -178,6 +181,9 @@ class OutboundMessage:
     envid: str | None = None
     ret: str | None = None  # "FULL" or "HDRS"
     has_8bit: bool = False
+    # for a server without 8BITMIME: (data, server name) -> the data to send instead,
+    # converted to 7 bits, or a refusal (mta.deliver.mime.mime8to7)
+    convert: Callable[[bytes, str], Mime7Result] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -497,12 +503,30 @@ def smtp_data(data: bytes) -> bytes:
 
 
 class _Failure(Exception):
-    """Ends the use of a destination: the reason, and whether the connection is unusable."""
+    """Ends the use of a destination: the reason, and whether the connection is unusable.
 
-    def __init__(self, reply: Reply, *, broken: bool = True) -> None:
+    stage says where it happened: "connect" (with the errno), "greeting" (the
+    greeting, HELO/EHLO or STARTTLS) or "transaction".
+    """
+
+    def __init__(self, reply: Reply, *, broken: bool = True, stage: str = "transaction",
+                 errno: int = 0) -> None:
         super().__init__(" | ".join(reply.wire_lines()))
         self.reply = reply
         self.broken = broken
+        self.stage = stage
+        self.errno = errno
+
+
+class HostStatusHook(Protocol):
+    """What deliver_message asks and tells about hosts (HostStatusDirectory)."""
+
+    def skip(self, destination: Destination) -> Reply | None:
+        """The saved failure that forbids trying destination now, or None."""
+
+    def record(self, destination: Destination, reply: Reply, *, stage: str,
+               errno: int) -> None:
+        """The outcome of trying destination (stage as _Failure's)."""
 
 
 class _TlsFailed(Exception):
@@ -627,10 +651,10 @@ async def _hello(conn: _Connection, esmtp: bool) -> None:
                     conn.keywords[words[0].upper()] = words[1] if len(words) > 1 else ""
             return
         if reply.code < 500:
-            raise _Failure(reply, broken=False)
+            raise _Failure(reply, broken=False, stage="greeting")
     reply = await conn.command(f"HELO {options.helo_name}", timeout=timeout, phase="HELO")
     if reply.code >= 300:
-        raise _Failure(reply, broken=False)
+        raise _Failure(reply, broken=False, stage="greeting")
 
 
 async def _open(
@@ -646,17 +670,20 @@ async def _open(
             options.timeouts.connect,
         )
     except ConnectionRefusedError:
-        raise _Failure(_temp("4.4.1", f"Deferred: Connection refused by {host}")) from None
+        raise _Failure(_temp("4.4.1", f"Deferred: Connection refused by {host}"),
+                       stage="connect", errno=errno.ECONNREFUSED) from None
     except TimeoutError:
-        raise _Failure(_temp("4.4.1", f"Deferred: Connection timed out with {host}")) from None
+        raise _Failure(_temp("4.4.1", f"Deferred: Connection timed out with {host}"),
+                       stage="connect", errno=errno.ETIMEDOUT) from None
     except OSError as err:
         text = err.strerror or str(err)
-        raise _Failure(_temp("4.4.1", f"Deferred: {text} with {host}")) from None
+        raise _Failure(_temp("4.4.1", f"Deferred: {text} with {host}"), stage="connect",
+                       errno=err.errno or 0) from None
     conn = _Connection(reader, writer, destination, transcript, options)
     try:
         greeting = await conn.read_reply(timeout=options.timeouts.greeting, phase="greeting wait")
         if greeting.code >= 300:
-            raise _Failure(greeting, broken=False)
+            raise _Failure(greeting, broken=False, stage="greeting")
         esmtp = options.always_esmtp or "ESMTP" in greeting.text
         await _hello(conn, esmtp)
         context = options.tls_context
@@ -758,7 +785,14 @@ async def _transaction(
     again.
     """
     timeouts = conn.options.timeouts
-    size = message.size if message.size is not None else len(message.data)
+    data = message.data
+    if message.convert is not None and "8BITMIME" not in conn.keywords:
+        converted = message.convert(data, conn.destination.host)
+        if converted.reply is not None:
+            final.update((i, converted.reply) for i in pending)
+            return True
+        data = converted.message
+    size = message.size if message.size is not None and data is message.data else len(data)
     limit = conn.keywords.get("SIZE", "").strip()
     if limit.isdigit() and 0 < int(limit) < size:
         reply = Reply(552, "5.2.3",
@@ -806,7 +840,7 @@ async def _transaction(
         if reply.code < 500:
             raise _Failure(reply, broken=not usable)
         return usable
-    wire = smtp_data(message.data)
+    wire = smtp_data(data)
     for start in range(0, len(wire), _DATA_CHUNK):
         await conn.write(wire[start:start + _DATA_CHUNK], timeout=timeouts.datablock,
                          phase="DATA")
@@ -826,6 +860,7 @@ async def deliver_message(
     message: OutboundMessage,
     options: ClientOptions,
     cache: ConnectionCache | None = None,
+    hosts: HostStatusHook | None = None,
 ) -> DeliveryReport:
     """Deliver message to the first destination(s) that take it (see DESCRIPTION).
 
@@ -834,6 +869,8 @@ async def deliver_message(
         message: the envelope and text.
         options: HELO name, timeouts, ESMTP/TLS/DSN settings, source address.
         cache: keeps the connection open afterwards and reuses open ones (RSET first).
+        hosts: the host status cache: hosts it says are down are not tried, and
+            the outcome of each try is reported to it.
 
     Returns:
         A DeliveryReport with one RecipientResult per recipient, in the order of
@@ -854,20 +891,32 @@ async def deliver_message(
         if not _family_ok(destination.address, options.family):
             continue
         relay = destination.relay
+        if hosts is not None:
+            cached = hosts.skip(destination)
+            if cached is not None:
+                reason = cached
+                continue
         try:
             conn = await _connect(destination, options, cache, transcript)
         except _Failure as err:
             reason = err.reply
             log.debug("%s: %s", destination.relay, err)
+            if hosts is not None:
+                hosts.record(destination, err.reply, stage=err.stage, errno=err.errno)
             continue
         final: dict[int, Reply] = {}
+        outcome: Reply | None = None
         try:
             broken = not await _transaction(conn, message, pending, final)
         except _Failure as err:
-            reason = err.reply
+            reason = outcome = err.reply
             broken = err.broken
         for index, reply in final.items():
             replies[index] = (reply, destination.relay)
+        if hosts is not None:
+            last = outcome or next(iter(final.values()), None)
+            if last is not None:
+                hosts.record(destination, last, stage="transaction", errno=0)
         pending = [i for i in pending if i not in final]
         await _release(conn, cache, broken=broken)
     for index in pending:

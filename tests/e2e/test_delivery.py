@@ -358,3 +358,47 @@ def test_local_mailbox_through_lmtp(tmp_path: Path) -> None:
     assert message.get_from().startswith(SENDER)
     # the LMTP reply of mail.local for this recipient is the delivery status
     assert "mailer=local, pri=" in log and f"stat=Sent ({user} Ok)" in log
+
+
+def test_8bit_mail_to_a_server_without_8bitmime_is_converted(tmp_path: Path) -> None:
+    """EightBitMode=mimefy: quoted-printable for a server that lacks 8BITMIME."""
+    text = "Gr\u00fc\u00dfe aus K\u00f6ln, and a long line of plain text after it.\n"
+    with make_world(tmp_path, ("confEIGHT_BIT_HANDLING=mimefy",)) as world:
+        world.sinks["mx1"].keywords.remove("8BITMIME")
+        with smtplib.SMTP("127.0.0.1", world.daemon.port, timeout=30) as client:
+            client.ehlo("client.test")
+            client.sendmail(SENDER, ["bob@dest.test"],
+                            ("Subject: 8bit\r\nMIME-Version: 1.0\r\n"
+                             "Content-Type: text/plain; charset=utf-8\r\n"
+                             "Content-Transfer-Encoding: 8bit\r\n\r\n"
+                             + text.replace("\n", "\r\n")).encode(),
+                            mail_options=["BODY=8BITMIME"])
+        (message,) = world.sinks["mx1"].wait_for(1)
+    assert message.data.isascii()
+    assert "BODY=" not in message.mail_params
+    parsed = email.message_from_bytes(message.data)
+    assert parsed["Content-Transfer-Encoding"] == "quoted-printable"
+    assert parsed["X-MIME-Autoconverted"].startswith("from 8bit to quoted-printable by ")
+    assert parsed.get_payload(decode=True).decode("utf-8") == text
+
+
+def test_host_status_skips_a_host_that_just_failed(tmp_path: Path) -> None:
+    """HostStatusDirectory: a host that refused at greeting time is not tried again
+    before Timeout.hoststatus; hoststat lists it."""
+    with make_world(tmp_path, ("confHOST_STATUS_DIRECTORY=.hoststat",)) as world:
+        port = world.sinks["mx1"].port
+        with SmtpSink("127.0.0.4", port, name="dead") as dead:
+            dead.greeting = "421 4.3.2 dead.test busy"
+            world.send(["first@down.test"])
+            world.sinks["mx2"].wait_for(1)
+            world.wait_queue_empty()
+            assert dead.connections == 1
+            world.send(["second@down.test"])
+            world.sinks["mx2"].wait_for(2)
+            world.wait_queue_empty()
+            assert dead.connections == 1  # skipped: its status says it is busy
+        status = world.queue / ".hoststat" / "test." / "down." / "dead"
+        assert status.read_bytes().startswith(b"V0\nE0\nH0\nS75\nD4.5.0\n")
+        listing = subprocess.run([str(BIN / "hoststat"), "-C", str(world.cf)],
+                                 capture_output=True, text=True, check=True).stdout
+        assert "dead.down.test" in listing

@@ -59,8 +59,9 @@ class _Handler(socketserver.StreamRequestHandler):
             verb = text[:4].upper()
             sink.commands.append(text)
             if verb == "EHLO":
-                self.reply(f"250-{sink.name}\r\n250-PIPELINING\r\n250-8BITMIME\r\n"
-                           "250-SIZE 10000000\r\n250-DSN\r\n250 ENHANCEDSTATUSCODES")
+                lines = [sink.name, *sink.keywords]
+                self.reply("\r\n".join(f"250{' ' if i == len(lines) - 1 else '-'}{line}"
+                                         for i, line in enumerate(lines)))
             elif verb == "HELO":
                 self.reply(f"250 {sink.name}")
             elif verb == "MAIL":
@@ -131,6 +132,8 @@ class SmtpSink:
         self.data_reply = "250 2.0.0 Ok: queued"
         self.rcpt_replies: dict[str, str] = {}
         self.data_delay = 0.0  # seconds to wait before answering the final dot
+        self.keywords = ["PIPELINING", "8BITMIME", "SIZE 10000000", "DSN",
+                         "ENHANCEDSTATUSCODES"]  # the EHLO reply
         self.messages: list[SinkMessage] = []
         self.commands: list[str] = []
         self.connections = 0
