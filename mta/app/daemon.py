@@ -187,11 +187,13 @@ def _daemon(runtime: Runtime, queue_dir: Path, *, detach: bool,
         except OSError as exc:
             log.warning("cannot write %s: %s", pid_file, exc.strerror)
             pid_file = None
+    # the limits are the daemon's, not a worker's: shared memory, made while root can
+    # still load every module it needs
+    admission = admission_from(options, count)
     _drop_privileges(options.get("RunAsUser"))
     for listener in chosen:
         log.info("starting daemon (%s): SMTP on %s port %d", listener.name, listener.addr,
                  listener.port)
-    admission = admission_from(options, count)  # the limits are the daemon's, not a worker's
     children = []
     for k in range(1, count):
         pid = os.fork()

@@ -49,6 +49,8 @@ def run_queue(cf: str, overrides: Mapping[str, str], *, selector: Selector | Non
 
     Every queue group's directories are run (the Q lines' P=, QueueDirectory
     for the default group "mqueue"), or only those of groups (-qGname).
+    Without foreground (-qf) the run goes on in the background and the
+    command returns at once, as Sendmail's does.
     """
     try:
         runtime = Runtime.build(cf, overrides=overrides, op_mode="q",
@@ -66,6 +68,8 @@ def run_queue(cf: str, overrides: Mapping[str, str], *, selector: Selector | Non
         directory = chosen[0].directories[0] if chosen else DEFAULT_QUEUE_DIRECTORY
         print(f"cannot use queue directory {directory}", file=sys.stderr)
         return int(ExitCode.EX_OSERR)
+    if not foreground and _detach():
+        return int(ExitCode.EX_OK)  # the run goes on in the child
     if interval is not None:
         asyncio.run(_run(runners, selector, interval))
         return int(ExitCode.EX_OK)
@@ -93,6 +97,17 @@ def run_queue(cf: str, overrides: Mapping[str, str], *, selector: Selector | Non
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, 0)
     return int(ExitCode.EX_OK)
+
+
+def _detach() -> bool:
+    """Fork; True in the parent, which returns (the child leaves the terminal)."""
+    if os.fork() > 0:
+        return True
+    os.setsid()
+    devnull = os.open(os.devnull, os.O_RDWR)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    return False
 
 
 MESSAGES_PER_PROCESS = 200  # below this a second process costs more than it saves

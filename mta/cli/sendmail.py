@@ -160,9 +160,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from mta.rules.testmode import set_debug_flags
 
     q_values: list[str] = []
+    verbose = False
     for c, value in opts:
         if c == "q":
             q_values.append(value)
+        elif c == "v":
+            verbose = True  # also keeps a queue run in the foreground, as Sendmail's
         elif c == "b":
             mode = value[:1] or "m"
         elif c == "C":
@@ -195,7 +198,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         _log_to("q")
         return run_queue(cf, overrides, selector=queue.selector(), interval=queue.interval,
-                         foreground=queue.foreground, groups=queue.groups)
+                         foreground=queue.foreground or verbose, groups=queue.groups)
     if mode == "t":
         return run_test_mode(cf, overrides, debug, op_mode=mode)
     if mode == "p":

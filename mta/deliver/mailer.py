@@ -14,8 +14,9 @@ DESCRIPTION
     - the "From " line (UnixFromLine, "From $g $d") goes first for every
       mailer that is not [IPC] and has no F=n;
     - each header of the qf file goes out unless its ?flags? condition
-      names no flag of the mailer, or its ?$x? macro is empty, or it is a
-      Bcc: of a message whose F record says to delete Bcc; macro markers
+      names no flag of the mailer, or its ?$x? macro is empty; a Bcc: is
+      left out when the F record says to delete Bcc (the message has other
+      recipient fields) and written empty ("Bcc:") otherwise; macro markers
       (Return-Path: <$g>) are expanded; the address fields (From:, To:,
       Cc: ... as Sendmail's header table says) go through remotename()
       with the mailer's header rulesets (S=/R= after the slash) and are
@@ -47,7 +48,7 @@ from mta.queue.qfformat import QueueEnvelope, QueueHeader
 from mta.rules.engine import RuleEngine
 from mta.rules.headers import commaize
 from mta.rules.macros import MacroEnv
-from mta.rules.resolve import RF_HEADERADDR, RF_SENDERADDR, remotename
+from mta.rules.resolve import RF_CANONICAL, RF_HEADERADDR, RF_SENDERADDR, remotename
 
 _MACRO = 0x81  # a macro reference in a qf header value: 0x81 and a name
 _METAQUOTE = 0xFF
@@ -155,8 +156,7 @@ def _expand_bytes(data: bytes, macros: MacroEnv) -> bytes:
     return "".join(out).encode("latin-1", "replace")
 
 
-def _keep_header(header: QueueHeader, mailer: MailerDef, envelope: QueueEnvelope,
-                 macros: MacroEnv) -> bool:
+def _keep_header(header: QueueHeader, mailer: MailerDef, macros: MacroEnv) -> bool:
     condition = header.condition or ""
     if condition:
         if condition[0] in "$\x81":
@@ -167,8 +167,6 @@ def _keep_header(header: QueueHeader, mailer: MailerDef, envelope: QueueEnvelope
                 return False
         elif not any(c in mailer.flags for c in condition):
             return False
-    if envelope.delete_bcc and header_flags(header.name) & HeaderFlag.BCC:
-        return False
     return True
 
 
@@ -183,10 +181,15 @@ def render_headers(engine: RuleEngine, envelope: QueueEnvelope, mailer: MailerDe
     rewrite_headers = bool(mailer.sender_rewrite[1] or mailer.recipient_rewrite[1]
                            or mailer.sender_rewrite[0] or mailer.recipient_rewrite[0])
     for header in envelope.headers:
-        if not _keep_header(header, mailer, envelope, macros):
+        if not _keep_header(header, mailer, macros):
+            continue
+        flags = header_flags(header.name)
+        if flags & HeaderFlag.BCC:
+            # putheader(): "Bcc -- either truncate or delete"
+            if not envelope.delete_bcc:
+                parts.append(header.name.encode("latin-1", "replace") + b":\n")
             continue
         value = header_value(header.value, macros)
-        flags = header_flags(header.name)
         if flags & (HeaderFlag.FROM | HeaderFlag.RCPT) and rewrite_headers and value.strip():
             rf = RF_HEADERADDR | (RF_SENDERADDR if flags & HeaderFlag.FROM else 0)
 
@@ -201,15 +204,15 @@ def render_headers(engine: RuleEngine, envelope: QueueEnvelope, mailer: MailerDe
 
 
 def unix_from_line(engine: RuleEngine, macros: MacroEnv) -> bytes:
-    """The "From " line (UnixFromLine, "From $g $d" unless the .cf says otherwise)."""
+    """The "From " line (UnixFromLine, "From $g $d" unless the .cf says otherwise).
+
+    As putfromline() does, the template is only expanded: an empty $g (the
+    null sender through a mailer whose S= rules leave it empty, such as
+    *file*) gives "From  date".
+    """
     template = translate_dollars(engine.config.options.get("UnixFromLine") or "From $g $d", 10,
                                  comments=False)
-    saved = macros.get("g")
-    if not saved:
-        macros.define("g", "MAILER-DAEMON")
-    line = expand(template, macros.get)
-    macros.define("g", saved)
-    return line.encode("latin-1", "replace") + b"\n"
+    return expand(template, macros.get).encode("latin-1", "replace") + b"\n"
 
 
 def escape_body(body: bytes, mailer: MailerDef) -> bytes:
@@ -225,9 +228,24 @@ def escape_body(body: bytes, mailer: MailerDef) -> bytes:
 
 def render_message(engine: RuleEngine, envelope: QueueEnvelope, mailer: MailerDef,
                    body: bytes, *, macros: MacroEnv, unix_from: bool) -> bytes:
-    """Header, blank line and body for mailer, with LF line ends."""
-    head = render_headers(engine, envelope, mailer, macros)
-    if "7" in mailer.flags and not head.isascii():
-        head = bytes(b & 0x7F for b in head)
-    prefix = unix_from_line(engine, macros) if unix_from and "n" not in mailer.flags else b""
+    """Header, blank line and body for mailer, with LF line ends.
+
+    $g is the sender as rewritten for mailer (the caller's remotename()).
+    For the null sender an empty $g is replaced, while the message is
+    written, by what deliver() gets from remotename("<>") with the mailer's
+    envelope sender rules: "MAILER-DAEMON" through EnvFromL (the R<@> $n
+    rule), nothing through *file* or an SMTP mailer.
+    """
+    saved = macros.get("g")
+    if not saved and envelope.sender.strip() in ("", "<>"):
+        g, _status = remotename(engine, "<>", mailer, RF_SENDERADDR | RF_CANONICAL)
+        macros.define("g", translate_dollars(g, 10, comments=False))
+    try:
+        head = render_headers(engine, envelope, mailer, macros)
+        if "7" in mailer.flags and not head.isascii():
+            head = bytes(b & 0x7F for b in head)
+        prefix = unix_from_line(engine, macros) if unix_from and "n" not in mailer.flags \
+            else b""
+    finally:
+        macros.define("g", saved)
     return prefix + head + b"\n" + escape_body(body, mailer)

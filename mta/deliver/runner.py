@@ -57,9 +57,12 @@ import collections
 import contextlib
 import fcntl
 import functools
+import glob
+import grp
 import logging
 import math
 import os
+import pwd
 import socket
 import ssl
 import time
@@ -103,9 +106,9 @@ from mta.queue.qfformat import (
     parse_qf,
 )
 from mta.rules.check import Policy, using_macros
-from mta.rules.engine import RuleEngine
+from mta.rules.engine import RuleEngine, stripquotes
 from mta.rules.macros import MacroEnv
-from mta.rules.resolve import RF_CANONICAL, RF_SENDERADDR, remotename
+from mta.rules.resolve import PROG_MAILER, RF_CANONICAL, RF_SENDERADDR, remotename
 from mta.util.sysexits import EX_TEMPFAIL, EX_UNAVAILABLE
 from mta.util.timespec import ctime
 
@@ -457,15 +460,16 @@ class QueueRunner:
             sender = _bare(envelope.sender)
             if FLAG_RESPONSE in envelope.flags and kind is MailerKind.SMTP:
                 sender = ""  # a DSN goes out with MAIL FROM:<>
-            if sender:
-                g, _status = remotename(engine, sender, mailer, RF_SENDERADDR | RF_CANONICAL)
-            else:
-                g = ""
+            # deliver(): $g is the sender as the mailer's rules write it; the null
+            # sender too ("MAILER-DAEMON" through EnvFromL, nothing through SMTP)
+            g, _status = remotename(engine, sender or "<>", mailer,
+                                    RF_SENDERADDR | RF_CANONICAL)
             macros.define("g", translate_dollars(g, 10, comments=False))
             data = render_message(engine, envelope, mailer, body, macros=macros,
                                   unix_from=kind is not MailerKind.SMTP)
         if kind is MailerKind.SMTP:
-            await self._smtp(envelope, group, mailer, macros, data, g)
+            await self._smtp(envelope, group, mailer, macros, data, g,
+                             _message_size(envelope, body))
         elif kind is MailerKind.FILE:
             await self._file(envelope, group, data, g)
         elif kind is MailerKind.PROGRAM:
@@ -480,7 +484,7 @@ class QueueRunner:
                 rcpt.transcript.append(_transcript_line(rcpt))
 
     async def _smtp(self, envelope: QueueEnvelope, group: list[Recipient], mailer: MailerDef,
-                    macros: MacroEnv, data: bytes, g: str) -> None:
+                    macros: MacroEnv, data: bytes, g: str, size: int) -> None:
         host = group[0].host or ""
         destinations = await smtpclient.resolve_destinations(
             host, self.env, port=smtp_port(mailer, macros),
@@ -498,7 +502,8 @@ class QueueRunner:
                 mode=self.settings.eight_bit_mode, body_type=envelope.body_type,
                 charset=self.settings.default_charset)
         message = smtpclient.OutboundMessage(
-            sender=g, recipients=outbound, data=data, body_type=envelope.body_type,
+            sender=g, recipients=outbound, data=data, size=size,
+            body_type=envelope.body_type,
             envid=envelope.envid, ret=envelope.ret, has_8bit=envelope.has_8bit,
             convert=convert)
         options = self._client_options.get(mailer.name)
@@ -542,7 +547,8 @@ class QueueRunner:
 
     async def _program(self, group: list[Recipient], mailer: MailerDef, macros: MacroEnv,
                        data: bytes) -> None:
-        argv = mailer_argv(mailer, [rcpt.user for rcpt in group], macros)
+        argv = mailer_argv(mailer, [_program_user(rcpt.user, mailer) for rcpt in group],
+                           macros)
         first = group[0]
         macros.define("z", first.home)
         directories = [translate_dollars(d, 10, comments=False) for d in mailer.directories]
@@ -747,8 +753,6 @@ def _expand_directory(path: str) -> tuple[str, ...]:
     """A queue path; "/var/spool/mqueue/q*" stands for every directory it matches."""
     if not path.endswith("*"):
         return (path,)
-    import glob
-
     return tuple(sorted(d for d in glob.glob(path) if os.path.isdir(d))) or (path[:-1],)
 
 
@@ -860,6 +864,25 @@ def _transcript_line(rcpt: Recipient) -> str:
     return f"{reply.code} {reply.status} {text}" if reply.status else f"{reply.code} {text}"
 
 
+def _message_size(envelope: QueueEnvelope, body: bytes) -> int:
+    """The size Sendmail announces in SIZE=: what readqf() counts, the df file and,
+    for each H record, its length less three (the "H??" it takes for the prefix)."""
+    size = len(body)
+    for header in envelope.headers:
+        prefix = 1 + (len(header.condition) + 2 if header.condition is not None else 0)
+        size += prefix + len(header.name) + 1 + len(header.value) - 3
+    return size
+
+
+def _program_user(user: str, mailer: MailerDef) -> str:
+    """$u for a program: quotes gone for F=s, and the "|" that chose the prog mailer."""
+    if "s" in mailer.flags:
+        user = stripquotes(user)
+    if mailer.name == PROG_MAILER and user.startswith("|"):
+        user = user[1:]
+    return user
+
+
 def _convert_8to7(data: bytes, server: str, *, host: str, qid: str, mode: str,
                   body_type: str | None, charset: str | None) -> Mime7Result:
     return mime8to7(data, host=host, qid=qid, mode=mode, body_type=body_type,
@@ -868,9 +891,6 @@ def _convert_8to7(data: bytes, server: str, *, host: str, qid: str, mode: str,
 
 def _user_ids(text: str) -> tuple[int, int]:
     """DefaultUser: "uid:gid", "user:group" or a user name (its own group), as Sendmail."""
-    import grp
-    import pwd
-
     user, _, group = text.partition(":")
     try:
         if user.isdigit():

@@ -65,7 +65,7 @@ class World:
             client.sendmail(sender, recipients, (headers + "\r\n" + body).encode())
 
     def queue_run(self) -> None:
-        subprocess.run([str(BIN / "sendmail"), "-q", "-C", str(self.cf)], check=True,
+        subprocess.run([str(BIN / "sendmail"), "-qf", "-C", str(self.cf)], check=True,
                        env={**os.environ, **self.env}, timeout=60, capture_output=True)
 
     def queued(self) -> list[Path]:
