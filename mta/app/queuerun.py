@@ -77,6 +77,7 @@ def run_queue(cf: str, overrides: Mapping[str, str], *, selector: Selector | Non
     # takes the messages whose queue id hashes to it, and flock keeps them apart
     count = run_processes(sum(len(r.queue.walk()) for r in runners))
     children = []
+    _flush_logs()
     for k in range(1, count):
         pid = os.fork()
         if pid == 0:
@@ -99,8 +100,15 @@ def run_queue(cf: str, overrides: Mapping[str, str], *, selector: Selector | Non
     return int(ExitCode.EX_OK)
 
 
+def _flush_logs() -> None:
+    """Before a fork: log lines still buffered would be written by both processes."""
+    for handler in logging.getLogger("mta").handlers:
+        handler.flush()
+
+
 def _detach() -> bool:
     """Fork; True in the parent, which returns (the child leaves the terminal)."""
+    _flush_logs()
     if os.fork() > 0:
         return True
     os.setsid()

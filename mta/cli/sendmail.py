@@ -25,8 +25,10 @@ SEE ALSO
 
 from __future__ import annotations
 
+import logging
 import signal
 import sys
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
@@ -222,7 +224,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _log_to(mode: str) -> None:
-    """Daemon log lines: syslog (mail facility) when -bd detaches, else standard error."""
+    """Log lines: syslog (mail facility) for -bd and queue runs when /dev/log exists, else
+    standard error."""
     import logging
     import logging.handlers
     import os
@@ -235,14 +238,42 @@ def _log_to(mode: str) -> None:
     logger = logging.getLogger("mta")
     logger.setLevel(logging.INFO)
     handler: logging.Handler
-    if mode == "d" and os.path.exists("/dev/log"):
+    if mode in ("d", "q") and os.path.exists("/dev/log"):
         handler = logging.handlers.SysLogHandler(
             "/dev/log", facility=logging.handlers.SysLogHandler.LOG_MAIL)
         handler.setFormatter(logging.Formatter("sendmail[%(process)d]: %(message)s"))
     else:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s sendmail[%(process)d]: %(message)s"))
+        # a queue run writes a line per recipient: those go out in blocks (flushed
+        # when the run ends); the daemon's lines go out one by one
+        handler = logging.StreamHandler(sys.stderr) if mode != "q" else _BlockHandler(
+            open(sys.stderr.fileno(), "w", buffering=1 << 16, closefd=False))
+        handler.setFormatter(_LineFormatter("%(asctime)s sendmail[%(process)d]: %(message)s"))
     logger.addHandler(handler)
+
+
+class _BlockHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """A StreamHandler that leaves flushing to the stream's buffer (and to shutdown)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.stream.write(self.format(record) + "\n")
+        except Exception:
+            self.handleError(record)
+
+
+class _LineFormatter(logging.Formatter):
+    """The log line format, with the time text made once a second (a queue run logs
+    a line per recipient, and strftime for each was a good part of the cost)."""
+
+    _second = -1
+    _text = ""
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        second = int(record.created)
+        if second != self._second:
+            self._second = second
+            self._text = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(second))
+        return f"{self._text},{int(record.msecs):03d}"
 
 
 def run_test_mode(

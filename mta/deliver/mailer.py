@@ -43,7 +43,7 @@ from collections.abc import Sequence
 from mta.config.macros import expand, translate_dollars
 from mta.config.model import MailerDef, Op, OpKind
 from mta.config.tokens import encode_op
-from mta.core.hdrinfo import HeaderFlag, header_flags
+from mta.core.hdrinfo import HEADER_INFO, HeaderFlag
 from mta.queue.qfformat import QueueEnvelope, QueueHeader
 from mta.rules.engine import RuleEngine
 from mta.rules.headers import commaize
@@ -53,6 +53,16 @@ from mta.rules.resolve import RF_CANONICAL, RF_HEADERADDR, RF_SENDERADDR, remote
 _MACRO = 0x81  # a macro reference in a qf header value: 0x81 and a name
 _METAQUOTE = 0xFF
 _U = encode_op(Op(OpKind.MACROEXPAND, "u"))
+
+# the header table as plain bits (enum.Flag operations cost microseconds each, and
+# every header of every message asks): lower-case name -> _BCC | _ADDRESS | _FROM
+_BCC, _ADDRESS, _FROM = 1, 2, 4
+_KINDS: dict[str, int] = {
+    name: (_BCC if flags & HeaderFlag.BCC else 0)
+    | (_ADDRESS if flags & (HeaderFlag.FROM | HeaderFlag.RCPT) else 0)
+    | (_FROM if flags & HeaderFlag.FROM else 0)
+    for name, flags in HEADER_INFO.items()
+}
 
 
 class MailerKind(enum.Enum):
@@ -183,15 +193,15 @@ def render_headers(engine: RuleEngine, envelope: QueueEnvelope, mailer: MailerDe
     for header in envelope.headers:
         if not _keep_header(header, mailer, macros):
             continue
-        flags = header_flags(header.name)
-        if flags & HeaderFlag.BCC:
+        kind = _KINDS.get(header.name.lower(), 0)
+        if kind & _BCC:
             # putheader(): "Bcc -- either truncate or delete"
             if not envelope.delete_bcc:
                 parts.append(header.name.encode("latin-1", "replace") + b":\n")
             continue
         value = header_value(header.value, macros)
-        if flags & (HeaderFlag.FROM | HeaderFlag.RCPT) and rewrite_headers and value.strip():
-            rf = RF_HEADERADDR | (RF_SENDERADDR if flags & HeaderFlag.FROM else 0)
+        if kind & _ADDRESS and rewrite_headers and value.strip():
+            rf = RF_HEADERADDR | (RF_SENDERADDR if kind & _FROM else 0)
 
             def rewrite(address: str, rf: int = rf) -> str:
                 text, _status = remotename(engine, address, mailer, rf)

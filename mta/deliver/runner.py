@@ -281,12 +281,15 @@ class QueueRunner:
 
     # ------------------------------------------------------------ queue runs
 
-    def candidates(self, *, now: float | None = None) -> list[str]:
-        """The queue ids of one run, in QueueSortOrder."""
+    def candidates(self, *, shard: tuple[int, int] = (0, 1)) -> list[str]:
+        """The queue ids of one run (of one shard, see run_queue), in QueueSortOrder."""
         entries: list[tuple[tuple[int, ...], str]] = []
         order = self.settings.sort_order
         load = self._load_test()
+        k, n = shard
         for qid in self.queue.walk():
+            if n > 1 and zlib.crc32(qid.encode()) % n != k:
+                continue
             try:
                 with open(self.queue.qf_path(qid), "rb") as fh:
                     head = fh.read(256)
@@ -317,9 +320,7 @@ class QueueRunner:
         that n processes can share one run without meeting on the same files.
         """
         stats = RunStats()
-        k, n = shard
-        qids = iter([qid for qid in self.candidates()
-                     if n == 1 or zlib.crc32(qid.encode()) % n == k])
+        qids = iter(self.candidates(shard=shard))
 
         async def worker() -> None:
             for qid in qids:  # each worker takes the next message when it is free

@@ -518,6 +518,10 @@ class _Failure(Exception):
         self.errno = errno
 
 
+class _StaleConnection(Exception):
+    """A cached connection did not take its RSET: use a new one (nothing was sent)."""
+
+
 class HostStatusHook(Protocol):
     """What deliver_message asks and tells about hosts (HostStatusDirectory)."""
 
@@ -556,6 +560,8 @@ class _Connection:
         self.keywords: dict[str, str] = {}
         self.esmtp = False
         self.tls = False
+        # taken from the cache: RSET goes first, in the pipeline of the next MAIL
+        self.pending_rset = False
 
     def _timeout_failure(self, phase: str) -> _Failure:
         host = self.destination.host
@@ -585,18 +591,12 @@ class _Connection:
 
     async def read_reply(self, *, timeout: float, phase: str) -> Reply:
         """Read one (possibly multiline) reply, all of it within timeout."""
-        lines: list[str] = []
         try:
-            async with asyncio.timeout(timeout):  # no task per read, unlike wait_for
-                while True:
-                    raw = await self.reader.readline()
-                    if not raw.endswith(b"\n"):
-                        raise self._reset_failure()
-                    line = raw.rstrip(b"\r\n").decode("utf-8", "replace")
-                    self.transcript.append("<<< " + line)
-                    lines.append(line)
-                    if len(line) < 4 or line[3] != "-" or len(lines) > 1000:
-                        break
+            if self._complete_reply_buffered():
+                lines = await self._reply_lines()  # here already: no timer to arm
+            else:
+                async with asyncio.timeout(timeout):  # no task per read, unlike wait_for
+                    lines = await self._reply_lines()
         except TimeoutError:
             raise self._timeout_failure(phase) from None
         except (ConnectionError, OSError):
@@ -610,6 +610,35 @@ class _Connection:
             raise _Failure(_temp("4.5.0", "Deferred: Remote protocol error: "
                                           f"malformed reply from {self.destination.host}: "
                                           f"{lines[-1][:100]}")) from None
+
+    async def _reply_lines(self) -> list[str]:
+        lines: list[str] = []
+        while True:
+            raw = await self.reader.readline()
+            if not raw.endswith(b"\n"):
+                raise self._reset_failure()
+            line = raw.rstrip(b"\r\n").decode("utf-8", "replace")
+            self.transcript.append("<<< " + line)
+            lines.append(line)
+            if len(line) < 4 or line[3] != "-" or len(lines) > 1000:
+                return lines
+
+    def _complete_reply_buffered(self) -> bool:
+        """Does the reader hold a whole reply already (pipelined replies come together)?
+
+        Looks at the StreamReader's buffer; False whenever that cannot be seen.
+        """
+        buffer = getattr(self.reader, "_buffer", None)
+        if not buffer:
+            return False
+        start = 0
+        while True:
+            end = buffer.find(b"\n", start)
+            if end < 0:
+                return False
+            if end - start < 4 or buffer[start + 3] != 0x2D:  # not "NNN-": the last line
+                return True
+            start = end + 1
 
     async def command(self, line: str, *, timeout: float, phase: str) -> Reply:
         """Send one command and read its reply."""
@@ -804,7 +833,22 @@ async def _transaction(
     rcpts = [_rcpt_command(message.recipients[i], dsn) for i in pending]
     rcpt_replies: list[Reply] = []
     if "PIPELINING" in conn.keywords:
-        await conn.send([mail, *rcpts], timeout=timeouts.mail, phase="MAIL")
+        rset = conn.pending_rset
+        conn.pending_rset = False
+        try:
+            await conn.send(["RSET", mail, *rcpts] if rset else [mail, *rcpts],
+                            timeout=timeouts.mail, phase="MAIL")
+        except _Failure:
+            if rset:
+                raise _StaleConnection from None
+            raise
+        if rset:
+            try:
+                reply = await conn.read_reply(timeout=timeouts.rset, phase="RSET")
+            except _Failure:
+                raise _StaleConnection from None
+            if reply.code >= 300:
+                raise _StaleConnection
         mail_reply = await conn.read_reply(timeout=timeouts.mail, phase="MAIL")
         for _ in rcpts:
             rcpt_replies.append(await conn.read_reply(timeout=timeouts.rcpt, phase="RCPT"))
@@ -907,7 +951,18 @@ async def deliver_message(
         final: dict[int, Reply] = {}
         outcome: Reply | None = None
         try:
-            broken = not await _transaction(conn, message, pending, final)
+            try:
+                broken = not await _transaction(conn, message, pending, final)
+            except _StaleConnection:
+                conn.abort()
+                try:
+                    conn = await _connect(destination, options, None, transcript)
+                except _Failure as err:
+                    reason = err.reply
+                    if hosts is not None:
+                        hosts.record(destination, err.reply, stage=err.stage, errno=err.errno)
+                    continue
+                broken = not await _transaction(conn, message, pending, final)
         except _Failure as err:
             reason = outcome = err.reply
             broken = err.broken
@@ -957,7 +1012,11 @@ class ConnectionCache:
     async def _take(
         self, destination: Destination, options: ClientOptions, transcript: list[str]
     ) -> _Connection | None:
-        """The newest idle connection to destination after a good RSET, else None."""
+        """The newest idle connection to destination after a good RSET, else None.
+
+        With PIPELINING the RSET is only marked: it goes out in front of the next
+        MAIL, and a connection that fails it is replaced (_StaleConnection).
+        """
         wanted = (destination.address, destination.port)
         for conn in reversed(self._idle):
             key, timer = self._idle[conn]
@@ -969,6 +1028,9 @@ class ConnectionCache:
         timer.cancel()
         conn.transcript = transcript
         conn.options = options
+        if "PIPELINING" in conn.keywords:
+            conn.pending_rset = True  # sent with the next MAIL (RFC 2920 allows it)
+            return conn
         if not await _rset(conn):
             conn.abort()
             return None
