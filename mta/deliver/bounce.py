@@ -62,13 +62,15 @@ def dsn_recipient(rcpt: Recipient, now: float) -> DsnRecipient:
     """The DSN's view of one recipient's outcome."""
     reply = rcpt.reply
     action = {RcptState.BADADDR: DsnAction.FAILED,
-              RcptState.SENT: DsnAction.DELIVERED}.get(rcpt.state, DsnAction.DELAYED)
+              RcptState.SENT: DsnAction.RELAYED if rcpt.relayed else DsnAction.DELIVERED,
+              }.get(rcpt.state, DsnAction.DELAYED)
     if rcpt.timed_out:
         status = "4.4.7"
     elif reply is not None and reply.status:
         status = reply.status
     else:
-        status = {DsnAction.FAILED: "5.0.0", DsnAction.DELIVERED: "2.0.0"}.get(action, "4.0.0")
+        status = "5.0.0" if action is DsnAction.FAILED else (
+            "4.0.0" if action is DsnAction.DELAYED else "2.0.0")
     reason = None
     if reply is not None:
         reason = f"{reply.code} {reply.status} {reply.text}" if reply.status else \

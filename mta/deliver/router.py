@@ -120,6 +120,7 @@ class Recipient:
     logged: bool = False  # its to= line is in the log
     transcript: list[str] = field(default_factory=list)  # for the DSN: what went wrong
     timed_out: str | None = None  # "Cannot send message for 5 days": deferred too long
+    relayed: bool = False  # sent to an SMTP server that did not take NOTIFY= along
 
     @property
     def mailer_name(self) -> str:

@@ -524,6 +524,7 @@ class QueueRunner:
             if result.reply.code < 300:
                 rcpt.state = RcptState.SENT
                 rcpt.reply = result.reply
+                rcpt.relayed = not result.dsn  # NOTIFY did not go along: we report
             else:
                 rcpt.fail(result.reply)
                 rcpt.transcript.extend(line for line in talk if line)
@@ -604,11 +605,11 @@ class QueueRunner:
         flags = envelope.flags
         warn = [r for r in deferred if "DELAY" in r.notify]
         returns = [r for r in failed if "FAILURE" in r.notify]
-        # NOTIFY=SUCCESS: a receipt for what a final mailer delivered (an SMTP server
-        # that took the DSN parameters reports on its own)
+        # NOTIFY=SUCCESS: a receipt for what a final mailer delivered, and for what
+        # went to an SMTP server without DSN ("relayed"); one with DSN reports itself
         receipts = [r for r in sendq if r.state is RcptState.SENT and "SUCCESS" in r.notify
                     and r.address is not None and r.address.mailer is not None
-                    and mailer_kind(r.address.mailer) is not MailerKind.SMTP]
+                    and (mailer_kind(r.address.mailer) is not MailerKind.SMTP or r.relayed)]
         try:
             if returns:
                 await self._return_to_sender(envelope, body, returns, now, delay=False)
@@ -914,9 +915,10 @@ def macros_g(macros: MacroEnv) -> str:
 
 
 def _notify(rcpt: Recipient) -> tuple[str, ...] | None:
+    """NOTIFY= for RCPT, in the order Sendmail writes the words."""
     if "N" not in rcpt.flags:
         return None
-    words = tuple(sorted(rcpt.notify))
+    words = tuple(w for w in ("SUCCESS", "FAILURE", "DELAY") if w in rcpt.notify)
     return words or ("NEVER",)
 
 

@@ -224,6 +224,7 @@ class RecipientResult:
     recipient: OutboundRecipient
     reply: Reply
     relay: str | None  # "host. [address]" that gave it; None when no host was reached
+    dsn: bool = False  # the server that took it offered DSN (it reports on its own)
 
 
 @dataclass(frozen=True, slots=True)
@@ -926,6 +927,7 @@ async def deliver_message(
     failure = destinations.failure if isinstance(destinations, DestinationList) else None
     transcript: list[str] = []
     replies: dict[int, tuple[Reply, str | None]] = {}
+    with_dsn: set[int] = set()
     pending = list(range(len(message.recipients)))
     reason = failure or _temp("4.4.1", "Deferred: no host to deliver to")
     relay: str | None = None
@@ -966,8 +968,11 @@ async def deliver_message(
         except _Failure as err:
             reason = outcome = err.reply
             broken = err.broken
+        offered = options.send_dsn and "DSN" in conn.keywords
         for index, reply in final.items():
             replies[index] = (reply, destination.relay)
+            if offered:
+                with_dsn.add(index)
         if hosts is not None:
             last = outcome or next(iter(final.values()), None)
             if last is not None:
@@ -977,7 +982,8 @@ async def deliver_message(
     for index in pending:
         replies[index] = (reason, relay)
     results = tuple(
-        RecipientResult(recipient, *replies[i]) for i, recipient in enumerate(message.recipients)
+        RecipientResult(recipient, *replies[i], dsn=i in with_dsn)
+        for i, recipient in enumerate(message.recipients)
     )
     return DeliveryReport(results, relay, tuple(transcript))
 

@@ -402,3 +402,23 @@ def test_host_status_skips_a_host_that_just_failed(tmp_path: Path) -> None:
         listing = subprocess.run([str(BIN / "hoststat"), "-C", str(world.cf)],
                                  capture_output=True, text=True, check=True).stdout
         assert "dead.down.test" in listing
+
+
+@pytest.mark.parametrize("server_dsn", [True, False])
+def test_notify_success_through_smtp(world: World, server_dsn: bool) -> None:
+    """NOTIFY=SUCCESS goes along to a server with DSN; without DSN we say "relayed"."""
+    if not server_dsn:
+        world.sinks["mx1"].keywords.remove("DSN")
+    with smtplib.SMTP("127.0.0.1", world.daemon.port, timeout=30) as client:
+        client.ehlo("client.test")
+        client.sendmail(SENDER, ["bob@dest.test"], b"Subject: notify\r\n\r\nhi\r\n",
+                        rcpt_options=["NOTIFY=SUCCESS,FAILURE"])
+    (message,) = world.sinks["mx1"].wait_for(1)
+    world.wait_queue_empty()
+    if server_dsn:
+        assert "NOTIFY=SUCCESS,FAILURE" in message.rcpt_params[0]
+        assert world.sinks["sender"].messages == []
+    else:
+        (receipt,) = world.sinks["sender"].wait_for(1)
+        status = email.message_from_bytes(receipt.data).get_payload()[1].as_string()  # type: ignore[index]
+        assert "Action: relayed (to non-DSN-aware mailer)" in status
