@@ -28,11 +28,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 from collections.abc import Mapping, Sequence
 
 from mta.core.reply import Reply
-from mta.deliver.program import working_directory
+from mta.deliver.program import spawn
 from mta.deliver.smtpclient import parse_reply, smtp_data
 
 _LOST = Reply(451, "4.4.2", "Connection to mailer lost")
@@ -74,15 +73,9 @@ async def deliver_lmtp(path: str, argv: Sequence[str], *, sender: str,
     Returns:
         One Reply per recipient, in order.
     """
-    kwargs: dict[str, object] = {}
-    if user is not None and os.geteuid() == 0:
-        kwargs.update(user=user[0], group=user[1], extra_groups=[])
     try:
-        proc = await asyncio.create_subprocess_exec(
-            *argv, executable=path, stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
-            env=dict(environment), cwd=working_directory(directories),
-            start_new_session=True, **kwargs)  # type: ignore[arg-type]
+        proc = await spawn(path, argv, environment=environment, directories=directories,
+                           user=user, stderr=asyncio.subprocess.DEVNULL)
     except OSError as exc:
         reply = Reply(451, "4.0.0", f"Cannot exec {path}: {exc.strerror}")
         return [reply] * len(recipients)

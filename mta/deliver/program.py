@@ -104,6 +104,27 @@ def working_directory(directories: Sequence[str]) -> str | None:
     return None
 
 
+async def spawn(path: str, argv: Sequence[str], *, environment: Mapping[str, str],
+                directories: Sequence[str], user: tuple[int, int] | None,
+                stderr: int) -> asyncio.subprocess.Process:
+    """Start a mailer program with pipes for its standard input and output.
+
+    It runs in the first existing directory of D=, in a session of its own,
+    as user (uid, gid) when we are root.
+
+    Raises:
+        OSError: it could not be started.
+    """
+    kwargs: dict[str, object] = {}
+    if user is not None and os.geteuid() == 0:
+        kwargs.update(user=user[0], group=user[1], extra_groups=[])
+    return await asyncio.create_subprocess_exec(
+        *argv, executable=path, stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE, stderr=stderr,
+        env=dict(environment), cwd=working_directory(directories),
+        start_new_session=True, **kwargs)  # type: ignore[arg-type]
+
+
 async def run_program(path: str, argv: Sequence[str], data: bytes, *,
                       environment: Mapping[str, str], directories: Sequence[str] = (),
                       user: tuple[int, int] | None = None,
@@ -122,15 +143,9 @@ async def run_program(path: str, argv: Sequence[str], data: bytes, *,
     Returns:
         The ProgramResult; EX_TEMPFAIL when it could not run or did not end.
     """
-    kwargs: dict[str, object] = {}
-    if user is not None and os.geteuid() == 0:
-        kwargs.update(user=user[0], group=user[1], extra_groups=[])
     try:
-        proc = await asyncio.create_subprocess_exec(
-            *argv, executable=path, stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-            env=dict(environment), cwd=working_directory(directories),
-            start_new_session=True, **kwargs)  # type: ignore[arg-type]
+        proc = await spawn(path, argv, environment=environment, directories=directories,
+                           user=user, stderr=asyncio.subprocess.STDOUT)
     except OSError as exc:
         return ProgramResult(int(ExitCode.EX_TEMPFAIL), f"Cannot exec {path}: {exc.strerror}")
     try:

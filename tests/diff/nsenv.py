@@ -54,6 +54,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+# tests/support/nssmtp.py: the SMTP server the differential tests start in their
+# namespace (written into the site directory, run with the test's interpreter)
+NSSMTP_SOURCE = (Path(__file__).resolve().parents[1] / "support" / "nssmtp.py").read_text()
+
 HOSTNAME = "mail.example.test"
 NS_ROOT = "/mnt"
 DNS_SERVER = Path(__file__).resolve().parents[1] / "support" / "dnsserver.py"

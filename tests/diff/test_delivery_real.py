@@ -121,75 +121,13 @@ name=$(printf '%s_' "${{0##*/}}" "$@" | tr '/ ' '--')
 """
 # Runs the rest of its arguments with the sink listening on 127.0.0.2:25.
 WITH_SINK_SH = f"""#!/bin/sh
-"{sys.executable}" {NS}/sink.py 127.0.0.2 25 {NS}/sink.pid {NS}/out/smtp.log
+"{sys.executable}" {NS}/nssmtp.py 127.0.0.2 25 {NS}/sink.pid --name sink.test \
+    --keywords "8BITMIME,SIZE 10000000,DSN,ENHANCEDSTATUSCODES" --raw {NS}/out/smtp.log
 "$@"
 rc=$?
 kill $(cat {NS}/sink.pid)
 exit $rc
 """
-# Records every byte received (each connection's bytes written at once when it ends),
-# answers like an ESMTP server (8BITMIME, SIZE, DSN); one thread per connection.
-SINK_PY = '''import os, socket, sys, threading
-
-address, port, pidfile, log = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
-server = socket.socket()
-server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-server.bind((address, port))
-server.listen(50)
-if os.fork():
-    sys.exit(0)
-with open(pidfile, "w") as f:
-    f.write(str(os.getpid()))
-out = open(log, "ab", buffering=0)
-lock = threading.Lock()
-
-
-def serve(conn):
-    reader = conn.makefile("rb")
-    received = []
-
-    def say(text):
-        conn.sendall(text.encode() + b"\\r\\n")
-
-    def flush():
-        with lock:
-            out.write(b"".join(received))
-        received.clear()
-
-    say("220 sink.test ESMTP sink")
-    try:
-        while True:
-            line = reader.readline()
-            if not line:
-                return
-            received.append(line)
-            verb = line[:4].upper()
-            if verb == b"EHLO":
-                say("250-sink.test\\r\\n250-8BITMIME\\r\\n250-SIZE 10000000\\r\\n"
-                    "250-DSN\\r\\n250 ENHANCEDSTATUSCODES")
-            elif verb == b"DATA":
-                say("354 go ahead")
-                while True:
-                    data = reader.readline()
-                    received.append(data)
-                    if data in (b".\\r\\n", b""):
-                        break
-                flush()
-                say("250 2.0.0 Ok")
-            elif verb == b"QUIT":
-                say("221 2.0.0 Bye")
-                return
-            else:
-                say("250 2.0.0 Ok")
-    finally:
-        flush()
-        conn.close()
-
-
-while True:
-    conn, _ = server.accept()
-    threading.Thread(target=serve, args=(conn,), daemon=True).start()
-'''
 
 
 def unavailable_reason() -> str | None:
@@ -363,7 +301,7 @@ def build_site(root: Path, config: str, variant: str, *, ours: bool) -> RunSite:
         if not (work / "prog" / name).exists():
             (work / "prog" / name).symlink_to(f"{NS}/dump.sh")
     for name, text in (("dump.sh", DUMP_SH), ("with-sink.sh", WITH_SINK_SH),
-                       ("sink.py", SINK_PY)):
+                       ("nssmtp.py", nsenv.NSSMTP_SOURCE)):
         (work / name).write_text(text)
         (work / name).chmod(0o755)
     env = nsenv.NsEnv(root / "state", binds=((work, NS),), hosts=HOSTS)

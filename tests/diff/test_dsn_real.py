@@ -7,7 +7,7 @@ DESCRIPTION
     Its mailers: "dump" appends a delivery to /mnt/out/<user> (domain
     dump.test), "fail" (fail.test) exits 67 (EX_NOUSER) for users named
     nouser*, 75 (EX_TEMPFAIL) for temp*, and esmtp for smtp.test goes to a
-    small SMTP server on 127.0.0.2 (FAKE_SMTP, started in the namespace
+    small SMTP server on 127.0.0.2 (tests/support/nssmtp.py, started in the namespace
     for each run) that refuses RCPT for unknown* (550 5.1.1) and later*
     (451 4.3.0); the alias "bad" is "error:5.1.1:550 User unknown here".
 
@@ -119,82 +119,12 @@ exit 70
 """
 # Runs the rest of its arguments with the fake SMTP server listening on 127.0.0.2:25.
 WITH_SMTP_SH = f"""#!/bin/sh
-"{sys.executable}" {NS}/fakesmtp.py 127.0.0.2 25 {NS}/fake.pid
+"{sys.executable}" {NS}/nssmtp.py 127.0.0.2 25 {NS}/fake.pid --name mx.smtp.test
 "$@"
 rc=$?
 kill $(cat {NS}/fake.pid)
 exit $rc
 """
-FAKE_SMTP = '''"""SMTP server for the DSN test: replies by the recipient's local part."""
-import os
-import socket
-import sys
-
-address, port, pidfile = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-server = socket.socket()
-server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-server.bind((address, port))
-server.listen(5)
-if os.fork():
-    sys.exit(0)
-with open(pidfile, "w") as f:
-    f.write(str(os.getpid()))
-
-
-def serve(conn):
-    reader = conn.makefile("rb")
-
-    def say(text):
-        conn.sendall(text.encode() + b"\\r\\n")
-
-    say("220 mx.smtp.test ESMTP fake")
-    rcpts = 0
-    while True:
-        line = reader.readline()
-        if not line:
-            return
-        command = line.decode("latin-1").strip()
-        verb = command[:4].upper()
-        if verb == "EHLO":
-            say("250-mx.smtp.test Hello\\r\\n250-8BITMIME\\r\\n250 ENHANCEDSTATUSCODES")
-        elif verb == "MAIL":
-            rcpts = 0
-            say("250 2.1.0 Sender ok")
-        elif verb == "RCPT":
-            local = command.split(":", 1)[1].strip().lstrip("<").split("@")[0].lower()
-            if local.startswith("unknown"):
-                say(f"550 5.1.1 <{local}@smtp.test>... User unknown")
-            elif local.startswith("later"):
-                say("451 4.3.0 Please try again later")
-            else:
-                rcpts += 1
-                say("250 2.1.5 Recipient ok")
-        elif verb == "DATA":
-            if not rcpts:
-                say("503 5.0.0 Need RCPT (recipient)")
-                continue
-            say("354 Go ahead")
-            while reader.readline() not in (b".\\r\\n", b""):
-                pass
-            say("250 2.0.0 Message accepted")
-        elif verb == "RSET":
-            say("250 2.0.0 Reset")
-        elif verb == "QUIT":
-            say("221 2.0.0 Bye")
-            return
-        else:
-            say("500 5.5.1 Command unrecognized")
-
-
-while True:
-    conn, _ = server.accept()
-    try:
-        serve(conn)
-    except OSError:
-        pass
-    finally:
-        conn.close()
-'''
 def unavailable_reason() -> str | None:
     """Return why this test cannot run here, or None."""
     return _queue_unavailable_reason()
@@ -222,7 +152,7 @@ def build_site(root: Path) -> Site:
         ("deliver.sh", DELIVER_SH),
         ("fail.sh", FAIL_SH),
         ("with-smtp.sh", WITH_SMTP_SH),
-        ("fakesmtp.py", FAKE_SMTP),
+        ("nssmtp.py", nsenv.NSSMTP_SOURCE),
     ):
         (work / name).write_text(text)
         (work / name).chmod(0o755)

@@ -5,7 +5,7 @@ DESCRIPTION
     macros, EightBitMode=mimefy) is bind-mounted at /mnt inside the
     namespace of tests/diff/nsenv.py, so the real sendmail never sees the
     host network. Two small SMTP servers run in the namespace while the
-    queue runs (FAKE_SMTP): 127.0.0.2 offers no 8BITMIME (seven.test goes
+    queue runs (tests/support/nssmtp.py): 127.0.0.2 offers no 8BITMIME (seven.test goes
     there through the esmtp mailer) and 127.0.0.3 offers 8BITMIME
     (eight.test, through "esmtp8", the esmtp mailer with F=8, which sends
     the message as it is). Each server writes every message it takes to
@@ -99,88 +99,14 @@ R$+ < @ eight.test . > $*	$#esmtp8 $@ [{EIGHT}] $: $1 < @ eight.test . >
 ALIASES = "postmaster: pm@eight.test\nMAILER-DAEMON: postmaster\nroot: pm@eight.test\n"
 # Runs the rest of its arguments with both SMTP servers listening.
 WITH_SMTP_SH = f"""#!/bin/sh
-"{sys.executable}" {NS}/fakesmtp.py {SEVEN} no {NS}/seven.pid
-"{sys.executable}" {NS}/fakesmtp.py {EIGHT} yes {NS}/eight.pid
+"{sys.executable}" {NS}/nssmtp.py {SEVEN} 25 {NS}/seven.pid --keywords ENHANCEDSTATUSCODES \
+    --messages /mnt/out
+"{sys.executable}" {NS}/nssmtp.py {EIGHT} 25 {NS}/eight.pid --messages /mnt/out
 "$@"
 rc=$?
 kill $(cat {NS}/seven.pid) $(cat {NS}/eight.pid)
 exit $rc
 """
-FAKE_SMTP = '''"""SMTP server for the MIME test: takes every message, writes it to /mnt/out."""
-import os
-import socket
-import sys
-
-address, eight, pidfile = sys.argv[1], sys.argv[2] == "yes", sys.argv[3]
-server = socket.socket()
-server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-server.bind((address, 25))
-server.listen(5)
-if os.fork():
-    sys.exit(0)
-with open(pidfile, "w") as f:
-    f.write(str(os.getpid()))
-count = 0
-
-
-def serve(conn):
-    global count
-    reader = conn.makefile("rb")
-
-    def say(text):
-        conn.sendall(text.encode() + b"\\r\\n")
-
-    say("220 mx.test ESMTP fake")
-    envelope = []
-    while True:
-        line = reader.readline()
-        if not line:
-            return
-        command = line.decode("latin-1").strip()
-        verb = command[:4].upper()
-        if verb == "EHLO":
-            say("250-mx.test Hello\\r\\n" + ("250-8BITMIME\\r\\n" if eight else "")
-                + "250 ENHANCEDSTATUSCODES")
-        elif verb in ("MAIL", "RCPT"):
-            if verb == "MAIL":
-                envelope = []
-            envelope.append(command)
-            say("250 2.0.0 ok")
-        elif verb == "DATA":
-            say("354 Go ahead")
-            data = []
-            while True:
-                line = reader.readline()
-                if line in (b".\\r\\n", b""):
-                    break
-                if line.startswith(b"."):
-                    line = line[1:]
-                data.append(line.replace(b"\\r\\n", b"\\n") if line.endswith(b"\\r\\n") else line)
-            count += 1
-            name = f"/mnt/out/{address}-{count}"
-            with open(name + ".eml", "wb") as f:
-                f.write(b"".join(data))
-            with open(name + ".env", "w") as f:
-                f.write("\\n".join(envelope) + "\\n")
-            say("250 2.0.0 Message accepted")
-        elif verb == "RSET":
-            say("250 2.0.0 Reset")
-        elif verb == "QUIT":
-            say("221 2.0.0 Bye")
-            return
-        else:
-            say("500 5.5.1 Command unrecognized")
-
-
-while True:
-    conn, _ = server.accept()
-    try:
-        serve(conn)
-    except OSError:
-        pass
-    finally:
-        conn.close()
-'''
 
 
 def unavailable_reason() -> str | None:
@@ -403,7 +329,7 @@ def build_site(root: Path) -> Site:
     (work / "queue.cf").write_bytes(cf.stdout)
     (work / "local-host-names").write_text("mail.example.test\n")
     (work / "aliases").write_text(ALIASES)
-    for name, text in (("with-smtp.sh", WITH_SMTP_SH), ("fakesmtp.py", FAKE_SMTP)):
+    for name, text in (("with-smtp.sh", WITH_SMTP_SH), ("nssmtp.py", nsenv.NSSMTP_SOURCE)):
         (work / name).write_text(text)
         (work / name).chmod(0o755)
     env = nsenv.NsEnv(root / "state", binds=((work, NS),), hosts=HOSTS)
