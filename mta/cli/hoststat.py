@@ -46,7 +46,7 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 
-from mta.core.errors import ConfigError
+from mta.cli.common import add_option, load_config, write_out
 from mta.deliver.hoststatus import DEFAULT_TIMEOUT, HostStatusStore, resolve_directory
 from mta.util.sysexits import ExitCode
 
@@ -72,8 +72,6 @@ def _main(command: str, argv: Sequence[str] | None) -> int:
     except getopt.GetoptError as exc:
         sys.stderr.write(f"{command}: {exc.msg}\n")
         return int(ExitCode.EX_USAGE)
-    from mta.config.options import read_option
-
     cf = DEFAULT_CF
     verbose = False
     overrides: dict[str, str] = {}
@@ -84,14 +82,11 @@ def _main(command: str, argv: Sequence[str] | None) -> int:
         elif letter == "v":
             verbose = True
         elif letter in "Oo":
-            parsed = read_option(value, long_form=letter == "O", command_line=letter == "O")
-            if parsed.spec is None:
-                sys.stderr.write(f"{parsed.error}\n")
-                continue
-            overrides[parsed.name] = parsed.value
-    options, status = _load_options(cf, overrides)
-    if options is None:
+            add_option(letter, value, overrides)
+    config, status = load_config(cf, overrides)
+    if config is None:
         return status
+    options = config.options
     store = store_from_options(options)
     if store is None:
         return int(ExitCode.EX_OK)
@@ -100,7 +95,7 @@ def _main(command: str, argv: Sequence[str] | None) -> int:
         store.purge(now)
         return int(ExitCode.EX_OK)
     verbose = verbose or _verbose(options)
-    _write(store.listing(now, verbose=verbose))
+    write_out(store.listing(now, verbose=verbose))
     return int(ExitCode.EX_OK)
 
 
@@ -119,27 +114,10 @@ def store_from_options(options: Mapping[str, str]) -> HostStatusStore | None:
             os.stat(directory)
             raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR))
     except OSError as exc:
-        _write(f"Warning: Cannot use HostStatusDirectory = "
+        write_out(f"Warning: Cannot use HostStatusDirectory = "
                f"{options.get('HostStatusDirectory')}: {exc.strerror}\n")
         return None
     return HostStatusStore(directory, _timeout(options))
-
-
-def _load_options(cf: str, overrides: dict[str, str]) -> tuple[dict[str, str] | None, int]:
-    try:
-        with open(cf, "rb"):
-            pass
-    except OSError as exc:
-        _write(f"{cf}: line 0: cannot open: {exc.strerror}\n")
-        return None, int(ExitCode.EX_OSFILE)
-    from mta.config.loader import load_cf
-
-    try:
-        config = load_cf(cf, overrides=overrides)
-    except ConfigError as exc:
-        _write(f"{exc}\n")
-        return None, int(ExitCode.EX_CONFIG)
-    return dict(config.options), int(ExitCode.EX_OK)
 
 
 def _timeout(options: Mapping[str, str]) -> int:
@@ -162,12 +140,6 @@ def _verbose(options: Mapping[str, str]) -> bool:
     except (OptionValueError, ValueError):
         return False
     return bool(value)
-
-
-def _write(text: str) -> None:
-    sys.stdout.flush()
-    sys.stdout.buffer.write(text.encode("latin-1", "replace"))
-    sys.stdout.buffer.flush()
 
 
 if __name__ == "__main__":

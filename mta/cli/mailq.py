@@ -44,7 +44,7 @@ import sys
 import time
 from collections.abc import Mapping, Sequence
 
-from mta.core.errors import ConfigError
+from mta.cli.common import add_option, load_config, write_out
 from mta.queue.listing import (
     DEFAULT_QUEUE_FACTOR,
     ListingOptions,
@@ -105,8 +105,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except getopt.GetoptError as exc:
         sys.stderr.write(f"mailq: {exc.msg}\n")
         return int(ExitCode.EX_USAGE)
-    from mta.config.options import read_option
-
     cf: str | None = None
     submit = False
     verbose = False
@@ -123,11 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif letter == "q":
             filters.add(value)
         elif letter in "Oo":
-            parsed = read_option(value, long_form=letter == "O", command_line=letter == "O")
-            if parsed.spec is None:
-                sys.stderr.write(f"{parsed.error}\n")
-                continue
-            overrides[parsed.name] = parsed.value
+            add_option(letter, value, overrides)
     return list_queue(cf or (SUBMIT_CF if submit else DEFAULT_CF), overrides,
                       verbose=verbose, filters=filters)
 
@@ -144,19 +138,9 @@ def list_queue(
     Side effects:
         Writes the listing to standard output; sets or clears TZ by TimeZoneSpec.
     """
-    try:
-        with open(cf, "rb"):
-            pass
-    except OSError as exc:
-        _write(f"{cf}: line 0: cannot open: {exc.strerror}\n")
-        return int(ExitCode.EX_OSFILE)
-    from mta.config.loader import load_cf
-
-    try:
-        config = load_cf(cf, overrides=overrides)
-    except ConfigError as exc:
-        _write(f"{exc}\n")
-        return int(ExitCode.EX_CONFIG)
+    config, status = load_config(cf, dict(overrides))
+    if config is None:
+        return status
     options = config.options
     _set_time_zone(options.get("TimeZoneSpec"))
     chosen = filters or _Filters()
@@ -176,7 +160,7 @@ def list_queue(
     verbose = verbose or _int_option(options, "Verbose", 0) != 0
     queue_dir = options.get("QueueDirectory") or DEFAULT_QUEUE_DIR
     text, status = queue_listing_status(queue_dir, verbose=verbose, options=listing)
-    _write(text)
+    write_out(text)
     return status
 
 
@@ -202,12 +186,6 @@ def _set_time_zone(spec: str | None) -> None:
     elif spec:
         os.environ["TZ"] = spec
     time.tzset()
-
-
-def _write(text: str) -> None:
-    sys.stdout.flush()
-    sys.stdout.buffer.write(text.encode("latin-1", "replace"))
-    sys.stdout.buffer.flush()
 
 
 if __name__ == "__main__":
