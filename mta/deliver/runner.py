@@ -324,7 +324,11 @@ class QueueRunner:
 
         async def worker() -> None:
             for qid in qids:  # each worker takes the next message when it is free
-                outcome = await self.deliver(qid, force=force, selector=selector)
+                try:
+                    outcome = await self.deliver(qid, force=force, selector=selector)
+                except Exception:  # a fault of ours: the message stays for the next run
+                    log.exception("%s: delivery failed", qid)
+                    outcome = False
                 if outcome is None:
                     stats.skipped += 1
                 else:
