@@ -614,6 +614,12 @@ class QueueRunner:
         receipts = [r for r in sendq if r.state is RcptState.SENT and "SUCCESS" in r.notify
                     and r.address is not None and r.address.mailer is not None
                     and (mailer_kind(r.address.mailer) is not MailerKind.SMTP or r.relayed)]
+        if returns and self._is_double_bounce(envelope):
+            # a bounce is never bounced: the postmaster's copy of a failed DSN failed too
+            for rcpt in returns:
+                log.warning("%s: %s: double bounce lost: %s", envelope.qid, rcpt.paddr,
+                            _status_text(rcpt.reply))
+            returns = []
         try:
             if returns:
                 await self._return_to_sender(envelope, body, returns, now, delay=False)
@@ -647,6 +653,14 @@ class QueueRunner:
         except OSError as exc:
             log.error("%s: cannot rewrite the queue file: %s", envelope.qid, exc)
         return False
+
+    def _is_double_bounce(self, envelope: QueueEnvelope) -> bool:
+        """A DSN (F flag r) that went to the postmaster (DoubleBounceAddress)."""
+        if FLAG_RESPONSE not in envelope.flags:
+            return False
+        target = (self.config.options.get("DoubleBounceAddress") or "postmaster").lower()
+        wanted = {target, target.split("@", 1)[0], "postmaster"}
+        return any(_bare(r.address).lower() in wanted for r in envelope.recipients)
 
     async def _return_to_sender(self, envelope: QueueEnvelope, body: bytes,
                                 recipients: list[Recipient], now: float, *,

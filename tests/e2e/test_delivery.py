@@ -422,3 +422,23 @@ def test_notify_success_through_smtp(world: World, server_dsn: bool) -> None:
         (receipt,) = world.sinks["sender"].wait_for(1)
         status = email.message_from_bytes(receipt.data).get_payload()[1].as_string()  # type: ignore[index]
         assert "Action: relayed (to non-DSN-aware mailer)" in status
+
+
+def test_a_bounce_is_never_bounced(tmp_path: Path) -> None:
+    """Mail from <> that fails goes to DoubleBounceAddress; if that fails too, it ends."""
+    with make_world(tmp_path, ("confDOUBLE_BOUNCE_ADDRESS=pmfail@dest.test",)) as world:
+        for address in ("nobody@dest.test", "pmfail@dest.test"):
+            world.sinks["mx1"].rcpt_replies[address] = "550 5.1.1 no such user"
+            world.sinks["mx2"].rcpt_replies[address] = "550 5.1.1 no such user"
+        world.send(["nobody@dest.test"], sender="")
+        deadline = time.monotonic() + 30
+        while "double bounce lost" not in world.daemon.log.read_text() \
+                and time.monotonic() < deadline:
+            time.sleep(0.05)
+        world.wait_queue_empty()
+        log = world.daemon.log.read_text()
+    assert "double bounce lost" in log
+    assert world.queued() == []
+    assert world.sinks["mx1"].messages == []  # nothing went anywhere
+    # the double bounce was tried once: its RCPT was refused, and nothing bounced again
+    assert sum("pmfail@dest.test" in c for c in world.sinks["mx1"].commands) == 1
