@@ -442,3 +442,34 @@ def test_a_bounce_is_never_bounced(tmp_path: Path) -> None:
     assert world.sinks["mx1"].messages == []  # nothing went anywhere
     # the double bounce was tried once: its RCPT was refused, and nothing bounced again
     assert sum("pmfail@dest.test" in c for c in world.sinks["mx1"].commands) == 1
+
+
+def test_bs_session_delivers_after_quit(world: World) -> None:
+    """sendmail -bs (inetd style) delivers what its session queued, as the daemon does."""
+    user = getpass.getuser()
+    proc = subprocess.Popen([str(BIN / "sendmail"), "-bs", "-C", str(world.cf)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            env={**os.environ, **world.env})
+    assert proc.stdin is not None and proc.stdout is not None
+
+    def reply() -> bytes:  # one reply, all its lines
+        lines = [proc.stdout.readline()]  # type: ignore[union-attr]
+        while lines[-1][3:4] == b"-":
+            lines.append(proc.stdout.readline())  # type: ignore[union-attr]
+        return lines[-1]
+
+    try:
+        assert reply().startswith(b"220")
+        for command in (b"EHLO client.test", b"MAIL FROM:<>", b"RCPT TO:<me@localhost>",
+                        b"DATA", b"Subject: via -bs\r\n\r\nhello bs\r\n.", b"QUIT"):
+            proc.stdin.write(command + b"\r\n")
+            proc.stdin.flush()
+            answer = reply()
+            assert answer[:1] in (b"2", b"3"), answer
+    finally:
+        proc.stdin.close()
+        assert proc.wait(60) == 0
+        proc.stdout.close()
+    (message,) = list(mailbox.mbox(str(world.spool / user)))
+    assert message["Subject"] == "via -bs"
+    assert world.queued() == []
