@@ -19,6 +19,13 @@ DESCRIPTION
     RET=, s), the priority from the message's own size and the recipient
     count. (All checked against the qf files of Sendmail 8.17.)
 
+    With queue groups (Q lines), each recipient's group is the queuegroup
+    ruleset's or its mailer's Q=; a message whose recipients all belong to
+    one group goes to that group's directory, one with several groups is
+    split into a queue file per group (new ids for the parts that move), as
+    Sendmail splits it. The parts that move are durable before the part
+    that stays is written.
+
     At start-up the sink removes what a killed daemon left half-written: tf
     files, and df files whose qf never came (no 250 was sent for them).
 
@@ -32,13 +39,17 @@ SEE ALSO
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from mta.app.runtime import Runtime
 from mta.core.hdrinfo import ADDRESS_FIELDS, RECIPIENT_FIELDS
+from mta.deliver.router import queue_group_of
+from mta.deliver.runner import queue_groups
 from mta.queue.fsqueue import BodyWriter, FsQueue
 from mta.queue.qfformat import (
     QueueEnvelope,
@@ -50,6 +61,8 @@ from mta.queue.qfformat import (
 from mta.rules.headers import commaize
 from mta.smtp.session import Transaction
 
+log = logging.getLogger("mta.queue")
+
 
 class QueueSink:
     """Creates one QueueWriter per message on an FsQueue."""
@@ -59,6 +72,13 @@ class QueueSink:
         self.queue = FsQueue(str(directory))
         self.runtime = runtime
         self.removed = remove_leftovers(self.queue) if cleanup else []
+        # the Q lines' queues (a message goes where its recipients' queue group is)
+        self.groups: dict[str, FsQueue] = {}
+        for group in queue_groups(runtime.config, str(directory))[1:]:
+            path = group.directories[0]
+            if os.path.realpath(path) != os.path.realpath(self.queue.directory):
+                with contextlib.suppress(OSError):
+                    self.groups[group.name] = FsQueue(path)
         # called with the queue id of each message once it is durable (the daemon's
         # background delivery)
         self.on_commit: Callable[[str], None] | None = None
@@ -66,7 +86,21 @@ class QueueSink:
     def begin(self) -> QueueWriter:
         writer = QueueWriter(self.queue, self.queue.create_body(), self.runtime.engine.tables.ext)
         writer.on_commit = self.on_commit
+        if self.groups:
+            writer.placement = self._placement
         return writer
+
+    def _placement(self, recipients: list[str]) -> list[tuple[FsQueue | None, list[int]]]:
+        """The recipients (indexes) of each queue group, in order of first use; None
+        is the default queue."""
+        engine = self.runtime.engine
+        macros = engine.macros.copy()
+        order: dict[str | None, list[int]] = {}
+        for i, address in enumerate(recipients):
+            name = queue_group_of(engine, address, macros)
+            order.setdefault(name if name in self.groups else None, []).append(i)
+        return [(self.groups[name] if name is not None else None, indexes)
+                for name, indexes in order.items()]
 
 
 class QueueWriter:
@@ -81,6 +115,9 @@ class QueueWriter:
         self.eight_bit = False
         self._cr = False  # the last chunk ended with a CR (its LF may come next)
         self.on_commit: Callable[[str], None] | None = None
+        # with queue groups: which queue gets which recipients (QueueSink._placement)
+        self.placement: Callable[[list[str]], list[tuple[FsQueue | None, list[int]]]] | None \
+            = None
 
     def write_body(self, data: bytes) -> None:
         """Append body bytes, CRLF turned into LF as in Sendmail's df files."""
@@ -151,9 +188,51 @@ class QueueWriter:
             auth=txn.auth,
             envid=txn.envid,
         )
+        if self.placement is not None:
+            parts = self.placement([r.address for r in txn.recipients])
+            if len(parts) > 1 or parts[0][0] is not None:
+                await self._commit_split(envelope, parts)
+                return
         await self.queue.commit(envelope)
         if self.on_commit is not None:
             self.on_commit(self.qid)
+
+    async def _commit_split(self, envelope: QueueEnvelope,
+                            parts: list[tuple[FsQueue | None, list[int]]]) -> None:
+        """Sendmail's split by queue group: a queue file per group, in its directory.
+
+        The other groups' copies are made durable first; the default queue's
+        own part (if any) last, so that a failure leaves no half of a message.
+        """
+        body = self.body.contents()
+        own: list[int] | None = None
+        made: list[tuple[FsQueue, str]] = []
+        try:
+            for queue, indexes in parts:
+                if queue is None:
+                    own = indexes
+                    continue
+                # a message that moves whole keeps its id; split parts get new ones
+                qid = self.qid if len(parts) == 1 else queue.new_qid()
+                writer = queue.open_body(qid)
+                writer.write(body)
+                part = replace(envelope, qid=qid,
+                               recipients=tuple(envelope.recipients[i] for i in indexes))
+                await queue.commit(part)
+                made.append((queue, qid))
+            if own is not None:
+                await self.queue.commit(replace(
+                    envelope, recipients=tuple(envelope.recipients[i] for i in own)))
+                if self.on_commit is not None:
+                    self.on_commit(self.qid)
+            else:
+                self.queue.abort(self.qid)
+        except BaseException:
+            for queue, qid in made:
+                queue.remove(qid)
+            raise
+        log.info("%s: split by queue group into %s", self.qid,
+                 ", ".join(qid for _queue, qid in made))
 
     def abort(self) -> None:
         """Forget the message: its files go."""

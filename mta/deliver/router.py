@@ -56,6 +56,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from mta.config.macros import expand, translate_dollars
+from mta.config.model import Op, OpKind
 from mta.config.tokens import prescan
 from mta.core.reply import Reply
 from mta.maps.base import LookupStatus
@@ -419,3 +420,29 @@ def split_addresses(text: str, table: list[int]) -> list[str]:
             out.append(member)
         p += end
     return out
+
+
+def queue_group_of(engine: RuleEngine, address: str, macros: MacroEnv) -> str | None:
+    """The queue group of a recipient, as Sendmail picks it when it queues a message.
+
+    The queuegroup ruleset's "$# name" (it gets the user part of the parsed
+    address), else the mailer's Q=; None for the default group or an address
+    that does not parse. A group the .cf does not declare counts as none.
+    """
+    groups = engine.config.queue_groups
+    with using_macros(engine, macros):
+        parsed = parseaddr(engine, address)
+        if parsed is None or parsed.mailer is None or parsed.state is not AddressState.OK:
+            return None
+        name: str | None = None
+        ruleset = engine.config.ruleset_names.get("queuegroup")
+        if ruleset is not None:
+            tokens, _end, _errors = prescan(parsed.user, engine.tables.ext)
+            if tokens is not None:
+                engine.rewrite(tokens, ruleset)
+                if len(tokens) >= 2 and isinstance(tokens[0], Op) \
+                        and tokens[0].kind is OpKind.CANONNET:
+                    name = str(tokens[1])
+        if name is None:
+            name = parsed.mailer.equates.get("Q")
+    return name if name in groups else None

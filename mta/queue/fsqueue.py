@@ -153,6 +153,14 @@ class BodyWriter:
             self._file.write(self._buffer)
             self._buffer = bytearray()
 
+    def contents(self) -> bytes:
+        """The body written so far (read back from dfQID once it went to disk)."""
+        if self._file is None:
+            return bytes(self._buffer)
+        self._file.flush()
+        with open(self.path, "rb") as fh:
+            return fh.read() + bytes(self._buffer)
+
     def _create(self) -> io.BufferedWriter:
         fd = os.open(self.path, _CREATE_FLAGS, self._mode)
         self.created = True

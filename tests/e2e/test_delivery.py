@@ -473,3 +473,34 @@ def test_bs_session_delivers_after_quit(world: World) -> None:
     (message,) = list(mailbox.mbox(str(world.spool / user)))
     assert message["Subject"] == "via -bs"
     assert world.queued() == []
+
+
+def test_queue_groups_split_and_run(world: World) -> None:
+    """A Q line and a mailer's Q=: its recipients are queued in the group's directory
+    (the message split when recipients differ), and a queue run takes every group."""
+    stop_daemon(world.daemon.proc)
+    bulk = world.tmp / "bulk"
+    bulk.mkdir()
+    text = world.cf.read_text()
+    text = text.replace("\nMesmtp,", f"\nQbulk, P={bulk}, R=2\nMesmtp,", 1)
+    start = text.index("\nMesmtp,")
+    end = text.index("A=TCP", start)
+    text = text[:start] + text[start:end].replace("T=DNS/RFC822/SMTP,",
+                                                  "T=DNS/RFC822/SMTP, Q=bulk,") + text[end:]
+    world.cf.write_text(text)
+    queued = start_daemon(world.cf, world.queue, world.daemon.port, world.tmp / "q.log",
+                          env=world.env)  # DeliveryMode=queue
+    try:
+        world.send(["bob@dest.test", "me@localhost"])
+    finally:
+        stop_daemon(queued.proc)
+    mine = [p.name for p in world.queue.glob("qf*")]
+    moved = [p.name for p in bulk.glob("qf*")]
+    assert len(mine) == 1 and len(moved) == 1 and mine != moved
+    assert b"<bob@dest.test>" in (bulk / moved[0]).read_bytes()
+    assert b"<bob@dest.test>" not in (world.queue / mine[0]).read_bytes()
+    world.queue_run()
+    (message,) = world.sinks["mx1"].wait_for(1)
+    assert message.recipients == ["bob@dest.test"]
+    assert list(bulk.glob("qf*")) == [] and world.queued() == []
+    assert (world.spool / getpass.getuser()).exists()
