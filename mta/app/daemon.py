@@ -276,12 +276,23 @@ async def _serve(runtime: Runtime, queue_dir: Path, chosen: list[Listener],
     server = SmtpServer(runtime.policy, sink, chosen, resolve=client_resolver(runtime),
                         admission=admission)
     runner = make_runner(runtime, sink.queue)
+    # the queue groups' own directories (Q lines): their runners deliver what the
+    # sessions queue there, and the daemon's queue runs cover every group
+    runs_queue = bool(queue_interval) and reload is not None
+    group_runners = make_runners(runtime, queue_groups(runtime.config, str(queue_dir))) \
+        if runtime.config.queue_groups or runs_queue else []
+    by_directory = {r.queue.directory: r for r in group_runners}
+
+    def deliver_in_group(queue: FsQueue, qid: str) -> None:
+        group_runner = by_directory.get(queue.directory)
+        if group_runner is not None:
+            group_runner.schedule(qid)
+
     if delivers_at_once(runtime):
         sink.on_commit = runner.schedule
+        sink.on_group_commit = deliver_in_group
     queue_runs = None
-    group_runners: list[QueueRunner] = []
-    if queue_interval and reload is not None:
-        group_runners = make_runners(runtime, queue_groups(runtime.config, str(queue_dir)))
+    if runs_queue and queue_interval:
         queue_runs = asyncio.create_task(periodic(group_runners, queue_interval))
     try:
         return await _serve_sessions(server, sockets, reload, chosen, children)

@@ -82,10 +82,13 @@ class QueueSink:
         # called with the queue id of each message once it is durable (the daemon's
         # background delivery)
         self.on_commit: Callable[[str], None] | None = None
+        # the same for a part queued in a queue group's directory: (its queue, its id)
+        self.on_group_commit: Callable[[FsQueue, str], None] | None = None
 
     def begin(self) -> QueueWriter:
         writer = QueueWriter(self.queue, self.queue.create_body(), self.runtime.engine.tables.ext)
         writer.on_commit = self.on_commit
+        writer.on_group_commit = self.on_group_commit
         if self.groups:
             writer.placement = self._placement
         return writer
@@ -118,6 +121,7 @@ class QueueWriter:
         # with queue groups: which queue gets which recipients (QueueSink._placement)
         self.placement: Callable[[list[str]], list[tuple[FsQueue | None, list[int]]]] | None \
             = None
+        self.on_group_commit: Callable[[FsQueue, str], None] | None = None
 
     def write_body(self, data: bytes) -> None:
         """Append body bytes, CRLF turned into LF as in Sendmail's df files."""
@@ -233,6 +237,9 @@ class QueueWriter:
             raise
         log.info("%s: split by queue group into %s", self.qid,
                  ", ".join(qid for _queue, qid in made))
+        if self.on_group_commit is not None:
+            for queue, qid in made:
+                self.on_group_commit(queue, qid)
 
     def abort(self) -> None:
         """Forget the message: its files go."""

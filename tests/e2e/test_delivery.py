@@ -504,3 +504,16 @@ def test_queue_groups_split_and_run(world: World) -> None:
     assert message.recipients == ["bob@dest.test"]
     assert list(bulk.glob("qf*")) == [] and world.queued() == []
     assert (world.spool / getpass.getuser()).exists()
+    # a delivering daemon delivers the part in the group's directory at once too
+    delivering = start_daemon(world.cf, world.queue, world.daemon.port,
+                              world.tmp / "d.log", env=world.env, deliver=True)
+    try:
+        world.send(["carol@dest.test", "me@localhost"])
+        messages = world.sinks["mx1"].wait_for(2)
+        deadline = time.monotonic() + 30
+        while (list(bulk.glob("qf*")) or world.queued()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop_daemon(delivering.proc)
+    assert messages[1].recipients == ["carol@dest.test"]
+    assert list(bulk.glob("qf*")) == [] and world.queued() == []
