@@ -45,6 +45,7 @@ SEE ALSO
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -52,6 +53,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import IO
 
 # tests/support/nssmtp.py: the SMTP server the differential tests start in their
@@ -259,3 +261,13 @@ def start_daemon(command: Sequence[str], site: str, port: int,
     proc.kill()
     proc.wait()
     raise RuntimeError(f"{' '.join(command)}: the daemon {problem}")
+
+
+def load_module(path: Path, name: str) -> ModuleType:
+    """Import a test module by its path (the unit tests whose cases a differential
+    test checks against the real program's live output)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

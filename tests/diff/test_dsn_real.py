@@ -40,7 +40,6 @@ SEE ALSO
 from __future__ import annotations
 
 import email.utils
-import importlib.util
 import json
 import subprocess
 import sys
@@ -513,11 +512,7 @@ pytestmark = [pytest.mark.differential, needs_real]
 
 
 def _unit_module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("_dsn_unit_cases", UNIT_TEST)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return nsenv.load_module(UNIT_TEST, "_dsn_unit_cases")
 
 
 @pytest.fixture(scope="module")
