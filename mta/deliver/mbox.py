@@ -532,3 +532,4 @@ def _write_locked(
             raise
     finally:
         os.close(fd)
+

@@ -542,6 +542,19 @@ class QueueRunner:
                 prefix = safe.rstrip("/") + "/"
                 if not path.startswith(prefix):
                     path = prefix + path.lstrip("/")
+            # written as the controlling user (a .forward's owner), else DefaultUser:
+            # never as root, or any user's .forward could append to any file
+            if os.geteuid() == 0:
+                # as the controlling user, in a child: never as root (any user's
+                # .forward could append to any file), and our own ids stay put
+                status, text = await asyncio.to_thread(_append_as, path, data,
+                                                       self._run_as(rcpt))
+                if status == 0:
+                    rcpt.state = RcptState.SENT
+                    rcpt.reply = Reply(250, "2.0.0", "Ok")
+                else:
+                    rcpt.fail(_file_reply(status, text))
+                continue
             try:
                 await asyncio.to_thread(deliver_mbox, path, data, sender=g or "MAILER-DAEMON",
                                         add_from_line=False, escape_from=False)
@@ -562,10 +575,7 @@ class QueueRunner:
         user = None
         if "S" not in mailer.flags:
             # the controlling user (a .forward's owner), else DefaultUser, as Sendmail
-            if first.uid is not None and first.gid is not None:
-                user = (first.uid, first.gid)
-            else:
-                user = self.settings.default_user
+            user = self._run_as(first)
         if "z" in mailer.flags:  # LMTP: one reply per recipient
             replies = await deliver_lmtp(
                 mailer.path, argv, sender=macros_g(macros), recipients=[r.user for r in group],
@@ -591,6 +601,14 @@ class QueueRunner:
                 rcpt.state = RcptState.QUEUEUP
             else:
                 rcpt.state = RcptState.BADADDR
+
+    def _run_as(self, rcpt: Recipient) -> tuple[int, int]:
+        """Who runs a program or writes a file for rcpt: its controlling user, never
+        root (DefaultUser instead), as Sendmail's deliver() decides."""
+        ids = controlling_ids(rcpt)
+        if ids is None or ids[0] == 0:
+            return self.settings.default_user
+        return ids
 
     # ------------------------------------------------------------ afterwards
 
@@ -882,6 +900,76 @@ def _transcript_line(rcpt: Recipient) -> str:
     if "... " not in text:
         text = f"{shown}... {text}"
     return f"{reply.code} {reply.status} {text}" if reply.status else f"{reply.code} {text}"
+
+
+def _append_as(path: str, data: bytes, ids: tuple[int, int]) -> tuple[int, str]:
+    """Append data to the file path in a forked child running as ids (uid, gid).
+
+    The child has everything loaded already (a new interpreter might not be
+    readable by that user); it only appends and exits. Returns its sysexits
+    status and the reply text of a failure.
+    """
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: drop to the user, append, report, exit
+        code = int(EX_TEMPFAIL)
+        try:
+            os.close(read_end)
+            os.setgroups([])
+            os.setgid(ids[1])
+            os.setuid(ids[0])
+            deliver_mbox(path, data, sender="", add_from_line=False, escape_from=False,
+                         uid=ids[0], gid=ids[1])
+            code = 0
+        except MboxError as exc:
+            os.write(write_end, f"{exc.reply.code} {exc.reply.status} {exc.reply.text}"
+                     .encode("utf-8", "replace"))
+            code = int(exc.exit_code)
+        except BaseException as exc:
+            with contextlib.suppress(OSError):
+                os.write(write_end, f"451 4.3.0 {path}: {exc}".encode("utf-8", "replace"))
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    chunks = []
+    while chunk := os.read(read_end, 4096):
+        chunks.append(chunk)
+    os.close(read_end)
+    _pid, wait_status = os.waitpid(pid, 0)
+    code = os.waitstatus_to_exitcode(wait_status)
+    return (code if code >= 0 else int(EX_TEMPFAIL)), b"".join(chunks).decode("utf-8", "replace")
+
+
+def _file_reply(status: int, output: str) -> Reply:
+    """The reply of a failed file delivery: what the child printed, else its status."""
+    text = output.strip().splitlines()[0] if output.strip() else ""
+    parts = text.split(" ", 2)
+    if len(parts) == 3 and parts[0].isdigit():
+        try:
+            return Reply(int(parts[0]), parts[1], parts[2])
+        except ValueError:
+            pass
+    reply = exit_reply(status, output)
+    return reply
+
+
+def controlling_ids(rcpt: Recipient) -> tuple[int, int] | None:
+    """(uid, gid) of rcpt's controlling user, as Sendmail's getctladdr() finds it.
+
+    rcpt itself when it is a passwd user, else the nearest ancestor that is
+    (the owner of the .forward that named it), else the C record a queued
+    member keeps ("user:uid:gid:address"); None for what came from the
+    aliases file or an SMTP client.
+    """
+    node: Recipient | None = rcpt
+    while node is not None:
+        if node.uid is not None and node.gid is not None:
+            return (node.uid, node.gid)
+        node = node.parent
+    parts = (rcpt.controller or "").split(":")
+    if len(parts) >= 3 and parts[1].isdigit() and parts[2].isdigit():
+        return (int(parts[1]), int(parts[2]))
+    return None
 
 
 def _message_size(envelope: QueueEnvelope, body: bytes) -> int:

@@ -21,9 +21,11 @@ import email
 import getpass
 import mailbox
 import os
+import shutil
 import smtplib
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -58,6 +60,7 @@ class World:
     spool: Path
     env: dict[str, str]
     tmp: Path
+    files: Path  # where aliases write files: DefaultUser must be able to (as in /tmp)
 
     def send(self, recipients: list[str], body: str = "hello\r\n", sender: str = SENDER,
              headers: str = "Subject: test\r\n") -> None:
@@ -97,7 +100,10 @@ def make_world(tmp_path: Path, defines: tuple[str, ...] = ()) -> Iterator[World]
     port = _port_free_everywhere()
     spool = tmp_path / "spool"
     spool.mkdir()
+    files = Path(tempfile.mkdtemp(prefix="mta-files-"))
+    files.chmod(0o1777)  # file deliveries run as DefaultUser, never as root
     with ExitStack() as stack:
+        stack.callback(shutil.rmtree, files, True)
         dns = stack.enter_context(DnsServer(ZONE))
         sinks = {name: stack.enter_context(SmtpSink(address, port, name=name))
                  for name, address in (("mx1", "127.0.0.2"), ("mx2", "127.0.0.3"),
@@ -111,7 +117,7 @@ def make_world(tmp_path: Path, defines: tuple[str, ...] = ()) -> Iterator[World]
                      *defines),
             tables={
                 "mailertable": "routed.test\tesmtp:[127.0.0.3]\n",
-                "aliases": (f"team: bob@dest.test, carol@routed.test, {tmp_path}/archive\n"
+                "aliases": (f"team: bob@dest.test, carol@routed.test, {files}/archive\n"
                             f"me: {user}\n"),
                 "virtusertable": "info@virtual.test\tdave@dest.test\n",
                 "local-host-names": "virtual.test\n",
@@ -120,7 +126,7 @@ def make_world(tmp_path: Path, defines: tuple[str, ...] = ()) -> Iterator[World]
         daemon = start_daemon(cf, queue, daemon_port, tmp_path / "daemon.log", deliver=True,
                               env=env)
         try:
-            yield World(daemon, cf, queue, sinks, spool, env, tmp_path)
+            yield World(daemon, cf, queue, sinks, spool, env, tmp_path, files)
         finally:
             stop_daemon(daemon.proc)
 
@@ -211,7 +217,7 @@ def test_alias_expands_to_hosts_and_a_file(world: World) -> None:
     assert first.recipients == ["bob@dest.test"]
     assert second.recipients == ["carol@routed.test"]
     world.wait_queue_empty()
-    archive = mailbox.mbox(str(world.tmp / "archive"))
+    archive = mailbox.mbox(str(world.files / "archive"))
     (kept,) = list(archive)
     assert kept["Subject"] == "test"
     assert kept.get_payload() == "hello\n"

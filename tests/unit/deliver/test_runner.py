@@ -93,3 +93,16 @@ def test_error_transcript_pairs_pipelined_commands_with_their_replies() -> None:
         ">>> RCPT To:<c@d>", "<<< 550 5.1.1 no such user",
         ">>> DATA", "<<< 554-5.6.0 refused", "<<< 554 5.6.0 really"]
     assert error_transcript("mx.test. [192.0.2.1]", lines[:4]) == []
+
+
+def test_controlling_ids_follow_getctladdr() -> None:
+    from mta.deliver.runner import controlling_ids
+
+    owner = Recipient("<alice@localhost>", uid=1000, gid=100)
+    forwarded = Recipient("|/usr/bin/vacation alice", parent=owner)
+    assert controlling_ids(forwarded) == (1000, 100)  # the .forward's owner
+    assert controlling_ids(owner) == (1000, 100)  # a passwd user is its own
+    alias = Recipient("/var/log/archive", parent=Recipient("<list@localhost>"))
+    assert controlling_ids(alias) is None  # from the aliases file: DefaultUser
+    queued = Recipient("/home/bob/mbox", controller="bob:1001:101:<bob@localhost>")
+    assert controlling_ids(queued) == (1001, 101)  # the C record of a queued member
