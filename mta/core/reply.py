@@ -41,6 +41,11 @@ class Reply:
     def is_temporary(self) -> bool:
         return 400 <= self.code < 500
 
+    def line(self) -> str:
+        """The reply as one line of text: "550 5.1.1 User unknown" (logs, qf M records, DSNs)."""
+        prefix = f"{self.status} " if self.status else ""
+        return f"{self.code} {prefix}{self.text}"
+
     def wire_lines(self) -> list[str]:
         """Return the reply as wire lines (without CRLF), using '-' on all but the last."""
         texts = self.text.split("\n")

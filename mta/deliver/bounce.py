@@ -71,10 +71,7 @@ def dsn_recipient(rcpt: Recipient, now: float) -> DsnRecipient:
     else:
         status = "5.0.0" if action is DsnAction.FAILED else (
             "4.0.0" if action is DsnAction.DELAYED else "2.0.0")
-    reason = None
-    if reply is not None:
-        reason = f"{reply.code} {reply.status} {reply.text}" if reply.status else \
-            f"{reply.code} {reply.text}"
+    reason = reply.line() if reply is not None else None
     mailer = rcpt.address.mailer if rcpt.address is not None else None
     kinds = (mailer.mailer_type.split("/") if mailer is not None and mailer.mailer_type
              else [])

@@ -86,7 +86,8 @@ import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from mta.util.sysexits import ExitCode
+from mta.util.fsio import read_to_end
+from mta.util.sysexits import ExitCode, atoi
 from mta.util.timespec import format_interval
 
 DEFAULT_TIMEOUT = 30 * 60  # Timeout.hoststatus
@@ -180,9 +181,9 @@ class HostStatus:
             if key == ".":
                 return cls._build(values, texts)
             if key == "V":
-                version = _atoi(rest)
+                version = atoi(rest)
             elif key in values:
-                values[key] = _atoi(rest)
+                values[key] = atoi(rest)
             elif key in texts:
                 texts[key] = rest
             else:
@@ -240,21 +241,6 @@ def errstring(number: int, host: str | None = None) -> str:
     if text.startswith("Unknown error"):
         return "Unknown error"  # observed: Sendmail 8.17 prints no number
     return text
-
-
-def _atoi(text: str) -> int:
-    """C atoi(): leading blanks, a sign, digits; 0 when there are none."""
-    text = text.lstrip(" \t")
-    sign = 1
-    if text[:1] in ("-", "+"):
-        sign = -1 if text[0] == "-" else 1
-        text = text[1:]
-    digits = ""
-    for ch in text:
-        if not ch.isdigit():
-            break
-        digits += ch
-    return sign * int(digits) if digits else 0
 
 
 def _denl(text: str) -> str:
@@ -381,7 +367,7 @@ class HostStatusStore:
             except BlockingIOError:
                 return HostStatus(exit_status=int(ExitCode.EX_TEMPFAIL))
             try:
-                return HostStatus.parse(_read_all(fd))
+                return HostStatus.parse(read_to_end(fd))
             except DamagedStatusFile:
                 return None
         finally:
@@ -521,13 +507,6 @@ class HostStatusStore:
         return 0
 
 
-def _read_all(fd: int) -> bytes:
-    chunks: list[bytes] = []
-    while chunk := os.read(fd, 65536):
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def _read_entry(path: str) -> HostStatusEntry:
     host = host_from_path(path)
     try:
@@ -536,7 +515,7 @@ def _read_entry(path: str) -> HostStatusEntry:
         return HostStatusEntry(path, host, None, False, opened=False)
     try:
         try:
-            status: HostStatus | None = HostStatus.parse(_read_all(fd))
+            status: HostStatus | None = HostStatus.parse(read_to_end(fd))
         except DamagedStatusFile:
             status = None
         try:

@@ -109,8 +109,9 @@ from mta.rules.check import Policy, using_macros
 from mta.rules.engine import RuleEngine, stripquotes
 from mta.rules.macros import MacroEnv
 from mta.rules.resolve import PROG_MAILER, RF_CANONICAL, RF_SENDERADDR, remotename
+from mta.util.fsio import read_to_end
 from mta.util.sysexits import EX_TEMPFAIL, EX_UNAVAILABLE
-from mta.util.timespec import ctime
+from mta.util.timespec import ctime, format_interval
 
 log = logging.getLogger("mta.deliver")
 
@@ -372,7 +373,7 @@ class QueueRunner:
                 except OSError:
                     return None  # someone else works on it
                 try:
-                    data = _read_all(fd)
+                    data = read_to_end(fd)
                     envelope = parse_qf(data, qid=qid)
                 except QueueFormatError as exc:
                     log.error("%s: bad queue file: %s; renamed to Qf%s", qid, exc, qid)
@@ -617,7 +618,7 @@ class QueueRunner:
         age = now - envelope.created
         deferred = [r for r in sendq if r.state is RcptState.QUEUEUP]
         if deferred and age >= self.settings.queue_return:
-            period = _period(self.settings.queue_return)
+            period = format_interval(self.settings.queue_return)
             for rcpt in deferred:
                 # the last reason stays the diagnostic; the status says why it ends
                 rcpt.state = RcptState.BADADDR
@@ -636,7 +637,7 @@ class QueueRunner:
             # a bounce is never bounced: the postmaster's copy of a failed DSN failed too
             for rcpt in returns:
                 log.warning("%s: %s: double bounce lost: %s", envelope.qid, rcpt.paddr,
-                            _status_text(rcpt.reply))
+                            rcpt.reply.line() if rcpt.reply is not None else "")
             returns = []
         try:
             if returns:
@@ -656,7 +657,7 @@ class QueueRunner:
             self.queue.remove(envelope.qid)
             return True
         reason = next((r.reply for r in deferred if r.reply is not None), None)
-        status = f"Deferred: {_status_text(reason)}" if reason is not None else "Deferred"
+        status = f"Deferred: {reason.line()}" if reason is not None else "Deferred"
         updated = replace(
             envelope,
             recipients=tuple(r.to_queue() for r in deferred),
@@ -712,13 +713,14 @@ class QueueRunner:
         if rcpt.state is RcptState.SENT:
             stat = f"Sent ({rcpt.reply.text})" if rcpt.reply is not None else "Sent"
         elif rcpt.state is RcptState.QUEUEUP:
-            stat = f"Deferred: {_status_text(rcpt.reply)}"
+            stat = f"Deferred: {rcpt.reply.line() if rcpt.reply is not None else ''}"
         elif rcpt.state is RcptState.BADADDR and rcpt.reply is not None:
-            stat = _status_text(rcpt.reply)
+            stat = rcpt.reply.line()
         else:
             return
-        delay = _hms(now - envelope.created)
-        parts = [f"to={rcpt.paddr}", f"delay={delay}", f"xdelay={_hms(time.time() - now)}"]
+        delay = format_interval(max(0, int(now - envelope.created)), brief=True)
+        xdelay = format_interval(max(0, int(time.time() - now)), brief=True)
+        parts = [f"to={rcpt.paddr}", f"delay={delay}", f"xdelay={xdelay}"]
         if mailer is not None:
             parts.append(f"mailer={mailer.name}")
         parts.append(f"pri={envelope.priority}")
@@ -759,8 +761,7 @@ class HostStatusCache:
 
     def record(self, destination: smtpclient.Destination, reply: Reply, *, stage: str,
                errno: int) -> None:
-        status_text = f"{reply.code} {reply.status} {reply.text}" if reply.status \
-            else f"{reply.code} {reply.text}"
+        status_text = reply.line()
         if stage == "connect":
             status = HostStatus(EX_TEMPFAIL, errno, 0, "4.4.1", None, int(time.time()))
         elif stage == "greeting":
@@ -899,7 +900,7 @@ def _transcript_line(rcpt: Recipient) -> str:
     shown = rcpt.paddr if rcpt.paddr.startswith("<") else f"<{rcpt.paddr}>"
     if "... " not in text:
         text = f"{shown}... {text}"
-    return f"{reply.code} {reply.status} {text}" if reply.status else f"{reply.code} {text}"
+    return Reply(reply.code, reply.status, text).line()
 
 
 def _append_as(path: str, data: bytes, ids: tuple[int, int]) -> tuple[int, str]:
@@ -1033,34 +1034,6 @@ def _bare(sender: str) -> str:
     if sender.startswith("<") and sender.endswith(">"):
         sender = sender[1:-1]
     return sender
-
-
-def _status_text(reply: Reply | None) -> str:
-    if reply is None:
-        return ""
-    return f"{reply.code} {reply.status} {reply.text}" if reply.status else \
-        f"{reply.code} {reply.text}"
-
-
-def _hms(elapsed: float) -> str:
-    seconds = max(0, int(elapsed))
-    days, rest = divmod(seconds, 86400)
-    text = f"{rest // 3600:02d}:{rest % 3600 // 60:02d}:{rest % 60:02d}"
-    return f"{days}+{text}" if days else text
-
-
-def _period(seconds: int) -> str:
-    from mta.util.timespec import format_interval
-    return format_interval(seconds)
-
-
-def _read_all(fd: int) -> bytes:
-    chunks: list[bytes] = []
-    while True:
-        chunk = os.read(fd, 1 << 16)
-        if not chunk:
-            return b"".join(chunks)
-        chunks.append(chunk)
 
 
 def _qf_numbers(head: bytes) -> dict[str, int]:

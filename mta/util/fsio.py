@@ -46,6 +46,14 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 
+def read_to_end(fd: int) -> bytes:
+    """Everything left to read from the open file descriptor fd."""
+    chunks: list[bytes] = []
+    while chunk := os.read(fd, 1 << 16):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def fsync_directory(directory: str) -> None:
     """fsync() a directory so that a rename in it is durable.
 

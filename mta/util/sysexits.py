@@ -93,8 +93,14 @@ def dsn_to_exit_status(dsn: str) -> int:
 
 
 def atoi(text: str) -> int:
-    """C's atoi() on the leading ASCII digits of text: 0 when there are none."""
-    end = 0
+    """C's atoi(): leading blanks, a sign, then ASCII digits; 0 when there are none."""
+    start = 0
+    while start < len(text) and text[start] in " \t\n\r\f\v":
+        start += 1
+    sign = -1 if text[start:start + 1] == "-" else 1
+    if text[start:start + 1] in ("-", "+"):
+        start += 1
+    end = start
     while end < len(text) and "0" <= text[end] <= "9":
         end += 1
-    return int(text[:end]) if end else 0
+    return sign * int(text[start:end]) if end > start else 0
