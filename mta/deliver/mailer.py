@@ -48,7 +48,7 @@ from mta.queue.qfformat import QueueEnvelope, QueueHeader
 from mta.rules.engine import RuleEngine
 from mta.rules.headers import commaize
 from mta.rules.macros import MacroEnv
-from mta.rules.resolve import RF_CANONICAL, RF_HEADERADDR, RF_SENDERADDR, remotename
+from mta.rules.resolve import RF_HEADERADDR, RF_SENDERADDR, remotename
 
 _MACRO = 0x81  # a macro reference in a qf header value: 0x81 and a name
 _METAQUOTE = 0xFF
@@ -240,22 +240,12 @@ def render_message(engine: RuleEngine, envelope: QueueEnvelope, mailer: MailerDe
                    body: bytes, *, macros: MacroEnv, unix_from: bool) -> bytes:
     """Header, blank line and body for mailer, with LF line ends.
 
-    $g is the sender as rewritten for mailer (the caller's remotename()).
-    For the null sender an empty $g is replaced, while the message is
-    written, by what deliver() gets from remotename("<>") with the mailer's
-    envelope sender rules: "MAILER-DAEMON" through EnvFromL (the R<@> $n
-    rule), nothing through *file* or an SMTP mailer.
+    $g must be the sender as rewritten for mailer: the caller's remotename(),
+    which for the null sender gives what deliver() gets from remotename("<>")
+    ("MAILER-DAEMON" through EnvFromL, nothing through *file* or SMTP).
     """
-    saved = macros.get("g")
-    if not saved and envelope.sender.strip() in ("", "<>"):
-        g, _status = remotename(engine, "<>", mailer, RF_SENDERADDR | RF_CANONICAL)
-        macros.define("g", translate_dollars(g, 10, comments=False))
-    try:
-        head = render_headers(engine, envelope, mailer, macros)
-        if "7" in mailer.flags and not head.isascii():
-            head = bytes(b & 0x7F for b in head)
-        prefix = unix_from_line(engine, macros) if unix_from and "n" not in mailer.flags \
-            else b""
-    finally:
-        macros.define("g", saved)
+    head = render_headers(engine, envelope, mailer, macros)
+    if "7" in mailer.flags and not head.isascii():
+        head = bytes(b & 0x7F for b in head)
+    prefix = unix_from_line(engine, macros) if unix_from and "n" not in mailer.flags else b""
     return prefix + head + b"\n" + escape_body(body, mailer)
