@@ -299,9 +299,14 @@ async def _serve(runtime: Runtime, queue_dir: Path, chosen: list[Listener],
     finally:
         if queue_runs is not None:
             queue_runs.cancel()
-        with contextlib.suppress(Exception):
+        try:
             await asyncio.wait_for(
                 asyncio.gather(*(r.drain() for r in (runner, *group_runners))), RESTART_GRACE)
+        except TimeoutError:  # what is still out stays queued for the next run
+            log.warning("deliveries still running after %.0f s; left for the next queue run",
+                        RESTART_GRACE)
+        except Exception:
+            log.exception("closing the delivery agents")
 
 
 async def _serve_sessions(server: SmtpServer, sockets: list[socket.socket],

@@ -376,10 +376,7 @@ class QueueRunner:
                     data = read_to_end(fd)
                     envelope = parse_qf(data, qid=qid)
                 except QueueFormatError as exc:
-                    log.error("%s: bad queue file: %s; renamed to Qf%s", qid, exc, qid)
-                    with contextlib.suppress(OSError):
-                        os.rename(self.queue.qf_path(qid),
-                                  os.path.join(self.queue.qf_directory, "Qf" + qid))
+                    self._lose_qf(qid, f"bad queue file: {exc}")
                     return None
                 if selector is not None and not selector.matches(envelope):
                     return None
@@ -396,6 +393,17 @@ class QueueRunner:
             self._active.discard(qid)
 
     # ------------------------------------------------------------ one message
+
+    def _lose_qf(self, qid: str, why: str) -> None:
+        """Sendmail's loseqfile(): set a queue file that cannot be worked on aside as
+        QfQID, for the administrator (nothing is deleted), and say so."""
+        lost = os.path.join(self.queue.qf_directory, "Qf" + qid)
+        try:
+            os.rename(self.queue.qf_path(qid), lost)
+        except OSError as exc:
+            log.error("%s: %s; cannot rename it to %s: %s", qid, why, lost, exc.strerror)
+            return
+        log.error("%s: %s; renamed to %s", qid, why, lost)
 
     def _macros(self, envelope: QueueEnvelope, now: float) -> MacroEnv:
         macros = self.engine.macros.copy()
@@ -414,8 +422,7 @@ class QueueRunner:
             with open(self.queue.df_path(qid), "rb") as fh:
                 body = fh.read()
         except FileNotFoundError:
-            log.error("%s: missing data file; message removed", qid)
-            self.queue.remove(qid)
+            self._lose_qf(qid, "missing data file")
             return True
         macros = self._macros(envelope, now)
         sendq = self.router.expand(envelope.recipients, macros=macros)
@@ -749,7 +756,8 @@ class HostStatusCache:
     def skip(self, destination: smtpclient.Destination) -> Reply | None:
         try:
             saved = self.store.should_skip(destination.host, time.time())
-        except OSError:
+        except OSError as exc:  # the host is tried; the status directory needs a look
+            log.warning("host status of %s: %s", destination.host, exc)
             return None
         if saved is None:
             return None

@@ -106,3 +106,30 @@ def test_controlling_ids_follow_getctladdr() -> None:
     assert controlling_ids(alias) is None  # from the aliases file: DefaultUser
     queued = Recipient("/home/bob/mbox", controller="bob:1001:101:<bob@localhost>")
     assert controlling_ids(queued) == (1001, 101)  # the C record of a queued member
+
+
+@pytest.mark.parametrize("damage", ["no df", "bad qf"])
+def test_a_message_that_cannot_be_read_is_set_aside_not_deleted(tmp_path: Path,
+                                                                 damage: str) -> None:
+    import asyncio
+
+    from mta.deliver.runner import QueueRunner
+    from mta.maps.base import MapEnv
+    from mta.maps.registry import MapSet
+    from mta.queue.fsqueue import FsQueue
+    from mta.queue.qfformat import format_qf
+    from mta.rules.engine import RuleEngine
+
+    config = load_cf("x.cf", text=BASE + "S0\nR$*\t$#local $: $1\n")
+    engine = RuleEngine(config, MapSet(config.maps, MapEnv(options=config.options)))
+    queue = FsQueue(str(tmp_path))
+    qid = "6B69AAAA000001"
+    envelope = QueueEnvelope(qid=qid, sender="<a@b>", recipients=(QueueRecipient("<c@d>", "P"),))
+    qf = tmp_path / f"qf{qid}"
+    qf.write_bytes(format_qf(envelope) if damage == "no df" else b"V8\nnot a queue file\n")
+    if damage == "bad qf":
+        (tmp_path / f"df{qid}").write_bytes(b"body\n")
+    runner = QueueRunner(config, engine, queue, env=MapEnv(options=config.options))
+    asyncio.run(runner.deliver(qid))
+    assert not qf.exists()
+    assert (tmp_path / f"Qf{qid}").exists()  # kept for the administrator, as loseqfile()
