@@ -271,3 +271,19 @@ def load_module(path: Path, name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def site_mc_head(cf_m4: str | Path, versionid: str) -> str:
+    """The start of the .mc of a site mounted at NS_ROOT (a real-sendmail test site):
+    its tables, queue, pid file and statistics there, no interface probing, no IDENT."""
+    ns = NS_ROOT
+    return (f"include(`{cf_m4}')dnl\n"
+            f"VERSIONID(`{versionid}')dnl\n"
+            "OSTYPE(`linux')dnl\n"
+            f"define(`confCW_FILE', `{ns}/local-host-names')dnl\n"
+            f"define(`STATUS_FILE', `{ns}/statistics')dnl\n"
+            f"define(`ALIAS_FILE', `{ns}/aliases')dnl\n"
+            f"define(`QUEUE_DIR', `{ns}/mqueue')dnl\n"
+            f"define(`confPID_FILE', `{ns}/sendmail.pid')dnl\n"
+            "define(`confDONT_PROBE_INTERFACES', `True')dnl\n"
+            "define(`confTO_IDENT', `0')dnl\n")

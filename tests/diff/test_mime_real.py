@@ -71,17 +71,7 @@ HOSTS = (
     ("192.0.2.98", ("eight.test",)),
 )
 
-MC = f"""\
-include(`{CF_M4}')dnl
-VERSIONID(`mta.deliver.mime differential test')dnl
-OSTYPE(`linux')dnl
-define(`confCW_FILE', `{NS}/local-host-names')dnl
-define(`STATUS_FILE', `{NS}/statistics')dnl
-define(`ALIAS_FILE', `{NS}/aliases')dnl
-define(`QUEUE_DIR', `{NS}/mqueue')dnl
-define(`confPID_FILE', `{NS}/sendmail.pid')dnl
-define(`confDONT_PROBE_INTERFACES', `True')dnl
-define(`confTO_IDENT', `0')dnl
+MC = nsenv.site_mc_head(CF_M4, "mta.deliver.mime differential test") + f"""\
 define(`confEIGHT_BIT_HANDLING', `mimefy')dnl
 FEATURE(`use_cw_file')dnl
 FEATURE(`accept_unresolvable_domains')dnl
