@@ -15,10 +15,14 @@ DESCRIPTION
     bound once per worker with SO_REUSEPORT, so the kernel spreads the
     connections, and every worker writes to the same queue (queue ids carry
     the pid). The workers end with the daemon (PR_SET_PDEATHSIG), also when
-    it is killed. SIGTERM and SIGINT stop the listeners and end the
-    sessions; a message whose 250 was sent is on disk already. Only the
-    daemon itself removes leftovers of a killed run from the queue, before
-    the workers start.
+    it is killed. A port that something else listens on is not shared: the
+    daemon says so and tries again, as Sendmail does, for about half a
+    minute (an old daemon may still be stopping). SIGTERM and SIGINT stop
+    the listeners and end the sessions, also when they come while the
+    daemon is still starting (they wait, blocked, until it can act on
+    them); a message whose 250 was sent is on disk already. Only the daemon
+    itself removes leftovers of a killed run from the queue, before the
+    workers start.
 
     SIGHUP restarts the daemon, as Sendmail's does: it runs itself again
     with the same arguments, so a changed .cf, its maps and its options
@@ -46,6 +50,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import importlib
 import logging
 import os
@@ -167,16 +172,20 @@ def _daemon(runtime: Runtime, queue_dir: Path, *, detach: bool,
     count = workers()
     try:
         chosen = listeners(options.get("DaemonPortOptions", ""))
-        # one socket per listener and worker, all bound to the same address with
-        # SO_REUSEPORT: the kernel spreads the connections over the workers
-        sockets = [[bind(listener, reuse_port=count > 1) for listener in chosen]
-                   for _ in range(count)]
     except ValueError as exc:
         print(exc, file=sys.stderr)
         return int(ExitCode.EX_CONFIG)
+    # a stop signal from here on is taken when the daemon can act on it (in
+    # _serve_sessions): a daemon killed before that would leave its workers, which
+    # share the listening port, to serve on after it
+    signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        sockets = _bind_all(chosen, count)
     except OSError as exc:
         print(f"daemon: cannot bind: {exc.strerror or exc}", file=sys.stderr)
         return int(ExitCode.EX_OSERR)
+    except _Stopped:
+        return int(ExitCode.EX_OK)
     if detach:
         _detach()
     pid_file = options.get("PidFile")
@@ -195,10 +204,11 @@ def _daemon(runtime: Runtime, queue_dir: Path, *, detach: bool,
         log.info("starting daemon (%s): SMTP on %s port %d", listener.name, listener.addr,
                  listener.port)
     children = []
+    parent = os.getpid()
     for k in range(1, count):
         pid = os.fork()
         if pid == 0:  # a worker: it ends with the parent, which may be killed
-            _die_with_parent()
+            _die_with_parent(parent)
             for other in (*sockets[:k], *sockets[k + 1:]):
                 for sock in other:
                     sock.close()
@@ -237,7 +247,49 @@ def _daemon(runtime: Runtime, queue_dir: Path, *, detach: bool,
     return int(ExitCode.EX_OSERR)
 
 
-def bind(listener: Listener, *, reuse_port: bool = False) -> socket.socket:
+_STOP_SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT, signal.SIGHUP})
+BIND_TRIES = 10  # as Sendmail's opendaemonsocket(): then the port is "wedged"
+
+
+class _Stopped(Exception):
+    """A stop signal came while the daemon waited for its port."""
+
+
+def _bind_all(chosen: Sequence[Listener], count: int) -> list[list[socket.socket]]:
+    """One socket per listener and worker, all bound to the same address with
+    SO_REUSEPORT, so that the kernel spreads the connections over the workers.
+
+    SO_REUSEPORT would also share a port with another daemon of the same user
+    (one being stopped, or a second one started by mistake), so a plain bind
+    first checks that nobody listens there. A port in use is tried again, as
+    Sendmail does, for about half a minute; a stop signal ends the wait.
+    """
+    for attempt in range(BIND_TRIES):
+        bound: list[socket.socket] = []
+        try:
+            if count > 1:
+                for listener in chosen:
+                    bind(listener, listen=False).close()
+            for _ in range(count):
+                bound.extend(bind(listener, reuse_port=count > 1) for listener in chosen)
+        except OSError as exc:
+            for sock in bound:
+                sock.close()
+            if exc.errno != errno.EADDRINUSE or attempt == BIND_TRIES - 1:
+                if exc.errno == errno.EADDRINUSE:
+                    log.error("daemon: server SMTP socket wedged: exiting")
+                raise
+            log.warning("daemon: cannot bind: %s; trying again", exc.strerror)
+            if signal.sigtimedwait(_STOP_SIGNALS, min(5.0, 0.1 * 2 ** attempt)):
+                raise _Stopped() from None
+            continue
+        per = len(chosen)
+        return [bound[k * per:(k + 1) * per] for k in range(count)]
+    raise AssertionError("unreachable")
+
+
+def bind(listener: Listener, *, reuse_port: bool = False,
+         listen: bool = True) -> socket.socket:
     """The listening socket of a DaemonPortOptions entry (bound before privileges go)."""
     family = socket.AF_INET6 if listener.family == "inet6" else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -246,7 +298,8 @@ def bind(listener: Listener, *, reuse_port: bool = False) -> socket.socket:
         if reuse_port and hasattr(socket, "SO_REUSEPORT"):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind((listener.addr, listener.port))
-        sock.listen(listener.backlog)
+        if listen:
+            sock.listen(listener.backlog)
         sock.setblocking(False)
     except OSError:
         sock.close()
@@ -312,13 +365,16 @@ async def _serve(runtime: Runtime, queue_dir: Path, chosen: list[Listener],
 async def _serve_sessions(server: SmtpServer, sockets: list[socket.socket],
                           reload: Callable[[], Runtime] | None, chosen: list[Listener],
                           children: Sequence[int]) -> int:
-    await server.start(sockets)
     stop = asyncio.Event()
     hup = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     loop.add_signal_handler(signal.SIGHUP, hup.set)
+    # blocked since before the bind (_daemon): one that came meanwhile is taken now,
+    # and the programs the deliveries start get the usual mask
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+    await server.start(sockets)
     serving = asyncio.create_task(server.serve_forever())
     while True:
         waiters = {asyncio.create_task(stop.wait()), asyncio.create_task(hup.wait())}
@@ -363,8 +419,12 @@ def _can_restart(reload: Callable[[], Runtime], chosen: list[Listener]) -> bool:
     return True
 
 
-def _die_with_parent() -> None:
-    """Linux prctl(PR_SET_PDEATHSIG, SIGTERM): a kill -9 of the daemon ends its workers."""
+def _die_with_parent(parent: int) -> None:
+    """Linux prctl(PR_SET_PDEATHSIG, SIGTERM): a kill -9 of the daemon ends its workers.
+
+    A parent that died before the prctl sends nothing: the worker then sees that
+    it was adopted (by init or a subreaper) and ends at once.
+    """
     try:
         import ctypes
 
@@ -372,7 +432,7 @@ def _die_with_parent() -> None:
         libc.prctl(1, int(signal.SIGTERM), 0, 0, 0)
     except (OSError, AttributeError):
         pass
-    if os.getppid() == 1:
+    if os.getppid() != parent:
         os._exit(0)
 
 

@@ -355,6 +355,64 @@ def test_max_daemon_children_holds_for_the_whole_daemon(tmp_path: Path) -> None:
         stop_daemon(daemon.proc)
 
 
+def _port_is_free(port: int) -> bool:
+    """Whether a plain bind (no SO_REUSEPORT) gets the port: nobody listens there."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def test_a_daemon_stopped_at_once_leaves_no_worker_listening(tmp_path: Path) -> None:
+    # SIGTERM right after the port opens, before the daemon has set up its signal
+    # handling: once the daemon has exited no worker of it may hold the port (the
+    # next daemon would share it through SO_REUSEPORT, and its clients be reset)
+    import time
+
+    cf, queue, port = build_site(tmp_path)
+    for n in range(10):
+        daemon = start_daemon(cf, queue, port, tmp_path / f"daemon{n}.log",
+                              env={"MTA_WORKERS": "2"})
+        time.sleep(n / 100)  # signals at different points of the start
+        stop_daemon(daemon.proc)
+        assert daemon.proc.returncode == 0, daemon.log.read_text()
+        assert _port_is_free(port)
+
+
+def test_a_port_in_use_is_waited_for_not_shared(tmp_path: Path) -> None:
+    # a second daemon on the port of a running one does not share it (SO_REUSEPORT
+    # would let it): it says so, waits, and serves once the first has stopped
+    import time
+
+    cf, queue, port = build_site(tmp_path)
+    first = start_daemon(cf, queue, port, tmp_path / "first.log", env={"MTA_WORKERS": "2"})
+    second_log = tmp_path / "second.log"
+    try:
+        with open(second_log, "wb") as err:
+            second = subprocess.Popen([str(BIN / "sendmail"), "-bD", "-C", str(cf),
+                                       "-O", "DeliveryMode=queue",
+                                       "-O", "SmtpGreetingMessage=$j second"],
+                                      stdout=err, stderr=subprocess.STDOUT,
+                                      env={**os.environ, "MTA_WORKERS": "2"})
+        try:
+            deadline = time.monotonic() + 30
+            while b"trying again" not in second_log.read_bytes():
+                assert second.poll() is None and time.monotonic() < deadline, \
+                    second_log.read_text()
+                time.sleep(0.05)
+            assert b"second" not in _greeting(port, b"", time.monotonic() + 30)
+            stop_daemon(first.proc)
+            assert b"second" in _greeting(port, b"second", time.monotonic() + 60)
+        finally:
+            stop_daemon(second)
+        assert second.returncode == 0
+    finally:
+        stop_daemon(first.proc)
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="dropping to RunAsUser needs root")
 def test_run_as_user_after_binding() -> None:
     # started as root, the daemon binds, writes its pid file, then every worker
