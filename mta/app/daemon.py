@@ -69,7 +69,7 @@ from mta.deliver.runner import QueueRunner, queue_groups
 from mta.maps.base import MapEnv
 from mta.maps.classes.host import client_identity
 from mta.queue.fsqueue import FsQueue
-from mta.smtp.listener import Listener, listeners
+from mta.smtp.listener import Listener, bind_listener, listeners
 from mta.smtp.server import Admission, ClientResolver, SmtpServer, admission_from, serve_stdio
 from mta.util.sysexits import ExitCode
 
@@ -269,9 +269,10 @@ def _bind_all(chosen: Sequence[Listener], count: int) -> list[list[socket.socket
         try:
             if count > 1:
                 for listener in chosen:
-                    bind(listener, listen=False).close()
+                    bind_listener(listener, listen=False).close()
             for _ in range(count):
-                bound.extend(bind(listener, reuse_port=count > 1) for listener in chosen)
+                bound.extend(bind_listener(listener, reuse_port=count > 1)
+                             for listener in chosen)
         except OSError as exc:
             for sock in bound:
                 sock.close()
@@ -286,25 +287,6 @@ def _bind_all(chosen: Sequence[Listener], count: int) -> list[list[socket.socket
         per = len(chosen)
         return [bound[k * per:(k + 1) * per] for k in range(count)]
     raise AssertionError("unreachable")
-
-
-def bind(listener: Listener, *, reuse_port: bool = False,
-         listen: bool = True) -> socket.socket:
-    """The listening socket of a DaemonPortOptions entry (bound before privileges go)."""
-    family = socket.AF_INET6 if listener.family == "inet6" else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if reuse_port and hasattr(socket, "SO_REUSEPORT"):
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        sock.bind((listener.addr, listener.port))
-        if listen:
-            sock.listen(listener.backlog)
-        sock.setblocking(False)
-    except OSError:
-        sock.close()
-        raise
-    return sock
 
 
 _RESTART = -1  # what _serve returns when SIGHUP asked for a restart

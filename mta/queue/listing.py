@@ -79,6 +79,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from mta.util import loadavg
 from mta.util.sysexits import ExitCode
 
 MAXQFNAME = 21  # a qf name this long or longer is skipped (observed)
@@ -514,16 +515,9 @@ def queue_only_test(queue_la: int | None, queue_factor: int,
     CurrentLA is the one-minute load average rounded (load_average when
     given); QueueLA defaults to 8 per online processor.
     """
-    if load_average is not None:
-        current = load_average
-    else:
-        try:
-            current = int(os.getloadavg()[0] + 0.5)
-        except OSError:
-            current = -1
+    current = load_average if load_average is not None else loadavg.current()
     if queue_la is None:
-        cpus = os.sysconf("SC_NPROCESSORS_ONLN") if hasattr(os, "sysconf") else 1
-        queue_la = 8 * max(int(cpus), 1)
+        queue_la = 8 * loadavg.processors()
     return current, queue_la, queue_factor
 
 

@@ -3,6 +3,7 @@
 SYNOPSIS
     for listener in listeners(config.options.get("DaemonPortOptions", "")): ...
     listener.name, listener.addr, listener.port, listener.family, listener.modifiers
+    sock = bind_listener(listener)              # bound, listening, non-blocking
 
 DESCRIPTION
     Each DaemonPortOptions value ("Port=25, Addr=127.0.0.1, Name=MTA, M=E";
@@ -90,3 +91,23 @@ def _port(value: str) -> int:
         return socket.getservbyname(value, "tcp")
     except OSError:
         raise ValueError(f"invalid port number: {value}") from None
+
+
+def bind_listener(listener: Listener, *, reuse_port: bool = False,
+                  listen: bool = True) -> socket.socket:
+    """The listening socket of a DaemonPortOptions entry, non-blocking (listen=False:
+    bound only, to see whether the address is free)."""
+    family = socket.AF_INET6 if listener.family == "inet6" else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if reuse_port and hasattr(socket, "SO_REUSEPORT"):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((listener.addr, listener.port))
+        if listen:
+            sock.listen(listener.backlog)
+        sock.setblocking(False)
+    except OSError:
+        sock.close()
+        raise
+    return sock

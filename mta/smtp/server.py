@@ -23,6 +23,15 @@ DESCRIPTION
     second to the next second, as Sendmail delays its accept(). Both count
     for the whole daemon, over all its worker processes (Admission).
 
+    The load average (mta.util.loadavg) is looked at as Sendmail does: at
+    or over RefuseLA (default 12 per processor) the server stops listening,
+    so that clients are refused at once, logs "rejecting connections on
+    daemon NAME: load average: N" (again every RejectLogInterval while it
+    lasts), and listens again once the load has stayed under it for 15
+    seconds ("accepting connections again for daemon NAME"); at or over
+    DelayLA each new session waits a second before its greeting (and each
+    command a second, in mta.smtp.session).
+
     -bs runs the same session over standard input and output; when standard
     input is a TCP socket (inetd) the client's address is its peer.
 
@@ -47,8 +56,9 @@ from typing import Any
 from mta.core.reply import Reply
 from mta.rules.check import Policy
 from mta.smtp.channel import Channel
-from mta.smtp.listener import Listener
+from mta.smtp.listener import Listener, bind_listener
 from mta.smtp.session import MessageSink, Session, SessionContext, build_context, serve
+from mta.util import loadavg
 from mta.util.timespec import TimeUnit, convtime
 
 log = logging.getLogger(__name__)
@@ -58,6 +68,8 @@ log = logging.getLogger(__name__)
 # given by the composition root (mta.app.daemon: mta.maps.classes.host.client_identity)
 ClientResolver = Callable[[str], Awaitable[tuple[str | None, str]]]
 
+
+REFUSE_SECONDS = 15.0  # RefuseLA: how long Sendmail keeps its socket closed, at least
 
 CLIENT_SLOTS = 1024  # clients whose connection rate and open connections are kept
 _CLIENT_FIELDS = 5  # key, open connections, window start, count in it, count in the one before
@@ -207,7 +219,14 @@ class Admission:
 
 
 class SmtpServer:
-    """All the daemon's listeners, sharing one Policy and one message sink."""
+    """All the daemon's listeners, sharing one Policy and one message sink.
+
+    It owns the listening sockets it is given (or binds): while the load
+    average is at or over RefuseLA it stops listening on them (shutdown(),
+    so that clients are refused at once, as when Sendmail closes its
+    socket), and listens again, without binding anew, once the load has
+    been below it for REFUSE_SECONDS.
+    """
 
     def __init__(self, policy: Policy, sink: MessageSink, listeners: list[Listener], *,
                  resolve: ClientResolver, admission: Admission | None = None) -> None:
@@ -215,9 +234,19 @@ class SmtpServer:
         self.resolve = resolve
         self.sink = sink
         self.listeners = listeners
-        self.admission = admission or admission_from(policy.engine.config.options)
-        self.servers: list[asyncio.base_events.Server] = []
+        options = policy.engine.config.options
+        self.admission = admission or admission_from(options)
+        self.refuse_la = loadavg.refuse_la_of(options)
+        self.delay_la = loadavg.delay_la_of(options)
+        interval = options.get("RejectLogInterval")
+        self.reject_log_interval = float(convtime(interval, TimeUnit.HOURS)) if interval \
+            else 3 * 3600.0
+        self.load = loadavg.LoadWatch()
+        self.servers: list[asyncio.base_events.Server] = []  # none while refusing
+        self.sockets: list[socket.socket] = []  # the listening sockets, one per listener
         self._tasks: set[asyncio.Task[None]] = set()
+        self._closed: asyncio.Event | None = None
+        self._watcher: asyncio.Task[None] | None = None
         # built once per listener: the TLS context, the greeting, the limits
         self._contexts: dict[str, SessionContext] = {}
 
@@ -227,9 +256,30 @@ class SmtpServer:
         Raises:
             OSError: a listener cannot bind.
         """
+        self._closed = asyncio.Event()
+        if sockets is None:
+            sockets = []
+            try:
+                for listener in self.listeners:
+                    sockets.append(bind_listener(listener))
+            except OSError:
+                for sock in sockets:
+                    sock.close()
+                raise
+        self.sockets = list(sockets)
+        load = self.load.current() if self.refuse_la > 0 else -1
+        if self.refuse_la > 0 and load >= self.refuse_la:
+            self._refuse(load)
+        else:
+            await self._listen()
+        if self.refuse_la > 0:
+            self._watcher = asyncio.create_task(self._watch_load())
+
+    async def _listen(self) -> None:
+        """Serve every listening socket (again): create_server's listen() undoes a
+        shutdown() without a new bind."""
         loop = asyncio.get_running_loop()
-        for i, listener in enumerate(self.listeners):
-            family = socket.AF_INET6 if listener.family == "inet6" else socket.AF_INET
+        for listener, sock in zip(self.listeners, self.sockets, strict=True):
 
             async def handle(channel: Channel, listener: Listener = listener) -> None:
                 task = asyncio.current_task()
@@ -245,14 +295,57 @@ class SmtpServer:
                         ) -> Channel:
                 return Channel(handle)
 
-            if sockets is not None:
-                server = await loop.create_server(factory, sock=sockets[i],
-                                                  backlog=listener.backlog)
-            else:
-                server = await loop.create_server(
-                    factory, listener.addr, listener.port, family=family,
-                    backlog=listener.backlog, reuse_address=True)
+            # the server gets its own descriptor: closing it leaves ours to listen on
+            server = await loop.create_server(factory, sock=sock.dup(),
+                                              backlog=listener.backlog)
             self.servers.append(server)
+
+    def _unlisten(self) -> None:
+        """Stop accepting: connections that come are refused, not left waiting."""
+        for server in self.servers:
+            server.close()
+        self.servers = []
+        for sock in self.sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def _refuse(self, load: int) -> None:
+        self._unlisten()
+        for listener in self.listeners:
+            log.info("rejecting connections on daemon %s: load average: %d", listener.name,
+                     load)
+
+    async def _watch_load(self) -> None:
+        """RefuseLA, looked at every second: stop listening while the load average is at
+        or over it; listen again once it has been under it for REFUSE_SECONDS."""
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        refuse_until = now + REFUSE_SECONDS if not self.servers else 0.0
+        logged = now
+        while True:
+            await asyncio.sleep(1.0)
+            load = self.load.current()
+            now = loop.time()
+            if load >= self.refuse_la:
+                if self.servers:
+                    self._refuse(load)
+                    logged = now
+                elif now - logged >= self.reject_log_interval:
+                    for listener in self.listeners:
+                        log.info("still rejecting connections on daemon %s: load average: "
+                                 "%d", listener.name, load)
+                    logged = now
+                refuse_until = now + REFUSE_SECONDS
+            elif not self.servers and now >= refuse_until:
+                try:
+                    await self._listen()
+                except OSError as exc:  # the port was taken while we did not listen
+                    self._unlisten()
+                    log.error("cannot listen again: %s", exc.strerror or exc)
+                    refuse_until = now + REFUSE_SECONDS
+                    continue
+                for listener in self.listeners:
+                    log.info("accepting connections again for daemon %s", listener.name)
 
     async def _session(self, channel: Channel, listener: Listener) -> None:
         peer = channel.get_extra_info("peername")
@@ -285,34 +378,47 @@ class SmtpServer:
                 await channel.wait_closed()
 
     async def _throttle(self) -> None:
-        """ConnectionRateThrottle: at most that many new sessions a second (daemon-wide)."""
+        """ConnectionRateThrottle: at most that many new sessions a second (daemon-wide);
+        DelayLA: a second's wait before the greeting while the load is that high."""
         loop = asyncio.get_running_loop()
         while True:
             delay = self.admission.rate_delay(loop.time())
             if delay <= 0:
-                return
+                break
             await asyncio.sleep(delay)
+        if self.delay_la > 0 and self.load.current() >= self.delay_la:
+            await asyncio.sleep(1.0)
 
     async def close(self) -> None:
         """Stop listening and end the sessions that are still running."""
-        for server in self.servers:
-            server.close()
-        for server in self.servers:
-            await server.wait_closed()
+        if self._watcher is not None:
+            self._watcher.cancel()
+            self._watcher = None
+        self._unlisten()
+        for sock in self.sockets:
+            sock.close()
+        self.sockets = []
         for task in list(self._tasks):
             task.cancel()
+        if self._closed is not None:
+            self._closed.set()
 
     async def drain(self, timeout: float) -> None:
         """Stop listening, give the running sessions up to timeout seconds, end the rest."""
-        for server in self.servers:
-            server.close()
+        if self._watcher is not None:
+            self._watcher.cancel()
+            self._watcher = None
+        self._unlisten()
         tasks = list(self._tasks)
         if tasks:
             await asyncio.wait(tasks, timeout=timeout)
         await self.close()
 
     async def serve_forever(self) -> None:
-        await asyncio.gather(*(s.serve_forever() for s in self.servers))
+        """Until close(): the listeners accept on their own once started."""
+        if self._closed is None:
+            raise RuntimeError("serve_forever() before start()")
+        await self._closed.wait()
 
 
 def admission_from(options: Mapping[str, str], workers: int = 1) -> Admission:

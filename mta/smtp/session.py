@@ -16,6 +16,11 @@ DESCRIPTION
     policy of its own: it checks syntax, state and the option limits
     (MaxMessageSize, MaxRecipientsPerMessage, PrivacyOptions).
 
+    Slowing down, as Sendmail does: with the load average at or over
+    DelayLA each command waits a second before it is answered, and a
+    client that has had BadRcptThrottle recipients refused waits a second
+    before each further RCPT. {load_avg} holds the load average.
+
     Replies are buffered and written when a command ends a pipeline group
     (EHLO, DATA, QUIT, ...) or when no further command is waiting in the
     input (RFC 2920, Postfix's SMTPD_CMD_FLAG_LAST), so a pipelined group
@@ -59,6 +64,7 @@ from mta.rules.check import MacroEnv, Policy, Verdict, define_plain, expand_macr
 from mta.smtp import wire
 from mta.smtp.auth import PasswordFile, SaslAuthd, b64decode, backend_from_config, decode_plain
 from mta.smtp.listener import Listener
+from mta.util.loadavg import LoadWatch, delay_la_of
 from mta.util.timespec import arpadate, convtime
 
 log = logging.getLogger(__name__)
@@ -153,6 +159,8 @@ class SessionContext:
     bad_rcpt_throttle: int = 0  # BadRcptThrottle: refused RCPTs before each further waits 1 s
     command_timeout: float = 3600.0  # Timeout.command: waiting for the next command
     data_timeout: float = 3600.0  # Timeout.datablock: waiting for more of the message
+    delay_la: int = 0  # DelayLA: from this load average each command waits a second
+    load: Callable[[], int] | None = None  # the load average (mta.util.loadavg.LoadWatch)
 
 
 def _privacy(text: str) -> frozenset[str]:
@@ -195,6 +203,8 @@ def build_context(policy: Policy, sink: MessageSink, listener: Listener) -> Sess
         bad_rcpt_throttle=_int(options.get("BadRcptThrottle")),
         command_timeout=_timeout(options, "Timeout.command"),
         data_timeout=_timeout(options, "Timeout.datablock"),
+        delay_la=delay_la_of(options),
+        load=LoadWatch().current,
     )
 
 
@@ -267,6 +277,17 @@ class Session:
             self.define("client_rate", str(client_rate))
             self.define("total_rate", str(total_rate))
             self.define("client_connections", str(connections))
+        if ctx.load is not None:  # Sendmail's getla() defines it for the rulesets
+            self.define("load_avg", str(ctx.load()))
+
+    def overloaded(self) -> bool:
+        """DelayLA: is the load average at or over it (then each command waits 1 s)?"""
+        ctx = self.ctx
+        if ctx.delay_la <= 0 or ctx.load is None:
+            return False
+        current = ctx.load()
+        self.define("load_avg", str(current))
+        return current >= ctx.delay_la
 
     # --- macros ------------------------------------------------------------
 
@@ -1337,6 +1358,9 @@ async def serve(session: Session, reader: ByteReader, writer: ByteWriter | None,
                 # Sendmail's BadRcptThrottle: a client that guesses addresses slows down
                 await flush()
                 await asyncio.sleep(1)
+            if session.overloaded():
+                await flush()
+                await asyncio.sleep(1)  # DelayLA: a second for each command
             try:
                 if session.pipelined and verb in (b"HELO", b"EHLO"):
                     session.protocol_error()

@@ -413,6 +413,67 @@ def test_a_port_in_use_is_waited_for_not_shared(tmp_path: Path) -> None:
         stop_daemon(first.proc)
 
 
+def _set_load(path: Path, load: float) -> None:
+    """The load average the daemon reads (MTA_LOADAVG: a file in /proc/loadavg's form)."""
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(f"{load:.2f} {load:.2f} {load:.2f} 1/100 4242\n")
+    tmp.replace(path)
+
+
+def test_refuse_la_closes_the_port_until_the_load_falls(tmp_path: Path) -> None:
+    # as Sendmail: at RefuseLA the daemon stops listening (clients are refused at
+    # once), logs it, and listens again once the load has stayed lower for 15 s
+    import time
+
+    loadfile = tmp_path / "loadavg"
+    _set_load(loadfile, 0.5)
+    cf, queue, port = build_site(tmp_path)
+    daemon = start_daemon(cf, queue, port, tmp_path / "daemon.log", ("RefuseLA=10",),
+                          env={"MTA_LOADAVG": str(loadfile), "MTA_WORKERS": "2"})
+    try:
+        assert _greeting(port, b"220", time.monotonic() + 30).startswith(b"220")
+        _set_load(loadfile, 14.6)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=10).close()
+            except ConnectionRefusedError:
+                break
+            assert time.monotonic() < deadline, "still accepting at load 15"
+            time.sleep(0.2)
+        assert b"rejecting connections on daemon MTA: load average: 15" in \
+            daemon.log.read_bytes()
+        _set_load(loadfile, 2.0)
+        assert _greeting(port, b"220", time.monotonic() + 60).startswith(b"220")
+        assert b"accepting connections again for daemon MTA" in daemon.log.read_bytes()
+        with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
+            assert client.sendmail("", ["root@localhost"], b"Subject: x\r\n\r\nhi\r\n") == {}
+    finally:
+        stop_daemon(daemon.proc)
+    assert daemon.proc.returncode == 0
+    assert len(daemon.qf_files()) == 1
+
+
+def test_delay_la_slows_each_command_by_a_second(tmp_path: Path) -> None:
+    # at DelayLA the greeting and every command wait a second (a lower bound only)
+    import time
+
+    loadfile = tmp_path / "loadavg"
+    _set_load(loadfile, 7.0)
+    cf, queue, port = build_site(tmp_path)
+    daemon = start_daemon(cf, queue, port, tmp_path / "daemon.log",
+                          ("DelayLA=5", "RefuseLA=50"), env={"MTA_LOADAVG": str(loadfile)})
+    try:
+        started = time.monotonic()
+        with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
+            assert client.noop()[0] == 250
+            assert client.noop()[0] == 250
+        # greeting, NOOP, NOOP, QUIT
+        assert time.monotonic() - started >= 4.0
+    finally:
+        stop_daemon(daemon.proc)
+
+
 @pytest.mark.skipif(os.geteuid() != 0, reason="dropping to RunAsUser needs root")
 def test_run_as_user_after_binding() -> None:
     # started as root, the daemon binds, writes its pid file, then every worker

@@ -523,3 +523,31 @@ def test_queue_groups_split_and_run(world: World) -> None:
         stop_daemon(delivering.proc)
     assert messages[1].recipients == ["carol@dest.test"]
     assert list(bulk.glob("qf*")) == [] and world.queued() == []
+
+
+def test_queue_la_holds_deliveries_until_the_load_falls(world: World) -> None:
+    """At QueueLA (with QueueFactor) a message is queued only: neither the daemon nor a
+    queue run delivers it while the load is that high; the run after it falls does."""
+    stop_daemon(world.daemon.proc)
+    loadfile = world.tmp / "loadavg"
+    loadfile.write_text("6.00 6.00 6.00 1/100 4242\n")
+    env = {**world.env, "MTA_LOADAVG": str(loadfile)}
+    # priority of a small message to one recipient: ~30000 + size; factor/(6-2+1)
+    # is far below it, so the job waits
+    busy = start_daemon(world.cf, world.queue, world.daemon.port, world.tmp / "busy.log",
+                        ("QueueLA=2", "QueueFactor=1000"), env=env, deliver=True)
+    try:
+        world.send(["bob@dest.test"])
+    finally:
+        stop_daemon(busy.proc)
+    run = [str(BIN / "sendmail"), "-qf", "-C", str(world.cf), "-O", "QueueLA=2",
+           "-O", "QueueFactor=1000"]
+    subprocess.run(run, check=True, env={**os.environ, **env}, timeout=60,
+                   capture_output=True)
+    assert len(world.queued()) == 1 and world.sinks["mx1"].messages == []
+    loadfile.write_text("0.10 0.10 0.10 1/100 4242\n")
+    subprocess.run(run, check=True, env={**os.environ, **env}, timeout=60,
+                   capture_output=True)
+    (message,) = world.sinks["mx1"].wait_for(1)
+    assert message.recipients == ["bob@dest.test"]
+    assert world.queued() == []
