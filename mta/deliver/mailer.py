@@ -4,6 +4,7 @@ SYNOPSIS
     argv = mailer_argv(mailer, users, macros)             # A= with $h $u $f $g expanded
     data = render_message(engine, envelope, mailer, body, macros=macros, unix_from=True)
     kind = mailer_kind(mailer)                            # MailerKind.SMTP, PROGRAM, FILE ...
+    text = limit_lines(text, mailer.line_limit)           # L=: long lines broken with "!"
 
 DESCRIPTION
     Mirrors deliver() and putheader()/putbody() of Sendmail's deliver.c and
@@ -24,8 +25,38 @@ DESCRIPTION
     - the body follows the blank line; F=E escapes "From " at the start of
       a line as ">From ", F=7 clears the eighth bit of every byte.
 
+    Long lines, as putheader()/putbody() hand them to putxline():
+
+    - a header line goes out in pieces of at most 2303 bytes (the first
+      counts "Name:"): when a line does not fit, the byte after a full
+      piece is lost and the rest follows as a new line that starts with a
+      space; what does not fit of the last line (one with no newline after
+      it) is lost. This is done for every mailer, with or without L=;
+    - with L=N (mailer.line_limit), every line longer than N bytes, the
+      "From " line and header lines included, is broken: its first N-1
+      bytes and "!", then, while what is left with a space before it is
+      still longer than N, a space, N-2 bytes and "!", and last a space and
+      the rest. "ab...z" (41 bytes) at L=40 is 39 bytes + "!" and " yz".
+      The ">" of F=E and the "." that SMTP dot-stuffing adds do not count;
+      the end of line (E=) does not count. A body line is handed over in
+      pieces of 2047 bytes and the count starts again at each piece, so a
+      body line longer than 2047 bytes can give an output line longer than
+      N where two pieces meet (and an L= of 2047 or more breaks no body
+      line); no dot is added where a piece starts.
+
+    Not done (yet): with L= under 80, Sendmail's commaize() wraps address
+    fields at L-2 columns instead of 78 (mta.rules.headers.commaize has no
+    width argument); Sendmail sometimes writes ">" (F=E) before a "From "
+    that starts exactly where two 2047-byte pieces of a body line meet
+    (seen only with L= of 106 or less, in some messages and not in others
+    with the same lines: the rule was not found; here it never does); a
+    message converted to 7 bits for an SMTP server without 8BITMIME
+    (smtpclient's convert) is converted after its lines are broken, where
+    Sendmail presumably breaks what mime8to7() writes (not compared yet).
+
     The result has LF line ends; the SMTP client and the program writer
-    turn them into what the mailer's E= asks for.
+    turn them into what the mailer's E= asks for (smtp_data adds the
+    dot-stuffing after the lines are broken).
 
 DIAGNOSTICS
     None: rewriting problems leave the address as written.
@@ -53,6 +84,12 @@ from mta.rules.resolve import RF_HEADERADDR, RF_SENDERADDR, remotename
 _MACRO = 0x81  # a macro reference in a qf header value: 0x81 and a name
 _METAQUOTE = 0xFF
 _U = encode_op(Op(OpKind.MACROEXPAND, "u"))
+# Sendmail 8.17 writes a header line in pieces of at most this many bytes (a buffer
+# of MAXLINE + MAXNAME, less its NUL), with or without L=
+_HEADER_PIECE = 2303
+# and a body line in pieces of at most this many (MAXLINE less the NUL); the L= count
+# starts again with each piece
+_BODY_PIECE = 2047
 
 # the header table as plain bits (enum.Flag operations cost microseconds each, and
 # every header of every message asks): lower-case name -> _BCC | _ADDRESS | _FROM
@@ -209,8 +246,82 @@ def render_headers(engine: RuleEngine, envelope: QueueEnvelope, mailer: MailerDe
 
             text = value.decode("latin-1")
             value = commaize(header.name, text, table, rewrite).encode("latin-1", "replace")
-        parts.append(header.name.encode("latin-1", "replace") + b":" + value + b"\n")
+            parts.append(header.name.encode("latin-1", "replace") + b":" + value + b"\n")
+            continue
+        line = header.name.encode("latin-1", "replace") + b":" + value
+        if len(line) > _HEADER_PIECE:
+            line = header_pieces(line)
+        parts.append(line + b"\n")
     return b"".join(parts)
+
+
+def header_pieces(line: bytes) -> bytes:
+    """A header ("Name:" and its value, no final newline) cut as putheader() cuts it.
+
+    Each physical line goes out in pieces of at most _HEADER_PIECE bytes;
+    when a line is longer, the byte after a full piece is dropped (the
+    piece takes the place of the newline it skips) and the rest is a new
+    line, with a space before it unless it starts with a space or a tab;
+    the last line is only cut: what does not fit is lost.
+    """
+    out: list[bytes] = []
+    head = b""  # what the next piece starts with
+    rest = line
+    while (newline := rest.find(b"\n")) >= 0:
+        take = min(newline, max(_HEADER_PIECE - len(head), 0))
+        out.append(head + rest[:take])
+        rest = rest[take + 1:]
+        head = b"" if rest[:1] in (b" ", b"\t") else b" "
+    out.append(head + rest[:max(_HEADER_PIECE - len(head), 0)])
+    return b"\n".join(out)
+
+
+def break_line(line: bytes, limit: int) -> bytes:
+    """putxline() for L=limit: line (no newline) broken with "!" and a leading space.
+
+    The first output line is limit-1 bytes and "!"; then, while a space and
+    what is left is longer than limit, a space, limit-2 bytes and "!"; then
+    a space and the rest. Lines within the limit come back as they are.
+    Sendmail never ends for limit 1 or 2 (no byte fits beside the marks);
+    here each line then takes at least one byte.
+    """
+    n = len(line)
+    if n <= limit:
+        return line
+    first = max(limit - 1, 1)
+    step = max(limit - 2, 1)
+    parts = [line[:first]]
+    pos = first
+    while n - pos >= limit:  # a space and the rest would be longer than limit
+        parts.append(line[pos:pos + step])
+        pos += step
+    parts.append(line[pos:])
+    return b"!\n ".join(parts)
+
+
+def has_long_line(text: bytes, limit: int) -> bool:
+    """Whether a line of text (LF line ends) is longer than limit bytes.
+
+    The check before any per-line work: it looks for the last newline in
+    the limit+1 bytes after each line start, so it jumps about limit bytes
+    at a time (a few steps for a usual message) and copies nothing.
+    """
+    n = len(text)
+    pos = 0  # always the start of a line
+    while n - pos > limit:
+        newline = text.rfind(b"\n", pos, pos + limit + 1)
+        if newline < 0:
+            return True
+        pos = newline + 1
+    return False
+
+
+def limit_lines(text: bytes, limit: int) -> bytes:
+    """Every line of text (LF line ends) broken for L=limit, as break_line()."""
+    if limit <= 0 or not has_long_line(text, limit):
+        return text
+    return b"\n".join([break_line(line, limit) if len(line) > limit else line
+                       for line in text.split(b"\n")])
 
 
 def unix_from_line(engine: RuleEngine, macros: MacroEnv) -> bytes:
@@ -226,7 +337,14 @@ def unix_from_line(engine: RuleEngine, macros: MacroEnv) -> bytes:
 
 
 def escape_body(body: bytes, mailer: MailerDef) -> bytes:
-    """putbody()'s per-line work: F=E escapes "From " lines, F=7 strips the eighth bit."""
+    """putbody()'s per-line work: F=E "From " escapes, L= line breaks, F=7 bit stripping."""
+    limit = mailer.line_limit
+    # no piece of a line is longer than _BODY_PIECE, so a larger L= breaks nothing
+    if 0 < limit < _BODY_PIECE and has_long_line(body, limit):
+        body = _break_body(body.split(b"\n"), limit, "E" in mailer.flags)
+        if "7" in mailer.flags and not body.isascii():
+            body = bytes(b & 0x7F for b in body)
+        return body
     if "E" in mailer.flags and b"From " in body:
         if body.startswith(b"From "):
             body = b">" + body
@@ -234,6 +352,22 @@ def escape_body(body: bytes, mailer: MailerDef) -> bytes:
     if "7" in mailer.flags and not body.isascii():
         body = bytes(b & 0x7F for b in body)
     return body
+
+
+def _break_body(lines: list[bytes], limit: int, escape_from: bool) -> bytes:
+    """The body lines, ">From "-escaped when escape_from, broken for L=limit."""
+    out: list[bytes] = []
+    for line in lines:
+        mark = b">" if escape_from and line.startswith(b"From ") else b""
+        if len(line) <= limit:
+            out.append(mark + line)
+        elif len(line) <= _BODY_PIECE:
+            out.append(mark + break_line(line, limit))
+        else:
+            # the count starts again with each piece, and nothing marks the seam
+            out.append(mark + b"".join([break_line(line[i:i + _BODY_PIECE], limit)
+                                        for i in range(0, len(line), _BODY_PIECE)]))
+    return b"\n".join(out)
 
 
 def render_message(engine: RuleEngine, envelope: QueueEnvelope, mailer: MailerDef,
@@ -247,5 +381,8 @@ def render_message(engine: RuleEngine, envelope: QueueEnvelope, mailer: MailerDe
     head = render_headers(engine, envelope, mailer, macros)
     if "7" in mailer.flags and not head.isascii():
         head = bytes(b & 0x7F for b in head)
-    prefix = unix_from_line(engine, macros) if unix_from and "n" not in mailer.flags else b""
-    return prefix + head + b"\n" + escape_body(body, mailer)
+    if unix_from and "n" not in mailer.flags:
+        head = unix_from_line(engine, macros) + head
+    if mailer.line_limit > 0:  # the "From " line is broken as a header line is
+        head = limit_lines(head, mailer.line_limit)
+    return head + b"\n" + escape_body(body, mailer)

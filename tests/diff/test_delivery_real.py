@@ -12,18 +12,25 @@ DESCRIPTION
     - at an SMTP sink on 127.0.0.2:25 (sink.test goes there through the
       mailertable and the esmtp mailer): each transaction's MAIL FROM and
       RCPT TO lines and its DATA as sent on the wire (CRLF, dot-stuffing);
-    - through the program mailers "dump" (F=lsDFMPEhu, header rulesets
+    - through the program mailers "dump" (F=lsDFMPEhu, L=80, header rulesets
       HdrFromL/HdrToL: a local-like mailer with a From_ line, Return-Path
-      and "From " escaping) and "dumpn" (F=lsnDFMhu, no From_ line, no
-      header rulesets), and through the prog mailer (/bin/sh -c, no smrsh)
+      and "From " escaping) and "dumpn" (F=lsnDFMhu, L=100, no From_ line,
+      no header rulesets), and through the prog mailer (/bin/sh -c, no smrsh)
       for an alias "|/mnt/prog/CASE" (a link to /mnt/dump.sh): the script
       writes its argv and its standard input to /mnt/out/<$0 and argv>;
     - through the *file* mailer for an alias "/mnt/out/file.CASE".
 
     Every CASE goes to all five destinations (prog_quoted also to the
-    quoted alias "|/mnt/dump.sh prog_quoted with args"). The only masking
-    is the date of the From_ line (the $d of the delivery, "From $g $d");
-    the Received: lines, queue ids and Date: come from the shared qf.
+    quoted alias "|/mnt/dump.sh prog_quoted with args"). The long_* cases
+    have lines longer than the L= of the esmtp mailer (990) and of dump and
+    dumpn, header lines longer than the 2303 bytes Sendmail writes of one,
+    and body lines longer than the 2047 bytes it hands to putxline() at a
+    time (no "From " starts exactly at such a seam: whether Sendmail then
+    writes ">From " follows no rule found yet, see mta/deliver/mailer.py;
+    and dump's L= stays at 80 or more, where commaize() keeps its 78
+    columns). The only masking is the date of the From_ line (the $d of
+    the delivery, "From $g $d"); the Received: lines, queue ids and Date:
+    come from the shared qf.
     "(queue run)" compares how many messages each side left queued.
 
     Three configurations (base; MASQUERADE_AS + masquerade_envelope;
@@ -86,8 +93,8 @@ LOCAL_CONFIG
 H?l?X-Local-Only: for mailers with F=l
 H?X?X-Smtp-Only: for mailers with F=X
 H?${{daemon_flags}}?X-Cond: flags=${{daemon_flags}}
-Mdump,	P={NS}/dump.sh, F=lsDFMPEhu, S=EnvFromL/HdrFromL, R=EnvToL/HdrToL, A=dump.sh dump $u
-Mdumpn,	P={NS}/dump.sh, F=lsnDFMhu, S=EnvFromL, R=EnvToL, A=dump.sh dumpn $u
+Mdump,	P={NS}/dump.sh, F=lsDFMPEhu, L=80, S=EnvFromL/HdrFromL, R=EnvToL/HdrToL, A=dump.sh dump $u
+Mdumpn,	P={NS}/dump.sh, F=lsnDFMhu, L=100, S=EnvFromL, R=EnvToL, A=dump.sh dumpn $u
 LOCAL_RULE_0
 R$+ < @ dump.test . > $*	$#dump $: $1
 R$+ < @ dumpn.test . > $*	$#dumpn $: $1
@@ -143,6 +150,41 @@ class Case:
 
 
 LONG_TO = ", ".join(f"Person Number {i} <person.number{i}@remote.example.net>" for i in range(8))
+
+
+def tagged(n: int, tag: str) -> str:
+    """n characters that tell where they are (tag and offset every 6), so a seam shows."""
+    return "".join(f"{tag}{i:05d}" for i in range(0, n, 6))[:n]
+
+
+def sized(n: int) -> str:
+    """A line of n characters that starts with its length."""
+    return f"{n:04d}" + "x" * (n - 4)
+
+
+# dump has L=80, dumpn L=100 (the .mc above), esmtp L=990 (MAILER(`smtp')); a body
+# line stored with a leading "." is written ".." here (the message goes in over SMTP)
+LONG_BODY = "".join(sized(n) + "\n" for n in (79, 80, 81, 99, 100, 101, 102, 989, 990, 991, 992))
+LONG_BODY += ("x" * 989 + ".dot" + tagged(50, "d") + "\n" + "x" * 79 + "From here\n"
+              + tagged(2046, "e") + "\n" + tagged(2047, "f") + "\n" + tagged(2048, "g") + "\n"
+              + tagged(2500, "h") + "\n" + tagged(5000, "i") + "\n" + "end\n")
+LONG_DOT = "".join(".." + tagged(n - 1, c) + "\n"
+                   for n, c in ((80, "a"), (81, "b"), (990, "c"), (991, "d"), (3000, "e")))
+LONG_DOT += "..." + tagged(1000, "f") + "\n" + "x" * 988 + "\n..\n" + "x" * 1000 + "\n...\n"
+LONG_FROM = "".join("From " + tagged(n - 5, c) + "\n"
+                    for n, c in ((79, "a"), (80, "b"), (81, "c"), (990, "d"), (991, "e"),
+                                 (1200, "f"), (3000, "g")))
+LONG_FROM += ">From " + tagged(1000, "h") + "\n" + "x" * 100 + "\nFrom the end\n"
+LONG_HEADER = (
+    f"X-Long: {tagged(1200, 'a')}\n"
+    f"X-Fold: {tagged(45, 'b')}\n\t{tagged(1000, 'c')}\n cont\n"
+    f"X-Words: {' '.join(['word'] * 300)}\n"
+    f"X-Huge: {tagged(5000, 'd')}\n"  # 2303 bytes of it go out
+    f"X-Split: {tagged(2500, 'e')}\n\tend\n"  # a piece of 2303, one byte lost, the rest
+    f"X-Edge: {tagged(2297, 'f')}\n\tnext\n"  # one byte too many: a line of one space
+    f"X-Exact: {tagged(2293, 'g')}\n"  # 2303 bytes: all of it
+    f"X-Second: a\n\t{tagged(4700, 'h')}\n\tend\n"
+)
 
 CASES: dict[str, Case] = {
     "plain": Case(
@@ -204,6 +246,23 @@ CASES: dict[str, Case] = {
         "<alice@example.test>",
         "From: alice@example.test\nSubject: quoted program alias\n\nbody\n",
         extra_rcpts=("<prog_quoted-args@mail.example.test>",),
+    ),
+    "long_body": Case(
+        "<alice@example.test>",
+        "From: alice@example.test\nTo: bob@sink.test\nSubject: long body lines\n\n" + LONG_BODY,
+    ),
+    "long_dot": Case(
+        "<alice@example.test>",
+        "From: alice@example.test\nTo: bob@sink.test\nSubject: long dot lines\n\n" + LONG_DOT,
+    ),
+    "long_from": Case(
+        "<alice@example.test>",
+        "From: alice@example.test\nTo: bob@sink.test\nSubject: long From lines\n\n" + LONG_FROM,
+    ),
+    "long_header": Case(
+        "<alice@example.test>",
+        "From: alice@example.test\nTo: bob@sink.test\nSubject: long header lines\n"
+        + LONG_HEADER + "\nbody\n",
     ),
 }
 
@@ -321,6 +380,7 @@ def make_queue(root: Path) -> dict[str, bytes]:
         )
         replies = real.dialogue(commands)
         assert replies[-2].startswith(b"250 2.0.0"), (name, replies)
+        assert replies[-1].startswith(b"221"), (name, replies)  # no "." line cut DATA short
     return {p.name: p.read_bytes() for p in site.queue.iterdir()}
 
 
