@@ -191,8 +191,8 @@ def _daemon(runtime: Runtime, queue_dir: Path, *, detach: bool,
     pid_file = options.get("PidFile")
     if pid_file:  # while still root: the pid file's directory is root's
         try:
-            with open(pid_file, "w") as fh:
-                fh.write(f"{os.getpid()}\n")
+            with open(pid_file, "w") as fh:  # as Sendmail's: the pid, the command line
+                fh.write(f"{os.getpid()}\n{' '.join(sys.argv)}\n")
         except OSError as exc:
             log.warning("cannot write %s: %s", pid_file, exc.strerror)
             pid_file = None
@@ -449,7 +449,14 @@ def _drop_privileges(run_as: str | None) -> None:
 
 
 def _detach() -> None:
-    """Leave the terminal as Sendmail's -bd does: fork, new session, stdio to /dev/null."""
+    """Leave the terminal as Sendmail's -bd does: fork, new session, stdio to /dev/null.
+
+    A daemon that leads its own session has done so already: SIGHUP runs it
+    again in the same process, which keeps its pid (what the pid file and a
+    service manager know it by).
+    """
+    if os.getsid(0) == os.getpid():
+        return
     if os.fork() > 0:
         os._exit(0)
     os.setsid()

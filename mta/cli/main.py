@@ -3,6 +3,7 @@
 SYNOPSIS
     mta compile [-D name[=value]]... [-I dir]... FILE.mc [-o FILE.cf]
     mta passwd [-f FILE] [-d] USER     (the SMTP AUTH password file; the password on stdin)
+    mta start|stop|restart|reload|status|check [-C DIR]    (the service: mta.cli.service)
     mta --help
     main(["compile", "-o", "sendmail.cf", "sendmail.mc"]) -> exit status
 
@@ -91,7 +92,70 @@ def build_group() -> click.Group:
             return 1
         return 0
 
+    _service_commands(group)
     return group
+
+
+def _service_commands(group: click.Group) -> None:
+    """start, stop, restart, reload, status, check (mta.cli.service)."""
+    import click
+
+    directory = click.option("-C", "--config-dir", "config_dir", default=None,
+                             help="the mail configuration directory "
+                                  "(default: $MTA_CONFIG_DIR, else /etc/mail)")
+    interval = click.option("-q", "--queue-interval", "queue_interval", default="30m",
+                            show_default=True,
+                            help="how often the daemon runs the queue (-qINTERVAL)")
+
+    @group.command(name="start")
+    @directory
+    @interval
+    def start_command(config_dir: str | None, queue_interval: str) -> int:
+        """Rebuild what is stale, then start the daemon (sendmail -bd)."""
+        from mta.cli import service
+
+        return service.start(service.config_dir(config_dir), queue_interval)
+
+    @group.command(name="stop")
+    @directory
+    def stop_command(config_dir: str | None) -> int:
+        """Stop the daemon (SIGTERM) and wait until it has finished."""
+        from mta.cli import service
+
+        return service.stop(service.config_dir(config_dir))
+
+    @group.command(name="restart")
+    @directory
+    @interval
+    def restart_command(config_dir: str | None, queue_interval: str) -> int:
+        """Rebuild what is stale (nothing changes on an error), stop, start."""
+        from mta.cli import service
+
+        return service.restart(service.config_dir(config_dir), queue_interval)
+
+    @group.command(name="reload")
+    @directory
+    def reload_command(config_dir: str | None) -> int:
+        """Rebuild what is stale (nothing changes on an error), then SIGHUP the daemon."""
+        from mta.cli import service
+
+        return service.reload(service.config_dir(config_dir))
+
+    @group.command(name="status")
+    @directory
+    def status_command(config_dir: str | None) -> int:
+        """Is the daemon running, on which listeners, how full is the queue."""
+        from mta.cli import service
+
+        return service.status(service.config_dir(config_dir))
+
+    @group.command(name="check")
+    @directory
+    def check_command(config_dir: str | None) -> int:
+        """Validate the .mc files, the .cf and the tables; change nothing."""
+        from mta.cli import service
+
+        return service.check(service.config_dir(config_dir))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -220,8 +220,8 @@ def parse_aliases(
     return entries, errors
 
 
-def build_alias_db(path: str, *, err: TextIO) -> AliasStats:
-    """Read the alias file at path and rebuild path.db atomically.
+def build_alias_db(path: str, *, err: TextIO, target: str | None = None) -> AliasStats:
+    """Read the alias file at path and rebuild path.db (or target) atomically.
 
     Raises:
         OSError: the file cannot be read or the database written.
@@ -232,7 +232,7 @@ def build_alias_db(path: str, *, err: TextIO) -> AliasStats:
         lines = [line.rstrip("\n") for line in fh]
     entries, errors = parse_aliases(lines, path, err=err)
     longest = total = 0
-    with DbWriter(db_path(path), replace=True) as db:
+    with DbWriter(target or db_path(path), replace=True) as db:
         for _number, name, value in entries:
             db.put(name, value)
             longest = max(longest, len(value))

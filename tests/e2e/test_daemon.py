@@ -510,7 +510,7 @@ def test_run_as_user_after_binding() -> None:
                     if line.startswith("Uid:"):
                         uids.add(int(line.split()[1]))
             assert len(workers) == 2 and uids == {nobody.pw_uid}
-            assert pid_file.read_text().strip() == str(daemon.proc.pid)
+            assert pid_file.read_text().split("\n")[0] == str(daemon.proc.pid)
             qf = daemon.qf_files()
             assert len(qf) == 1 and qf[0].stat().st_uid == nobody.pw_uid
         finally:
