@@ -44,9 +44,10 @@ DESCRIPTION
       N where two pieces meet (and an L= of 2047 or more breaks no body
       line); no dot is added where a piece starts.
 
-    Not done (yet): with L= under 80, Sendmail's commaize() wraps address
-    fields at L-2 columns instead of 78 (mta.rules.headers.commaize has no
-    width argument); Sendmail sometimes writes ">" (F=E) before a "From "
+    With L= under 80, address fields are wrapped at L-2 columns instead of
+    78, as Sendmail's commaize() wraps them for such a mailer.
+
+    Not done (yet): Sendmail sometimes writes ">" (F=E) before a "From "
     that starts exactly where two 2047-byte pieces of a body line meet
     (seen only with L= of 106 or less, in some messages and not in others
     with the same lines: the rule was not found; here it never does); a
@@ -77,7 +78,7 @@ from mta.config.tokens import encode_op
 from mta.core.hdrinfo import HEADER_INFO, HeaderFlag
 from mta.queue.qfformat import QueueEnvelope, QueueHeader
 from mta.rules.engine import RuleEngine
-from mta.rules.headers import commaize
+from mta.rules.headers import LINE_MAX, commaize
 from mta.rules.macros import MacroEnv
 from mta.rules.resolve import RF_HEADERADDR, RF_SENDERADDR, remotename
 
@@ -225,6 +226,8 @@ def render_headers(engine: RuleEngine, envelope: QueueEnvelope, mailer: MailerDe
     """
     parts: list[bytes] = []
     table = engine.tables.ext
+    # commaize()'s line width: 78, or L-2 for a mailer whose L= is shorter
+    width = mailer.line_limit - 2 if 2 <= mailer.line_limit < LINE_MAX + 2 else LINE_MAX
     rewrite_headers = bool(mailer.sender_rewrite[1] or mailer.recipient_rewrite[1]
                            or mailer.sender_rewrite[0] or mailer.recipient_rewrite[0])
     for header in envelope.headers:
@@ -245,7 +248,8 @@ def render_headers(engine: RuleEngine, envelope: QueueEnvelope, mailer: MailerDe
                 return text
 
             text = value.decode("latin-1")
-            value = commaize(header.name, text, table, rewrite).encode("latin-1", "replace")
+            value = commaize(header.name, text, table, rewrite,
+                             width).encode("latin-1", "replace")
             parts.append(header.name.encode("latin-1", "replace") + b":" + value + b"\n")
             continue
         line = header.name.encode("latin-1", "replace") + b":" + value

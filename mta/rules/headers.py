@@ -262,13 +262,14 @@ LINE_MAX = 78  # commaize()'s line length for the queue file
 
 
 def commaize(name: str, value: str, table: list[int],
-             rewrite: Callable[[str], str] | None = None) -> str:
+             rewrite: Callable[[str], str] | None = None, width: int = LINE_MAX) -> str:
     """An address field's value as Sendmail's commaize() writes it.
 
     The addresses (each ends at a comma outside quotes, comments and angle
     brackets, as prescan() finds it) lose the white space and folding
     around them and are joined with ", "; an address that would take the
-    line past LINE_MAX columns starts a new line indented by eight spaces.
+    line past width columns (LINE_MAX; for a mailer with L=N under 80, N-2)
+    starts a new line indented by eight spaces.
     A value that does not scan is kept as it came. rewrite, when given,
     turns each address into what the mailer wants (remotename() at
     delivery); without it the addresses are kept as written (the qf file).
@@ -292,7 +293,7 @@ def commaize(name: str, value: str, table: list[int],
         if rewrite is not None:
             address = rewrite(address)
         column += len(address) + (0 if first else 2)
-        if not first and column > LINE_MAX:
+        if not first and column > width:
             out.append(",\n        ")
             column = 8 + len(address)
         elif not first:

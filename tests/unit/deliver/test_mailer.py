@@ -245,3 +245,22 @@ def test_render_message_header_pieces_without_limit(mailers: dict[str, MailerDef
     data = render_message(engine, envelope, mailers["nolimit"], b"body\n",
                           macros=macros, unix_from=False)
     assert data == (b"X-Huge: " + tagged(3000, "k"))[:2303] + b"\n\nbody\n"
+
+
+# --------------------------------------------------------------------------- commaize width
+
+def test_address_fields_wrap_at_l_minus_2_under_80(mailers: dict[str, MailerDef]) -> None:
+    # Sendmail's commaize() for a mailer: 78 columns, or L-2 when L= is shorter
+    from mta.rules.headers import LINE_MAX, commaize
+
+    engine = RuleEngine(load_cf("mailer.cf", text=CF))
+    table = engine.tables.ext
+    value = " " + ", ".join(f"user{n}@example.test" for n in range(8))
+    wide = commaize("To", value, table)
+    narrow = commaize("To", value, table, width=58)
+    assert wide == commaize("To", value, table, width=LINE_MAX)
+    assert max(len(line) for line in ("To:" + wide).split("\n")) <= LINE_MAX + 1
+    lines = ("To:" + narrow).split("\n")
+    assert len(lines) > len(("To:" + wide).split("\n"))
+    assert max(len(line) for line in lines) <= 59  # what L=60 gave in Sendmail
+    assert narrow.replace(",\n        ", ", ") == wide.replace(",\n        ", ", ")
