@@ -16,8 +16,9 @@ DESCRIPTION
     session made first), recipients in the order they came, each with its
     "RFC822; address" final-recipient record, the macros Sendmail saves
     ($_, $r, $s, ${daemon_flags}), the F flags (8 for 8-bit data, d/n for
-    RET=, s), the priority from the message's own size and the recipient
-    count. (All checked against the qf files of Sendmail 8.17.)
+    RET=, s), the priority from the message's own size, the recipient count
+    and its Precedence: class (the .cf's P lines; ClassFactor and
+    RecipientFactor). (All checked against the qf files of Sendmail 8.17.)
 
     With queue groups (Q lines), each recipient's group is the queuegroup
     ruleset's or its mailer's Q=; a message whose recipients all belong to
@@ -42,7 +43,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -79,6 +80,10 @@ class QueueSink:
             if os.path.realpath(path) != os.path.realpath(self.queue.directory):
                 with contextlib.suppress(OSError):
                     self.groups[group.name] = FsQueue(path)
+        config = runtime.config
+        self.priorities = {name.lower(): value for name, value in config.priorities.items()}
+        self.class_factor = _option_int(config.options, "ClassFactor", 1800)
+        self.recipient_factor = _option_int(config.options, "RecipientFactor", 30000)
         # called with the queue id of each message once it is durable (the daemon's
         # background delivery)
         self.on_commit: Callable[[str], None] | None = None
@@ -86,7 +91,8 @@ class QueueSink:
         self.on_group_commit: Callable[[FsQueue, str], None] | None = None
 
     def begin(self) -> QueueWriter:
-        writer = QueueWriter(self.queue, self.queue.create_body(), self.runtime.engine.tables.ext)
+        writer = QueueWriter(self.queue, self.queue.create_body(), self.runtime.engine.tables.ext,
+                             self.priorities, self.class_factor, self.recipient_factor)
         writer.on_commit = self.on_commit
         writer.on_group_commit = self.on_group_commit
         if self.groups:
@@ -109,8 +115,13 @@ class QueueSink:
 class QueueWriter:
     """One message on its way into the queue."""
 
-    def __init__(self, queue: FsQueue, body: BodyWriter, table: list[int]) -> None:
+    def __init__(self, queue: FsQueue, body: BodyWriter, table: list[int],
+                 priorities: dict[str, int] | None = None, class_factor: int = 1800,
+                 recipient_factor: int = 30000) -> None:
         self.queue = queue
+        self.priorities = priorities or {}  # the P lines, lower-case names
+        self.class_factor = class_factor
+        self.recipient_factor = recipient_factor
         self.table = table  # the .cf's token table, for commaize()
         self.body = body
         self.qid = body.qid
@@ -122,6 +133,14 @@ class QueueWriter:
         self.placement: Callable[[list[str]], list[tuple[FsQueue | None, list[int]]]] | None \
             = None
         self.on_group_commit: Callable[[FsQueue, str], None] | None = None
+
+    def precedence(self, headers: list[tuple[str, str, str | None]]) -> int:
+        """The message's class: its first Precedence: field through the .cf's P lines
+        (the name in any case; an unknown one is 0), as Sendmail's priencode()."""
+        for name, text, condition in headers:
+            if condition is None and name.lower() == "precedence":
+                return self.priorities.get(text.strip().lower(), 0)
+        return 0
 
     def write_body(self, data: bytes) -> None:
         """Append body bytes, CRLF turned into LF as in Sendmail's df files."""
@@ -174,6 +193,7 @@ class QueueWriter:
             for r in txn.recipients
         )
         saved = tuple((macros or {}).items())
+        message_class = self.precedence(headers)
         envelope = QueueEnvelope(
             qid=self.qid,
             sender=f"<{txn.sender}>" if txn.sender else "<>",
@@ -181,12 +201,16 @@ class QueueWriter:
             headers=header_records,
             macros=saved,
             created=int(time.time()),
-            priority=initial_priority(size, len(recipients)),
+            priority=initial_priority(size, len(recipients), message_class,
+                                      class_factor=self.class_factor,
+                                      recipient_factor=self.recipient_factor),
             # BODY=8BITMIME over a message without 8-bit bytes: Sendmail's collect()
             # records it as 7BIT
             body_type="7BIT" if txn.body == "8BITMIME" and not self.eight_bit else txn.body,
+            # junk mail (a negative class) comes back without its body, RET=FULL or not
             flags=envelope_flags(has_8bit=self.eight_bit, ret=txn.ret, delete_bcc=any(
-                c is None and n.lower() in RECIPIENT_FIELDS for n, _v, c in headers)),
+                c is None and n.lower() in RECIPIENT_FIELDS for n, _v, c in headers),
+                headers_only=message_class < 0),
             quarantine_reason=txn.quarantine,
             status_message=txn.status_message,
             auth=txn.auth,
@@ -244,6 +268,13 @@ class QueueWriter:
     def abort(self) -> None:
         """Forget the message: its files go."""
         self.queue.abort(self.qid)
+
+
+def _option_int(options: Mapping[str, str], name: str, default: int) -> int:
+    try:
+        return int(options.get(name) or default)
+    except ValueError:
+        return default
 
 
 def remove_leftovers(queue: FsQueue) -> list[str]:

@@ -92,6 +92,15 @@ CASES: list[tuple[str, str, list[str], str]] = [
      "Bcc: a@example.net\r\nSubject: bcc only\r\n\r\nhi\r\n"),
     ("127.0.0.1", "root@localhost", ["root@localhost"], "\r\nbody without a header\r\n"),
     ("127.0.0.1", "root@localhost", ["root@localhost"], "Subject: no body\r\n"),
+    # Precedence: the class of the .cf's P lines (any case) weighs on P; unknown: 0
+    ("127.0.0.1", "root@localhost", ["root@localhost"],
+     "Precedence: bulk\r\nSubject: bulk\r\n\r\nhi\r\n"),
+    ("127.0.0.1", "root@localhost", ["root@localhost"],
+     "Precedence: Special-Delivery\r\nSubject: special\r\n\r\nhi\r\n"),
+    ("127.0.0.1", "root@localhost", ["root@localhost"],
+     "Precedence: nonsense\r\nSubject: unknown\r\n\r\nhi\r\n"),
+    ("127.0.0.1", "root@localhost", ["root@localhost"],
+     "Precedence: junk\r\nPrecedence: list\r\nSubject: two of them\r\n\r\nhi\r\n"),
     # a refused recipient before the good one: its text becomes the M record
     ("127.0.0.1", "root@localhost", ["nosuchuser@localhost", "root@localhost"],
      "Subject: one refused\r\n\r\nhi\r\n"),
@@ -105,6 +114,11 @@ DSN_CASES: list[tuple[str, str, list[str], str | bytes, list[str], list[str]]] =
      ["RET=FULL", "BODY=8BITMIME"], ["NOTIFY=NEVER"]),
     ("127.0.0.1", "root@localhost", ["root@localhost"],
      b"Subject: caf\xc3\xa9\r\n\r\ncaf\xc3\xa9 cr\xc3\xa8me\r\n", ["BODY=8BITMIME"], []),
+    # bulk mail comes back without its body, even with RET=FULL
+    ("127.0.0.1", "root@localhost", ["root@localhost"],
+     "Precedence: bulk\r\nSubject: bulk, full\r\n\r\nhi\r\n", ["RET=FULL"], []),
+    ("127.0.0.1", "root@localhost", ["root@localhost"],
+     "Precedence: junk\r\nSubject: junk, hdrs\r\n\r\nhi\r\n", ["RET=HDRS"], []),
 ]
 
 
