@@ -5,6 +5,8 @@ SYNOPSIS
     sendmail -bd | -bD [-C file.cf] [-O DaemonPortOptions=Port=2525,Addr=127.0.0.1]
     sendmail -bs [-C file.cf]            (an SMTP session on stdin/stdout)
     sendmail -bi [-C file.cf]            (= newaliases)
+    sendmail [-t] [-i] [-f sender] [-F name] [-N dsn] [-R ret] [-V envid] [-B type]
+             [-Am|-Ac] [address ...] < message      (submit mail: mta.app.submit)
 
 DESCRIPTION
     Parses Sendmail's command line with its getopt rules (options may be
@@ -13,6 +15,11 @@ DESCRIPTION
     over the file's O lines), builds the maps and runs the requested mode.
     Test mode reads standard input line by line and writes what Sendmail
     8.17 writes.
+
+    Without -C the .cf is picked as Sendmail 8.17 picks it: submit.cf (when
+    it exists beside sendmail.cf) to submit mail (the default mode -bm, and
+    -bs) unless -Am is given, or for any mode with -Ac; sendmail.cf for
+    everything else (-bd, -bt, -bv, -bp, -q...).
 
 DIAGNOSTICS
     Exit codes are sysexits: 64 (EX_USAGE) for a bad command line, 78
@@ -26,6 +33,7 @@ SEE ALSO
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 import time
@@ -40,6 +48,7 @@ from mta.core.errors import ConfigError
 from mta.util.sysexits import ExitCode
 
 if TYPE_CHECKING:
+    from mta.app.submit import SubmitArgs
     from mta.deliver.runner import Selector
 
 DEFAULT_CF = "/etc/mail/sendmail.cf"
@@ -155,7 +164,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return int(ExitCode.EX_USAGE)
     mode = "m"
-    cf = DEFAULT_CF
+    cf: str | None = None
+    submit_cf: bool | None = None  # -Ac / -Am
+    submit_opts: list[tuple[str, str]] = []  # the options of a submission (-bm)
     overrides: dict[str, str] = {}
     debug: dict[int, int] = {}
     queue = QueueArgs()
@@ -172,8 +183,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             mode = value[:1] or "m"
         elif c == "C":
             cf = value
+        elif c == "A":
+            submit_cf = value == "c"
         elif c == "d":
             set_debug_flags(debug, value)
+        elif c in "tifrFNRVB":
+            submit_opts.append((c, value))
         elif c in "Oo":
             parsed = read_option(value, long_form=c == "O", command_line=c == "O")
             if parsed.spec is None:
@@ -190,6 +205,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ValueError as exc:
             print(f"sendmail: {exc}", file=sys.stderr)
             return int(ExitCode.EX_USAGE)
+    if cf is None:
+        cf = choose_cf(mode, submit_cf, queue_run=queue.given)
     if mode in ("d", "D", "s"):
         from mta.app.daemon import run as run_daemon
 
@@ -219,13 +236,87 @@ def main(argv: Sequence[str] | None = None) -> int:
         from mta.cli.newaliases import main as newaliases_main
 
         return newaliases_main(["-C", cf])
+    if mode == "m":
+        submission, usage_errors = submit_args(submit_opts)
+        if "IgnoreDots" in overrides and overrides["IgnoreDots"].lower() in ("true", "t", ""):
+            submission.ignore_dots = True  # -oi
+        for error in usage_errors:
+            print(error)
+        if usage_errors:
+            return int(ExitCode.EX_USAGE)
+        return _submit(cf, overrides, submission, _rest)
     print(f"sendmail: mode -b{mode} is not available yet", file=sys.stderr)
     return int(ExitCode.EX_USAGE)
 
 
+def submit_args(opts: Sequence[tuple[str, str]]) -> tuple[SubmitArgs, list[str]]:
+    """-t -i -f/-r -F -N -R -V -B as SubmitArgs, and the errors Sendmail reports for them."""
+    from mta.app.submit import SubmitArgs
+
+    args = SubmitArgs()
+    errors: list[str] = []
+    for c, value in opts:
+        if c == "t":
+            args.read_headers = True
+        elif c == "i":
+            args.ignore_dots = True
+        elif c in "fr":
+            if args.sender is not None:
+                errors.append('More than one "from" person')
+            args.sender, args.sender_flag = value, c
+        elif c == "F":
+            args.full_name = value
+        elif c == "N":
+            words = tuple(w.strip().upper() for w in value.split(",") if w.strip())
+            if not words or any(w not in ("NEVER", "SUCCESS", "FAILURE", "DELAY")
+                                for w in words) or ("NEVER" in words and len(words) > 1):
+                errors.append("Invalid -N argument")
+            args.notify = words
+        elif c == "R":
+            if value.lower() not in ("full", "hdrs"):
+                errors.append("Invalid -R value")
+            args.ret = value.upper()
+        elif c == "V":
+            if not value or any(ord(ch) <= 32 or ord(ch) >= 127 for ch in value):
+                errors.append("Invalid syntax in -V flag")
+            args.envid = value
+        elif c == "B":
+            args.body_type = value.upper() if value.upper() in ("7BIT", "8BITMIME") else None
+            if args.body_type is None:
+                errors.append(f"Illegal body type {value}")
+    return args, errors
+
+
+def choose_cf(mode: str, submit_cf: bool | None, *, queue_run: bool,
+              directory: str | None = None) -> str:
+    """The .cf without -C, as Sendmail 8.17 picks it: submit.cf (when it exists) to
+    submit mail (-bm, -bs) unless -Am, or anywhere with -Ac; sendmail.cf else."""
+    base = os.path.dirname(DEFAULT_CF) if directory is None else directory
+    submit = os.path.join(base, "submit.cf")
+    wanted = submit_cf if submit_cf is not None else (mode in ("m", "s") and not queue_run)
+    if wanted and os.path.exists(submit):
+        return submit
+    return os.path.join(base, "sendmail.cf")
+
+
+def _submit(cf: str, overrides: dict[str, str], args: SubmitArgs, recipients: list[str]) -> int:
+    """-bm (the default): queue the message on standard input and deliver it."""
+    from mta.app.runtime import Runtime
+    from mta.app.submit import submit
+
+    _log_to("m")
+    try:
+        runtime = Runtime.build(cf, overrides=overrides, op_mode="m", out=print)
+    except ConfigError as exc:
+        print(exc)
+        return int(ExitCode.EX_OSFILE)
+    args.recipients = list(recipients)
+    return submit(runtime, args, sys.stdin.buffer.read())
+
+
 def _log_to(mode: str) -> None:
-    """Log lines: syslog (mail facility) for -bd and queue runs when /dev/log exists, else
-    standard error."""
+    """Log lines: syslog (mail facility) for -bd, queue runs and submissions when /dev/log
+    exists, else standard error (a submission: nowhere)."""
     import logging
     import logging.handlers
     import os
@@ -238,7 +329,12 @@ def _log_to(mode: str) -> None:
     logger = logging.getLogger("mta")
     logger.setLevel(logging.INFO)
     handler: logging.Handler
-    if mode in ("d", "q") and os.path.exists("/dev/log"):
+    if mode == "m" and not os.path.exists("/dev/log"):
+        # a submission's standard error is its caller's (cron mails it on): its
+        # log lines go to syslog or nowhere, as Sendmail's
+        logger.addHandler(logging.NullHandler())
+        return
+    if mode in ("d", "q", "m") and os.path.exists("/dev/log"):
         handler = logging.handlers.SysLogHandler(
             "/dev/log", facility=logging.handlers.SysLogHandler.LOG_MAIL)
         handler.setFormatter(logging.Formatter("sendmail[%(process)d]: %(message)s"))

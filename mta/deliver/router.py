@@ -70,7 +70,7 @@ from mta.queue.qfformat import (
     RECIPIENT_FLAG_ORDER,
     QueueRecipient,
 )
-from mta.rules.check import using_macros
+from mta.rules.check import define_plain, using_macros
 from mta.rules.engine import RuleEngine
 from mta.rules.macros import MacroEnv
 from mta.rules.resolve import (
@@ -79,8 +79,10 @@ from mta.rules.resolve import (
     PROG_MAILER,
     Address,
     AddressState,
+    buildaddr,
     parseaddr,
 )
+from mta.util.sysexits import EX_TEMPFAIL
 
 DEFAULT_MAX_ALIAS_RECURSION = 10
 _PING_FLAGS = RCPT_HAS_NOTIFY + RCPT_NOTIFY_SUCCESS + RCPT_NOTIFY_FAILURE + RCPT_NOTIFY_DELAY
@@ -215,6 +217,8 @@ class Router:
     # ------------------------------------------------------------ recipient()
 
     def _parse(self, rcpt: Recipient) -> bool:
+        if rcpt.address is not None:  # made by ruleset 5 (maplocaluser): parsed already
+            return True
         engine = self.engine
         engine.smtp_errors = []
         engine.exit_stat = 0
@@ -275,6 +279,10 @@ class Router:
             self._alias(rcpt)
             if rcpt.state is not RcptState.OK:
                 return
+        # F=5: ruleset 5 after the aliases, before the passwd lookup (LUSER_RELAY,
+        # the MSP's relay)
+        if "5" in mailer.flags and self._ruleset5(rcpt):
+            return
         if "w" in mailer.flags:
             try:
                 entry = pwd.getpwnam(rcpt.user)
@@ -284,6 +292,41 @@ class Router:
             rcpt.home, rcpt.uid, rcpt.gid = entry.pw_dir, entry.pw_uid, entry.pw_gid
             if not rcpt.self_reference:
                 self._forward(rcpt)
+
+    def _ruleset5(self, rcpt: Recipient) -> bool:
+        """Sendmail's maplocaluser(): the user through ruleset 5; a mailer triple that
+        differs from the recipient's replaces it (True: rcpt is done with).
+
+        The replacement keeps the address as given, its flags, ORCPT and final
+        recipient; its C record names the address it replaced.
+        """
+        engine = self.engine
+        if 5 not in engine.config.rulesets:
+            return False
+        tokens, _end, _errors = prescan(rcpt.user, engine.tables.ext)
+        if tokens is None:
+            return False
+        macros = engine.macros
+        define_plain(macros, "h", rcpt.host)
+        define_plain(macros, "u", rcpt.user)
+        define_plain(macros, "z", rcpt.home)
+        define_plain(macros, "addr_type", "e r")
+        if engine.rewrite(tokens, 5) == EX_TEMPFAIL:
+            rcpt.fail(Reply(451, "4.4.3", f"{rcpt.paddr}... Transient parse error -- "
+                            "message queued for future delivery"))
+            return True
+        if not tokens or not isinstance(tokens[0], Op) or tokens[0].kind is not OpKind.CANONNET:
+            return False
+        address = buildaddr(engine, tokens, rcpt.paddr, 0)
+        if (address.mailer_name, (address.host or "").lower(), address.user) == rcpt.key:
+            return False
+        child = Recipient(rcpt.paddr, rcpt.flags, rcpt.orcpt, rcpt.final_recipient,
+                          controller=_controller(rcpt) or f":{rcpt.paddr}", parent=rcpt,
+                          address=address, level=rcpt.level)
+        rcpt.state = RcptState.EXPANDED
+        rcpt.children.append(child)
+        self._recipient(child)
+        return True
 
     @staticmethod
     def _is_ancestor(candidate: Recipient, rcpt: Recipient) -> bool:

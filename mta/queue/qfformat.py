@@ -454,8 +454,8 @@ def format_qf(envelope: QueueEnvelope) -> bytes:
         lines.append(f"${_macro_name(name)}{_text('macro value', value)}")
     _optional(lines, "q", e.quarantine_reason)
     lines.append("S" + _text("sender", e.sender))
+    _optional(lines, "Z", e.envid)  # as Sendmail 8.17's queueup(): Z before A
     _optional(lines, "A", e.auth)
-    _optional(lines, "Z", e.envid)
     if e.deliver_by is not None:
         mode = int(e.deliver_by.mode)
         if not 0 <= mode <= 0xFF or mode == 0x0A:

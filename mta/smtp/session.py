@@ -1017,27 +1017,39 @@ class Session:
         self.define("x", full_name)
         if len(txn.recipients) == 1 and txn.listed == 1:  # $u: the one listed recipient
             self.define("u", f"<{txn.recipients[0].address}>")
-        out: list[tuple[str, str, str | None]] = []
-        macros = self.macros
         try:
-            for template, name, condition in _header_plan(self.policy.engine.config):
-                if name in present and name not in TRACE_FIELDS:
-                    continue
-                if name.startswith("resent-") and not resent:
-                    continue
-                if "x" in template.flags and not macros.get("x"):
-                    continue
-                if name == "return-path":
-                    value = " <\x81g>"  # $g of each delivery: a macro marker in the qf
-                else:
-                    value = expand_macros(template.value, macros).lstrip()
-                    if not value:  # (From: for the null sender) Sendmail leaves it out
-                        continue
-                    value = " " + value
-                out.append((template.name, value, condition))
+            return default_headers(self.policy.engine.config, present, resent, self.macros)
         finally:
             self.define("u", None)
-        return out
+
+
+def default_headers(config: Config, present: set[str], resent: bool, macros: MacroEnv
+                    ) -> list[tuple[str, str, str | None]]:
+    """The .cf's H lines for the fields a message lacks (present: its field names,
+    lower case), expanded with macros, in .cf order: (name, value, ?flags?).
+
+    Received always (a trace field); Resent- fields only when the message
+    has one (resent); Full-Name (?x?) only when $x is set; Return-Path as
+    the deferred $g (a macro marker in the qf); a field that expands to
+    nothing is left out.
+    """
+    out: list[tuple[str, str, str | None]] = []
+    for template, name, condition in _header_plan(config):
+        if name in present and name not in TRACE_FIELDS:
+            continue
+        if name.startswith("resent-") and not resent:
+            continue
+        if "x" in template.flags and not macros.get("x"):
+            continue
+        if name == "return-path":
+            value = " <\x81g>"  # $g of each delivery: a macro marker in the qf
+        else:
+            value = expand_macros(template.value, macros).lstrip()
+            if not value:  # (From: for the null sender) Sendmail leaves it out
+                continue
+            value = " " + value
+        out.append((template.name, value, condition))
+    return out
 
 
 # the last config's H lines without header checks: (template, lower-case name, ?flags?)

@@ -362,7 +362,11 @@ Slocaladdr=5
 R$+			$: $1 $| $>Local_localaddr $1
 R$+ $| $#$*		$#$2
 R$+ $| $*		$: $1
-ifdef(`_CF_MSP_', `# a submission program hands every local recipient to the MTA
+ifdef(`_CF_MSP_', `# a submission program hands every local recipient to the MTA, the
+# address canonified first (the host focused, without its final dot)
+R$+			$: $>parse_check $>canonify $1
+R$* < @ $* . >		$1 < @ $2 >
+R$- < @ $* >		$: $(dequote $1 $) < @ $2 >
 R$* < @ $+ > $*		$# relay $@ ${MTAHost} $: $1 < @ $2 > $3
 R$*			$# relay $@ ${MTAHost} $: $1 < @ $j >
 ')dnl

@@ -1,0 +1,461 @@
+"""Command-line submission: `sendmail [flags] address... < message`, and `sendmail -t`.
+
+SYNOPSIS
+    status = submit(runtime, SubmitArgs(recipients=["bob@example.net"]), data)
+    collected = collect(data, ignore_dots=False)     # the header and body as read
+
+DESCRIPTION
+    What Sendmail 8.17's collect() and main() do with a message given on
+    standard input, as seen in the queue files of the real program:
+
+    - collect: CRLF becomes LF (a bare CR stays); without -i (IgnoreDots) a
+      line "." ends the message and a leading ".." loses one dot; a Unix
+      "From " first line is dropped and its date becomes the Date: field;
+      the header ends at the first empty line (which is dropped) or at the
+      first line that is no header field (which starts the body); a last
+      header line without a newline is lost, a last body line without one
+      stays so. The priority counts every byte read, as Sendmail's does.
+    - the sender: the -f/-r address (S record as given), else the login
+      name; $_ is login@localhost, ${daemon_flags} "c u". A user who is not
+      trusted (class t, TrustedUser) and sets another sender gets an
+      X-Authentication-Warning field (PrivacyOptions authwarnings). $x, the
+      full name in From: and Full-Name:, is -F (quoted when it needs it)
+      or the passwd entry's, for a local sender only.
+    - the recipients: the arguments, each one a list (its addresses queued
+      last first, as Sendmail's sendtolist() prepends them); with -t also
+      To:, Cc: and Bcc: (Resent-To/Cc/Bcc when the message has Resent-
+      fields), after the arguments; the same address twice once. Each gets
+      "R<flags>:address as given", "rRFC822; user" (user@$j for a local
+      one) and, when its mailer has F=5 (submit.cf's relay), the C record
+      Sendmail writes for it.
+    - the header: the .cf's H lines for what the message lacks (an empty
+      From: or Date: counts as lacking), with Received: "for ADDRESS" when
+      exactly one address was given on the command line; then the
+      message's own fields, address fields through commaize().
+
+    The message is queued (df, then the qf, fsynced) in the .cf's
+    QueueDirectory, and then delivered as DeliveryMode says: interactive
+    (submit.cf's) in this process before it exits, background in a child
+    it leaves running, queue or deferred not at all. Mail is never lost:
+    what cannot be delivered now waits in the queue for the next run.
+
+DIAGNOSTICS
+    Returns a sysexits status: EX_OK also when delivery was deferred;
+    EX_USAGE for no recipients ("Recipient names must be specified") and
+    for an address that does not parse (its message printed as Sendmail
+    prints it, "address... Unbalanced '<'"; the message is still queued
+    for the others); EX_OK with "No recipient addresses found in header"
+    for -t without any (nothing is queued, as Sendmail); EX_CANTCREAT or
+    EX_OSERR when the queue cannot be written.
+
+SEE ALSO
+    mta.cli.sendmail (the options), mta.queue.fsqueue, mta.deliver.runner,
+    mta.smtp.session.default_headers.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mta.util.sysexits import ExitCode
+
+if TYPE_CHECKING:  # the command line imports this module for SubmitArgs: keep it light
+    from mta.app.runtime import Runtime
+    from mta.queue.fsqueue import FsQueue
+    from mta.queue.qfformat import QueueRecipient
+    from mta.rules.engine import RuleEngine
+
+_HEADER_LINE = re.compile(rb"[!-9;-~]+[ \t]*:")
+_UNIX_FROM = re.compile(rb"From \S+\s+(\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4})")
+
+
+@dataclass
+class SubmitArgs:
+    """What the command line says about one submission."""
+
+    recipients: list[str] = field(default_factory=list)
+    read_headers: bool = False  # -t
+    ignore_dots: bool = False  # -i, -oi (IgnoreDots)
+    sender: str | None = None  # -f or -r
+    sender_flag: str = "f"
+    full_name: str | None = None  # -F
+    notify: tuple[str, ...] | None = None  # -N, upper case
+    ret: str | None = None  # -R full|hdrs
+    envid: str | None = None  # -V
+    body_type: str | None = None  # -B 7BIT|8BITMIME
+
+
+@dataclass
+class Collected:
+    """The message as collect() read it."""
+
+    headers: list[tuple[str, str]]  # (name, text after the colon with its folding, LF)
+    body: bytes
+    size: int  # the bytes read, after CRLF -> LF and the dot rules: what P counts
+    eight_bit: bool
+    unix_from_date: int | None = None  # the time of a Unix "From " first line
+
+
+def collect(data: bytes, *, ignore_dots: bool) -> Collected:
+    """Read a message as Sendmail's collect() reads standard input (see DESCRIPTION)."""
+    lines = data.split(b"\n")
+    ends = [True] * (len(lines) - 1) + [False]  # the last piece has no newline
+    if lines and lines[-1] == b"":
+        lines.pop()
+        ends.pop()
+    read: list[tuple[bytes, bool]] = []
+    for line, newline in zip(lines, ends, strict=True):
+        if newline and line.endswith(b"\r"):
+            line = line[:-1]
+        if not ignore_dots and line[:1] == b".":
+            if line in (b".", b".\r"):
+                break
+            if line.startswith(b".."):
+                line = line[1:]
+        read.append((line, newline))
+    size = sum(len(line) + newline for line, newline in read)
+    unix_date: int | None = None
+    if read and read[0][0].startswith(b"From "):
+        match = _UNIX_FROM.match(read[0][0])
+        if match:
+            try:
+                unix_date = int(time.mktime(time.strptime(
+                    " ".join(match.group(1).decode().split()), "%a %b %d %H:%M:%S %Y")))
+            except ValueError:
+                unix_date = None
+        read.pop(0)
+    headers: list[tuple[str, str]] = []
+    i = 0
+    if read and read[0][0] == b"":
+        i = 1  # an empty first line: no header at all, and the line is gone
+    else:
+        while i < len(read):
+            line, newline = read[i]
+            if line == b"":
+                i += 1
+                break
+            match = _HEADER_LINE.match(line)
+            if match is None:
+                break
+            if not newline:  # the last header line without a newline is lost
+                i += 1
+                break
+            name = line[:match.end() - 1].rstrip(b" \t").decode("latin-1")
+            value = line[match.end():]
+            i += 1
+            while i < len(read) and read[i][0][:1] in (b" ", b"\t") and read[i][1]:
+                value += b"\n" + read[i][0]
+                i += 1
+            headers.append((name, value.decode("latin-1")))
+    body = b"\n".join(line for line, _newline in read[i:])
+    if read[i:] and read[-1][1]:
+        body += b"\n"
+    eight_bit = not data.isascii()
+    return Collected(headers, body, size, eight_bit, unix_date)
+
+
+def _login() -> tuple[str, str]:
+    """The real user's login name and the full name of its passwd entry."""
+    try:
+        entry = pwd.getpwuid(os.getuid())
+    except KeyError:
+        return str(os.getuid()), ""
+    return entry.pw_name, entry.pw_gecos
+
+
+def gecos_name(gecos: str, login: str) -> str:
+    """Sendmail's buildfname(): up to the first "," or ";", "&" as the login capitalized."""
+    cut = re.split(r"[,;]", gecos, maxsplit=1)[0]
+    return cut.replace("&", login[:1].upper() + login[1:])
+
+
+_RFC822_SPECIALS = set('()<>@,;:\\".[]')
+
+
+def quote_full_name(name: str) -> str:
+    """-F as main() takes it: quoted unless it is a good RFC 822 phrase already (no
+    specials outside quotes and comments)."""
+    depth = 0
+    quoted = False
+    escaped = False
+    for ch in name:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif quoted:
+            quoted = ch != '"'
+        elif ch == '"':
+            quoted = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+        elif depth == 0 and ch in _RFC822_SPECIALS:
+            return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return name
+
+
+def _strip(address: str) -> str:
+    """An address without its phrase, comment and angle brackets ("" for "<>")."""
+    text = re.sub(r"\([^()]*\)", "", address).strip()
+    if "<" in text and ">" in text:
+        text = text[text.rindex("<") + 1:text.rindex(">")]
+    return text.strip()
+
+
+def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
+           print_error: Callable[[str], None] = print) -> int:
+    """Queue the message data for args (see DESCRIPTION) and deliver it as DeliveryMode
+    says; returns the exit status."""
+    import asyncio
+
+    from mta.core.hdrinfo import ADDRESS_FIELDS, RECIPIENT_FIELDS
+    from mta.deliver.router import split_addresses
+    from mta.queue.fsqueue import FsQueue
+    from mta.queue.qfformat import (
+        QueueEnvelope,
+        QueueHeader,
+        QueueRecipient,
+        envelope_flags,
+        initial_priority,
+    )
+    from mta.rules.check import define_plain
+    from mta.rules.headers import MACRO_G, commaize, crackaddr, must_quote_chars
+    from mta.rules.resolve import parseaddr
+    from mta.smtp.session import default_headers
+    from mta.util.timespec import arpadate
+
+    config = runtime.config
+    engine = runtime.engine
+    options = config.options
+    ignore_dots = args.ignore_dots or options.get("IgnoreDots", "").lower() in ("true", "t")
+    got = collect(data, ignore_dots=ignore_dots)
+    login, gecos = _login()
+    j = engine.macros.get("j") or "localhost"
+    table = engine.tables.ext
+    present = {name.lower() for name, value in got.headers
+               if value.strip() or name.lower() not in ("from", "date")}
+    own = [(name, value) for name, value in got.headers
+           if value.strip() or name.lower() not in ("from", "date")]
+    # the recipients: the arguments' lists, then (-t) the header's
+    listed: list[str] = []
+    for argument in args.recipients:
+        listed.extend(reversed(split_addresses(argument, table)))
+    if args.read_headers:
+        resent = any(name.lower() in ("resent-to", "resent-cc", "resent-bcc")
+                     for name, _v in got.headers)
+        wanted = ("resent-to", "resent-cc", "resent-bcc") if resent else ("to", "cc", "bcc")
+        for name, value in got.headers:
+            if name.lower() in wanted:
+                listed.extend(reversed(split_addresses(value.replace("\n", " "), table)))
+    if not listed:
+        if args.read_headers:
+            print_error("No recipient addresses found in header")
+            return int(ExitCode.EX_OK)
+        print_error("Recipient names must be specified")
+        return int(ExitCode.EX_USAGE)
+    status = int(ExitCode.EX_OK)
+    seen: set[str] = set()
+    recipients: list[QueueRecipient] = []
+    for raw in listed:
+        key = _dedup_key(_strip(raw))
+        if key in seen:
+            continue
+        seen.add(key)
+        engine.exit_stat = 0
+        address = parseaddr(engine, raw)
+        if address is None or engine.exit_stat:
+            status = int(ExitCode.EX_USAGE)
+            continue
+        user = address.user if "@" in address.user else f"{address.user}@{j}"
+        recipients.append(QueueRecipient(address=raw, flags=_recipient_flags(args.notify),
+                                          final_recipient=f"RFC822; {user}"))
+    if not recipients:
+        return status or int(ExitCode.EX_USAGE)
+    delivery_mode = (options.get("DeliveryMode") or "background")[:1].lower()
+    if delivery_mode != "d":  # deferred: no lookups now, the queue run does them
+        recipients, failed = _expand(engine, recipients)
+        if failed:
+            status = int(ExitCode.EX_NOUSER)
+        if not recipients:
+            return status
+    # the sender, $g and $x
+    sender_arg = args.sender
+    sender = sender_arg if sender_arg is not None else login
+    g = _strip(sender) if sender_arg is not None else login
+    local_sender = sender_arg is None or _is_local(g, engine)
+    full_name: str | None = None
+    if local_sender:
+        if args.full_name:
+            full_name = quote_full_name(args.full_name)
+        elif sender_arg is None or g == login:
+            full_name = gecos_name(gecos, login) or None
+        else:
+            entry = _passwd(g.split("@", 1)[0])
+            full_name = gecos_name(entry, g.split("@", 1)[0]) if entry else None
+    trusted = engine.classes.contains("t", login) or login == options.get("TrustedUser")
+    warn = sender_arg is not None and not trusted and g != login
+    queue_dir = options.get("QueueDirectory") or "/var/spool/mqueue"
+    try:
+        Path(queue_dir).mkdir(parents=True, exist_ok=True)
+        queue = FsQueue(queue_dir)
+    except OSError as exc:
+        print_error(f"cannot use queue directory {queue_dir}: {exc.strerror or exc}")
+        return int(ExitCode.EX_CANTCREAT)
+    writer = queue.create_body()
+    qid = writer.qid
+    macros = engine.macros.copy()
+    now = time.time()
+    date_time = got.unix_from_date if got.unix_from_date is not None else now
+    # $u ("for ADDRESS" in Received:): exactly one address, given on the command line
+    single = args.recipients[0] if len(args.recipients) == 1 and len(listed) == 1 \
+        and not args.read_headers else None
+    values: list[tuple[str, str | None]] = [
+        ("_", f"{login}@localhost"), ("daemon_flags", "c u"),
+        ("a", arpadate(int(date_time))), ("b", arpadate(int(now))),
+        ("t", time.strftime("%Y%m%d%H%M", time.localtime(now))),
+        ("i", qid), ("g", g), ("x", full_name), ("u", single)]
+    for macro, macro_value in values:
+        define_plain(macros, macro, macro_value)
+    resent = any(name.lower().startswith("resent-") for name in present)
+    generated = default_headers(config, present, resent, macros)
+    must_quote = must_quote_chars(options.get("MustQuoteChars"))
+    header_records: list[QueueHeader] = []
+    for name, value, condition in generated:
+        if name.lower() in ("from", "resent-from") and full_name:
+            value = " " + crackaddr(value.strip(), must_quote=must_quote).replace(MACRO_G, g) \
+                if "<" in value else value
+        header_records.append(QueueHeader(name, value.encode("latin-1", "replace"),
+                                          condition))
+    if warn and "authwarnings" in _privacy(options):
+        header_records.append(QueueHeader(
+            "X-Authentication-Warning",
+            f" {j}: {login} set sender to {sender_arg} using -{args.sender_flag}"
+            .encode("latin-1", "replace"), ""))
+    for name, value in own:
+        text = commaize(name, value, table) if name.lower() in ADDRESS_FIELDS else value
+        header_records.append(QueueHeader.from_message(name, text.encode("latin-1")))
+    writer.write(got.body)
+    message_class = _precedence(config.priorities, own)
+    auth = None if (warn or not g) else (g if "@" in g else f"{g}@{j}")
+    envelope = QueueEnvelope(
+        qid=qid, sender=sender, recipients=tuple(recipients), headers=tuple(header_records),
+        macros=(("_", f"{login}@localhost"), ("daemon_flags", "c u")),
+        created=int(now), priority=initial_priority(got.size, len(recipients), message_class),
+        body_type=("7BIT" if args.body_type == "8BITMIME" and not got.eight_bit
+                   else args.body_type),
+        flags=envelope_flags(has_8bit=got.eight_bit, ret=args.ret,
+                             delete_bcc=any(name.lower() in RECIPIENT_FIELDS
+                                            for name, _v in own),
+                             headers_only=message_class < 0),
+        auth=auth, envid=args.envid)
+    try:
+        asyncio.run(queue.commit(envelope))
+    except OSError as exc:
+        queue.abort(qid)
+        print_error(f"queueup: cannot create queue file {qid}: {exc.strerror or exc}")
+        return int(ExitCode.EX_OSERR)
+    _deliver(runtime, queue, qid)
+    return status
+
+
+def _expand(engine: RuleEngine, queued: list[QueueRecipient]
+            ) -> tuple[list[QueueRecipient], int]:
+    """recipient() for each address, as Sendmail's command line does before it queues:
+    aliases, .forward, ruleset 5 (F=5: the MSP's relay and its C records); what
+    failed is reported as Sendmail reports it ("user... User unknown")."""
+    from mta.deliver.router import RcptState, Router
+
+    expanded = Router(engine).expand(queued, macros=engine.macros)
+    keep: list[QueueRecipient] = []
+    failed = 0
+    for rcpt in expanded:
+        if rcpt.state in (RcptState.OK, RcptState.QUEUEUP):
+            keep.append(rcpt.to_queue())
+        elif rcpt.state is RcptState.BADADDR:
+            failed += 1
+            if rcpt.reply is not None:
+                print(rcpt.reply.text)
+    return keep, failed
+
+
+def _dedup_key(address: str) -> str:
+    local, at, domain = address.rpartition("@")
+    return f"{local}@{domain.lower()}" if at else address
+
+
+def _recipient_flags(notify: tuple[str, ...] | None) -> str:
+    """R flags of a recipient given directly: P, then N and S/F/D as -N says (F D
+    without it), in Sendmail's order."""
+    if notify is None:
+        return "PFD"
+    if notify == ("NEVER",):
+        return "PN"
+    return "PN" + "".join(letter for word, letter in (("SUCCESS", "S"), ("FAILURE", "F"),
+                                                     ("DELAY", "D")) if word in notify)
+
+
+def _is_local(address: str, engine: RuleEngine) -> bool:
+    """A sender without a domain, or one of this host's ($=w)."""
+    if "@" not in address:
+        return True
+    return engine.classes.contains("w", address.rsplit("@", 1)[1].rstrip("."))
+
+
+def _passwd(user: str) -> str:
+    try:
+        return pwd.getpwnam(user).pw_gecos
+    except KeyError:
+        return ""
+
+
+def _privacy(options: Mapping[str, str]) -> set[str]:
+    text = options.get("PrivacyOptions", "") or ""
+    words = {w.strip().lower() for w in text.replace(",", " ").split()}
+    if "goaway" in words:
+        words.add("authwarnings")
+    return words
+
+
+def _precedence(priorities: Mapping[str, int], headers: Sequence[tuple[str, str]]) -> int:
+    table = {k.lower(): v for k, v in priorities.items()}
+    for name, value in headers:
+        if name.lower() == "precedence":
+            return int(table.get(value.strip().lower(), 0))
+    return 0
+
+
+def _deliver(runtime: Runtime, queue: FsQueue, qid: str) -> None:
+    """DeliveryMode: interactive here and now, background in a child, else not."""
+    mode = (runtime.config.options.get("DeliveryMode") or "background")[:1].lower()
+    if mode not in ("i", "b"):
+        return
+    if mode == "b":
+        if os.fork() > 0:
+            return
+        os.setsid()
+    import asyncio
+
+    from mta.app.daemon import make_runner
+
+    runner = make_runner(runtime, queue)
+
+    async def once() -> None:
+        try:
+            await runner.deliver(qid)
+        finally:
+            await runner.drain()
+
+    try:
+        asyncio.run(once())
+    finally:
+        if mode == "b":
+            os._exit(0)

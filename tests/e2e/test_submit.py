@@ -1,0 +1,228 @@
+"""Command-line submission: `sendmail [flags] address... < message` and `sendmail -t`.
+
+DESCRIPTION
+    Our sendmail, run as a subprocess on a private site (conftest.build_site)
+    with DeliveryMode queue (-odq), so that the queue file it writes can be
+    read: its records are those the real Sendmail 8.17 writes for the same
+    command line (seen in its queue files: the record order, R/r records,
+    the Received: line with "for ADDRESS" only for one address given on the
+    command line, Date/From/Full-Name/Message-Id only when the message lacks
+    them, -t with Bcc, the dot rules of -i, CRLF, a Unix From line, the
+    exit codes). Host names resolve only through a name server on loopback.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import BIN, build_site
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+from dnsserver import DnsServer
+
+ZONE = {("remote.example.net", "A"): ["192.0.2.7"], ("remote.example.net", "MX"):
+        ["10 remote.example.net."]}
+
+
+@dataclass
+class Site:
+    cf: Path
+    queue: Path
+    env: dict[str, str]
+
+    def send(self, args: list[str], message: bytes) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(BIN / "sendmail"), "-C", str(self.cf), *args],
+                              input=message.decode("latin-1"), capture_output=True,
+                              text=True, timeout=60, env={**os.environ, **self.env})
+
+    def qf(self) -> str:
+        (path,) = sorted(self.queue.rglob("qf*"))
+        return path.read_bytes().decode("latin-1")
+
+    def df(self) -> bytes:
+        (path,) = sorted(self.queue.rglob("df*"))
+        return path.read_bytes()
+
+    def clear(self) -> None:
+        for path in self.queue.rglob("*f*"):
+            path.unlink()
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Iterator[Site]:
+    cf, queue, _port = build_site(tmp_path)
+    with DnsServer(ZONE) as dns:
+        yield Site(cf, queue, {"MTA_NAMESERVER": f"127.0.0.1:{dns.port}"})
+
+
+def _masked(qf: str) -> str:
+    """T, the queue id, the dates and $j as words."""
+    text = re.sub(r"(?m)^T\d+$", "TX", qf)
+    text = re.sub(r"\b[0-9A-Za-z]{8}\d{6}\b", "QID", text)
+    text = re.sub(r"\w{3}, \d{1,2} \w{3} \d{4} \d\d:\d\d:\d\d [-+\w]+", "DATE", text)
+    return re.sub(r"<\d{12}\.", "<MINUTE.", text)
+
+
+def test_a_plain_submission_is_queued_as_sendmail_queues_it(site: Site) -> None:
+    done = site.send(["-odq", "bob@remote.example.net"], b"Subject: plain test\n\nhello world\n")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    user = getpass.getuser()
+    j = re.search(r"by (\S+) \(", site.qf()).group(1)  # type: ignore[union-attr]
+    assert _masked(site.qf()) == (
+        "V8\nTX\nK0\nN0\nP30033\nFs\n"
+        f"$_{user}@localhost\n${{daemon_flags}}c u\nS{user}\nA{user}@{j}\n"
+        "rRFC822; bob@remote.example.net\nRPFD:bob@remote.example.net\n"
+        "H?P?Return-Path: <\x81g>\n"
+        f"H??Received: (from {user}@localhost)\n\tby {j} (8.17.1.9/8.17.1.9) id QID\n"
+        "\tfor bob@remote.example.net; DATE\n"
+        "H?D?Date: DATE\n"
+        f"H?F?From: {user} <{user}>\n"
+        f"H?x?Full-Name: {user}\n"
+        f"H?M?Message-Id: <MINUTE.QID@{j}>\n"
+        "H??Subject: plain test\n.\n")
+    assert site.df() == b"hello world\n"
+
+
+def test_t_takes_to_cc_bcc_after_the_arguments_each_list_last_first(site: Site) -> None:
+    message = (b'To: bob@remote.example.net, "Joe" <joe@remote.example.net>\n'
+               b"Cc: carol@remote.example.net\nBcc: hidden@remote.example.net\n"
+               b"Subject: t test\n\nhello\n")
+    done = site.send(["-odq", "-t", "bob@remote.example.net", "extra@remote.example.net"],
+                     message)
+    assert done.returncode == 0, done.stdout
+    qf = site.qf()
+    assert re.findall(r"(?m)^R(\w*):(.*)$", qf) == [
+        ("PFD", "bob@remote.example.net"), ("PFD", "extra@remote.example.net"),
+        ("PFD", '"Joe" <joe@remote.example.net>'), ("PFD", "carol@remote.example.net"),
+        ("PFD", "hidden@remote.example.net")]
+    assert "\nP150142\nFbs\n" in qf
+    # -t: Received has no "for", the Bcc: stays in the queue file (F b removes it later)
+    assert re.search(r"id \w+;\n\tDATE", _masked(qf))
+    assert "H??Bcc: hidden@remote.example.net\n" in qf
+
+
+def test_t_without_recipients_and_no_recipients_at_all(site: Site) -> None:
+    done = site.send(["-odq", "-t"], b"Subject: no rcpt\n\nx\n")
+    assert (done.returncode, done.stdout) == (0, "No recipient addresses found in header\n")
+    done = site.send(["-odq"], b"Subject: none\n\nx\n")
+    assert (done.returncode, done.stdout) == (64, "Recipient names must be specified\n")
+    assert list(site.queue.rglob("qf*")) == []
+
+
+def test_dots_line_ends_and_the_last_lines(site: Site) -> None:
+    message = b"Subject: dots\r\n\r\nline1\r\n..two\n.x\n...three\n. \n.\nafter\n"
+    assert site.send(["-odq", "bob@remote.example.net"], message).returncode == 0
+    assert site.df() == b"line1\n.two\n.x\n..three\n. \n"
+    site.clear()
+    assert site.send(["-odq", "-i", "bob@remote.example.net"], message).returncode == 0
+    assert site.df() == b"line1\n..two\n.x\n...three\n. \n.\nafter\n"
+    site.clear()
+    # a last header line without a newline is lost; a last body line keeps none
+    assert site.send(["-odq", "bob@remote.example.net"], b"Subject: x\nX-Last: nonl")\
+        .returncode == 0
+    assert "X-Last" not in site.qf() and "H??Subject: x\n" in site.qf()
+    site.clear()
+    assert site.send(["-odq", "bob@remote.example.net"], b"Subject: x\n\nlast no newline")\
+        .returncode == 0
+    assert site.df() == b"last no newline"
+
+
+def test_unix_from_line_gives_the_date_and_own_fields_are_kept(site: Site) -> None:
+    message = (b"From alice Mon Jan  1 00:00:00 2024\nFrom: Alice <alice@remote.example.net>\n"
+               b"Message-Id: <given@example.test>\nSubject: own\n\nbody\n")
+    done = site.send(["-odq", "bob@remote.example.net"], message)
+    assert done.returncode == 0, done.stdout
+    qf = site.qf()
+    date = time.strftime("%a, %-d %b %Y %H:%M:%S", time.localtime(time.mktime(
+        time.strptime("Mon Jan 1 00:00:00 2024", "%a %b %d %H:%M:%S %Y"))))
+    assert f"H?D?Date: {date}" in qf
+    assert "H?F?From" not in qf and "H?M?Message-Id" not in qf
+    assert "H??From: Alice <alice@remote.example.net>\nH??Message-Id: <given@example.test>\n" \
+        in qf
+    assert "From alice" not in site.df().decode()
+
+
+def test_sender_full_name_and_dsn_options(site: Site) -> None:
+    done = site.send(["-odq", "-f", "Some One <bob@remote.example.net>", "-F", "Dr. X",
+                      "-N", "success,delay", "-R", "hdrs", "-V", "env-id-42",
+                      "carol@remote.example.net"], b"Subject: opts\n\nhi\n")
+    assert done.returncode == 0, done.stdout
+    qf = site.qf()
+    assert "\nFdns\n" in qf
+    assert "\nSSome One <bob@remote.example.net>\nZenv-id-42\nAbob@remote.example.net\n" in qf
+    assert "\nRPNSD:carol@remote.example.net\n" in qf
+    # -f to another host: no $x, so no full name (the -F is for local senders)
+    assert "H?F?From: bob@remote.example.net\n" in qf and "Full-Name" not in qf
+    site.clear()
+    done = site.send(["-odq", "-F", "Dr. X", "carol@remote.example.net"], b"Subject: f\n\nhi\n")
+    user = getpass.getuser()
+    assert f'H?F?From: "Dr. X" <{user}>\n' in site.qf()
+    assert 'H?x?Full-Name: "Dr. X"\n' in site.qf()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["-N", "bogus"], "Invalid -N argument"),
+    (["-R", "bogus"], "Invalid -R value"),
+    (["-V", "bad id"], "Invalid syntax in -V flag"),
+    (["-f", "a", "-f", "b"], 'More than one "from" person'),
+])
+def test_bad_options(site: Site, args: list[str], message: str) -> None:
+    done = site.send(["-odq", *args, "bob@remote.example.net"], b"Subject: x\n\nx\n")
+    assert (done.returncode, done.stdout) == (64, message + "\n")
+    assert list(site.queue.rglob("qf*")) == []
+
+
+def test_unknown_local_user_with_sendmail_cf(site: Site) -> None:
+    done = site.send(["-odq", "root", "nosuchuser"], b"Subject: x\n\nhi\n")
+    assert (done.returncode, done.stdout) == (67, "nosuchuser... User unknown\n")
+    assert re.findall(r"(?m)^R\w*:(.*)$", site.qf()) == ["root"]
+
+
+def test_submit_cf_relays_to_the_daemon_or_waits_in_its_own_queue(tmp_path: Path) -> None:
+    from conftest import ETC, start_daemon, stop_daemon
+
+    cf, queue, port = build_site(tmp_path)
+    client_queue = tmp_path / "clientmqueue"
+    submit_cf = tmp_path / "mail" / "submit.cf"
+    subprocess.run([str(BIN / "mta"), "compile", f"-DMTA_PORT={port}",
+                    f"-DMSP_QUEUE_DIR={client_queue}", str(ETC / "submit.mc"),
+                    "-o", str(submit_cf)], check=True)
+    with DnsServer(ZONE) as dns:
+        env = {**os.environ, "MTA_NAMESERVER": f"127.0.0.1:{dns.port}"}
+
+        def sendmail(*args: str, data: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+            return subprocess.run([str(BIN / "sendmail"), "-C", str(submit_cf), *args],
+                                  input=data, capture_output=True, timeout=60, env=env)
+
+        # nothing listens: exit 0, and the message waits in the submission queue
+        done = sendmail("bob@remote.example.net", data=b"Subject: msp\n\nhello\n")
+        assert (done.returncode, done.stdout, done.stderr) == (0, b"", b"")
+        (qf,) = client_queue.glob("qf*")
+        text = qf.read_text("latin-1")
+        assert "\nN1\n" in text and "\nMDeferred" in text
+        assert "\nC:bob@remote.example.net\nrRFC822; bob@remote.example.net\n" \
+               "RPFD:bob@remote.example.net\n" in text
+        assert "/Submit) id " in text
+        daemon = start_daemon(cf, queue, port, tmp_path / "daemon.log", env=env)
+        try:
+            done = sendmail("-qf")
+            assert done.returncode == 0, done.stderr
+            assert list(client_queue.glob("qf*")) == []
+            (relayed,) = daemon.envelopes()
+            assert [r.address for r in relayed.recipients] == ["<bob@remote.example.net>"]
+            # a submission while the daemon listens goes straight through
+            done = sendmail("carol@remote.example.net", data=b"Subject: now\n\nhi\n")
+            assert done.returncode == 0, done.stdout
+            assert list(client_queue.glob("qf*")) == []
+            assert len(daemon.envelopes()) == 2
+        finally:
+            stop_daemon(daemon.proc)
