@@ -459,3 +459,55 @@ def _deliver(runtime: Runtime, queue: FsQueue, qid: str) -> None:
     finally:
         if mode == "b":
             os._exit(0)
+
+
+def verify(runtime: Runtime, addresses: Sequence[str], *, verbose: bool = False,
+           out: Callable[[str], None] = print) -> int:
+    """sendmail -bv: what delivery would do with each address, as Sendmail prints it.
+
+    Errors first (as the addresses are parsed), then one line per final
+    address: "alice... deliverable: mailer local, user alice" (", host H"
+    when the mailer has one); with -v, "staff... aliased to ..." before an
+    alias's members. A user who is not root is told first that the answer
+    may mislead. Returns EX_USAGE without addresses or for one that does not
+    parse, EX_NOUSER when an address cannot be delivered, else EX_OK.
+    """
+    from mta.deliver.router import RcptState, Router, split_addresses
+    from mta.queue.qfformat import QueueRecipient
+    from mta.rules.resolve import parseaddr
+
+    engine = runtime.engine
+    table = engine.tables.ext
+    listed = [a for argument in addresses for a in reversed(split_addresses(argument, table))]
+    if not listed:
+        out("Recipient names must be specified")
+        return int(ExitCode.EX_USAGE)
+    if os.getuid() != 0:
+        out("Notice: -bv may give misleading output for non-privileged user")
+    status = int(ExitCode.EX_OK)
+    queued: list[QueueRecipient] = []
+    for raw in listed:
+        engine.exit_stat = 0
+        address = parseaddr(engine, raw)
+        if address is None or engine.exit_stat:
+            status = int(ExitCode.EX_USAGE)
+            continue
+        queued.append(QueueRecipient(address=raw, flags="PFD"))
+    expanded = Router(engine).expand(queued, macros=engine.macros)
+    failed = [r for r in expanded if r.state is RcptState.BADADDR]
+    for rcpt in failed:
+        if rcpt.reply is not None:
+            out(rcpt.reply.text)
+    for rcpt in expanded:
+        if rcpt.state is RcptState.EXPANDED:
+            # an alias (ruleset 5's replacement keeps the address as it was given)
+            if verbose and rcpt.children and rcpt.children[0].paddr != rcpt.paddr:
+                out(f"{rcpt.paddr}... aliased to "
+                    + ", ".join(child.paddr for child in rcpt.children))
+        elif rcpt.state in (RcptState.OK, RcptState.QUEUEUP):
+            where = f", host {rcpt.host}" if rcpt.host else ""
+            out(f"{rcpt.paddr}... deliverable: mailer {rcpt.mailer_name}{where}, "
+                f"user {rcpt.user}")
+    if failed:
+        return int(ExitCode.EX_NOUSER)
+    return status

@@ -5,6 +5,8 @@ SYNOPSIS
     sendmail -bd | -bD [-C file.cf] [-O DaemonPortOptions=Port=2525,Addr=127.0.0.1]
     sendmail -bs [-C file.cf]            (an SMTP session on stdin/stdout)
     sendmail -bi [-C file.cf]            (= newaliases)
+    sendmail -bv [-v] address...         (what delivery would do with each address)
+    sendmail -bP                         (the number of queue entries)
     sendmail [-t] [-i] [-f sender] [-F name] [-N dsn] [-R ret] [-V envid] [-B type]
              [-Am|-Ac] [address ...] < message      (submit mail: mta.app.submit)
 
@@ -19,7 +21,8 @@ DESCRIPTION
     Without -C the .cf is picked as Sendmail 8.17 picks it: submit.cf (when
     it exists beside sendmail.cf) to submit mail (the default mode -bm, and
     -bs) unless -Am is given, or for any mode with -Ac; sendmail.cf for
-    everything else (-bd, -bt, -bv, -bp, -q...).
+    everything else (-bd, -bt, -bv, -bp, -q...). Called as mailq,
+    newaliases, hoststat or purgestat (a link to it), it is that program.
 
 DIAGNOSTICS
     Exit codes are sysexits: 64 (EX_USAGE) for a bad command line, 78
@@ -152,9 +155,42 @@ class QueueArgs:
                         sender=tuple(self.selections["S"]))
 
 
+def _as_mailq(args: list[str]) -> int:
+    from mta.cli.mailq import main as mailq_main
+
+    return mailq_main(args)
+
+
+def _as_newaliases(args: list[str]) -> int:
+    from mta.cli.newaliases import main as newaliases_main
+
+    return newaliases_main(args)
+
+
+def _as_hoststat(args: list[str]) -> int:
+    from mta.cli.hoststat import main_hoststat
+
+    return main_hoststat(args)
+
+
+def _as_purgestat(args: list[str]) -> int:
+    from mta.cli.hoststat import main_purgestat
+
+    return main_purgestat(args)
+
+
+# what the program does when it is called by another name (a link to it)
+_OTHER_NAMES = {"mailq": _as_mailq, "newaliases": _as_newaliases,
+                "hoststat": _as_hoststat, "purgestat": _as_purgestat}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `sendmail` console script."""
     args = list(sys.argv[1:] if argv is None else argv)
+    if argv is None:  # installed under another of its names, as Sendmail is
+        other = _OTHER_NAMES.get(os.path.basename(sys.argv[0]))
+        if other is not None:
+            return other(args)
     if argv is None and hasattr(signal, "SIGPIPE"):
         # a reader that goes away (sendmail -bt | head) ends us quietly, as in C
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
@@ -236,6 +272,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         from mta.cli.newaliases import main as newaliases_main
 
         return newaliases_main(["-C", cf])
+    if mode == "P":
+        return _print_queue_size(cf, overrides)
+    if mode == "v":
+        from mta.app.runtime import Runtime
+        from mta.app.submit import verify
+
+        try:
+            runtime = Runtime.build(cf, overrides=overrides, op_mode="v", out=print)
+        except ConfigError as exc:
+            print(exc)
+            return int(ExitCode.EX_OSFILE)
+        return verify(runtime, _rest, verbose=verbose)
     if mode == "m":
         submission, usage_errors = submit_args(submit_opts)
         if "IgnoreDots" in overrides and overrides["IgnoreDots"].lower() in ("true", "t", ""):
@@ -285,6 +333,36 @@ def submit_args(opts: Sequence[tuple[str, str]]) -> tuple[SubmitArgs, list[str]]
             if args.body_type is None:
                 errors.append(f"Illegal body type {value}")
     return args, errors
+
+
+def _print_queue_size(cf: str, overrides: dict[str, str]) -> int:
+    """-bP: the number of queue entries, as Sendmail keeps it in shared memory
+    (SharedMemoryKey); without that key it has none to show."""
+    from mta.app.queuerun import DEFAULT_QUEUE_DIRECTORY
+    from mta.deliver.runner import queue_groups
+
+    try:
+        config = load_cf(cf, overrides=overrides)
+    except ConfigError as exc:
+        print(exc)
+        return int(ExitCode.EX_OSFILE)
+    if not config.options.get("SharedMemoryKey"):
+        print("Data unavailable: shared memory not updated")
+        return int(ExitCode.EX_OK)
+    total = 0
+    for group in queue_groups(config, DEFAULT_QUEUE_DIRECTORY):
+        for directory in group.directories:
+            qf = os.path.join(directory, "qf")
+            where = qf if os.path.isdir(qf) else directory
+            try:
+                count = sum(1 for name in os.listdir(where) if name.startswith("qf"))
+            except OSError:
+                count = 0
+            total += count
+            print(f"{directory}: entries={count}" if count else f"{directory} is empty")
+    if total:
+        print(f"\t\tTotal requests: {total}")
+    return int(ExitCode.EX_OK)
 
 
 def choose_cf(mode: str, submit_cf: bool | None, *, queue_run: bool,

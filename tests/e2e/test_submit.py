@@ -226,3 +226,32 @@ def test_submit_cf_relays_to_the_daemon_or_waits_in_its_own_queue(tmp_path: Path
             assert len(daemon.envelopes()) == 2
         finally:
             stop_daemon(daemon.proc)
+
+
+def test_bv_says_what_delivery_would_do(site: Site) -> None:
+    done = site.send(["-bv", "root", "nosuchuser", "bob@remote.example.net"], b"")
+    assert done.returncode == 67
+    assert done.stdout.splitlines() == [
+        "nosuchuser... User unknown",
+        "root... deliverable: mailer local, user root",
+        "bob@remote.example.net... deliverable: mailer esmtp, host remote.example.net., "
+        "user bob@remote.example.net"]
+    done = site.send(["-bv", "-v", "postmaster"], b"")
+    assert (done.returncode, done.stdout.splitlines()) == (
+        0, ["postmaster... aliased to root", "root... deliverable: mailer local, user root"])
+    done = site.send(["-bv"], b"")
+    assert (done.returncode, done.stdout) == (64, "Recipient names must be specified\n")
+
+
+def test_bp_and_the_other_names(site: Site, tmp_path: Path) -> None:
+    done = site.send(["-bP"], b"")
+    assert (done.returncode, done.stdout) == (0, "Data unavailable: shared memory not updated\n")
+    assert site.send(["-odq", "root"], b"Subject: x\n\nhi\n").returncode == 0
+    done = site.send(["-bP", "-O", "SharedMemoryKey=4242"], b"")
+    assert done.stdout == f"{site.queue}: entries=1\n\t\tTotal requests: 1\n"
+    # called as mailq (a link, as Debian installs it), it lists the queue
+    link = tmp_path / "mailq"
+    link.symlink_to(BIN / "sendmail")
+    listed = subprocess.run([str(link), "-C", str(site.cf)], capture_output=True, text=True,
+                            timeout=60, env={**os.environ, **site.env})
+    assert listed.returncode == 0 and "Total requests: 1" in listed.stdout
