@@ -281,10 +281,14 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
     if not recipients:
         return status or int(ExitCode.EX_USAGE)
     delivery_mode = (options.get("DeliveryMode") or "background")[:1].lower()
+    counted = len(recipients)  # what the priority counts: the failed ones too
+    error_text: str | None = None
     if delivery_mode != "d":  # deferred: no lookups now, the queue run does them
         recipients, failed = _expand(engine, recipients)
+        counted = len(recipients) + len(failed)
         if failed:
             status = int(ExitCode.EX_NOUSER)
+            error_text = failed[-1].split("... ", 1)[-1]  # the qf's M: the last error
         if not recipients:
             return status
     # the sender, $g and $x
@@ -349,7 +353,8 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
     envelope = QueueEnvelope(
         qid=qid, sender=sender, recipients=tuple(recipients), headers=tuple(header_records),
         macros=(("_", f"{login}@localhost"), ("daemon_flags", "c u")),
-        created=int(now), priority=initial_priority(got.size, len(recipients), message_class),
+        created=int(now), priority=initial_priority(got.size, counted, message_class),
+        status_message=error_text,
         body_type=("7BIT" if args.body_type == "8BITMIME" and not got.eight_bit
                    else args.body_type),
         flags=envelope_flags(has_8bit=got.eight_bit, ret=args.ret,
@@ -368,23 +373,26 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
 
 
 def _expand(engine: RuleEngine, queued: list[QueueRecipient]
-            ) -> tuple[list[QueueRecipient], int]:
+            ) -> tuple[list[QueueRecipient], list[str]]:
     """recipient() for each address, as Sendmail's command line does before it queues:
     aliases, .forward, ruleset 5 (F=5: the MSP's relay and its C records); what
-    failed is reported as Sendmail reports it ("user... User unknown")."""
+    failed is reported as Sendmail reports it ("user... User unknown") and returned.
+
+    What stays is in the order Sendmail queues it: by host, local ones first, and
+    otherwise as the send queue has it.
+    """
     from mta.deliver.router import RcptState, Router
 
     expanded = Router(engine).expand(queued, macros=engine.macros)
-    keep: list[QueueRecipient] = []
-    failed = 0
+    failed: list[str] = []
     for rcpt in expanded:
-        if rcpt.state in (RcptState.OK, RcptState.QUEUEUP):
-            keep.append(rcpt.to_queue())
-        elif rcpt.state is RcptState.BADADDR:
-            failed += 1
-            if rcpt.reply is not None:
-                print(rcpt.reply.text)
-    return keep, failed
+        if rcpt.state is RcptState.BADADDR:
+            text = rcpt.reply.text if rcpt.reply is not None else f"{rcpt.paddr}... failed"
+            print(text)
+            failed.append(text)
+    kept = [r for r in expanded if r.state in (RcptState.OK, RcptState.QUEUEUP)]
+    kept.sort(key=lambda r: (r.host or "").lower())
+    return [r.to_queue() for r in kept], failed
 
 
 def _dedup_key(address: str) -> str:

@@ -124,6 +124,7 @@ class Recipient:
     transcript: list[str] = field(default_factory=list)  # for the DSN: what went wrong
     timed_out: str | None = None  # "Cannot send message for 5 days": deferred too long
     relayed: bool = False  # sent to an SMTP server that did not take NOTIFY= along
+    alias_ids: tuple[int, int] | None = None  # an alias: the ids its members run as
 
     @property
     def mailer_name(self) -> str:
@@ -170,7 +171,25 @@ class Recipient:
     def to_queue(self) -> QueueRecipient:
         """The qf records for a recipient that stays in the queue."""
         return QueueRecipient(self.paddr, self.flags, self.orcpt, self.final_recipient,
-                              self.controller)
+                              self.c_record())
+
+    def c_record(self) -> str | None:
+        """The C record Sendmail's printctladdr() writes: for an address that another
+        one (an alias, a .forward, ruleset 5) put here, "user:uid:gid:that address"
+        with the first known user from here up (getctladdr()), or ":that address"
+        when there is none or it is root; else the C record it came with."""
+        named_by = self.parent
+        if named_by is None:
+            return self.controller
+        node: Recipient | None = self
+        while node is not None and node.uid is None and node.alias_ids is None:
+            node = node.parent
+        if node is None:
+            return f":{named_by.paddr}"
+        uid, gid = (node.uid, node.gid) if node.uid is not None else node.alias_ids or (0, 0)
+        if uid == 0 or not node.user:
+            return f":{named_by.paddr}"
+        return f"{node.user}:{uid}:{gid}:{named_by.paddr}"
 
 
 def _flags(letters: Iterable[str]) -> str:
@@ -192,6 +211,7 @@ class Router:
         self.forward_path = options.get("ForwardPath") or translate_dollars(
             "$z/.forward.$w:$z/.forward", 10, comments=False)
         self.local_host = local_host or engine.config.macros.get("w") or ""
+        self.alias_ids = _alias_ids(options.get("DefaultUser"))
         self._sendq: list[Recipient] = []
         self._seen: dict[tuple[str, str, str], Recipient] = {}
 
@@ -265,7 +285,10 @@ class Router:
                 # so it is delivered as it is, without expanding it again
                 rcpt.self_reference = True
             else:
-                duplicate.flags = _flags(duplicate.flags + rcpt.flags.replace(RCPT_PRIMARY, ""))
+                # as Sendmail: the one queued first stays; unless it was given
+                # directly itself, it takes the flags of this one (P included)
+                if RCPT_PRIMARY not in duplicate.flags:
+                    duplicate.flags = _flags(duplicate.flags + rcpt.flags)
                 rcpt.state = RcptState.DUPLICATE
                 return
         self._seen[rcpt.key] = rcpt
@@ -340,12 +363,20 @@ class Router:
     # ------------------------------------------------------------ expansions
 
     def _sendtolist(self, text: str, parent: Recipient) -> None:
-        """Sendmail's sendtolist(): each comma-separated member, one level down."""
-        for member in split_addresses(text, self.engine.tables.ext):
+        """Sendmail's sendtolist(): each comma-separated member, one level down.
+
+        The members go on the send queue last first (sendtolist() collects them
+        by prepending); one alone keeps the P flag of the address it replaces.
+        """
+        members = split_addresses(text, self.engine.tables.ext)
+        for member in reversed(members):
             flags = _flags(c for c in parent.flags if c in _PING_FLAGS)
+            if len(members) == 1 and RCPT_PRIMARY in parent.flags:
+                flags = _flags(flags + RCPT_PRIMARY)
+            # the final recipient of a DSN stays the address the sender gave
             child = Recipient(member, _flags(flags + RCPT_ALIAS), parent.orcpt,
-                              None, controller=_controller(parent), parent=parent,
-                              level=parent.level + 1)
+                              parent.final_recipient, controller=_controller(parent),
+                              parent=parent, level=parent.level + 1)
             parent.children.append(child)
             self._recipient(child)
 
@@ -361,6 +392,7 @@ class Router:
         if found.status is not LookupStatus.FOUND or found.value is None:
             return
         rcpt.state = RcptState.EXPANDED
+        rcpt.alias_ids = self.alias_ids
         owner_key = "owner-owner" if rcpt.user.startswith("owner-") else "owner-" + rcpt.user
         owner = maps.lookup("aliases", owner_key, [], engine)
         if owner.status is LookupStatus.FOUND and owner.value:
@@ -420,6 +452,22 @@ class Router:
             path = expand(part, values.get)
             if path:
                 yield path
+
+
+def _alias_ids(default_user: str | None) -> tuple[int, int]:
+    """The ids an alias gives its members' C records: DefaultUser's ("uid:gid" or a
+    user name); without the option uid 1 and gid 0, as Sendmail 8.17 writes them."""
+    if not default_user:
+        return (1, 0)
+    user, _, group = default_user.partition(":")
+    try:
+        entry = pwd.getpwuid(int(user)) if user.isdigit() else pwd.getpwnam(user)
+        uid, gid = entry.pw_uid, entry.pw_gid
+    except (KeyError, ValueError):
+        uid, gid = (int(user), 0) if user.isdigit() else (1, 0)
+    if group.isdigit():
+        gid = int(group)
+    return (uid, gid)
 
 
 def _controller(parent: Recipient) -> str | None:

@@ -68,11 +68,14 @@ def test_remote_address_goes_to_smtp(router: Router) -> None:
 
 def test_alias_expands_and_remembers_its_owner(router: Router) -> None:
     sendq = _expand(router, "<team@localhost>")
+    # the members last first, as Sendmail's sendtolist() queues them
     assert _summary(sendq) == [("<team@localhost>", "local", "expanded"),
-                               ("a@remote.test", "smtp", "ok"),
-                               ("b@remote.test", "smtp", "ok")]
+                               ("b@remote.test", "smtp", "ok"),
+                               ("a@remote.test", "smtp", "ok")]
     member = sendq[1]
-    assert member.flags == "FDA"  # the notify flags of the alias, A, no P
+    assert member.flags == "FDA"  # the notify flags of the alias, A, no P (two members)
+    assert member.c_record() == "team:1:0:<team@localhost>"
+    assert member.final_recipient == sendq[0].final_recipient
     assert member.owner_address() == "boss@remote.test"
 
 

@@ -1,0 +1,194 @@
+"""Differential test: command-line submission against the real Sendmail 8.17.
+
+DESCRIPTION
+    The same command lines (`sendmail -C sendmail.cf -odq [flags] args < message`,
+    CASES) are run with the real sendmail and with ours, each in the test
+    namespace (tests/diff/nsenv.py) on a site of its own with the same .cf
+    (GNU m4 and the real sendmail-cf) and aliases. Compared for each case:
+    the exit status, what was printed, and the queue files written, line for
+    line once the queue ids, the times and the creation time T are masked:
+    the records and their order, the recipients (with -t, from the header
+    after the arguments, each list last first; aliases expanded), the header
+    fields the .cf adds (Received with "for" for one address given, Date,
+    From with the full name, Full-Name, Message-Id) and the body as the dot
+    rules, CRLF, a Unix From line and a header without a final newline leave
+    it.
+
+DIAGNOSTICS
+    Skipped with a reason when the namespaces, the real sendmail, GNU m4 or
+    sendmail-cf are missing.
+
+SEE ALSO
+    mta/app/submit.py, tests/diff/notes/sendmail-submission.md,
+    tests/diff/test_qf_daemon.py (the same for SMTP).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import nsenv
+
+ROOT = Path(__file__).resolve().parents[2]
+REAL = "/usr/sbin/sendmail"
+OURS = str(ROOT / ".venv" / "bin" / "sendmail")
+MC = """divert(0)dnl
+include(`/usr/share/sendmail/cf/m4/cf.m4')dnl
+OSTYPE(`linux')dnl
+define(`confDONT_PROBE_INTERFACES', `True')dnl
+define(`confTO_IDENT', `0')dnl
+define(`confPID_FILE', `@DIR@/sendmail.pid')dnl
+define(`ALIAS_FILE', `@DIR@/aliases')dnl
+define(`STATUS_FILE', `@DIR@/statistics')dnl
+define(`QUEUE_DIR', `@DIR@/mqueue')dnl
+FEATURE(`no_default_msa')dnl
+MAILER(`local')dnl
+MAILER(`smtp')dnl
+"""
+R = "bob@remote.example.net"
+PLAIN = "Subject: plain test\n\nhello world\n"
+# (arguments after -odq, standard input)
+CASES: list[tuple[list[str], str | bytes]] = [
+    ([R], PLAIN),
+    ([R, "carol@remote.example.net"], PLAIN),
+    ([f"{R},carol@remote.example.net"], PLAIN),
+    (["root"], PLAIN),
+    (["Bob <bob@remote.example.net>"], PLAIN),
+    ([R], "From: Alice Sender <alice@mail.example.test>\nTo: Someone <bob@remote.example.net>\n"
+          "Date: Mon, 1 Jan 2024 00:00:00 +0000\nMessage-Id: <given@example.test>\n"
+          "Subject: full headers\n\nbody\n"),
+    (["-t"], 'To: bob@remote.example.net, "Joe" <joe@remote.example.net>\n'
+             "Cc: carol@remote.example.net\nBcc: hidden@remote.example.net\n"
+             "Subject: t test\n\nhello\n"),
+    (["-t", R, "extra@remote.example.net"],
+     'To: bob@remote.example.net, "Joe" <joe@remote.example.net>\nSubject: t plus\n\nhi\n'),
+    (["-t"], "Bcc: hidden@remote.example.net\nSubject: bcc only\n\nhi\n"),
+    (["-t"], "To: old@remote.example.net\nResent-To: new@remote.example.net\n"
+             "Resent-From: alice@mail.example.test\nSubject: resent\n\nhi\n"),
+    ([R], "Subject: dots\n\nline1\n..two\n.x\n...three\n. \n.\nafter\n"),
+    (["-i", R], "Subject: dots\n\nline1\n..two\n.x\n...three\n. \n.\nafter\n"),
+    (["-oi", R], "Subject: dots\n\n..two\n.\nafter\n"),
+    ([R], b"Subject: crlf\r\nX-A: a\r\n\r\nline one\r\nbare\rcr\r\n"),
+    ([R], "From alice Mon Jan  1 00:00:00 2024\nSubject: unix from\n\nbody\n"),
+    ([R], "Subject: header only nonl"),
+    ([R], "Subject: x\nX-Last: nonl"),
+    ([R], "Subject: x\n\nlast no newline"),
+    ([R], ""),
+    ([R], "Subject: header only\nX-B: b\n"),
+    ([R], "just a body line\nSubject: not a header\n"),
+    ([R], "\nbody after an empty line\n"),
+    ([R], "From:\nDate: \nSubject: empty\nX-Empty:\n\nhi\n"),
+    ([R], "To: c@remote.example.net,\n  d@remote.example.net\nSubject: folded\n\nhi\n"),
+    ([R], "Precedence: bulk\nSubject: bulk\n\nhi\n"),
+    ([R], b"Subject: caf\xc3\xa9\n\ncr\xc3\xa8me\n"),
+    (["-f", "<bob@remote.example.net>", "carol@remote.example.net"], PLAIN),
+    (["-f", "Some One <bob@remote.example.net>", "carol@remote.example.net"], PLAIN),
+    (["-f", "ghost", "-F", "X Y", "carol@remote.example.net"], PLAIN),
+    (["-F", "Dr. X", R], PLAIN),
+    (["-F", "Plain Name", "-f", "sender@remote.example.net", R], PLAIN),
+    (["-N", "success,delay", R], PLAIN),
+    (["-N", "never", R], PLAIN),
+    (["-R", "hdrs", "-V", "env-id-42", R], PLAIN),
+    (["-R", "full", R], PLAIN),
+    (["-B", "8BITMIME", R], PLAIN),
+    (["-B", "7BIT", R], PLAIN),
+    (["postmaster", "root"], PLAIN),
+    (["staff"], PLAIN),
+    (["fwd"], PLAIN),
+    (["staff", "nobody"], PLAIN),
+    (["root", R, "nobody"], PLAIN),
+    # (an address that fails saves the message in the user's ~/dead.letter in the real
+    # program, the host's /root/dead.letter here: tests/e2e/test_submit.py has those)
+    (["root", "root"], PLAIN),
+    ([], PLAIN),
+    (["-t"], "Subject: no rcpt\n\nx\n"),
+    (["-N", "bogus", R], PLAIN),
+    (["-R", "bogus", R], PLAIN),
+    (["-V", "bad id", R], PLAIN),
+    (["-f", "a", "-f", "b", R], PLAIN),
+]
+
+
+def inner(site: str, command: str) -> int:
+    """Inside the namespace: build the aliases, run CASES, print what each did as JSON."""
+    subprocess.run([command, "-C", f"{site}/sendmail.cf", "-bi"], check=True,
+                   capture_output=True, timeout=60)
+    queue = Path(site, "mqueue")
+    results = []
+    for args, message in CASES:
+        for old in queue.iterdir():
+            old.unlink()
+        data = message.encode() if isinstance(message, str) else message
+        done = subprocess.run([command, "-C", f"{site}/sendmail.cf", "-odq", *args],
+                              input=data, capture_output=True, timeout=60,
+                              env={"PATH": "/usr/sbin:/usr/bin:/bin", "HOME": site})
+        files = {}
+        for path in sorted(queue.iterdir()):
+            if path.name[:2] in ("qf", "df"):
+                files[path.name[:2] + str(len(files))] = path.read_bytes().decode("latin-1")
+        results.append({"rc": done.returncode, "out": done.stdout.decode("latin-1"),
+                        "files": sorted(files.values())})
+    print(json.dumps(results))
+    return 0
+
+
+def _mask(text: str) -> str:
+    """The queue ids, the times and the creation time T replaced by X."""
+    text = re.sub(r"^T\d+$", "TX", text, flags=re.M)
+    text = re.sub(r"\d\d:\d\d:\d\d", "HH:MM:SS", text)
+    text = re.sub(r"\b\d{12}\.", "X.", text)  # $t in Message-Id
+    return re.sub(r"\b6[A-Za-z0-9]{13}\b|\b[A-Za-z0-9]{8}\d{6}\b", "QID", text)
+
+
+def _run(root: Path, name: str, command: str) -> list[dict[str, object]]:
+    site = nsenv.daemon_site(root, name, MC)
+    with open(site / "aliases", "a") as fh:
+        fh.write("staff: root, nobody, bob@remote.example.net\nfwd: carol@remote.example.net\n")
+    env = nsenv.NsEnv(root / "state", binds=((root, nsenv.NS_ROOT),))
+    env.prepare()
+    proc = subprocess.run(env.argv([sys.executable, __file__, f"{nsenv.NS_ROOT}/{name}",
+                                    command]), capture_output=True, text=True, timeout=600,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    results: list[dict[str, object]] = json.loads(proc.stdout)
+    for result in results:
+        result["out"] = _mask(str(result["out"]))
+        result["files"] = [_mask(text) for text in result["files"]]  # type: ignore[attr-defined]
+    return results
+
+
+def test_submissions_as_real_sendmail_queues_them(tmp_path: Path) -> None:
+    reason = nsenv.unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    for path in (REAL, "/usr/bin/m4", "/usr/share/sendmail/cf/m4/cf.m4", OURS):
+        if not os.path.exists(path):
+            pytest.skip(f"missing {path}")
+    root = tmp_path / "site"
+    root.mkdir()
+    root.chmod(0o755)
+    try:
+        real = _run(root, "real", REAL)
+        ours = _run(root, "ours", OURS)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    assert len(real) == len(ours) == len(CASES)
+    different = [(case, theirs, mine) for case, theirs, mine in zip(CASES, real, ours,
+                                                                    strict=True)
+                 if theirs != mine]
+    assert not different, "\n\n".join(
+        f"{case!r}\nreal: {theirs!r}\nours: {mine!r}" for case, theirs, mine in different[:5])
+
+
+if __name__ == "__main__":
+    sys.exit(inner(sys.argv[1], sys.argv[2]))
