@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install test lint bench golden clean bytecode grammar native run
+.PHONY: install test lint bench golden clean bytecode grammar native run install-system
 
 install: $(STAMP) native
 
@@ -48,6 +48,39 @@ run: $(STAMP) native
 	[ -e $(RUNDIR)/mail/mcflags ] || echo '$(RUN_MCFLAGS)' > $(RUNDIR)/mail/mcflags
 	$(MAKE) --no-print-directory -C $(RUNDIR)/mail BIN=$(CURDIR)/$(BIN)/
 	$(BIN)/sendmail -bD -q30m -C $(RUNDIR)/mail/sendmail.cf
+
+# Install as the machine's MTA (run as root; opt-in, never run by the tests on the host):
+# a virtualenv in SYSTEM_PREFIX with the package, /usr/sbin/sendmail and its other names
+# linked to it (what was there before is kept as NAME.pre-sendmail-py), the files of
+# etc-mail/ copied into SYSCONFDIR where they are missing (yours are kept), the queue
+# directories, and contrib/systemd/sendmail-py.service. DESTDIR puts it all under
+# another root; SYSTEM_VENV=no uses an existing SYSTEM_PREFIX as it is.
+SYSTEM_PREFIX ?= /opt/sendmail-py
+SYSCONFDIR    ?= /etc/mail
+SYSTEM_VENV   ?= yes
+SYSTEM_LINKS  := /usr/sbin/sendmail:sendmail /usr/lib/sendmail:sendmail \
+	/usr/bin/mailq:mailq /usr/bin/newaliases:newaliases /usr/bin/hoststat:hoststat \
+	/usr/bin/purgestat:purgestat /usr/sbin/makemap:makemap /usr/sbin/praliases:praliases \
+	/usr/sbin/mta:mta
+install-system:
+	@[ -n "$(DESTDIR)" ] || [ "$$(id -u)" -eq 0 ] || { echo "make install-system: run it as root" >&2; exit 1; }
+	if [ "$(SYSTEM_VENV)" = yes ]; then $(PYTHON) -m venv $(DESTDIR)$(SYSTEM_PREFIX) && \
+		$(DESTDIR)$(SYSTEM_PREFIX)/bin/pip install --quiet .; fi
+	mkdir -p $(DESTDIR)$(SYSCONFDIR) $(DESTDIR)/var/spool/mqueue $(DESTDIR)/var/spool/clientmqueue
+	chmod 0700 $(DESTDIR)/var/spool/mqueue
+	chmod 0770 $(DESTDIR)/var/spool/clientmqueue
+	for f in etc-mail/*; do n=$$(basename $$f); \
+		[ -e $(DESTDIR)$(SYSCONFDIR)/$$n ] || cp $$f $(DESTDIR)$(SYSCONFDIR)/$$n; done
+	for pair in $(SYSTEM_LINKS); do link=$(DESTDIR)$${pair%%:*}; \
+		target=$(SYSTEM_PREFIX)/bin/$${pair##*:}; mkdir -p $$(dirname $$link); \
+		if [ -e $$link -o -L $$link ] && [ "$$(readlink $$link)" != $$target ]; then \
+			mv $$link $$link.pre-sendmail-py; fi; \
+		ln -sfn $$target $$link; done
+	mkdir -p $(DESTDIR)/etc/systemd/system
+	sed 's|@PREFIX@|$(SYSTEM_PREFIX)|g; s|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		contrib/systemd/sendmail-py.service > $(DESTDIR)/etc/systemd/system/sendmail-py.service
+	if [ -z "$(DESTDIR)" ] && command -v systemctl >/dev/null; then systemctl daemon-reload; fi
+	$(if $(filter yes,$(SYSTEM_VENV)),$(DESTDIR))$(SYSTEM_PREFIX)/bin/mta check -C $(DESTDIR)$(SYSCONFDIR)
 
 lint: $(STAMP)
 	$(BIN)/ruff check m4compat mta tests bench

@@ -76,6 +76,7 @@ from mta.util.sysexits import ExitCode
 log = logging.getLogger("mta.daemon")
 
 
+DEFAULT_PID_FILE = "/var/run/sendmail.pid"  # Sendmail's _PATH_SENDMAILPID, without PidFile
 RESTART_GRACE = 10.0  # seconds a session may take to finish when SIGHUP restarts
 
 
@@ -188,7 +189,7 @@ def _daemon(runtime: Runtime, queue_dir: Path, *, detach: bool,
         return int(ExitCode.EX_OK)
     if detach:
         _detach()
-    pid_file = options.get("PidFile")
+    pid_file = options.get("PidFile") or DEFAULT_PID_FILE
     if pid_file:  # while still root: the pid file's directory is root's
         try:
             with open(pid_file, "w") as fh:  # as Sendmail's: the pid, the command line

@@ -324,6 +324,7 @@ class DaemonInfo:
 
 def daemon_info(directory: Path) -> DaemonInfo:
     """Read sendmail.cf of directory (raises ConfigError when it does not load)."""
+    from mta.app.daemon import DEFAULT_PID_FILE
     from mta.app.queuerun import DEFAULT_QUEUE_DIRECTORY
     from mta.config.loader import load_cf
     from mta.deliver.runner import queue_groups
@@ -331,7 +332,7 @@ def daemon_info(directory: Path) -> DaemonInfo:
 
     config = load_cf(str(directory / "sendmail.cf"))
     options = config.options
-    pid_file = options.get("PidFile")
+    pid_file = options.get("PidFile") or DEFAULT_PID_FILE
     found = tuple((item.name, item.addr or "0.0.0.0", item.port)
                   for item in listeners(options.get("DaemonPortOptions", "")))
     dirs = tuple(d for g in queue_groups(config, DEFAULT_QUEUE_DIRECTORY)

@@ -72,7 +72,8 @@ def build_site(tmp_path: Path, defines: tuple[str, ...] = (),
     port = _free_port()
     subprocess.run(
         [str(BIN / "mta"), "compile", f"-DMTA_PORT={port}", f"-DMAIL_SETTINGS_DIR={site}/",
-         f"-DQUEUE_DIR={queue}", *(f"-D{d}" for d in defines), str(ETC / "sendmail.mc"),
+         f"-DQUEUE_DIR={queue}", f"-DconfPID_FILE={tmp_path}/sendmail.pid",
+         *(f"-D{d}" for d in defines), str(ETC / "sendmail.mc"),
          "-o", str(site / "sendmail.cf")],
         check=True, cwd=site)
     for table in ("access", "mailertable", "virtusertable"):

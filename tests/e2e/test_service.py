@@ -189,3 +189,28 @@ def test_a_bad_table_line_is_reported_and_nothing_replaced(site: Site) -> None:
     assert f"{access}:{len(lines) + 2}: no RHS for LHS lonely-key" in refused.stderr
     assert db.read_bytes() == before
     assert site.mail_from("spam@junk.test") == 250
+
+
+def test_install_system_into_a_destdir(tmp_path: Path) -> None:
+    # make install-system under DESTDIR (never on the host itself): the programs linked
+    # to ours, what was there kept, the admin's own files kept, the unit filled in
+    dest = tmp_path / "root"
+    (dest / "usr/sbin").mkdir(parents=True)
+    (dest / "usr/sbin/sendmail").write_text("the old sendmail\n")
+    (dest / "etc/mail").mkdir(parents=True)
+    (dest / "etc/mail/access").write_text("Connect:127.0.0.1\tRELAY\n")
+    prefix = BIN.parent
+    done = subprocess.run(["make", "-s", "-C", str(ETC.parent), "install-system",
+                           f"DESTDIR={dest}", f"SYSTEM_PREFIX={prefix}", "SYSTEM_VENV=no"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert os.readlink(dest / "usr/sbin/sendmail") == str(prefix / "bin/sendmail")
+    assert (dest / "usr/sbin/sendmail.pre-sendmail-py").read_text() == "the old sendmail\n"
+    assert os.readlink(dest / "usr/bin/mailq") == str(prefix / "bin/mailq")
+    assert (dest / "etc/mail/access").read_text() == "Connect:127.0.0.1\tRELAY\n"
+    assert (dest / "etc/mail/sendmail.mc").read_text() == (ETC / "sendmail.mc").read_text()
+    unit = (dest / "etc/systemd/system/sendmail-py.service").read_text()
+    assert f"ExecStart={prefix}/bin/mta start -C /etc/mail\n" in unit
+    assert "@" not in unit.replace("multi-user", "")
+    assert "OK" in done.stdout  # mta check of the installed /etc/mail
+    assert not (dest / "etc/mail/sendmail.cf").exists()  # check changes nothing
