@@ -189,7 +189,7 @@ def _daemon(runtime: Runtime, queue_dir: Path, *, detach: bool,
         return int(ExitCode.EX_OK)
     if detach:
         _detach()
-    pid_file = options.get("PidFile") or DEFAULT_PID_FILE
+    pid_file: str | None = options.get("PidFile") or DEFAULT_PID_FILE
     if pid_file:  # while still root: the pid file's directory is root's
         try:
             with open(pid_file, "w") as fh:  # as Sendmail's: the pid, the command line
