@@ -6,6 +6,9 @@ SYNOPSIS
                  uid=1000, gid=8, write_as=(1000, 1000), lock=LockPolicy(timeout=5))
     except MboxError as exc: exit(exc.exit_code) / send(exc.reply)
 
+    chroot, path = safe_file_target("/safe/logs/f", "/safe")   # ("/safe", "/logs/f")
+    append_file(path, rendered, new_mode=0o600, regular_only=True)  # the *file* mailer
+
 DESCRIPTION
     The mailbox append of Sendmail's mail.local(8) (deliver() and lockmbox() in
     mail.local.c), as a library for mta.cli.maillocal and the local mailer:
@@ -49,6 +52,19 @@ DESCRIPTION
     lock, write and truncate with effective ids uid/gid, restored afterwards:
     mail.local's setreuid(0, uid), so that quotas are charged to the user.
 
+    The *file* mailer (an alias or .forward entry "/path") is not mail.local:
+    append_file() writes as Sendmail's mailfile() does, in the child that
+    mta.deliver.runner forks (chroot and ids done already). No dot-lock and no
+    owner check; the file is flock'ed, the rendered message (its From_ line
+    included) is appended with a blank line after it and fsync'ed. /dev/null
+    is not opened. Refused (EX_CANTCREAT): a symbolic link, a directory, a
+    file with an execute bit or more than one link, and, with regular_only
+    (SafeFileEnvironment chroot), a FIFO or device; a file that cannot be
+    opened (missing directory, permission denied). Without regular_only a
+    FIFO or device is opened and written (a FIFO nobody reads: EX_TEMPFAIL
+    after open_timeout) and its failing fsync is EX_IOERR, as in Sendmail.
+    safe_file_target() maps a name into the SafeFileEnvironment chroot.
+
 DIAGNOSTICS
     MboxError carries a sysexits code (exit_code) and an LMTP/SMTP Reply:
     EX_TEMPFAIL 451 4.3.0 for a lock that cannot be had (timeout, or the lock
@@ -57,13 +73,18 @@ DIAGNOSTICS
     overrun when bounce_quota is set (mail.local -b); EX_CANTCREAT 550 5.2.0 for
     a refused (linked, irregular, wrongly owned) or unopenable mailbox;
     EX_TEMPFAIL 451 4.3.0 when the message stream cannot be read.
+    append_file() raises MboxError with EX_CANTCREAT, EX_TEMPFAIL or EX_IOERR
+    and a text for the log ("cannot open /f: Symbolic links not allowed");
+    the reply the recipient gets is made from the code by the runner.
 
 SEE ALSO
-    mta.cli.maillocal, mta.util.sysexits, mail.local(8), mbox(5), RFC 4155.
+    mta.cli.maillocal, mta.deliver.runner, mta.util.sysexits, mail.local(8),
+    mbox(5), RFC 4155; Sendmail op.me 5.6 (SafeFileEnvironment, TempFileMode).
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import io
@@ -533,3 +554,171 @@ def _write_locked(
     finally:
         os.close(fd)
 
+
+
+# --------------------------------------------------------------------------- the *file* mailer
+
+DEV_NULL = "/dev/null"
+_EXEC_BITS = stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH
+
+
+def safe_file_target(path: str, safe_env: str | None) -> tuple[str | None, str]:
+    """Where a *file* delivery writes under SafeFileEnvironment: (chroot directory, path).
+
+    With no SafeFileEnvironment, or "/", there is no chroot and the path stays.
+    Otherwise a path that begins with the directory (as a string: with /safe,
+    "/safe/logs/f", "/logs/f" and "/safelogs/f" all become "/logs/f") has it
+    stripped, and what is left is taken from the root of the chroot.
+    """
+    if not safe_env or safe_env == "/":
+        return None, path
+    root = safe_env.rstrip("/") or "/"
+    if path.startswith(root):
+        path = path[len(root):]
+    return root, "/" + path.lstrip("/")
+
+
+def refuse_file(text: str, code: ExitCode = ExitCode.EX_CANTCREAT) -> MboxError:
+    """The error of a refused or failed file delivery: its sysexits code and text.
+
+    Sendmail reports only the exit status of its file-writing child (EX_CANTCREAT
+    "Can't create output", EX_TEMPFAIL "Deferred", EX_IOERR "I/O error"); the
+    text ("cannot open PATH: reason", as Sendmail prints it) is for the log.
+    """
+    if code == ExitCode.EX_CANTCREAT:
+        return MboxError(code, Reply(550, "5.3.0", text))
+    return MboxError(code, Reply(451, "4.0.0", text))
+
+
+def check_file_target(path: str, st: os.stat_result, *, regular_only: bool) -> None:
+    """Refuse what Sendmail's file mailer will not write to (lstat result st).
+
+    A symbolic link, a directory, a file with an execute bit or more than one
+    link is refused always; with regular_only (a chroot SafeFileEnvironment)
+    so is anything but a regular file (a FIFO, a device). Without it a FIFO or
+    device is opened and written, as Sendmail does.
+
+    Raises:
+        MboxError: EX_CANTCREAT.
+    """
+    if stat.S_ISLNK(st.st_mode):
+        raise refuse_file(f"cannot open {path}: Symbolic links not allowed")
+    if stat.S_ISDIR(st.st_mode):
+        raise refuse_file(f"cannot deliver to {path}: a directory")
+    if st.st_mode & _EXEC_BITS:
+        raise refuse_file(f"cannot deliver to {path}: an execute bit is set")
+    if regular_only and not stat.S_ISREG(st.st_mode):
+        raise refuse_file(f"cannot deliver to {path}: not a regular file")
+    if stat.S_ISREG(st.st_mode) and st.st_nlink > 1:
+        raise refuse_file(f"cannot deliver to {path}: more than one link")
+
+
+def _open_target(path: str, before: os.stat_result | None, mode: int,
+                 deadline: float) -> int:
+    """Open path for appending (create it when before is None), never through a link.
+
+    A FIFO without a reader is waited for until deadline (Timeout.fileopen),
+    then EX_TEMPFAIL, as Sendmail's open times out.
+    """
+    flags = os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC
+    if before is None:
+        flags |= os.O_CREAT | os.O_EXCL
+    elif not stat.S_ISREG(before.st_mode):
+        flags |= os.O_NONBLOCK  # a FIFO without a reader: ENXIO, then wait
+    while True:
+        try:
+            fd = os.open(path, flags, mode)
+        except OSError as exc:
+            if exc.errno == errno.ENXIO and before is not None \
+                    and stat.S_ISFIFO(before.st_mode) and time.monotonic() < deadline:
+                time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+                continue
+            if exc.errno == errno.ENXIO and before is not None and stat.S_ISFIFO(before.st_mode):
+                raise refuse_file(f"cannot open {path}: timed out",
+                                  ExitCode.EX_TEMPFAIL) from exc
+            if exc.errno == errno.ELOOP:
+                raise refuse_file(f"cannot open {path}: Symbolic links not allowed") from exc
+            raise refuse_file(f"cannot open {path}: {_strerror(exc)}",
+                              _temp_or(ExitCode.EX_CANTCREAT, exc)) from exc
+        if flags & os.O_NONBLOCK:
+            fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
+        return fd
+
+
+def append_file(path: str, message: bytes, *, new_mode: int = 0o600,
+                regular_only: bool = False, open_timeout: float = 60.0,
+                keep_mode: int | None = None, same_as: tuple[int, int] | None = None) -> None:
+    """Append message to path as Sendmail's *file* mailer does (mailfile()).
+
+    Called in the child that already runs as the writing user (and inside the
+    SafeFileEnvironment chroot): /dev/null takes the message without being
+    opened; an existing target must pass check_file_target(); a missing one
+    is created with new_mode (TempFileMode) and owned by the writer. The file
+    is locked (flock, as Sendmail on Linux), the message is appended as it
+    is (its From_ line included) with one blank line after it, and fsync'ed;
+    a write or fsync error truncates the file back and is EX_IOERR (deferred).
+    Afterwards the file gets keep_mode (the mode it had, set-id bits
+    included, which a write by a non-root user clears), else the mode it
+    was created with. With same_as (st_dev, st_ino: the file whose set-id bits
+    chose the writer) any other file is refused ("file changed").
+
+    Raises:
+        MboxError: EX_CANTCREAT for a refused or unopenable file, EX_TEMPFAIL for
+            a transient open error or a FIFO nobody reads, EX_IOERR for a failed
+            write.
+    """
+    if path == DEV_NULL:
+        return
+    deadline = time.monotonic() + open_timeout
+    while True:
+        try:
+            before: os.stat_result | None = os.lstat(path)
+        except FileNotFoundError:
+            before = None
+        except OSError as exc:
+            raise refuse_file(f"cannot open {path}: {_strerror(exc)}",
+                              _temp_or(ExitCode.EX_CANTCREAT, exc)) from exc
+        if before is not None:
+            check_file_target(path, before, regular_only=regular_only)
+        if same_as is not None and (before is None
+                                    or (before.st_dev, before.st_ino) != same_as):
+            raise refuse_file(f"{path}: file changed after the writer was chosen")
+        try:
+            fd = _open_target(path, before, new_mode, deadline)
+        except MboxError as exc:
+            if before is None and isinstance(exc.__cause__, FileExistsError):
+                continue  # created meanwhile: check it as an existing file
+            raise
+        break
+    try:
+        after = os.fstat(fd)
+        if before is not None and (after.st_dev, after.st_ino) != (before.st_dev, before.st_ino):
+            raise refuse_file(f"{path}: file changed after open")
+        if before is not None:
+            check_file_target(path, after, regular_only=regular_only)
+        _write_file(fd, path, message, after)
+        mode = keep_mode if keep_mode is not None else (
+            new_mode if before is None else stat.S_IMODE(after.st_mode))
+        if stat.S_ISREG(after.st_mode):
+            with contextlib.suppress(OSError):
+                os.fchmod(fd, stat.S_IMODE(mode))
+    finally:
+        os.close(fd)
+
+
+def _write_file(fd: int, path: str, message: bytes, st: os.stat_result) -> None:
+    """Lock fd, append message and fsync; truncate back and raise EX_IOERR on failure."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError as exc:
+        raise refuse_file(f"cannot lock {path}: {_strerror(exc)}",
+                          _temp_or(ExitCode.EX_CANTCREAT, exc)) from exc
+    start = os.fstat(fd).st_size
+    try:
+        _append(fd, _render(io.BytesIO(message), b"", True, False))
+        os.fsync(fd)
+    except OSError as exc:
+        if stat.S_ISREG(st.st_mode):
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, start)
+        raise refuse_file(f"{path}: {_strerror(exc)}", ExitCode.EX_IOERR) from exc

@@ -20,7 +20,15 @@ DESCRIPTION
     4. the recipients of one mailer and host go out together when the
        mailer takes several (F=m, at most m=); [IPC] mailers through
        mta.deliver.smtpclient (MX walk, connection cache), programs through
-       mta.deliver.program, [FILE] by an mbox append;
+       mta.deliver.program, [FILE] in a forked child as Sendmail's mailfile():
+       it chroots into SafeFileEnvironment (a name that starts with that
+       directory has it stripped; no chroot for "/"; without root the chroot
+       and so the delivery fail, as Sendmail's), takes the writer's ids
+       (file_writer(): the set-user-ID owner of an aliases-file target, the
+       controlling user, else DefaultUser; never root) and appends with
+       mta.deliver.mbox.append_file (links, directories, execute bits and,
+       under a chroot, anything but a regular file are refused: EX_CANTCREAT
+       "Can't create output", status 5.3.0; a write error defers);
     5. what failed for good is returned to the sender in a DSN (to the
        owner- alias when there is one); what is still deferred past
        Timeout.queuereturn fails too; past Timeout.queuewarn the sender
@@ -47,7 +55,9 @@ DIAGNOSTICS
 SEE ALSO
     mta.deliver.router, mta.deliver.mailer, mta.deliver.smtpclient,
     mta.deliver.program, mta.deliver.dsn, mta.queue.fsqueue; Sendmail op.me
-    4.1 (queue runs), 5.6 (Timeout.queuewarn, Timeout.queuereturn).
+    4.1 (queue runs), 5.6 (Timeout.queuewarn, Timeout.queuereturn,
+    SafeFileEnvironment, TempFileMode, Timeout.fileopen);
+    tests/diff/test_safefile_real.py (file deliveries against Sendmail 8.17).
 """
 
 from __future__ import annotations
@@ -65,6 +75,7 @@ import os
 import pwd
 import socket
 import ssl
+import stat
 import time
 import zlib
 from collections.abc import Sequence
@@ -89,7 +100,13 @@ from mta.deliver.mailer import (
     render_message,
     smtp_port,
 )
-from mta.deliver.mbox import MboxError, deliver_mbox
+from mta.deliver.mbox import (
+    DEV_NULL,
+    MboxError,
+    append_file,
+    refuse_file,
+    safe_file_target,
+)
 from mta.deliver.mime import Mime7Result, mime8to7
 from mta.deliver.program import TRANSIENT, clean_environment, exit_reply, run_program
 from mta.deliver.router import RcptState, Recipient, Router
@@ -110,7 +127,7 @@ from mta.rules.engine import RuleEngine, stripquotes
 from mta.rules.macros import MacroEnv
 from mta.rules.resolve import PROG_MAILER, RF_CANONICAL, RF_SENDERADDR, remotename
 from mta.util.fsio import read_to_end
-from mta.util.sysexits import EX_TEMPFAIL, EX_UNAVAILABLE
+from mta.util.sysexits import EX_CANTCREAT, EX_TEMPFAIL, EX_UNAVAILABLE
 from mta.util.timespec import ctime, format_interval
 
 log = logging.getLogger("mta.deliver")
@@ -144,6 +161,9 @@ class RunnerSettings:
     eight_bit_mode: str = "p"  # EightBitMode: 8-bit mail to a server without 8BITMIME
     host_status_timeout: int = 1800  # Timeout.hoststatus
     default_charset: str | None = None  # DefaultCharSet of a Content-Type mime8to7 adds
+    safe_file_env: str | None = None  # SafeFileEnvironment: chroot of file deliveries
+    temp_file_mode: int = 0o600  # TempFileMode: a file a delivery creates
+    file_open_timeout: float = 60.0  # Timeout.fileopen: a FIFO nobody reads
 
     @classmethod
     def from_config(cls, config: Config) -> RunnerSettings:
@@ -208,6 +228,9 @@ class RunnerSettings:
             eight_bit_mode=(options.get("EightBitMode") or "p")[:1].lower(),
             host_status_timeout=number("Timeout.hoststatus", 1800),
             default_charset=options.get("DefaultCharSet") or None,
+            safe_file_env=options.get("SafeFileEnvironment") or None,
+            temp_file_mode=number("TempFileMode", 0o600),
+            file_open_timeout=timeout("fileopen", 60.0),
         )
 
 
@@ -484,7 +507,7 @@ class QueueRunner:
             await self._smtp(envelope, group, mailer, macros, data, g,
                              _message_size(envelope, body))
         elif kind is MailerKind.FILE:
-            await self._file(envelope, group, data, g)
+            await self._file(envelope, group, data)
         elif kind is MailerKind.PROGRAM:
             await self._program(group, mailer, macros, data)
         else:
@@ -494,7 +517,8 @@ class QueueRunner:
         for rcpt in group:
             self._log_rcpt(envelope, rcpt, now, mailer)
             if rcpt.state in (RcptState.BADADDR, RcptState.QUEUEUP) and rcpt.reply is not None:
-                rcpt.transcript.append(_transcript_line(rcpt))
+                rcpt.transcript.append(_file_transcript_line(rcpt) if kind is MailerKind.FILE
+                                       else _transcript_line(rcpt))
 
     async def _smtp(self, envelope: QueueEnvelope, group: list[Recipient], mailer: MailerDef,
                     macros: MacroEnv, data: bytes, g: str, size: int) -> None:
@@ -541,36 +565,29 @@ class QueueRunner:
                 rcpt.fail(result.reply)
                 rcpt.transcript.extend(line for line in talk if line)
 
-    async def _file(self, envelope: QueueEnvelope, group: list[Recipient], data: bytes,
-                    g: str) -> None:
-        safe = self.config.options.get("SafeFileEnvironment")
+    async def _file(self, envelope: QueueEnvelope, group: list[Recipient],
+                    data: bytes) -> None:
+        """Append to each file as Sendmail's *file* mailer (mailfile()): in a child that
+        chroots into SafeFileEnvironment and runs as the writer file_writer() picks."""
+        settings = self.settings
         for rcpt in group:
-            path = rcpt.user
-            if safe and safe != "/":
-                prefix = safe.rstrip("/") + "/"
-                if not path.startswith(prefix):
-                    path = prefix + path.lstrip("/")
-            # written as the controlling user (a .forward's owner), else DefaultUser:
-            # never as root, or any user's .forward could append to any file
-            if os.geteuid() == 0:
-                # as the controlling user, in a child: never as root (any user's
-                # .forward could append to any file), and our own ids stay put
-                status, text = await asyncio.to_thread(_append_as, path, data,
-                                                       self._run_as(rcpt))
-                if status == 0:
-                    rcpt.state = RcptState.SENT
-                    rcpt.reply = Reply(250, "2.0.0", "Ok")
-                else:
-                    rcpt.fail(_file_reply(status, text))
-                continue
-            try:
-                await asyncio.to_thread(deliver_mbox, path, data, sender=g or "MAILER-DAEMON",
-                                        add_from_line=False, escape_from=False)
-            except MboxError as exc:
-                rcpt.fail(exc.reply)
-            else:
+            chroot, path = safe_file_target(rcpt.user, settings.safe_file_env)
+            if path == DEV_NULL:  # taken without being opened, chroot or not
                 rcpt.state = RcptState.SENT
                 rcpt.reply = Reply(250, "2.0.0", "Ok")
+                continue
+            writer = file_writer(os.path.join(chroot, path.lstrip("/")) if chroot else path,
+                                 controlling_ids(rcpt), settings.default_user)
+            job = FileJob(path, chroot, writer, settings.temp_file_mode,
+                          settings.file_open_timeout)
+            status, why = await asyncio.to_thread(_append_as, job, data)
+            if status == 0:
+                rcpt.state = RcptState.SENT
+                rcpt.reply = Reply(250, "2.0.0", "Ok")
+                continue
+            if why:
+                log.info("%s: %s", envelope.qid, why)
+            rcpt.fail(_file_reply(status))
 
     async def _program(self, group: list[Recipient], mailer: MailerDef, macros: MacroEnv,
                        data: bytes) -> None:
@@ -911,32 +928,116 @@ def _transcript_line(rcpt: Recipient) -> str:
     return Reply(reply.code, reply.status, text).line()
 
 
-def _append_as(path: str, data: bytes, ids: tuple[int, int]) -> tuple[int, str]:
-    """Append data to the file path in a forked child running as ids (uid, gid).
+@dataclass(frozen=True, slots=True)
+class FileWriter:
+    """Who appends to a file, as Sendmail's mailfile() picks: ids, groups, mode to keep."""
+
+    uid: int
+    gid: int
+    groups: tuple[int, ...]
+    keep_mode: int | None  # the file's mode (set-id bits too), restored after the write
+    borrowed: tuple[int, int] | None = None  # (st_dev, st_ino) whose set-id bits chose us
+
+
+@dataclass(frozen=True, slots=True)
+class FileJob:
+    """One *file* delivery for the child: the path (inside chroot, when set)."""
+
+    path: str
+    chroot: str | None
+    writer: FileWriter
+    new_mode: int = 0o600  # TempFileMode: a file that does not exist yet
+    open_timeout: float = 60.0  # Timeout.fileopen
+
+
+def file_writer(target: str, ctl: tuple[int, int] | None,
+                default: tuple[int, int]) -> FileWriter:
+    """The user a file delivery runs as, as Sendmail's mailfile() selects it.
+
+    target is the file as seen from outside the chroot; ctl the controlling
+    user (controlling_ids: a .forward's or :include:'s owner), None for an
+    aliases-file entry. An existing file's set-user-ID bit makes its owner the
+    writer, and its set-group-ID bit its group, but only for an aliases-file
+    entry (a user's .forward cannot borrow them); otherwise the controlling
+    user writes, else DefaultUser. Root never writes: uid or gid 0 becomes
+    DefaultUser's. A controlling user gets its supplementary groups
+    (initgroups), anyone else only the one group. When set-id bits chose the
+    writer, the child writes only to that same file (borrowed: device, inode).
+    """
+    try:  # lstat: a link is refused anyway, and lends no set-id bits
+        st: os.stat_result | None = os.lstat(target)
+    except OSError:
+        st = None
+    mode = st.st_mode if st is not None else 0
+    if ctl is not None:
+        mode &= ~(stat.S_ISUID | stat.S_ISGID)
+    if st is not None and mode & stat.S_ISUID:
+        uid = st.st_uid
+    elif ctl is not None and ctl[0] != 0:
+        uid = ctl[0]
+    else:
+        uid = default[0]
+    if st is not None and mode & stat.S_ISGID:
+        gid = st.st_gid
+    elif ctl is not None and ctl == (default[0], 0):
+        gid = default[1]  # an alias marked to run as DefaultUser
+    elif ctl is not None and ctl[0] != 0:
+        gid = ctl[1]
+    else:
+        gid = default[1]
+    uid = uid or default[0]
+    gid = gid or default[1]
+    groups: tuple[int, ...] = (gid,)
+    if ctl is not None and uid == ctl[0]:
+        with contextlib.suppress(KeyError, OSError):
+            groups = tuple(os.getgrouplist(pwd.getpwuid(uid).pw_name, gid))
+    borrowed = (st.st_dev, st.st_ino) if st is not None and mode & (
+        stat.S_ISUID | stat.S_ISGID) else None
+    return FileWriter(uid, gid, groups, stat.S_IMODE(mode) if st is not None else None,
+                      borrowed)
+
+
+def _append_as(job: FileJob, data: bytes) -> tuple[int, str]:
+    """Append data to job.path in a forked child; return its sysexits status and why.
 
     The child has everything loaded already (a new interpreter might not be
-    readable by that user); it only appends and exits. Returns its sysexits
-    status and the reply text of a failure.
+    readable by the writer). It chroots into job.chroot (SafeFileEnvironment)
+    before it gives up root, as Sendmail's mailfile(); without root the
+    chroot fails and so does the delivery (EX_CANTCREAT "Cannot chroot", as
+    Sendmail run as a RunAsUser). Then, when root, it takes the writer's
+    groups, gid and uid, appends (mbox.append_file: only a regular file under
+    a chroot) and exits.
     """
     read_end, write_end = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: drop to the user, append, report, exit
+    if pid == 0:  # the child: chroot, drop to the writer, append, report, exit
         code = int(EX_TEMPFAIL)
         try:
             os.close(read_end)
-            os.setgroups([])
-            os.setgid(ids[1])
-            os.setuid(ids[0])
-            deliver_mbox(path, data, sender="", add_from_line=False, escape_from=False,
-                         uid=ids[0], gid=ids[1])
+            if job.chroot is not None:
+                try:
+                    os.chroot(job.chroot)
+                    os.chdir("/")
+                except OSError as exc:
+                    raise refuse_file(f"mailfile: Cannot chroot({job.chroot}): "
+                                      f"{exc.strerror}") from exc
+            if os.geteuid() == 0:
+                writer = job.writer
+                os.setgroups(list(writer.groups))
+                os.setgid(writer.gid)
+                os.setuid(writer.uid)
+            append_file(job.path, data, new_mode=job.new_mode,
+                        regular_only=job.chroot is not None,
+                        open_timeout=job.open_timeout, keep_mode=job.writer.keep_mode,
+                        same_as=job.writer.borrowed)
             code = 0
         except MboxError as exc:
-            os.write(write_end, f"{exc.reply.code} {exc.reply.status} {exc.reply.text}"
-                     .encode("utf-8", "replace"))
             code = int(exc.exit_code)
+            with contextlib.suppress(OSError):
+                os.write(write_end, exc.reply.text.encode("utf-8", "replace"))
         except BaseException as exc:
             with contextlib.suppress(OSError):
-                os.write(write_end, f"451 4.3.0 {path}: {exc}".encode("utf-8", "replace"))
+                os.write(write_end, f"mailfile: {job.path}: {exc}".encode("utf-8", "replace"))
         finally:
             os._exit(code)
     os.close(write_end)
@@ -949,17 +1050,28 @@ def _append_as(path: str, data: bytes, ids: tuple[int, int]) -> tuple[int, str]:
     return (code if code >= 0 else int(EX_TEMPFAIL)), b"".join(chunks).decode("utf-8", "replace")
 
 
-def _file_reply(status: int, output: str) -> Reply:
-    """The reply of a failed file delivery: what the child printed, else its status."""
-    text = output.strip().splitlines()[0] if output.strip() else ""
-    parts = text.split(" ", 2)
-    if len(parts) == 3 and parts[0].isdigit():
-        try:
-            return Reply(int(parts[0]), parts[1], parts[2])
-        except ValueError:
-            pass
-    reply = exit_reply(status, output)
-    return reply
+# What a failed file delivery reports, by the child's exit status: Sendmail's
+# giveresponse() text; the status is markfailure()'s (EX_CANTCREAT: 5.3.0).
+FILE_CANTCREAT = Reply(550, "5.3.0", "Can't create output")
+
+
+def _file_reply(status: int) -> Reply:
+    """The reply of a failed file delivery, from the child's sysexits status."""
+    if status == EX_CANTCREAT:
+        return FILE_CANTCREAT
+    return exit_reply(status)
+
+
+def _file_transcript_line(rcpt: Recipient) -> str:
+    """The transcript line of a failed file delivery, as Sendmail's giveresponse()
+    writes it: the file name as it is, and the sysexits reply's status
+    ("550 5.0.0 /f... Can't create output"), not markfailure()'s."""
+    reply = rcpt.reply
+    if reply is None:
+        return ""
+    if reply == FILE_CANTCREAT:
+        reply = exit_reply(EX_CANTCREAT)
+    return Reply(reply.code, reply.status, f"{rcpt.paddr}... {reply.text}").line()
 
 
 def controlling_ids(rcpt: Recipient) -> tuple[int, int] | None:
