@@ -458,7 +458,7 @@ def _deliver(runtime: Runtime, queue: FsQueue, qid: str) -> None:
 
     async def once() -> None:
         try:
-            await runner.deliver(qid)
+            await runner.deliver(qid, fresh=True)
         finally:
             await runner.drain()
 

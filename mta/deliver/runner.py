@@ -161,6 +161,7 @@ class RunnerSettings:
     eight_bit_mode: str = "p"  # EightBitMode: 8-bit mail to a server without 8BITMIME
     host_status_timeout: int = 1800  # Timeout.hoststatus
     default_charset: str | None = None  # DefaultCharSet of a Content-Type mime8to7 adds
+    try_null_mx: bool = False  # TryNullMXList: a domain whose MX points back is tried itself
     safe_file_env: str | None = None  # SafeFileEnvironment: chroot of file deliveries
     temp_file_mode: int = 0o600  # TempFileMode: a file a delivery creates
     file_open_timeout: float = 60.0  # Timeout.fileopen: a FIFO nobody reads
@@ -228,6 +229,7 @@ class RunnerSettings:
             eight_bit_mode=(options.get("EightBitMode") or "p")[:1].lower(),
             host_status_timeout=number("Timeout.hoststatus", 1800),
             default_charset=options.get("DefaultCharSet") or None,
+            try_null_mx=(options.get("TryNullMXList") or "").lower() in ("true", "t", "yes"),
             safe_file_env=options.get("SafeFileEnvironment") or None,
             temp_file_mode=number("TempFileMode", 0o600),
             file_open_timeout=timeout("fileopen", 60.0),
@@ -289,7 +291,7 @@ class QueueRunner:
             self._semaphore = asyncio.Semaphore(max(1, self.settings.parallel))
         async with self._semaphore:
             try:
-                await self.deliver(qid, force=False)
+                await self.deliver(qid, force=False, fresh=True)
             except Exception:  # a fault of ours: the message stays queued for the next run
                 log.exception("%s: delivery failed", qid)
 
@@ -374,8 +376,13 @@ class QueueRunner:
         return self._load
 
     async def deliver(self, qid: str, *, force: bool = True,
-                      selector: Selector | None = None) -> bool | None:
+                      selector: Selector | None = None, fresh: bool = False) -> bool | None:
         """One delivery attempt of qid.
+
+        fresh: the attempt right after the message was queued (DeliveryMode
+        background or interactive), which Sendmail makes from the envelope in
+        memory: its priority does not grow by RetryFactor, as it does each time
+        a queue run reads the qf (readqf()).
 
         Returns:
             True when the message is finished (gone from the queue), False
@@ -409,7 +416,7 @@ class QueueRunner:
                 if not force and envelope.last_attempt and \
                         now - envelope.last_attempt < self.settings.min_queue_age:
                     return None
-                return await self._attempt(envelope, now)
+                return await self._attempt(envelope, now, fresh=fresh)
             finally:
                 os.close(fd)  # drops the lock
         finally:
@@ -439,7 +446,8 @@ class QueueRunner:
         macros.define("d", ctime(now))
         return macros
 
-    async def _attempt(self, envelope: QueueEnvelope, now: float) -> bool:
+    async def _attempt(self, envelope: QueueEnvelope, now: float, *,
+                       fresh: bool = False) -> bool:
         qid = envelope.qid
         try:
             with open(self.queue.df_path(qid), "rb") as fh:
@@ -463,7 +471,7 @@ class QueueRunner:
                     and not rcpt.logged:
                 self._log_rcpt(envelope, rcpt, now, None)
                 rcpt.transcript.append(_transcript_line(rcpt))
-        return await self._finish(envelope, body, sendq, now)
+        return await self._finish(envelope, body, sendq, now, fresh=fresh)
 
     def _check_compat(self, envelope: QueueEnvelope, sendq: list[Recipient],
                       macros: MacroEnv) -> None:
@@ -525,7 +533,9 @@ class QueueRunner:
         host = group[0].host or ""
         destinations = await smtpclient.resolve_destinations(
             host, self.env, port=smtp_port(mailer, macros),
-            local_domain=self.config.macros.get("m"), try_mx="0" not in mailer.flags)
+            local_domain=self.config.macros.get("m"), try_mx="0" not in mailer.flags,
+            local_names=self.engine.classes.members("w"),
+            try_null_mx=self.settings.try_null_mx)
         if destinations.failure is not None:
             for rcpt in group:
                 rcpt.fail(destinations.failure)
@@ -638,7 +648,7 @@ class QueueRunner:
     # ------------------------------------------------------------ afterwards
 
     async def _finish(self, envelope: QueueEnvelope, body: bytes, sendq: list[Recipient],
-                      now: float) -> bool:
+                      now: float, *, fresh: bool = False) -> bool:
         age = now - envelope.created
         deferred = [r for r in sendq if r.state is RcptState.QUEUEUP]
         if deferred and age >= self.settings.queue_return:
@@ -681,13 +691,13 @@ class QueueRunner:
             self.queue.remove(envelope.qid)
             return True
         reason = next((r.reply for r in deferred if r.reply is not None), None)
-        status = f"Deferred: {reason.line()}" if reason is not None else "Deferred"
+        status = deferred_text(reason)
         updated = replace(
             envelope,
             recipients=tuple(r.to_queue() for r in deferred),
             attempts=envelope.attempts + 1,
             last_attempt=int(now),
-            priority=envelope.priority + self.settings.retry_factor,
+            priority=envelope.priority + (0 if fresh else self.settings.retry_factor),
             status_message=status,
             flags=flags,
         )
@@ -737,7 +747,7 @@ class QueueRunner:
         if rcpt.state is RcptState.SENT:
             stat = f"Sent ({rcpt.reply.text})" if rcpt.reply is not None else "Sent"
         elif rcpt.state is RcptState.QUEUEUP:
-            stat = f"Deferred: {rcpt.reply.line() if rcpt.reply is not None else ''}"
+            stat = deferred_text(rcpt.reply)
         elif rcpt.state is RcptState.BADADDR and rcpt.reply is not None:
             stat = rcpt.reply.line()
         else:
@@ -914,6 +924,17 @@ def error_transcript(relay: str | None, lines: Sequence[str]) -> list[str]:
             out.extend(reply)
         reply = []
     return out
+
+
+def deferred_text(reason: Reply | None) -> str:
+    """The M record and the log's stat= of a deferral, as Sendmail words them: what
+    failed here says "Deferred: Connection refused by HOST" itself, a server's reply
+    is "Deferred: 451 4.3.0 text"."""
+    if reason is None:
+        return "Deferred"
+    if reason.text.startswith("Deferred"):
+        return reason.text
+    return f"Deferred: {reason.line()}"
 
 
 def _transcript_line(rcpt: Recipient) -> str:

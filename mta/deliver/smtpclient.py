@@ -63,11 +63,17 @@ DESCRIPTION
     timeout seconds idle. Before reuse it is probed with RSET; a failed probe
     drops it and a new connection is opened.
 
-    Not done (yet): 8-bit to 7-bit MIME conversion (a message with 8-bit data
-    goes to a server without 8BITMIME unchanged), the L= line length limit,
-    random order of MX hosts with equal preference, dropping MX hosts not
-    better than the local host, AUTH, SMTPUTF8 and the per-host status cache
-    (HostStatusDirectory).
+    MX hosts, as getmxrr() orders them for a delivery: those of equal
+    preference in an order of their own for each process (a hash of the
+    name with a per-process salt: mail for one domain spreads over its
+    equal MX hosts, and one queue run keeps to one order), and the local
+    host's own MX records (a name in local_names, class $=w) dropped with
+    every MX that is not better than them. When that leaves none, the MX
+    list points back to us: a configuration error, 554 5.3.5 "Local
+    configuration error" (logged as "MX list for DOMAIN points back to
+    HOST"), unless TryNullMXList lets the domain's own address be tried.
+
+    Not done (yet): AUTH and SMTPUTF8.
 
 DIAGNOSTICS
     Nothing raises for remote trouble: every outcome is a Reply in the report
@@ -88,12 +94,14 @@ import asyncio
 import collections
 import errno
 import functools
+import hashlib
 import ipaddress
 import logging
+import os
 import re
 import socket
 import ssl
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -103,6 +111,7 @@ from mta.deliver.mime import Mime7Result
 from mta.maps.base import MapEnv
 from mta.maps.classes.host import (
     LIBC_HOSTS_FILE,
+    MxResult,
     _query_nx,  # no public single-record lookup in host.py yet
     _TempFail,
     getmxrr,
@@ -213,7 +222,7 @@ class ClientOptions:
     tls_context: ssl.SSLContext | None = None  # STARTTLS when offered
     source_address: str | None = None  # ClientPortOptions Addr=
     family: socket.AddressFamily = socket.AF_UNSPEC  # ClientPortOptions Family=
-    line_limit: int = 990  # mailer L=; not enforced yet
+    line_limit: int = 990  # mailer L= (the lines are broken in mta.deliver.mailer)
     send_dsn: bool = True  # NOTIFY/ORCPT/RET/ENVID when the server offers DSN
 
 
@@ -354,6 +363,35 @@ def host_addresses(
     return [], tempfailed
 
 
+_MX_SALT = os.urandom(8)  # the order of equal MX hosts: one per process
+
+
+def _mx_weight(host: str) -> int:
+    """The tie-break of MX hosts of equal preference (Sendmail's mxrand(): a
+    hash of the name, random per process)."""
+    digest = hashlib.blake2b(host.lower().encode("utf-8", "replace"), digest_size=4,
+                             key=_MX_SALT).digest()
+    return int.from_bytes(digest, "big")
+
+
+def delivery_mx_order(mx: MxResult, local_names: Collection[str]) -> tuple[str, ...] | None:
+    """The MX hosts of mx as a delivery tries them (see DESCRIPTION); None when the
+    list points back to the local host (it had some, and every one went)."""
+    if not mx.preferences:
+        return mx.hosts
+    local_pref: int | None = None
+    for host, pref in zip(mx.hosts, mx.preferences, strict=True):
+        if host.rstrip(".").lower() in local_names and (local_pref is None or
+                                                        pref < local_pref):
+            local_pref = pref
+    kept = [(pref, _mx_weight(host), host)
+            for host, pref in zip(mx.hosts, mx.preferences, strict=True)
+            if local_pref is None or pref < local_pref]
+    if not kept:
+        return None
+    return tuple(host for _pref, _weight, host in sorted(kept))
+
+
 def _resolve(
     host_spec: str,
     env: MapEnv,
@@ -362,12 +400,15 @@ def _resolve(
     try_mx: bool,
     methods: Sequence[str] | None,
     family: socket.AddressFamily,
+    local_names: Collection[str] = (),
+    try_null_mx: bool = False,
 ) -> DestinationList:
     """resolve_destinations() without the thread."""
     destinations: list[Destination] = []
     seen: set[tuple[str, int]] = set()
     tempfailed: str | None = None
     unknown: str | None = None
+    points_back: str | None = None
     for element in split_host_spec(host_spec):
         names: tuple[str, ...] = (element,)
         if try_mx and _literal_address(element) is None:
@@ -375,7 +416,13 @@ def _resolve(
             if mx.count < 0:
                 tempfailed = tempfailed or element
                 continue
-            names = mx.hosts or (element,)
+            ordered = delivery_mx_order(mx, local_names)
+            if ordered is None:
+                if not try_null_mx:
+                    points_back = points_back or element
+                    continue
+                ordered = ()  # TryNullMXList: the domain's own address
+            names = ordered or (element,)
         for name in names:
             addresses, temp = host_addresses(env, name, methods=methods, family=family)
             if temp:
@@ -388,6 +435,10 @@ def _resolve(
                     destinations.append(Destination(name, address, port))
     if destinations:
         return DestinationList(tuple(destinations))
+    if points_back is not None:
+        me = local_domain or (min(local_names) if local_names else "localhost")
+        log.error("MX list for %s points back to %s", _plain(points_back), me)
+        return DestinationList((), Reply(554, "5.3.5", "Local configuration error"))
     if tempfailed is not None:
         text = f"Deferred: Name server: {_plain(tempfailed)}: host name lookup failure"
         return DestinationList((), Reply(451, "4.4.3", text))
@@ -412,6 +463,8 @@ async def resolve_destinations(
     try_mx: bool = True,
     host_methods: Sequence[str] | None = None,
     family: socket.AddressFamily = socket.AF_UNSPEC,
+    local_names: Collection[str] = (),
+    try_null_mx: bool = False,
 ) -> DestinationList:
     """The addresses to try for the host part of an [IPC] mailer triple (see DESCRIPTION).
 
@@ -424,6 +477,10 @@ async def resolve_destinations(
         try_mx: False for mailers with F=0 (no MX lookups).
         host_methods: the gethostbyname order, default the C library's nsswitch.conf.
         family: keep only IPv4 (AF_INET) or IPv6 (AF_INET6) addresses.
+        local_names: the local host's names, lower case without a final dot
+            (class $=w): MX records for them, and worse ones, are dropped.
+        try_null_mx: TryNullMXList: when that drops every MX host, try the
+            domain itself instead of failing.
 
     Returns:
         A DestinationList; its failure is set when nothing can be tried.
@@ -435,7 +492,8 @@ async def resolve_destinations(
         # address literals need no lookup: no thread hop for them
         return _resolve(host_spec, env, port, local_domain, try_mx, host_methods, family)
     return await asyncio.to_thread(
-        _resolve, host_spec, env, port, local_domain, try_mx, host_methods, family
+        _resolve, host_spec, env, port, local_domain, try_mx, host_methods, family,
+        local_names, try_null_mx
     )
 
 

@@ -48,6 +48,9 @@ ZONE = {
     ("mx2.dest.test", "A"): ["127.0.0.3"],
     ("down.test", "MX"): ["10 dead.down.test.", "20 mx2.dest.test."],
     ("dead.down.test", "A"): ["127.0.0.4"],  # nothing listens there
+    # the best MX is this host itself (virtual.test is in local-host-names): a loop
+    ("loop.test", "MX"): ["10 virtual.test.", "20 mx2.dest.test."],
+    ("half.test", "MX"): ["5 mx1.dest.test.", "10 virtual.test.", "20 mx2.dest.test."],
 }
 
 
@@ -550,4 +553,19 @@ def test_queue_la_holds_deliveries_until_the_load_falls(world: World) -> None:
                    capture_output=True)
     (message,) = world.sinks["mx1"].wait_for(1)
     assert message.recipients == ["bob@dest.test"]
+    assert world.queued() == []
+
+
+def test_mx_hosts_not_better_than_this_host_are_not_tried(world: World) -> None:
+    """As Sendmail's getmxrr(): this host's own MX record and every worse one are
+    dropped; when that leaves none, the domain points back here: 554 5.3.5."""
+    world.send(["bob@half.test"])
+    (message,) = world.sinks["mx1"].wait_for(1)  # the better MX only
+    assert message.recipients == ["bob@half.test"]
+    world.send(["bob@loop.test"])
+    (bounce,) = world.sinks["sender"].wait_for(1)
+    status = email.message_from_bytes(bounce.data).get_payload()[1].as_string()
+    assert "Status: 5.3.5" in status
+    assert world.sinks["mx2"].messages == []  # not tried: it is worse than this host
+    world.wait_queue_empty()
     assert world.queued() == []

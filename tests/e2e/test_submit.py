@@ -208,7 +208,8 @@ def test_submit_cf_relays_to_the_daemon_or_waits_in_its_own_queue(tmp_path: Path
         assert (done.returncode, done.stdout, done.stderr) == (0, b"", b"")
         (qf,) = client_queue.glob("qf*")
         text = qf.read_text("latin-1")
-        assert "\nN1\n" in text and "\nMDeferred" in text
+        # as Sendmail: the attempt made before exiting leaves P as it was (no RetryFactor)
+        assert "\nN1\nP30020\nMDeferred: Connection refused by [127.0.0.1]\n" in text
         assert "\nC:bob@remote.example.net\nrRFC822; bob@remote.example.net\n" \
                "RPFD:bob@remote.example.net\n" in text
         assert "/Submit) id " in text

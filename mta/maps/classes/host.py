@@ -465,6 +465,7 @@ class MxResult:
     count: int
     hosts: tuple[str, ...]
     status: int
+    preferences: tuple[int, ...] = ()  # of hosts, when they came from MX records
 
 
 def _is_address_literal(text: str) -> bool:
@@ -505,7 +506,7 @@ def getmxrr(env: MapEnv, host: str, *, local_domain: str | None) -> MxResult:
         return MxResult(0, (), EX_NOTFOUND)
     ranked = sorted(answer, key=lambda r: r.preference)
     hosts = tuple(_text(r.exchange) + "." for r in ranked)
-    return MxResult(len(hosts), hosts, EX_OK)
+    return MxResult(len(hosts), hosts, EX_OK, tuple(r.preference for r in ranked))
 
 
 # How long a host map answer is reused (Sendmail keeps them in its symbol table

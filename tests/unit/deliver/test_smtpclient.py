@@ -341,6 +341,43 @@ async def test_resolve_mx_in_preference_order(tmp_path: Path, dns_server: DnsSer
 
 
 @pytest.mark.asyncio
+async def test_local_mx_and_worse_ones_are_dropped(tmp_path: Path,
+                                                   dns_server: DnsServer) -> None:
+    # we are mx2 (preference 20): only the better mx1 is tried
+    env = dns_env(tmp_path, dns_server.port)
+    dests = await resolve_destinations("example.test", env, host_methods=("dns", "files"),
+                                       local_names={"mx2.example.test"})
+    assert [d.host for d in dests] == ["mx1.example.test."]
+    # we are the best MX: the list points back to us, a configuration error
+    dests = await resolve_destinations("example.test", env, host_methods=("dns", "files"),
+                                       local_names={"mx1.example.test"},
+                                       local_domain="me.test")
+    assert dests.failure == Reply(554, "5.3.5", "Local configuration error")
+    with pytest.raises(PermFailure):
+        dests.raise_for_failure()
+    # TryNullMXList: the domain's own address instead (it has none here: unknown)
+    dests = await resolve_destinations("example.test", env, host_methods=("dns", "files"),
+                                       local_names={"mx1.example.test"}, try_null_mx=True)
+    assert dests.failure is not None and dests.failure.status == "5.1.2"
+
+
+def test_equal_mx_preferences_are_ordered_per_process() -> None:
+    from mta.deliver.smtpclient import delivery_mx_order
+    from mta.maps.classes.host import MxResult
+
+    hosts = tuple(f"mx{n}.example.test." for n in range(12))
+    mx = MxResult(13, ("best.example.test.", *hosts), 0, (5, *([10] * 12)))
+    first = delivery_mx_order(mx, ())
+    assert first is not None and first[0] == "best.example.test."
+    assert sorted(first[1:]) == sorted(hosts)
+    assert delivery_mx_order(mx, ()) == first  # the same order within one process
+    # the name server's order is not kept (12 hosts: it would stay by chance 1 in 12!)
+    assert first[1:] != hosts
+    # no preferences (a host that is its own MX, or [host]): as found
+    assert delivery_mx_order(MxResult(1, ("h.test.",), 0), {"h.test"}) == ("h.test.",)
+
+
+@pytest.mark.asyncio
 @pytest.mark.parametrize(
     ("spec", "kwargs", "expected"),
     [

@@ -159,7 +159,8 @@ def dns_env(tmp_path: Path) -> Iterator[MapEnv]:
     ("host", "expected"),
     [
         # exchanges, and a host that is its own MX, get a final dot as in Sendmail
-        ("example.test", MxResult(2, ("mx1.example.test.", "mx2.example.test."), EX_OK)),
+        ("example.test", MxResult(2, ("mx1.example.test.", "mx2.example.test."), EX_OK,
+                                  (10, 20))),
         ("nomx.example.test", MxResult(1, ("nomx.example.test.",), EX_OK)),
         ("nosuch.example.test", MxResult(0, (), EX_NOTFOUND)),
         # NXDOMAIN, but the hosts file knows the name: its own MX, status 68
