@@ -106,6 +106,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from mta.core.errors import PermFailure, TempFailure
+from mta.core.params import TIMEOUTS
 from mta.core.reply import Reply
 from mta.deliver.mime import Mime7Result
 from mta.maps.base import MapEnv
@@ -117,6 +118,7 @@ from mta.maps.classes.host import (
     getmxrr,
     nss_host_methods,
 )
+from mta.util.timespec import convtime
 
 log = logging.getLogger(__name__)
 
@@ -195,21 +197,27 @@ class OutboundMessage:
     convert: Callable[[bytes, str], Mime7Result] | None = None
 
 
+def _timeout_default(name: str) -> float:
+    """Timeout.<name>'s default in seconds, from the one option table (mta.core.params)."""
+    spec = TIMEOUTS[name]
+    return float(convtime(spec.default or "0", spec.unit))
+
+
 @dataclass(frozen=True, slots=True)
 class ClientTimeouts:
-    """Sendmail's Timeout.* for the client, in seconds (defaults from op.me)."""
+    """Sendmail's Timeout.* for the client, in seconds (the defaults of mta.core.params)."""
 
     connect: float | None = None  # Timeout.connect 0: the system's limit
-    greeting: float = 300.0  # Timeout.initial
-    helo: float = 300.0
-    starttls: float = 3600.0
-    mail: float = 600.0
-    rcpt: float = 3600.0
-    datainit: float = 300.0
-    datablock: float = 3600.0
-    datafinal: float = 3600.0
-    rset: float = 300.0
-    quit: float = 120.0
+    greeting: float = _timeout_default("initial")
+    helo: float = _timeout_default("helo")
+    starttls: float = _timeout_default("starttls")
+    mail: float = _timeout_default("mail")
+    rcpt: float = _timeout_default("rcpt")
+    datainit: float = _timeout_default("datainit")
+    datablock: float = _timeout_default("datablock")
+    datafinal: float = _timeout_default("datafinal")
+    rset: float = _timeout_default("rset")
+    quit: float = _timeout_default("quit")
 
 
 @dataclass(frozen=True, slots=True)
