@@ -68,8 +68,9 @@ from mta.util.sysexits import ExitCode
 
 if TYPE_CHECKING:  # the command line imports this module for SubmitArgs: keep it light
     from mta.app.runtime import Runtime
+    from mta.deliver.router import Recipient
     from mta.queue.fsqueue import FsQueue
-    from mta.queue.qfformat import QueueRecipient
+    from mta.queue.qfformat import QueueEnvelope, QueueRecipient
     from mta.rules.engine import RuleEngine
 
 _HEADER_LINE = re.compile(rb"[!-9;-~]+[ \t]*:")
@@ -236,6 +237,10 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
     config = runtime.config
     engine = runtime.engine
     options = config.options
+    # ErrorMode: p print (the default), q quiet, m or w mail back, e mail back and exit 0
+    error_mode = (options.get("ErrorMode") or "p")[:1].lower()
+    if error_mode != "p":
+        engine.out = _quiet
     ignore_dots = args.ignore_dots or options.get("IgnoreDots", "").lower() in ("true", "t")
     got = collect(data, ignore_dots=ignore_dots)
     login, gecos = _login()
@@ -283,14 +288,19 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
     delivery_mode = (options.get("DeliveryMode") or "background")[:1].lower()
     counted = len(recipients)  # what the priority counts: the failed ones too
     error_text: str | None = None
+    failed: list[Recipient] = []
     if delivery_mode != "d":  # deferred: no lookups now, the queue run does them
         recipients, failed = _expand(engine, recipients)
         counted = len(recipients) + len(failed)
         if failed:
             status = int(ExitCode.EX_NOUSER)
-            error_text = failed[-1].split("... ", 1)[-1]  # the qf's M: the last error
-        if not recipients:
-            return status
+            last = failed[-1].reply
+            # the qf's M record: the last error, without the address
+            error_text = last.text.split("... ", 1)[-1] if last is not None else None
+            if error_mode == "p":
+                for rcpt in failed:
+                    print_error(rcpt.reply.text if rcpt.reply is not None
+                                else f"{rcpt.paddr}... failed")
     # the sender, $g and $x
     sender_arg = args.sender
     sender = sender_arg if sender_arg is not None else login
@@ -362,37 +372,116 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
                                             for name, _v in own),
                              headers_only=message_class < 0),
         auth=auth, envid=args.envid)
-    try:
-        asyncio.run(queue.commit(envelope))
-    except OSError as exc:
+    if not recipients:  # every one failed: nothing to queue
         queue.abort(qid)
-        print_error(f"queueup: cannot create queue file {qid}: {exc.strerror or exc}")
-        return int(ExitCode.EX_OSERR)
-    _deliver(runtime, queue, qid)
+    else:
+        try:
+            asyncio.run(queue.commit(envelope))
+        except OSError as exc:
+            queue.abort(qid)
+            print_error(f"queueup: cannot create queue file {qid}: {exc.strerror or exc}")
+            return int(ExitCode.EX_OSERR)
+        _deliver(runtime, queue, qid)
+    if failed:
+        return _errors_back(runtime, queue, envelope, got.body, failed, error_mode,
+                            print_error, status)
     return status
 
 
-def _expand(engine: RuleEngine, queued: list[QueueRecipient]
-            ) -> tuple[list[QueueRecipient], list[str]]:
-    """recipient() for each address, as Sendmail's command line does before it queues:
-    aliases, .forward, ruleset 5 (F=5: the MSP's relay and its C records); what
-    failed is reported as Sendmail reports it ("user... User unknown") and returned.
+def _quiet(_text: str) -> None:
+    """Where the messages go when ErrorMode does not print them."""
 
-    What stays is in the order Sendmail queues it: by host, local ones first, and
-    otherwise as the send queue has it.
+
+def _expand(engine: RuleEngine, queued: list[QueueRecipient]
+            ) -> tuple[list[QueueRecipient], list[Recipient]]:
+    """recipient() for each address, as Sendmail's command line does before it queues:
+    aliases, .forward, ruleset 5 (F=5: the MSP's relay and its C records). Returns
+    what stays, in the order Sendmail queues it (by host, local ones first, else as
+    the send queue has it), and what failed.
     """
     from mta.deliver.router import RcptState, Router
 
     expanded = Router(engine).expand(queued, macros=engine.macros)
-    failed: list[str] = []
-    for rcpt in expanded:
-        if rcpt.state is RcptState.BADADDR:
-            text = rcpt.reply.text if rcpt.reply is not None else f"{rcpt.paddr}... failed"
-            print(text)
-            failed.append(text)
+    failed = [r for r in expanded if r.state is RcptState.BADADDR]
     kept = [r for r in expanded if r.state in (RcptState.OK, RcptState.QUEUEUP)]
     kept.sort(key=lambda r: (r.host or "").lower())
     return [r.to_queue() for r in kept], failed
+
+
+def _errors_back(runtime: Runtime, queue: FsQueue, envelope: QueueEnvelope, body: bytes,
+                 failed: list[Recipient], mode: str, out: Callable[[str], None],
+                 status: int) -> int:
+    """What Sendmail's savemail() does with the recipients that failed, by ErrorMode:
+    print (the errors are out already) and save the message in ~/dead.letter; quiet;
+    mail a DSN back to the sender now (m, w; e, which then exits 0). Returns the exit
+    status (status, or EX_OK for e)."""
+    if mode == "q":
+        return status
+    if mode == "p":
+        path = dead_letter(runtime, envelope, body)
+        if path is not None:
+            out(f"{path}... Saved message in {path}")
+        return status
+    import asyncio
+
+    from mta.deliver.bounce import queue_dsn
+    from mta.deliver.dsn import DsnKind
+    from mta.deliver.runner import RunnerSettings
+
+    settings = RunnerSettings.from_config(runtime.config)
+    transcript = "".join(f"{r.reply.line()}\n" for r in failed if r.reply is not None)
+    try:
+        qids = asyncio.run(queue_dsn(
+            queue, runtime.config, runtime.engine.macros, envelope, body, failed,
+            now=time.time(), kind=DsnKind.FAILURE, transcript=transcript or None,
+            settings_warn=settings.queue_warn, settings_return=settings.queue_return,
+            postmaster_copy=settings.postmaster_copy))
+    except OSError as exc:
+        out(f"cannot queue the error report: {exc.strerror or exc}")
+        return int(ExitCode.EX_OSERR)
+    for qid in qids:
+        _deliver(runtime, queue, qid, mode="i")
+    return int(ExitCode.EX_OK) if mode == "e" else status
+
+
+def dead_letter(runtime: Runtime, envelope: QueueEnvelope, body: bytes) -> str | None:
+    """Append the message, as the *file* mailer writes it (a From_ line, Return-Path,
+    no Full-Name), to the user's ~/dead.letter; its path, None when it cannot be."""
+    import fcntl
+
+    from mta.deliver.mailer import render_message
+    from mta.rules.check import define_plain, using_macros
+    from mta.util.timespec import ctime
+
+    mailer = runtime.config.mailers.get("*file*")
+    try:
+        home = pwd.getpwuid(os.getuid()).pw_dir
+    except KeyError:
+        return None
+    if mailer is None or not home:
+        return None
+    engine = runtime.engine
+    macros = engine.macros.copy()
+    sender = envelope.sender.strip("<>")
+    define_plain(macros, "g", sender)
+    define_plain(macros, "d", ctime(time.time()))
+    with using_macros(engine, macros):
+        data = render_message(engine, envelope, mailer, body, macros=macros, unix_from=True)
+    if not data.endswith(b"\n"):
+        data += b"\n"
+    path = os.path.join(home, "dead.letter")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        os.write(fd, data + b"\n")
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return path
 
 
 def _dedup_key(address: str) -> str:
@@ -441,9 +530,10 @@ def _precedence(priorities: Mapping[str, int], headers: Sequence[tuple[str, str]
     return 0
 
 
-def _deliver(runtime: Runtime, queue: FsQueue, qid: str) -> None:
+def _deliver(runtime: Runtime, queue: FsQueue, qid: str, mode: str | None = None) -> None:
     """DeliveryMode: interactive here and now, background in a child, else not."""
-    mode = (runtime.config.options.get("DeliveryMode") or "background")[:1].lower()
+    if mode is None:
+        mode = (runtime.config.options.get("DeliveryMode") or "background")[:1].lower()
     if mode not in ("i", "b"):
         return
     if mode == "b":

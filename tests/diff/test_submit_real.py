@@ -107,8 +107,14 @@ CASES: list[tuple[list[str], str | bytes]] = [
     (["fwd"], PLAIN),
     (["staff", "nobody"], PLAIN),
     (["root", R, "nobody"], PLAIN),
-    # (an address that fails saves the message in the user's ~/dead.letter in the real
-    # program, the host's /root/dead.letter here: tests/e2e/test_submit.py has those)
+    # an address that fails: the message is saved in ~/dead.letter (a private /root
+    # here), or not (-oeq)
+    (["nosuchuser"], PLAIN),
+    (["root", "nosuchuser"], PLAIN),
+    (["bad<address"], PLAIN),
+    (["-oeq", "root", "nosuchuser"], PLAIN),
+    (["nosuchuser"], "From: Someone <someone@remote.example.net>\nSubject: dl\n\n"
+                     "From the start\nbody\n"),
     (["root", "root"], PLAIN),
     ([], PLAIN),
     (["-t"], "Subject: no rcpt\n\nx\n"),
@@ -136,8 +142,11 @@ def inner(site: str, command: str) -> int:
         for path in sorted(queue.iterdir()):
             if path.name[:2] in ("qf", "df"):
                 files[path.name[:2] + str(len(files))] = path.read_bytes().decode("latin-1")
+        dead = Path(f"{site}-home/dead.letter")  # root's home in the namespace
+        saved = dead.read_bytes().decode("latin-1") if dead.exists() else None
+        dead.unlink(missing_ok=True)
         results.append({"rc": done.returncode, "out": done.stdout.decode("latin-1"),
-                        "files": sorted(files.values())})
+                        "files": sorted(files.values()), "dead.letter": saved})
     print(json.dumps(results))
     return 0
 
@@ -152,9 +161,17 @@ def _mask(text: str) -> str:
 
 def _run(root: Path, name: str, command: str) -> list[dict[str, object]]:
     site = nsenv.daemon_site(root, name, MC)
+    # root's home inside is a directory of the site (a passwd file of our own bound
+    # over /etc/passwd), so that dead.letter lands there and not in the host's /root
+    home = root / f"{name}-home"
+    home.mkdir(mode=0o700)
+    passwd = root / f"{name}-passwd"
+    passwd.write_text("".join(
+        re.sub(r"^(root:[^:]*:0:0:[^:]*:)[^:]*:", rf"\g<1>{nsenv.NS_ROOT}/{name}-home:", line)
+        for line in Path("/etc/passwd").read_text().splitlines(keepends=True)))
     with open(site / "aliases", "a") as fh:
         fh.write("staff: root, nobody, bob@remote.example.net\nfwd: carol@remote.example.net\n")
-    env = nsenv.NsEnv(root / "state", binds=((root, nsenv.NS_ROOT),))
+    env = nsenv.NsEnv(root / "state", binds=((root, nsenv.NS_ROOT), (passwd, "/etc/passwd")))
     env.prepare()
     proc = subprocess.run(env.argv([sys.executable, __file__, f"{nsenv.NS_ROOT}/{name}",
                                     command]), capture_output=True, text=True, timeout=600,
@@ -162,7 +179,11 @@ def _run(root: Path, name: str, command: str) -> list[dict[str, object]]:
     assert proc.returncode == 0, proc.stderr[-2000:]
     results: list[dict[str, object]] = json.loads(proc.stdout)
     for result in results:
-        result["out"] = _mask(str(result["out"]))
+        result["out"] = _mask(str(result["out"])).replace(f"{nsenv.NS_ROOT}/{name}-home",
+                                                          "HOME")
+        if result["dead.letter"] is not None:
+            result["dead.letter"] = re.sub(r"(?m)^From (\S+) .*$", r"From \1 DATE",
+                                           _mask(str(result["dead.letter"])))
         result["files"] = [_mask(text) for text in result["files"]]  # type: ignore[attr-defined]
     return results
 

@@ -181,10 +181,20 @@ def test_bad_options(site: Site, args: list[str], message: str) -> None:
     assert list(site.queue.rglob("qf*")) == []
 
 
-def test_unknown_local_user_with_sendmail_cf(site: Site) -> None:
-    done = site.send(["-odq", "root", "nosuchuser"], b"Subject: x\n\nhi\n")
-    assert (done.returncode, done.stdout) == (67, "nosuchuser... User unknown\n")
-    assert re.findall(r"(?m)^R\w*:(.*)$", site.qf()) == ["root"]
+@pytest.mark.parametrize(("mode", "status", "reports"), [("q", 67, 0), ("m", 67, 1),
+                                                       ("e", 0, 1)])
+def test_unknown_local_user_by_error_mode(site: Site, mode: str, status: int,
+                                          reports: int) -> None:
+    # (ErrorMode p, the default, prints the error and saves the message in the user's
+    # ~/dead.letter: tests/diff/test_submit_real.py has it, with a home of its own)
+    done = site.send(["-odq", f"-oe{mode}", "root", "nosuchuser"], b"Subject: x\n\nhi\n")
+    assert (done.returncode, done.stdout) == (status, "")
+    queued = [p.read_bytes().decode("latin-1") for p in sorted(site.queue.rglob("qf*"))]
+    message = [q for q in queued if "Returned mail" not in q]
+    assert len(message) == 1 and "\nRPFD:root\n" in message[0]
+    assert "\nMUser unknown\n" in message[0]
+    # m and e: a DSN goes back to the sender at once (here it waits: no local mailer)
+    assert len(queued) - 1 == reports
 
 
 def test_submit_cf_relays_to_the_daemon_or_waits_in_its_own_queue(tmp_path: Path) -> None:
