@@ -340,6 +340,17 @@ def daemon_info(directory: Path) -> DaemonInfo:
     return DaemonInfo(Path(pid_file) if pid_file else None, found, tuple(dict.fromkeys(dirs)))
 
 
+def _info(directory: Path) -> DaemonInfo | None:
+    """daemon_info(), or None after saying why the .cf does not load."""
+    from mta.core.errors import ConfigError
+
+    try:
+        return daemon_info(directory)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return None
+
+
 def read_pid(pid_file: Path | None) -> int | None:
     """The pid on the first line of the pid file, None when there is none."""
     if pid_file is None:
@@ -395,21 +406,15 @@ def start(directory: Path, queue_interval: str) -> int:
 
 
 def _start(directory: Path, queue_interval: str) -> int:
-    from mta.core.errors import ConfigError
-
-    try:
-        info = daemon_info(directory)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
+    info = _info(directory)
+    if info is None:
         return int(ExitCode.EX_CONFIG)
     pid = read_pid(info.pid_file)
     if pid is not None and alive(pid):
         print(f"mta start: already running (pid {pid})", file=sys.stderr)
         return int(ExitCode.EX_OK)
-    argv = [_sendmail_program(), "-bd", f"-q{queue_interval}" if queue_interval else "-q",
+    argv = [_sendmail_program(), "-bd", *([f"-q{queue_interval}"] if queue_interval else []),
             "-C", str(directory / "sendmail.cf")]
-    if not queue_interval:
-        argv.remove("-q")
     # -bd binds before it detaches: its exit status says whether it listens
     status = subprocess.run(argv, check=False, stdin=subprocess.DEVNULL).returncode
     if status != 0:
@@ -431,12 +436,8 @@ def _wait_for_pid(pid_file: Path | None, timeout: float = 10.0) -> int | None:
 
 
 def stop(directory: Path) -> int:
-    from mta.core.errors import ConfigError
-
-    try:
-        info = daemon_info(directory)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
+    info = _info(directory)
+    if info is None:
         return int(ExitCode.EX_CONFIG)
     pid = read_pid(info.pid_file)
     if pid is None or not alive(pid):
@@ -456,13 +457,10 @@ def stop(directory: Path) -> int:
 def restart(directory: Path, queue_interval: str) -> int:
     if not _regenerate_or_report(directory, "restart"):
         return int(ExitCode.EX_CONFIG)  # the running daemon stays as it is
-    from mta.core.errors import ConfigError
-
-    try:
-        pid = read_pid(daemon_info(directory).pid_file)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
+    info = _info(directory)
+    if info is None:
         return int(ExitCode.EX_CONFIG)
+    pid = read_pid(info.pid_file)
     if pid is not None and alive(pid):
         status = stop(directory)
         if status != 0:
@@ -473,13 +471,10 @@ def restart(directory: Path, queue_interval: str) -> int:
 def reload(directory: Path) -> int:
     if not _regenerate_or_report(directory, "reload"):
         return int(ExitCode.EX_CONFIG)
-    from mta.core.errors import ConfigError
-
-    try:
-        pid = read_pid(daemon_info(directory).pid_file)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
+    info = _info(directory)
+    if info is None:
         return int(ExitCode.EX_CONFIG)
+    pid = read_pid(info.pid_file)
     if pid is None or not alive(pid):
         print("mta reload: not running", file=sys.stderr)
         return int(ExitCode.EX_UNAVAILABLE)
@@ -489,12 +484,8 @@ def reload(directory: Path) -> int:
 
 
 def status(directory: Path) -> int:
-    from mta.core.errors import ConfigError
-
-    try:
-        info = daemon_info(directory)
-    except ConfigError as exc:
-        print(exc, file=sys.stderr)
+    info = _info(directory)
+    if info is None:
         return 4  # LSB: status unknown
     pid = read_pid(info.pid_file)
     if pid is None:

@@ -132,3 +132,15 @@ def daemon(tmp_path: Path) -> Iterator[Daemon]:
         stop_daemon(started.proc)
 
 
+def greeting(port: int, want: bytes, deadline: float) -> bytes:
+    """The greeting of the daemon once it contains want (it may be restarting)."""
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+                line = s.recv(4096)
+            if want in line or time.monotonic() > deadline:
+                return line
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(0.1)

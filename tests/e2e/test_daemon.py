@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import BIN, Daemon, build_site, start_daemon, stop_daemon
+from conftest import BIN, Daemon, build_site, greeting, start_daemon, stop_daemon
 
 
 def test_message_is_queued_before_250(daemon: Daemon) -> None:
@@ -273,22 +273,6 @@ def test_client_names_come_from_dns(tmp_path: Path) -> None:
                       "liar.example.test [127.0.0.3] (may be forged)"]
 
 
-def _greeting(port: int, want: bytes, deadline: float) -> bytes:
-    """The greeting of the daemon once it contains want (it may be restarting)."""
-    import time
-
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
-                line = s.recv(4096)
-            if want in line or time.monotonic() > deadline:
-                return line
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-        time.sleep(0.1)
-
-
 def test_sighup_restarts_with_the_new_cf_and_keeps_the_old_on_error(tmp_path: Path) -> None:
     import signal
     import time
@@ -296,11 +280,11 @@ def test_sighup_restarts_with_the_new_cf_and_keeps_the_old_on_error(tmp_path: Pa
     cf, queue, port = build_site(tmp_path)
     daemon = start_daemon(cf, queue, port, tmp_path / "daemon.log")
     try:
-        assert b"restarted" not in _greeting(port, b"", time.monotonic() + 30)
+        assert b"restarted" not in greeting(port, b"", time.monotonic() + 30)
         original = cf.read_text()
         cf.write_text(original + "O SmtpGreetingMessage=$j restarted\n")
         daemon.proc.send_signal(signal.SIGHUP)
-        assert b"restarted" in _greeting(port, b"restarted", time.monotonic() + 60)
+        assert b"restarted" in greeting(port, b"restarted", time.monotonic() + 60)
         assert daemon.proc.poll() is None  # the same process (-bD), run again
         # a .cf that does not load leaves the running daemon as it is
         cf.rename(cf.with_suffix(".away"))
@@ -309,7 +293,7 @@ def test_sighup_restarts_with_the_new_cf_and_keeps_the_old_on_error(tmp_path: Pa
         while b"restart:" not in daemon.log.read_bytes() and time.monotonic() < deadline:
             time.sleep(0.1)
         assert b"the running configuration stays" in daemon.log.read_bytes()
-        assert b"restarted" in _greeting(port, b"restarted", time.monotonic() + 30)
+        assert b"restarted" in greeting(port, b"restarted", time.monotonic() + 30)
         with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
             assert client.sendmail("", ["root@localhost"], b"Subject: x\r\n\r\nafter\r\n") == {}
     finally:
@@ -403,9 +387,9 @@ def test_a_port_in_use_is_waited_for_not_shared(tmp_path: Path) -> None:
                 assert second.poll() is None and time.monotonic() < deadline, \
                     second_log.read_text()
                 time.sleep(0.05)
-            assert b"second" not in _greeting(port, b"", time.monotonic() + 30)
+            assert b"second" not in greeting(port, b"", time.monotonic() + 30)
             stop_daemon(first.proc)
-            assert b"second" in _greeting(port, b"second", time.monotonic() + 60)
+            assert b"second" in greeting(port, b"second", time.monotonic() + 60)
         finally:
             stop_daemon(second)
         assert second.returncode == 0
@@ -431,7 +415,7 @@ def test_refuse_la_closes_the_port_until_the_load_falls(tmp_path: Path) -> None:
     daemon = start_daemon(cf, queue, port, tmp_path / "daemon.log", ("RefuseLA=10",),
                           env={"MTA_LOADAVG": str(loadfile), "MTA_WORKERS": "2"})
     try:
-        assert _greeting(port, b"220", time.monotonic() + 30).startswith(b"220")
+        assert greeting(port, b"220", time.monotonic() + 30).startswith(b"220")
         _set_load(loadfile, 14.6)
         deadline = time.monotonic() + 30
         while True:
@@ -444,7 +428,7 @@ def test_refuse_la_closes_the_port_until_the_load_falls(tmp_path: Path) -> None:
         assert b"rejecting connections on daemon MTA: load average: 15" in \
             daemon.log.read_bytes()
         _set_load(loadfile, 2.0)
-        assert _greeting(port, b"220", time.monotonic() + 60).startswith(b"220")
+        assert greeting(port, b"220", time.monotonic() + 60).startswith(b"220")
         assert b"accepting connections again for daemon MTA" in daemon.log.read_bytes()
         with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
             assert client.sendmail("", ["root@localhost"], b"Subject: x\r\n\r\nhi\r\n") == {}

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import BIN, ETC
+from conftest import BIN, ETC, greeting
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 from dnsserver import DnsServer
@@ -57,17 +57,7 @@ class Site:
             return None
 
     def greeting(self, want: bytes = b"220", timeout: float = 60) -> bytes:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=10) as s:
-                    line = s.recv(4096)
-                if want in line or time.monotonic() > deadline:
-                    return line
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-            time.sleep(0.1)
+        return greeting(self.port, want, time.monotonic() + timeout)
 
     def mail_from(self, sender: str) -> int:
         with smtplib.SMTP("127.0.0.1", self.port, timeout=30) as client:
