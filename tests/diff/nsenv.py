@@ -47,6 +47,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -287,3 +288,12 @@ def site_mc_head(cf_m4: str | Path, versionid: str) -> str:
             f"define(`confPID_FILE', `{ns}/sendmail.pid')dnl\n"
             "define(`confDONT_PROBE_INTERFACES', `True')dnl\n"
             "define(`confTO_IDENT', `0')dnl\n")
+
+
+def mask_qf(text: str) -> str:
+    """A queue file (or what quotes one) with its queue ids, times and creation time
+    T replaced by words, so that two runs can be compared line for line."""
+    text = re.sub(r"^T\d+$", "TX", text, flags=re.M)
+    text = re.sub(r"\d\d:\d\d:\d\d", "HH:MM:SS", text)
+    text = re.sub(r"\b\d{12}\.", "X.", text)  # $t in Message-Id
+    return re.sub(r"\b6[A-Za-z0-9]{13}\b|\b[A-Za-z0-9]{8}\d{6}\b", "QID", text)

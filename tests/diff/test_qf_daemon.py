@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -145,14 +144,6 @@ def inner(site: str, command: str) -> int:
     return 0
 
 
-def _mask(text: str) -> str:
-    """The queue id, the times and the creation time T of a qf file replaced by X."""
-    text = re.sub(r"^T\d+$", "TX", text, flags=re.M)
-    text = re.sub(r"\d\d:\d\d:\d\d", "HH:MM:SS", text)
-    text = re.sub(r"\b\d{12}\.", "X.", text)  # $t in Message-Id
-    return re.sub(r"\b6[A-Za-z0-9]{13}\b|\b[A-Za-z0-9]{8}\d{6}\b", "QID", text)
-
-
 def _run(root: Path, name: str, command: str) -> list[list[str]]:
     nsenv.daemon_site(root, name, MC)
     env = nsenv.NsEnv(root / "state", binds=((root, nsenv.NS_ROOT),))
@@ -161,7 +152,7 @@ def _run(root: Path, name: str, command: str) -> list[list[str]]:
                                     command]), capture_output=True, text=True, timeout=300,
                           check=False)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    return [[_mask(text) for text in files] for files in json.loads(proc.stdout)]
+    return [[nsenv.mask_qf(text) for text in files] for files in json.loads(proc.stdout)]
 
 
 def test_queue_files_as_real_sendmail_writes_them(tmp_path: Path) -> None:

@@ -151,14 +151,6 @@ def inner(site: str, command: str) -> int:
     return 0
 
 
-def _mask(text: str) -> str:
-    """The queue ids, the times and the creation time T replaced by X."""
-    text = re.sub(r"^T\d+$", "TX", text, flags=re.M)
-    text = re.sub(r"\d\d:\d\d:\d\d", "HH:MM:SS", text)
-    text = re.sub(r"\b\d{12}\.", "X.", text)  # $t in Message-Id
-    return re.sub(r"\b6[A-Za-z0-9]{13}\b|\b[A-Za-z0-9]{8}\d{6}\b", "QID", text)
-
-
 def _run(root: Path, name: str, command: str) -> list[dict[str, object]]:
     site = nsenv.daemon_site(root, name, MC)
     # root's home inside is a directory of the site (a passwd file of our own bound
@@ -179,12 +171,12 @@ def _run(root: Path, name: str, command: str) -> list[dict[str, object]]:
     assert proc.returncode == 0, proc.stderr[-2000:]
     results: list[dict[str, object]] = json.loads(proc.stdout)
     for result in results:
-        result["out"] = _mask(str(result["out"])).replace(f"{nsenv.NS_ROOT}/{name}-home",
+        result["out"] = nsenv.mask_qf(str(result["out"])).replace(f"{nsenv.NS_ROOT}/{name}-home",
                                                           "HOME")
         if result["dead.letter"] is not None:
             result["dead.letter"] = re.sub(r"(?m)^From (\S+) .*$", r"From \1 DATE",
-                                           _mask(str(result["dead.letter"])))
-        result["files"] = [_mask(text) for text in result["files"]]  # type: ignore[attr-defined]
+                                           nsenv.mask_qf(str(result["dead.letter"])))
+        result["files"] = [nsenv.mask_qf(text) for text in result["files"]]  # type: ignore[attr-defined]
     return results
 
 
