@@ -639,7 +639,7 @@ def _mailer_line(st: _State, line: str) -> None:
                 argv = tuple(value.split())
         elif fcode in "MmrLNW":
             fields[fcode] = value
-        elif fcode in "DCTU/":
+        elif fcode in "DCTU/Q":  # Q=: the mailer's queue group (kept in equates)
             if not value and fcode in "DC":
                 what = "working directory" if fcode == "D" else "charset"
                 st.error(f"mailer {name}: null {what}")

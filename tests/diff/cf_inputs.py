@@ -12,7 +12,8 @@ DESCRIPTION
     relay-domains, ...), the domains named in the .mc (VIRTUSER_DOMAIN,
     MASQUERADE_AS, RELAY_DOMAIN, SMART_HOST, ...), the test hosts of the
     namespace's /etc/hosts (tests/diff/nsenv.py) and a few that resolve
-    nowhere. CORE_ADDRESSES (the same for every case) come first; then
+    nowhere. CORE_ADDRESSES (the same for every case) come first, then the
+    addresses the .mc names in "dnl cf_inputs address: ADDRESS" lines; then
     addresses are built in random shapes until there are ADDRESS_COUNT
     distinct ones: user@domain mostly, and subdomains, +detail, %-hack,
     source routes, UUCP paths, quoted local parts, phrases and comments,
@@ -24,7 +25,12 @@ DESCRIPTION
 
     bt_lines() turns them into -bt input, in blocks:
 
-    1. `3,0 A` and `/parse A` for every address;
+    1. `3,0 A` and `/parse A` for every address; then, for each ruleset
+       that a FEATURE of the .mc adds and Sendmail calls on one address
+       (FEATURE_RULESETS: queuegroup), `RULESET <A>` and `RULESET A`; and
+       for each text hook of the .mc (TEXT_HOOK_PREFIXES: Test_check_other...
+       runs check_other on "TEXT $| 5", Test_CheckTo a header check),
+       `HOOK TEXT` for COMMAND_LINES and every address;
     2. `/try esmtp A` under /tryflags ES and HS (envelope and header sender:
        genericstable and masquerading), then /tryflags ER again;
     3. `check_mail <A>` and `check_rcpt <A>` from an outside client
@@ -88,6 +94,16 @@ _CLASS_FILES = (
     "trusted-users",
 )
 _TAGS = ("Connect:", "From:", "To:", "Spam:", "ClientRate:", "ClientConn:", "GreetPause:")
+# Tags of access keys that name only words found elsewhere in the site: their
+# keys are left out of the pools, so that adding them changed no case's addresses.
+_QUIET_TAGS = (
+    "qgrp:",
+    "rhs:",
+    "XConnect:",
+    "dnsblaccess:",
+    "TLS_Srv_Features:",
+    "TLS_Clt_Features:",
+)
 _DOMAIN_RE = re.compile(r"(?<![\w.@/-])\.?[A-Za-z0-9][A-Za-z0-9-]*(?:\.[A-Za-z0-9-]+)+")
 _IP_RE = re.compile(r"^\d+(?:\.\d+){0,3}$")
 
@@ -273,6 +289,9 @@ def site_words(site: Path = SITE_DIR) -> tuple[list[str], list[str]]:
             continue
         text = path.read_text(encoding="latin-1")
         for key in _map_keys(path):
+            # a key ending in a dot (HACK(spamtrap)'s exact keys) names known words
+            if key.startswith(_QUIET_TAGS) or key.endswith("."):
+                continue
             for tag in _TAGS:
                 if key.startswith(tag):
                     key = key[len(tag) :]
@@ -288,7 +307,8 @@ def site_words(site: Path = SITE_DIR) -> tuple[list[str], list[str]]:
                 domains.append(key)
         # right-hand sides name domains too (domaintable, mailertable hosts)
         for line in text.splitlines():
-            if line.startswith("#"):
+            fields = line.split()
+            if line.startswith(("#", *_QUIET_TAGS)) or (fields and fields[0].endswith(".")):
                 continue
             for field in line.split()[1:]:
                 domains += _host_words(field.rpartition("@")[2])
@@ -322,6 +342,18 @@ def mc_domains(mc: Path) -> list[str]:
             if not word.endswith((".m4", ".mc")):
                 found.append(word)
     return _unique(found)
+
+
+_MC_ADDRESS_PREFIX = "dnl cf_inputs address: "
+
+
+def mc_addresses(mc: Path) -> list[str]:
+    """The addresses the .mc asks for in lines "dnl cf_inputs address: ADDRESS"."""
+    return [
+        line[len(_MC_ADDRESS_PREFIX) :].strip()
+        for line in mc.read_text(encoding="latin-1").splitlines()
+        if line.startswith(_MC_ADDRESS_PREFIX)
+    ]
 
 
 def _unique(items: Iterable[str]) -> list[str]:
@@ -415,7 +447,7 @@ def addresses(mc: Path, *, count: int = ADDRESS_COUNT, site: Path = SITE_DIR) ->
     """
     rng = random.Random(zlib.crc32(mc.stem.encode()))
     pools = _Pools(mc, site)
-    result = _unique(CORE_ADDRESSES)
+    result = _unique([*CORE_ADDRESSES, *mc_addresses(mc)])
     seen = set(result)
     while len(result) < count:
         address = _address(rng, pools)
@@ -467,16 +499,71 @@ def generated_clients(seed_name: str, count: int = GENERATED_CLIENTS) -> list[Cl
     return out
 
 
+# Rulesets that Sendmail calls by name on one address (not through rscheck),
+# which a FEATURE adds: every address of a case whose .mc loads the FEATURE
+# goes through them, as "<address>" and as it is.
+FEATURE_RULESETS: dict[str, tuple[str, ...]] = {
+    "queuegroup": ("queuegroup",),
+}
+_FEATURE_RE = re.compile(r"^\s*FEATURE\(\s*`?(\w+)", re.MULTILINE)
+
+
+def feature_rulesets(mc: Path) -> list[str]:
+    """The address rulesets of FEATURE_RULESETS that the .mc's FEATUREs add."""
+    found = _FEATURE_RE.findall(mc.read_text(encoding="latin-1"))
+    return _unique(rs for name in found for rs in FEATURE_RULESETS.get(name, ()))
+
+
 def hook_rulesets(mc: Path) -> list[str]:
     """The test hooks the .mc defines (STest_check_relay, STest_greet_pause)."""
     return re.findall(r"^S(Test_\w+)", mc.read_text(encoding="latin-1"), flags=re.MULTILINE)
 
 
-def bt_lines(addrs: Sequence[str], seed_name: str = "", hooks: Sequence[str] = ()) -> list[str]:
+# Test hooks that take a line of text rather than a client (STest_check_other:
+# check_other on "TEXT $| 5", the class of an unknown command; STest_CheckTo:
+# a header check): they run on every address and on these command lines,
+# without a client context.
+TEXT_HOOK_PREFIXES = ("Test_check_other", "Test_CheckTo")
+COMMAND_LINES: tuple[str, ...] = (
+    "GET / HTTP/1.0",
+    "POST /cgi-bin/x HTTP/1.1",
+    "Host: mail.example.test",
+    "User-Agent: x",
+    "Subject: hello",
+    "From: a@example.test",
+    "X-Header:",
+    "CONNECT mail.example.test:25 HTTP/1.0",
+    "STARTTLS now",
+    "XYZZY",
+    "foo bar baz",
+    "help me: please",
+    ":colon first",
+    "  Indented: header",
+)
+
+
+def split_hooks(hooks: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Split hook names into (client hooks, text hooks)."""
+    text = [h for h in hooks if h.startswith(TEXT_HOOK_PREFIXES)]
+    return [h for h in hooks if h not in text], text
+
+
+def bt_lines(
+    addrs: Sequence[str],
+    seed_name: str = "",
+    hooks: Sequence[str] = (),
+    rulesets: Sequence[str] = (),
+) -> list[str]:
     """Return the -bt input lines for the addresses (see DESCRIPTION for the blocks)."""
     lines: list[str] = []
     for a in addrs:
         lines += [f"3,0 {a}", f"/parse {a}"]
+    for ruleset in rulesets:
+        for a in addrs:
+            lines += [f"{ruleset} <{a}>", f"{ruleset} {a}"]
+    hooks, text_hooks = split_hooks(hooks)
+    for hook in text_hooks:
+        lines += [f"{hook} {text}" for text in (*COMMAND_LINES, *addrs)]
     for flags in TRY_FLAGS:
         lines.append(f"/tryflags {flags}")
         lines += [f"/try esmtp {a}" for a in addrs]
@@ -512,7 +599,7 @@ def bt_lines(addrs: Sequence[str], seed_name: str = "", hooks: Sequence[str] = (
 
 def case_lines(mc: Path) -> list[str]:
     """The whole -bt input of the case of mc."""
-    return bt_lines(addresses(mc), mc.stem, hook_rulesets(mc))
+    return bt_lines(addresses(mc), mc.stem, hook_rulesets(mc), feature_rulesets(mc))
 
 
 def main(argv: list[str]) -> int:

@@ -52,6 +52,9 @@ define(`LOCAL_NET_CONFIG', `divert(5)')
 define(`LOCAL_CONFIG', `divert(6)')
 define(`MAILER_DEFINITIONS', `divert(7)')
 define(`LOCAL_RULESETS', `divert(9)')
+# QUEUE_GROUP(`name', `equates'): a queue group (a Q line), in the order given.
+define(`QUEUE_GROUP', `define(`_CF_QGROUPS_', `1')pushdef(`_CF_ODIV_', divnum)divert(14)`Q'$1`, '$2
+divert(_CF_ODIV_)popdef(`_CF_ODIV_')')
 define(`SITECONFIG', `_CF_ERROR(`SITECONFIG (UUCP site tables) is not supported')')
 
 # Class and macro directives.
@@ -92,12 +95,24 @@ define(`_CF_KLINE', `ifdef(`_CF_MAP_$1_', `K$1 '`_CF_MAP_$1_'
 )')
 
 # MODIFY_MAILER_FLAGS(`PREFIX', `+flags' | `-flags' | `flags'): changes to the
-# F= flags of a mailer (PREFIX as in LOCAL_MAILER_FLAGS), applied in order
-# when the mailer is defined; _CF_MAILER_FLAGS(`PREFIX', `flags') applies them.
-define(`MODIFY_MAILER_FLAGS', `define(`_CF_MODFLAGS_$1_', defn(`_CF_MODFLAGS_$1_')`_CF_MODFLAG(`$2')')')
-define(`_CF_MODFLAG', `define(`_CF_F', ifelse(substr(`$1', 0, 1), `+', `_CF_JOIN(translit(defn(`_CF_F'), substr(`$1', 1)), substr(`$1', 1))', substr(`$1', 0, 1), `-', `translit(defn(`_CF_F'), substr(`$1', 1))', `$1'))')
-define(`_CF_JOIN', `$1$2')
-define(`_CF_MAILER_FLAGS', `pushdef(`_CF_F', `$2')ifdef(`_CF_MODFLAGS_$1_', `_CF_MODFLAGS_$1_`'')defn(`_CF_F')popdef(`_CF_F')')
+# F= flags of the mailers of PREFIX (as in LOCAL_MAILER_FLAGS).  All the
+# removals are made first, then the additions (a flag that is there already
+# is not added twice); `flags' alone replaces the flags, and from then on
+# the +/- changes of that PREFIX count no more.  _CF_MAILER_FLAGS(`PREFIX',
+# `flags') applies them to a mailer's flags.
+define(`MODIFY_MAILER_FLAGS', `ifelse(substr(`$2', 0, 1), `+',
+	`define(`_CF_MFA_$1_', ifdef(`_CF_MFA_$1_', `defn(`_CF_MFA_$1_')')substr(`$2', 1))',
+	substr(`$2', 0, 1), `-',
+	`define(`_CF_MFD_$1_', ifdef(`_CF_MFD_$1_', `defn(`_CF_MFD_$1_')')substr(`$2', 1))',
+	`define(`_CF_MFS_$1_', `$2')')')
+define(`_CF_MAILER_FLAGS', `ifdef(`_CF_MFS_$1_', `defn(`_CF_MFS_$1_')',
+	`_CF_MF_ADD(_CF_MF_DEL(`$2', ifdef(`_CF_MFD_$1_', `defn(`_CF_MFD_$1_')')), ifdef(`_CF_MFA_$1_', `defn(`_CF_MFA_$1_')'))')')
+dnl # _CF_MF_DEL(flags, chars): each of chars out of flags (its first one);
+dnl # _CF_MF_ADD(flags, chars): each of chars added to flags unless there
+define(`_CF_MF_DEL', `ifelse(`$2', `', `$1', `_CF_MF_DEL(_CF_MF_DEL1(`$1', substr(`$2', 0, 1)), substr(`$2', 1))')')
+define(`_CF_MF_DEL1', `ifelse(index(`$1', `$2'), `-1', `$1', `substr(`$1', 0, index(`$1', `$2'))`'substr(`$1', incr(index(`$1', `$2')))')')
+define(`_CF_MF_ADD', `ifelse(`$2', `', `$1', `_CF_MF_ADD(_CF_MF_ADD1(`$1', substr(`$2', 0, 1)), substr(`$2', 1))')')
+define(`_CF_MF_ADD1', `ifelse(index(`$1', `$2'), `-1', `$1$2', `$1')')
 
 # The generator runs once, at the end of input.
 define(`_CF_GENERATE', `divert(0)changecom()include(_CF_DIR_`m4/generate.m4')')

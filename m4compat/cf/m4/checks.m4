@@ -137,6 +137,78 @@ R< $- > $+ < @ $+ > $| <?>	$@ $>acc_dom < $1 > $3
 ifdef(`_CF_ACCESS_SKIP_', `R$* $| < SKIP >		$@ <?>
 ')dnl
 R$* $| $*		$@ $2
+
+ifdef(`_CF_ACC_LIST_', `# acc_list: "< mode Tag > $| < mark : key > < mark : key > ... < >" ->
+# "< value >" of the first key the access map knows, or "<?>".  The mode
+# is ! (Tag:key only) or + (Tag:key, then key); the mark says what the key
+# is: F an address (acc_full), D a domain (acc_domain), E a key taken as it
+# is (acc_exact)
+Sacc_list
+R< $- $- > $| < $- : $* > < $* >	$: < $1 $2 > $| < $5 > $| $>acc_mark $3 < $1 $2 > < $4 >
+R< $- $- > $| < > $| <?>	$@ <?>
+R< $- $- > $| < $+ > $| <?>	$@ $>acc_list < $1 $2 > $| < $3 >
+R< $- $- > $| < $* > $| < $+ >	$@ < $4 >
+
+Sacc_mark
+RF < $- $- > < $* >	$@ $>acc_full < $1 $2 > < $3 >
+RD < $- $- > < $* >	$@ $>acc_domain < $1 $2 > < $3 >
+RE < $- $- > < $* >	$@ $>acc_exact < $1 $2 > < $3 >
+
+# acc_exact: "< mode Tag > < key >" -> "< value >" or "<?>": the key as it is
+Sacc_exact
+R< $- $- > < $* >	$: < $(access $2:$3 $: ? $) > < $1 $2 > < $3 >
+R<?> < + $- > < $+ >	$: < $(access $2 $: ? $) > < + $1 > < $2 >
+R<?> $*			$@ <?>
+R< $+ <TMPF> > $*	$@ < <TMPF> >
+R< $* > $*		$@ < $1 >
+
+# acc_full: "< mode Tag > < user@host >" -> "< value >" or "<?>": the key,
+# then for user+detail@host user+*@host and user@host.  A lookup that
+# failed for the time being gives "< <TMPF> >"
+Sacc_full
+R< $- $- > < $+ >	$: < $(access $2:$3 $: ? $) > < $1 $2 > < $3 >
+R<?> < + $- > < $+ >	$: < $(access $2 $: ? $) > < + $1 > < $2 >
+R<?> < $- $- > < $+ + $* @ $+ >	$: < $(access $2:$3+*@$5 $: ? $) > < $1 $2 > < $3 + $4 @ $5 >
+R<?> < + $- > < $+ + $* @ $+ >	$: < $(access $2+*@$4 $: ? $) > < + $1 > < $2 + $3 @ $4 >
+R<?> < $- $- > < $+ + $* @ $+ >	$: < $(access $2:$3@$5 $: ? $) > < $1 $2 > < $3 + $4 @ $5 >
+R<?> < + $- > < $+ + $* @ $+ >	$: < $(access $2@$4 $: ? $) > < + $1 > < $2 + $3 @ $4 >
+R<?> $*			$@ <?>
+R< $+ <TMPF> > $*	$@ < <TMPF> >
+R< $+ > $*		$@ < $1 >
+
+# acc_domain: "< mode Tag > < domain >" -> "< value >" or "<?>": the
+# domain, then its parents (an address literal loses its last part, a name
+# its first label); the domain is taken as it is, a trailing dot included
+Sacc_domain
+R< $- $- > < $* >	$: < $(access $2:$3 $: ? $) > < $1 $2 > < $3 >
+R<?> < + $- > < $+ >	$: < $(access $2 $: ? $) > < + $1 > < $2 >
+ifdef(`_CF_FEATURE_lookupdotdomain_', `R<?> < $- $- > < $+ . $+ >	$: < $(access $2:.$4 $: ? $) > < $1 $2 > < $3 . $4 >
+R<?> < + $- > < $+ . $+ >	$: < $(access .$3 $: ? $) > < + $1 > < $2 . $3 >
+')dnl
+ifdef(`_CF_ACCESS_SKIP_', `R< SKIP > < $- $- > < $+ >	$@ <?>
+')dnl
+R<?> < $- $- > < [ $+ . $- ] >	$@ $>acc_domain < $1 $2 > < [ $3 ] >
+R<?> < $- $- > < [ $+ : : $- ] >	$@ $>acc_domain < $1 $2 > < [ $3 ] >
+R<?> < $- $- > < [ $+ : $- ] >	$@ $>acc_domain < $1 $2 > < [ $3 ] >
+R<?> < $- $- > < $+ . $+ >	$@ $>acc_domain < $1 $2 > < $4 >
+R<?> $*			$@ <?>
+R< $+ <TMPF> > $*	$@ < <TMPF> >
+R< $* > $*		$@ < $1 >
+
+# acc_address: "< mode Tag > < address >" -> "< value >" or "<?>": a client
+# address, then its shorter prefixes (an IPv6 one loses its last : part)
+Sacc_address
+R< $- $- > < $+ >	$: < $(access $2:$3 $: ? $) > < $1 $2 > < $3 >
+R<?> < + $- > < $+ >	$: < $(access $2 $: ? $) > < + $1 > < $2 >
+ifdef(`_CF_ACCESS_SKIP_', `R< SKIP > < $- $- > < $+ >	$@ <?>
+')dnl
+R<?> < $- $- > < $+ : : $- >	$@ $>acc_address < $1 $2 > < $3 >
+R<?> < $- $- > < $+ : $- >	$@ $>acc_address < $1 $2 > < $3 >
+R<?> < $- $- > < $+ . $- >	$@ $>acc_address < $1 $2 > < $3 >
+R<?> $*			$@ <?>
+R< $+ <TMPF> > $*	$@ < <TMPF> >
+R< $* > $*		$@ < $1 >
+')dnl
 ')dnl
 
 ######################################################################
@@ -297,12 +369,17 @@ R$* $| <CN>		$: $1
 R$* $| <CN> $=w		$: $1
 R$* $| <CN> $+		$# error $@ 5.5.4 $: "553 Real domain name required for sender address"
 ')dnl
-# the address as it will be routed; one that cannot be is taken as unqualified
+# the address as it will be routed, read as if in angle brackets (so that
+# a colon in a bare one starts no group); one that cannot be routed is
+# taken as unqualified
+R$*			$: <A> $1
+R<A> < $* >		$: < $1 >
+R<A> $*			$: < $1 >
 R$*			$: <?> $>parse_check $>canonify $1
 R<?> $#$*		$: <@>
 R<?> $*			$: $1
 ifdef(`_CF_FEATURE_accept_unresolvable_domains_', `', `# the domain is looked up now; its verdict comes after the access map
-R$+ < @ $+ > $*		$: $1 < @ $2 > $3 <RES> $2
+R$* < @ $+ > $*		$: $1 < @ $2 > $3 <RES> $2
 R$* <RES> $+ .		$: $1 <RES> $2
 # pseudo domains and this host need no DNS
 R$* <RES> $* $=P	$: $1
@@ -363,7 +440,9 @@ R$* $| < FRIEND >	$@ SPAMFRIEND
 R$* $| $*		$: $1 $| $>spam_tag $1
 R$* $| < HATER >	$: $1 $| HATER
 R$* $| < $* >		$@ NOSPAMHATER
-')# the delayed sender and connection checks.  The sender is what Sendmail
+')ifdef(`_CF_DELAY_FRIEND_', `', `ifdef(`_CF_DELAY_HATER_', `', `# the recipient is made canonical once more (as the spam checks do)
+R$* $| $*		$: $1 $| $>parse_check $>canonify $1
+')')# the delayed sender and connection checks.  The sender is what Sendmail
 # passes: ${mail_from} in friend mode, else $f in angle brackets (so that a
 # null sender reads <<>> and needs a domain)
 ifdef(`_CF_DELAY_FRIEND_', `R$* $| $*		$: $1 $| $>basic_mail $&{mail_from}
@@ -405,6 +484,10 @@ R$* < @ $+ > $*		$: <NO> $>relay_to $1 < @ $2 > $3
 R<NO> <RELAY> $*	$@ RELAY
 R<NO> <TEMP> $*		$: <TEMP> $1 $| $>relay_from $1
 R<NO> $*		$: <NO> $| $>relay_from $1
+ifdef(`_CF_NOUUCP_REJECT_', `R$* ! $*		$: <NO> $| $>relay_from $1 ! $2
+')dnl
+ifelse(defn(`_CF_NOPERCENT_'), `r', `R$* % $*		$: <NO> $| $>relay_from $1 % $2
+')dnl
 R$* $| <RELAY>		$@ RELAY
 R$* $| $*		$: $1 $| <DENY> $&{client_resolve}
 R$* $| <DENY> TEMP	$# error $@ 4.4.0 $: "450 Relaying temporarily denied. Cannot resolve PTR record for " $&{client_addr}
@@ -455,6 +538,12 @@ R$*			$@ OK
 # relay_to: "<RELAY> address" when the recipient is ours or one we relay for
 Srelay_to
 R$* < @ $* . > $*	$: $1 < @ $2 > $3
+ifdef(`_CF_NOUUCP_REJECT_', `# a ! in the local part: for another host (nouucp with reject)
+R$* ! $* < @ $* > $*	$@ NO
+')dnl
+ifelse(defn(`_CF_NOPERCENT_'), `r', `# a % in the local part: for another host (nopercenthack with reject)
+R$* % $* < @ $* > $*	$@ NO
+')dnl
 R$+ < @ $=w > $*	$: $>rcpt_local $1
 R$+ < @ $=R > $*	$@ $>rcpt_local $1
 ifdef(`_CF_FEATURE_relay_hosts_only_', `', `R$+ < @ $* . $=R > $*	$@ $>rcpt_local $1
@@ -482,7 +571,8 @@ Srcpt_local
 ifdef(`_CF_FEATURE_loose_relay_check_', `R$*			$@ <RELAY> $1
 ')dnl
 R$+ @ $+		$@ $>relay_to $>canonify $1 @ $2
-R$+ % $+		$@ $>relay_to $>canonify $1 % $2
+ifdef(`_CF_NOPERCENT_', `', `R$+ % $+		$@ $>relay_to $>canonify $1 % $2
+')dnl
 ifdef(`_CF_UUCP_', `R$+ ! $+		$@ $>relay_to $>canonify $1 ! $2
 ')dnl
 R$*			$@ <RELAY> $1
@@ -497,6 +587,14 @@ R$*			$@ <U>
 Srelay_client
 R$@			$@ <RELAY>
 R127 . $*		$@ <RELAY>
+ifdef(`_CF_FEATURE_drac_', `# clients that the drac map knows (POP before SMTP); IPv6 without its tag too
+R$+			$: $1 $| $(drac $1 $: <?> $)
+R$+ $| <?>		$: $1
+R$+ $| $*		$@ <RELAY>
+RIPv6 : $+		$: IPv6 : $1 $| $(drac $1 $: <?> $)
+R$+ $| <?>		$: $1
+R$+ $| $*		$@ <RELAY>
+')dnl
 ifdef(`_CF_ACCESS_', `R$+			$: $1 $| $>acc_ip < Connect > $1
 R$* $| < RELAY >	$@ <RELAY>
 R$* $| $*		$: $1

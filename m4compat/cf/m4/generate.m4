@@ -54,6 +54,7 @@ define(`DAEMON_OPTIONS', ``DAEMON_OPTIONS'')
 define(`CLIENT_OPTIONS', ``CLIENT_OPTIONS'')
 define(`INPUT_MAIL_FILTER', ``INPUT_MAIL_FILTER'')
 define(`MAIL_FILTER', ``MAIL_FILTER'')
+define(`QUEUE_GROUP', ``QUEUE_GROUP'')
 ifdef(`_CF_OSTYPE_', `', `ifdef(`__OSTYPE__', `', `_CF_ERROR(`no OSTYPE: an .mc must name its system type with OSTYPE()')')')
 ifdef(`_CF_FAILED_', `m4exit(`1')')
 _CF_DEFAULT(`confSMTP_MAILER', `esmtp')
@@ -94,7 +95,7 @@ ifdef(`_CF_CLASS_P_', `CP`'_CF_CLASS_P_
 # the smart host
 DS`'ifdef(`SMART_HOST', `_CF_HOST_OF(SMART_HOST)')
 # operators that indicate network routing
-CO @ % ifdef(`_CF_UUCP_', `!')
+CO @ ifdef(`_CF_NOPERCENT_', `', `% ')ifdef(`_CF_UUCP_', `!')
 # a dot, and an open bracket
 C..
 C[[
@@ -162,6 +163,8 @@ _CF_KLINE(`mailertable')dnl
 _CF_KLINE(`virtuser')dnl
 _CF_KLINE(`generics')dnl
 _CF_KLINE(`domaintable')dnl
+_CF_KLINE(`bitdomain')dnl
+_CF_KLINE(`uudomain')dnl
 _CF_KLINE(`authinfo')dnl
 _CF_KLINE(`dnsbl')dnl
 _CF_KLINE(`ldapmh')dnl
@@ -173,6 +176,9 @@ _CF_KLINE(`BadMXIP')dnl
 ifdef(`_CF_MXLIST_', `Kmxlist bestmx -z: -T<TEMP>
 ')dnl
 _CF_KLINE(`enhdnsbl')dnl
+_CF_KLINE(`mtamark')dnl
+_CF_KLINE(`drac')dnl
+_CF_KLINE(`ednsbl')dnl
 undivert(8)dnl
 ifdef(`_CF_LOCAL_MACROS', `_CF_LOCAL_MACROS`'')dnl
 
@@ -183,6 +189,12 @@ undivert(6)dnl
 #
 undivert(10)dnl
 ifdef(`_CF_OPTIONS', `_CF_OPTIONS`'')dnl
+
+ifdef(`_CF_QGROUPS_', `
+#
+#   Queue groups
+#
+undivert(14)')dnl
 
 #
 #   Message precedences
@@ -204,6 +216,10 @@ _CF_TRUSTED_USERS`'dnl
 _CF_HEADERS`'dnl
 
 include(_CF_DIR_`m4/rules.m4')dnl
+undivert(13)dnl
+undivert(16)dnl
+undivert(17)dnl
+undivert(18)dnl
 undivert(9)dnl
 
 #

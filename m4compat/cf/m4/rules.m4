@@ -60,8 +60,8 @@ R$* ;			$1
 # source routes are obsolete (RFC 5321 4.1.1.3): up to the first colon
 R@ $+ , $+		$2
 R@ $+ : $+		$2
-# focus on the last @ that has a host after it
-R$* @ $+		$: $1 < @ $2 >
+# focus on the last @ that has a local part before it and a host after it
+R$+ @ $+		$: $1 < @ $2 >
 R$* < @ $* @ $+ >	$1 @ $2 < @ $3 >
 R$* < @ $* >		$@ $>canon_host $1 < @ $2 >
 R$*			$: $>canon_mailer $1
@@ -73,12 +73,14 @@ R$+ . $- ! $+		$@ $>canon_host $3 < @ $1 . $2 >
 R[ $+ ] ! $+		$@ $>canon_host $2 < @ [ $1 ] . UUCP >
 R$+ ! $+		$@ $>canon_host $2 < @ $1 . UUCP >
 ')dnl
-# no @: the %-hack names a host (the rightmost % wins)
-R$* % $*		$: $1 < @ $2 >
-R$* < @ $* % $* >	$1 % $2 < @ $3 >
+ifdef(`_CF_NOPERCENT_', `', `# no @ to focus on: the %-hack; the last of the % and @ signs names the
+# host, the others become %
+R$* % $*		$1 @ $2
+R$* @ $* @ $*		$1 % $2 @ $3
+')dnl
 R$* < @ $* >		$@ $>canon_host $1 < @ $2 >
-# an @ with nothing after it
-R$* @			$@ $1 < @ >
+# an @ that is left: nothing before it, or nothing after it
+R$* @ $*		$@ $>canon_host $1 < @ $2 >
 
 
 # canon_mailer: the canonify rules of the mailers (DECnet node::user ...)
@@ -96,10 +98,19 @@ ifdef(`_CF_FEATURE_domaintable_', `# old domain names become new ones
 R$* < @ $+ . > $*	$@ $1 < @ $2 . > $3
 R$* < @ $+ > $*		$: $1 < @ $(domaintable $2 $) > $3
 ')dnl
+ifdef(`_CF_FEATURE_vnet_', `# VNET hosts (not address literals: a literal of this host is done below)
+R$* < @ $~[ $* > $*	$: $>vnet_canon $1 < @ $2 $3 > $4
+')dnl
+ifdef(`_CF_FEATURE_bitdomain_', `# BITNET hosts that the bitdomain map knows get their Internet domain
+R$* < @ $+ . BITNET > $*	$: $1 < @ $(bitdomain $2 $: $2 . BITNET $) > $3
+')dnl
+ifdef(`_CF_FEATURE_uucpdomain_', `# UUCP hosts that the uudomain map knows get their Internet domain
+R$* < @ $+ . UUCP > $*	$: $1 < @ $(uudomain $2 $: $2 . UUCP $) > $3
+')dnl
 R$* < @ $+ . > $*	$@ $1 < @ $2 . > $3
 # address literals: this host, or left alone
 R$* < @ [ $+ ] > $*	$: $1 < @ [ $2 ] > $3 <IP>
-R$* < @ $=w > $* <IP>	$@ $1 < @ $j . > $3
+R$* < @ $=w > $* <IP>	$@ ifdef(`_CF_FEATURE_vnet_', `$>vnet_canon ')$1 < @ $j . > $3
 R$* <IP>		$@ $1
 ifdef(`_CF_UUCP_', `ifdef(`_CF_FEATURE_nocanonify_', `', `# a UUCP host that the host map knows gets its real name
 R$* < @ $+ . UUCP > $*	$: $1 < @ $[ $2 $] . UUCP . > $3
@@ -209,28 +220,41 @@ R$+			$@ $>local_part $1
 ######################################################################
 #   parse_check: addresses that cannot be delivered anywhere
 ######################################################################
+ifdef(`_CF_PREFIX_MOD_', `define(`_CF_PC_', `parse_check_body')dnl
 Sparse_check
+R$*			$: $>parse_check_body $1
+# the prefix of prefixmod goes, and sets the recipient flags
+R`'_CF_PREFIX_MOD_ $+	$: $1 $(macro {rcpt_flags} $@ _CF_PREFIX_FLAGS_ $)
+
+', `define(`_CF_PC_', `parse_check')')dnl
+S`'_CF_PC_
 R<@>			$@ <@>
 R$* : ; <@>		$#error $@ 5.1.3 $: "553 List:; syntax illegal for recipient addresses"
 R< @ $+ >		$#error $@ 5.1.3 $: "553 User address required"
+# a colon between angle brackets is an error, unless an address literal
+# comes before it ([host1]:[host2]); a literal must end the host part
+R$*			$: <C> $1
+R<C> $* < @ [ $* ] : $+ > $*	$1 < @ [ $2 ] : $3 > $4
+R<C> $* < @ [ $* ] , $+ > $*	$1 < @ [ $2 ] , $3 > $4
+R<C> $* < @ [ $* ] $+ > $*	$#error $@ 5.1.2 $: "553 Invalid address"
+R<C> $* < @ [ $+ ] > $*	$1 < @ [ $2 ] > $3
+R<C> $* < $* : $* > $*	$#error $@ 5.1.3 $: "553 Colon illegal in host name part"
+R<C> $*			$1
 R$* < @ . $* > $*	$#error $@ 5.1.2 $: "553 Invalid host name"
 R$* < @ $* . . $* > $*	$#error $@ 5.1.2 $: "553 Invalid host name"
 R$* < @ $* @ > $*	$#error $@ 5.1.2 $: "553 Invalid route address"
 R$* @ $* < @ $* > $*	$#error $@ 5.1.3 $: "553 Invalid route address"
 R$+ < @ >		$#error $@ 5.1.3 $: "553 Hostname required"
 R$* , $~O $*		$#error $@ 5.1.3 $: "553 Invalid route address"
-R$* < @ [ $* ] $+ > $*	$#error $@ 5.1.2 $: "553 Invalid address"
-R$* < @ [ $* ] > $*	$@ $1 < @ [ $2 ] > $3
-R$* < @ $* : $* > $*	$#error $@ 5.1.3 $: "553 Colon illegal in host name part"
 # a one-token local part is dequoted ("user"@here); a local part with
 # its own routing (user%host, host!user, "user@host"), for this host or
 # without a host, is parsed again
 R$- < @ $=w . >		$: $(dequote $1 $) < @ $2 . >
-R$* $=O $* < @ $=w . >	$@ $>parse_check $>canonify $1 $2 $3
+R$* $=O $* < @ $=w . >	$@ $>`'_CF_PC_ $>canonify $1 $2 $3
 R$* < @ $* > $*		$@ $1 < @ $2 > $3
 R$-			$: $(dequote $1 $) < @ *LOCAL* >
 R< @ *LOCAL* >		$#error $@ 5.1.3 $: "553 User address required"
-R$* $=O $* < @ *LOCAL* >	$@ $>parse_check $>canonify $1 $2 $3
+R$* $=O $* < @ *LOCAL* >	$@ $>`'_CF_PC_ $>canonify $1 $2 $3
 R$* < @ *LOCAL* >	$: $1
 
 ifdef(`_CF_FEATURE_ldap_routing_', `######################################################################
