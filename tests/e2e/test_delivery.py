@@ -213,6 +213,17 @@ def test_mailertable_route(world: World) -> None:
     assert message.recipients == ["carol@routed.test"]
 
 
+def test_smart_host_route(tmp_path: Path) -> None:
+    """SMART_HOST: mail for other domains goes to the smart host (the relay mailer),
+    not to the domain's MX; the mailertable still wins for its domains."""
+    with make_world(tmp_path, ("SMART_HOST=[127.0.0.3]",)) as world:
+        world.send(["bob@dest.test"])  # its MX is 127.0.0.2: not asked
+        (message,) = world.sinks["mx2"].wait_for(1)
+        assert message.recipients == ["bob@dest.test"]
+        world.wait_queue_empty()
+        assert world.sinks["mx1"].messages == []
+
+
 def test_alias_expands_to_hosts_and_a_file(world: World) -> None:
     world.send(["team@localhost"])
     (first,) = world.sinks["mx1"].wait_for(1)
