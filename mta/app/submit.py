@@ -91,6 +91,7 @@ class SubmitArgs:
     ret: str | None = None  # -R full|hdrs
     envid: str | None = None  # -V
     body_type: str | None = None  # -B 7BIT|8BITMIME
+    verbose: bool = False  # -v: deliver now, saying what happens
 
 
 @dataclass
@@ -381,7 +382,8 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
             queue.abort(qid)
             print_error(f"queueup: cannot create queue file {qid}: {exc.strerror or exc}")
             return int(ExitCode.EX_OSERR)
-        _deliver(runtime, queue, qid)
+        _deliver(runtime, queue, qid, mode="i" if args.verbose else None,
+                 verbose=print_error if args.verbose else None)
     if failed:
         return _errors_back(runtime, queue, envelope, got.body, failed, error_mode,
                             print_error, status)
@@ -530,8 +532,10 @@ def _precedence(priorities: Mapping[str, int], headers: Sequence[tuple[str, str]
     return 0
 
 
-def _deliver(runtime: Runtime, queue: FsQueue, qid: str, mode: str | None = None) -> None:
-    """DeliveryMode: interactive here and now, background in a child, else not."""
+def _deliver(runtime: Runtime, queue: FsQueue, qid: str, mode: str | None = None,
+             verbose: Callable[[str], None] | None = None) -> None:
+    """DeliveryMode: interactive here and now, background in a child, else not; with
+    verbose, what happens (-v)."""
     if mode is None:
         mode = (runtime.config.options.get("DeliveryMode") or "background")[:1].lower()
     if mode not in ("i", "b"):
@@ -545,6 +549,7 @@ def _deliver(runtime: Runtime, queue: FsQueue, qid: str, mode: str | None = None
     from mta.app.daemon import make_runner
 
     runner = make_runner(runtime, queue)
+    runner.verbose = verbose
 
     async def once() -> None:
         try:

@@ -292,6 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(error)
         if usage_errors:
             return int(ExitCode.EX_USAGE)
+        submission.verbose = verbose
         return _submit(cf, overrides, submission, _rest)
     print(f"sendmail: mode -b{mode} is not available yet", file=sys.stderr)
     return int(ExitCode.EX_USAGE)

@@ -78,7 +78,7 @@ import ssl
 import stat
 import time
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -269,6 +269,8 @@ class QueueRunner:
         self._semaphore: asyncio.Semaphore | None = None
         self._load = (0, 0, 0)
         self._client_options: dict[str, smtpclient.ClientOptions] = {}  # by mailer
+        # -v (a submission's verbose mode): what happens, line by line, as Sendmail's
+        self.verbose: Callable[[str], None] | None = None
         directory = resolve_directory(config.options.get("HostStatusDirectory"),
                                       queue.directory)
         self.hosts: HostStatusCache | None = None
@@ -511,6 +513,10 @@ class QueueRunner:
             macros.define("g", translate_dollars(g, 10, comments=False))
             data = render_message(engine, envelope, mailer, body, macros=macros,
                                   unix_from=kind is not MailerKind.SMTP)
+        verbose = self.verbose
+        if verbose is not None:
+            where = f"{first.host} via {mailer.name}" if first.host else mailer.name
+            verbose(f"{first.paddr}... Connecting to {where}...")
         if kind is MailerKind.SMTP:
             await self._smtp(envelope, group, mailer, macros, data, g,
                              _message_size(envelope, body))
@@ -524,6 +530,8 @@ class QueueRunner:
                                 "is not supported"))
         for rcpt in group:
             self._log_rcpt(envelope, rcpt, now, mailer)
+            if verbose is not None:
+                verbose(f"{rcpt.paddr}... {_outcome(rcpt)}")
             if rcpt.state in (RcptState.BADADDR, RcptState.QUEUEUP) and rcpt.reply is not None:
                 rcpt.transcript.append(_file_transcript_line(rcpt) if kind is MailerKind.FILE
                                        else _transcript_line(rcpt))
@@ -560,7 +568,7 @@ class QueueRunner:
                 helo_name=settings.helo_name, timeouts=settings.timeouts,
                 always_esmtp="a" in mailer.flags, tls_context=settings.tls,
                 source_address=settings.source_address, family=settings.family,
-                line_limit=mailer.line_limit or 990)
+                line_limit=mailer.line_limit or 990, verbose=self.verbose)
         report = await smtpclient.deliver_message(destinations, message, options, self.cache,
                                                   self.hosts)
         talk = error_transcript(report.relay, report.transcript) \
@@ -924,6 +932,19 @@ def error_transcript(relay: str | None, lines: Sequence[str]) -> list[str]:
             out.extend(reply)
         reply = []
     return out
+
+
+def _outcome(rcpt: Recipient) -> str:
+    """What -v says of a recipient after its attempt: "Sent (text)", the deferral or the
+    error, as Sendmail's."""
+    reply = rcpt.reply
+    if rcpt.state is RcptState.SENT:
+        return f"Sent ({reply.text})" if reply is not None and reply.text != "Ok" else "Sent"
+    if rcpt.state is RcptState.QUEUEUP:
+        return deferred_text(reply)
+    if reply is None:
+        return "failed"
+    return reply.text.split("... ", 1)[-1] if "... " in reply.text else reply.text
 
 
 def deferred_text(reason: Reply | None) -> str:

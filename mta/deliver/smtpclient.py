@@ -232,6 +232,8 @@ class ClientOptions:
     family: socket.AddressFamily = socket.AF_UNSPEC  # ClientPortOptions Family=
     line_limit: int = 990  # mailer L= (the lines are broken in mta.deliver.mailer)
     send_dsn: bool = True  # NOTIFY/ORCPT/RET/ENVID when the server offers DSN
+    # -v: each command (">>> EHLO ...") and reply line as it goes, and the closing
+    verbose: Callable[[str], None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -641,6 +643,10 @@ class _Connection:
     async def send(self, lines: Sequence[str], *, timeout: float, phase: str) -> None:
         """Write command lines in one go."""
         self.transcript.extend(">>> " + line for line in lines)
+        verbose = self.options.verbose
+        if verbose is not None:
+            for line in lines:
+                verbose(">>> " + line)
         payload = "".join(line + "\r\n" for line in lines).encode("utf-8", "surrogateescape")
         await self.write(payload, timeout=timeout, phase=phase)
 
@@ -686,6 +692,8 @@ class _Connection:
                 raise self._reset_failure()
             line = raw.rstrip(b"\r\n").decode("utf-8", "replace")
             self.transcript.append("<<< " + line)
+            if self.options.verbose is not None:
+                self.options.verbose(line)
             lines.append(line)
             if len(line) < 4 or line[3] != "-" or len(lines) > 1000:
                 return lines
@@ -720,6 +728,8 @@ class _Connection:
     async def quit(self) -> None:
         """Send QUIT, read the reply (errors do not matter), close."""
         timeout = self.options.timeouts.quit
+        if self.options.verbose is not None:
+            self.options.verbose(f"Closing connection to {self.destination.host}")
         try:
             await self.command("QUIT", timeout=timeout, phase="QUIT")
         except _Failure:
@@ -956,6 +966,8 @@ async def _transaction(
         await conn.write(wire[start:start + _DATA_CHUNK], timeout=timeouts.datablock,
                          phase="DATA")
     conn.transcript.append(">>> .")
+    if conn.options.verbose is not None:
+        conn.options.verbose(">>> .")
     reply = await conn.read_reply(timeout=timeouts.datafinal, phase="DATA wait")
     if 400 <= reply.code < 500:
         raise _Failure(reply, broken=False)

@@ -235,6 +235,19 @@ def test_submit_cf_relays_to_the_daemon_or_waits_in_its_own_queue(tmp_path: Path
             assert done.returncode == 0, done.stdout
             assert list(client_queue.glob("qf*")) == []
             assert len(daemon.envelopes()) == 2
+            # -v: delivered now, and what happens is told as Sendmail tells it
+            done = sendmail("-v", "dave@remote.example.net", data=b"Subject: v\n\nhi\n")
+            lines = done.stdout.decode().splitlines()
+            assert done.returncode == 0, done.stdout
+            assert lines[0] == "dave@remote.example.net... Connecting to [127.0.0.1] via relay..."
+            assert lines[1].startswith("220 ")
+            assert any(line.startswith(">>> EHLO ") for line in lines)
+            assert ">>> RCPT To:<dave@remote.example.net>" in lines and ">>> ." in lines
+            sent = [line for line in lines if line.startswith("dave@remote.example.net... Sent (")]
+            assert len(sent) == 1 and "Message accepted for delivery" in sent[0]
+            assert lines[-3:-1] == ["Closing connection to [127.0.0.1]", ">>> QUIT"]
+            assert lines[-1].startswith("221 ")
+            assert len(daemon.envelopes()) == 3
         finally:
             stop_daemon(daemon.proc)
 
