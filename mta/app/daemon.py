@@ -11,27 +11,31 @@ DESCRIPTION
     listener first and then, when started as root with RunAsUser set, drops
     to that user (as Sendmail binds port 25 before it gives up root). -bd
     detaches from the terminal after binding, so that a bind error is still
-    reported to the caller. Then workers() processes serve: each listener is
-    bound once per worker with SO_REUSEPORT, so the kernel spreads the
-    connections, and every worker writes to the same queue (queue ids carry
-    the pid). The workers end with the daemon (PR_SET_PDEATHSIG), also when
-    it is killed. A port that something else listens on is not shared: the
-    daemon says so and tries again, as Sendmail does, for about half a
-    minute (an old daemon may still be stopping). SIGTERM and SIGINT stop
-    the listeners and end the sessions, also when they come while the
-    daemon is still starting (they wait, blocked, until it can act on
-    them); a message whose 250 was sent is on disk already. Only the daemon
-    itself removes leftovers of a killed run from the queue, before the
-    workers start.
+    reported to the caller. Then workers() child processes serve: each
+    listener is bound once per worker with SO_REUSEPORT, so the kernel
+    spreads the connections, and every worker writes to the same queue
+    (queue ids carry the pid) and delivers what its sessions queued. The
+    daemon itself (_supervise) keeps every listening socket, runs the queue
+    every -q interval and takes the signals. The workers end with the
+    daemon (PR_SET_PDEATHSIG), also when it is killed. A port that
+    something else listens on is not shared: the daemon says so and tries
+    again, as Sendmail does, for about half a minute (an old daemon may
+    still be stopping). SIGTERM and SIGINT stop the listeners and end the
+    sessions, also when they come while the daemon is still starting (they
+    wait, blocked, until it can act on them); a message whose 250 was sent
+    is on disk already. Only the daemon itself removes leftovers of a
+    killed run from the queue, before the workers start.
 
     SIGHUP restarts the daemon, as Sendmail's does: it runs itself again
-    with the same arguments, so a changed .cf, its maps and its options
-    (listeners included) take effect. First the .cf is loaded as the new
-    daemon will load it; if that fails, the error is logged and the running
-    daemon goes on unchanged. Otherwise every worker stops listening, gives
-    its sessions up to RESTART_GRACE seconds to finish (a session cut off
-    has had no 250 for its message, so the client sends it again), and the
-    daemon execs itself. A daemon that has given up root cannot bind a
+    (the same process) with the same arguments, so a changed .cf, its maps
+    and its options take effect. First the .cf is loaded as the new daemon
+    will load it; if that fails, the error is logged and the running daemon
+    goes on unchanged. Otherwise the listening sockets go on into the new
+    image (MTA_LISTEN_FDS), so that no client is refused, and the old
+    workers retire: they stop accepting and finish the sessions they have
+    (up to RETIRE_LIMIT), as Sendmail's children go on while their parent
+    restarts; the new image's workers take the new connections. Changed
+    listeners are bound anew; a daemon that has given up root cannot bind a
     port below 1024 again: it then logs that and does not restart.
 
     Log lines go to the logger "mta"; the CLI points it at syslog, a file
@@ -177,16 +181,18 @@ def _daemon(runtime: Runtime, queue_dir: Path, *, detach: bool,
         print(exc, file=sys.stderr)
         return int(ExitCode.EX_CONFIG)
     # a stop signal from here on is taken when the daemon can act on it (in
-    # _serve_sessions): a daemon killed before that would leave its workers, which
-    # share the listening port, to serve on after it
+    # _serve_sessions, _supervise): a daemon killed before that would leave its
+    # workers, which share the listening port, to serve on after it
     signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
-    try:
-        sockets = _bind_all(chosen, count)
-    except OSError as exc:
-        print(f"daemon: cannot bind: {exc.strerror or exc}", file=sys.stderr)
-        return int(ExitCode.EX_OSERR)
-    except _Stopped:
-        return int(ExitCode.EX_OK)
+    sockets = _adopt_sockets(chosen, count)  # a restart's: the listeners go on
+    if sockets is None:
+        try:
+            sockets = _bind_all(chosen, count)
+        except OSError as exc:
+            print(f"daemon: cannot bind: {exc.strerror or exc}", file=sys.stderr)
+            return int(ExitCode.EX_OSERR)
+        except _Stopped:
+            return int(ExitCode.EX_OK)
     if detach:
         _detach()
     pid_file: str | None = options.get("PidFile") or DEFAULT_PID_FILE
@@ -206,46 +212,92 @@ def _daemon(runtime: Runtime, queue_dir: Path, *, detach: bool,
                  listener.port)
     children = []
     parent = os.getpid()
-    for k in range(1, count):
+    for k in range(count):
         pid = os.fork()
         if pid == 0:  # a worker: it ends with the parent, which may be killed
             _die_with_parent(parent)
-            for other in (*sockets[:k], *sockets[k + 1:]):
-                for sock in other:
-                    sock.close()
+            for j, group in enumerate(sockets):
+                if j != k:
+                    for sock in group:
+                        sock.close()
             admission.use(k)
             code = asyncio.run(_serve(runtime, queue_dir, chosen, sockets[k],
                                       admission=admission))
             os._exit(0 if code == _RESTART else code)
         children.append(pid)
-    for other in sockets[1:]:
-        for sock in other:
-            sock.close()
     code = int(ExitCode.EX_SOFTWARE)
     try:
-        code = asyncio.run(_serve(runtime, queue_dir, chosen, sockets[0], admission=admission,
-                                  reload=reload, children=children,
-                                  queue_interval=queue_interval))
+        code = asyncio.run(_supervise(runtime, queue_dir, chosen, children, reload=reload,
+                                      queue_interval=queue_interval))
     finally:
         if code != _RESTART:  # on a restart the workers finish their sessions first
             for pid in children:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGTERM)
-        for pid in children:
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
-        if pid_file:
-            with contextlib.suppress(OSError):
-                os.unlink(pid_file)
+            for pid in children:
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(pid, 0)
+            if pid_file:
+                with contextlib.suppress(OSError):
+                    os.unlink(pid_file)
     if code != _RESTART:
         return code
     log.info("restarting: %s", " ".join(sys.argv))
     logging.shutdown()
+    # the listening sockets go on into the new image: not one connection is refused,
+    # and the old workers finish their sessions meanwhile (they are our children still)
+    for group in sockets:
+        for sock in group:
+            os.set_inheritable(sock.fileno(), True)
+    os.environ[LISTEN_FDS] = ";".join(",".join(str(sock.fileno()) for sock in group)
+                                      for group in sockets)
     try:
         os.execv(sys.executable, [sys.executable, *sys.argv])
     except OSError as exc:  # the daemon has stopped already: say why
         print(f"daemon: cannot restart: {exc.strerror or exc}", file=sys.stderr)
     return int(ExitCode.EX_OSERR)
+
+
+LISTEN_FDS = "MTA_LISTEN_FDS"  # a restart's listening sockets: "fd,fd;fd,fd" by worker
+RETIRE_LIMIT = 3600.0  # seconds a retiring worker's sessions may go on (Timeout.command)
+
+
+def _adopt_sockets(chosen: Sequence[Listener], count: int) -> list[list[socket.socket]] | None:
+    """After a SIGHUP restart: the listening sockets the old image handed on (LISTEN_FDS),
+    when they are still the listeners and workers wanted; else they are closed (the
+    caller binds anew) and None."""
+    text = os.environ.pop(LISTEN_FDS, "")
+    if not text:
+        return None
+    groups: list[list[socket.socket]] = []
+    try:
+        for part in text.split(";"):
+            groups.append([socket.socket(fileno=int(fd)) for fd in part.split(",") if fd])
+    except (ValueError, OSError):
+        groups = [group for group in groups if group]
+        fit = False
+    else:
+        fit = len(groups) == count and all(
+            len(group) == len(chosen) and all(map(_listens_as, group, chosen))
+            for group in groups)
+    for group in groups:
+        for sock in group:
+            if fit:
+                os.set_inheritable(sock.fileno(), False)  # not for the mailers we run
+                sock.setblocking(False)
+            else:
+                sock.close()
+    return groups if fit else None
+
+
+def _listens_as(sock: socket.socket, listener: Listener) -> bool:
+    family = socket.AF_INET6 if listener.family == "inet6" else socket.AF_INET
+    try:
+        host, port = sock.getsockname()[:2]
+    except OSError:
+        return False
+    wanted = listener.addr or ("::" if family == socket.AF_INET6 else "0.0.0.0")
+    return sock.family == family and port == listener.port and host == wanted
 
 
 _STOP_SIGNALS = frozenset({signal.SIGTERM, signal.SIGINT, signal.SIGHUP})
@@ -293,18 +345,87 @@ def _bind_all(chosen: Sequence[Listener], count: int) -> list[list[socket.socket
 _RESTART = -1  # what _serve returns when SIGHUP asked for a restart
 
 
+async def _supervise(runtime: Runtime, queue_dir: Path, chosen: list[Listener],
+                     children: Sequence[int], *, reload: Callable[[], Runtime] | None,
+                     queue_interval: float | None) -> int:
+    """The daemon itself: its workers serve; it runs the queue every queue_interval,
+    reaps what ends, and takes the signals.
+
+    SIGTERM/SIGINT: EX_OK (the caller stops the workers). SIGHUP: when the new
+    .cf loads (_can_restart), the workers are told to retire (stop accepting,
+    finish their sessions) and _RESTART is returned: the caller runs the new
+    image on the same listening sockets.
+    """
+    stop = asyncio.Event()
+    hup = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, hup.set)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+    runners = make_runners(runtime, queue_groups(runtime.config, str(queue_dir))) \
+        if queue_interval else []
+    queue_runs = asyncio.create_task(periodic(runners, queue_interval)) \
+        if runners and queue_interval else None
+    reaper = asyncio.create_task(_reap(children))
+    code = int(ExitCode.EX_OK)
+    try:
+        while True:
+            waiters = {asyncio.create_task(stop.wait()), asyncio.create_task(hup.wait())}
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
+            if stop.is_set():
+                break
+            hup.clear()
+            if reload is None or await loop.run_in_executor(None, _can_restart, reload, chosen):
+                for pid in children:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGHUP)
+                code = _RESTART
+                break
+    finally:
+        reaper.cancel()
+        if queue_runs is not None:
+            queue_runs.cancel()
+        try:
+            await asyncio.wait_for(asyncio.gather(*(r.drain() for r in runners)), RESTART_GRACE)
+        except TimeoutError:  # what is still out stays queued for the next run
+            log.warning("deliveries still running after %.0f s; left for the next queue run",
+                        RESTART_GRACE)
+        except Exception:
+            log.exception("closing the delivery agents")
+    return code
+
+
+async def _reap(children: Sequence[int]) -> None:
+    """Collect the processes that end: workers of an earlier image still finishing their
+    sessions after a restart, and (logged) a worker of ours that died."""
+    while True:
+        await asyncio.sleep(1.0)
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                break
+            if pid in children:
+                log.error("worker %d ended (status %d); its share of the connections "
+                          "goes to the others", pid, status)
+
+
 async def _serve(runtime: Runtime, queue_dir: Path, chosen: list[Listener],
-                 sockets: list[socket.socket], *, admission: Admission,
-                 reload: Callable[[], Runtime] | None = None,
-                 children: Sequence[int] = (), queue_interval: float | None = None) -> int:
-    """One worker: all listeners on the shared sockets, until SIGTERM or SIGINT.
+                 sockets: list[socket.socket], *, admission: Admission) -> int:
+    """One worker: all listeners on its sockets, until a signal.
 
-    Each worker delivers the messages it queued (DeliveryMode background);
-    the first one (the daemon itself) also runs the queue every queue_interval.
-
-    SIGHUP: in the daemon itself (reload given), check the new configuration,
-    pass the signal on to the other workers and drain; in a worker, drain.
-    Returns _RESTART after a drain.
+    It delivers the messages its sessions queued (DeliveryMode background),
+    also those a Q line puts in a queue group's directory. SIGTERM, SIGINT:
+    the sessions end, EX_OK. SIGHUP (the daemon restarts): it retires, as
+    Sendmail's children go on with their sessions while the daemon runs
+    itself again: it stops accepting (the listening sockets stay open for
+    the new workers), lets its sessions finish (up to RETIRE_LIMIT) and
+    returns _RESTART.
     """
     # the parent removed what a killed daemon left; a worker must not touch the
     # files that its siblings are writing
@@ -313,10 +434,9 @@ async def _serve(runtime: Runtime, queue_dir: Path, chosen: list[Listener],
                         admission=admission)
     runner = make_runner(runtime, sink.queue)
     # the queue groups' own directories (Q lines): their runners deliver what the
-    # sessions queue there, and the daemon's queue runs cover every group
-    runs_queue = bool(queue_interval) and reload is not None
+    # sessions queue there
     group_runners = make_runners(runtime, queue_groups(runtime.config, str(queue_dir))) \
-        if runtime.config.queue_groups or runs_queue else []
+        if runtime.config.queue_groups else []
     by_directory = {r.queue.directory: r for r in group_runners}
 
     def deliver_in_group(queue: FsQueue, qid: str) -> None:
@@ -327,14 +447,9 @@ async def _serve(runtime: Runtime, queue_dir: Path, chosen: list[Listener],
     if delivers_at_once(runtime):
         sink.on_commit = runner.schedule
         sink.on_group_commit = deliver_in_group
-    queue_runs = None
-    if runs_queue and queue_interval:
-        queue_runs = asyncio.create_task(periodic(group_runners, queue_interval))
     try:
-        return await _serve_sessions(server, sockets, reload, chosen, children)
+        return await _serve_sessions(server, sockets)
     finally:
-        if queue_runs is not None:
-            queue_runs.cancel()
         try:
             await asyncio.wait_for(
                 asyncio.gather(*(r.drain() for r in (runner, *group_runners))), RESTART_GRACE)
@@ -345,9 +460,7 @@ async def _serve(runtime: Runtime, queue_dir: Path, chosen: list[Listener],
             log.exception("closing the delivery agents")
 
 
-async def _serve_sessions(server: SmtpServer, sockets: list[socket.socket],
-                          reload: Callable[[], Runtime] | None, chosen: list[Listener],
-                          children: Sequence[int]) -> int:
+async def _serve_sessions(server: SmtpServer, sockets: list[socket.socket]) -> int:
     stop = asyncio.Event()
     hup = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -359,21 +472,19 @@ async def _serve_sessions(server: SmtpServer, sockets: list[socket.socket],
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     await server.start(sockets)
     serving = asyncio.create_task(server.serve_forever())
-    while True:
-        waiters = {asyncio.create_task(stop.wait()), asyncio.create_task(hup.wait())}
-        await asyncio.wait({*waiters, serving}, return_when=asyncio.FIRST_COMPLETED)
-        for waiter in waiters:
-            waiter.cancel()
-        if not hup.is_set() or stop.is_set():
-            break
-        hup.clear()
-        if reload is None or await loop.run_in_executor(None, _can_restart, reload, chosen):
-            for pid in children:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGHUP)
-            await server.drain(RESTART_GRACE)
+    waiters = {asyncio.create_task(stop.wait()), asyncio.create_task(hup.wait())}
+    await asyncio.wait({*waiters, serving}, return_when=asyncio.FIRST_COMPLETED)
+    for waiter in waiters:
+        waiter.cancel()
+    if hup.is_set() and not stop.is_set():
+        retiring = asyncio.create_task(server.retire(RETIRE_LIMIT))
+        stopping = asyncio.create_task(stop.wait())  # a SIGTERM still cuts it short
+        await asyncio.wait({retiring, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not stop.is_set():
             serving.cancel()
             return _RESTART
+        retiring.cancel()
     await server.close()
     serving.cancel()
     return int(ExitCode.EX_OK)
@@ -394,6 +505,8 @@ def _can_restart(reload: Callable[[], Runtime], chosen: list[Listener]) -> bool:
     except ValueError as exc:
         log.error("restart: %s; the running configuration stays", exc)
         return False
+    if wanted == chosen:  # the same listeners: the restart keeps their sockets
+        return True
     low = [listener.port for listener in (*chosen, *wanted) if listener.port < 1024]
     if low and os.geteuid() != 0:
         log.error("restart: port %d needs root, which this daemon has given up; "

@@ -403,15 +403,22 @@ class SmtpServer:
         if self._closed is not None:
             self._closed.set()
 
-    async def drain(self, timeout: float) -> None:
-        """Stop listening, give the running sessions up to timeout seconds, end the rest."""
+    async def retire(self, limit: float) -> None:
+        """Stop accepting and let the sessions finish (up to limit seconds), leaving the
+        listening sockets as they are for whoever else holds them (the next image of a
+        restarting daemon): only our descriptors of them are closed."""
         if self._watcher is not None:
             self._watcher.cancel()
             self._watcher = None
-        self._unlisten()
+        for server in self.servers:
+            server.close()
+        self.servers = []
+        for sock in self.sockets:
+            sock.close()
+        self.sockets = []
         tasks = list(self._tasks)
         if tasks:
-            await asyncio.wait(tasks, timeout=timeout)
+            await asyncio.wait(tasks, timeout=limit)
         await self.close()
 
     async def serve_forever(self) -> None:

@@ -301,6 +301,36 @@ def test_sighup_restarts_with_the_new_cf_and_keeps_the_old_on_error(tmp_path: Pa
     assert len(daemon.qf_files()) == 1
 
 
+def test_a_session_goes_on_through_a_restart(tmp_path: Path) -> None:
+    # SIGHUP: the daemon runs itself again on the same listening sockets, and a session
+    # that was open then goes on to its 250, as a Sendmail child goes on while its
+    # parent restarts; meanwhile new clients get the new configuration
+    import signal
+    import time
+
+    cf, queue, port = build_site(tmp_path)
+    daemon = start_daemon(cf, queue, port, tmp_path / "daemon.log",
+                          env={"MTA_WORKERS": "2"})
+    try:
+        with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
+            client.ehlo("client.test")
+            assert client.mail("")[0] == 250
+            cf.write_text(cf.read_text() + "O SmtpGreetingMessage=$j restarted\n")
+            daemon.proc.send_signal(signal.SIGHUP)
+            assert b"restarted" in greeting(port, b"restarted", time.monotonic() + 60)
+            assert daemon.proc.poll() is None  # the same process, run again
+            assert client.rcpt("root@localhost")[0] == 250
+            assert client.data(b"Subject: through a restart\r\n\r\nhi\r\n")[0] == 250
+        with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
+            assert client.sendmail("", ["root@localhost"], b"Subject: after\r\n\r\nx\r\n") \
+                == {}
+    finally:
+        stop_daemon(daemon.proc)
+    subjects = sorted(h.message_value().decode() for e in daemon.envelopes()
+                      for h in e.headers if h.name == "Subject")
+    assert subjects == [" after", " through a restart"]
+
+
 def test_max_daemon_children_holds_for_the_whole_daemon(tmp_path: Path) -> None:
     # two workers (MTA_WORKERS), MaxDaemonChildren=2: the third client is refused,
     # whichever worker the kernel gives it to
@@ -460,8 +490,8 @@ def test_delay_la_slows_each_command_by_a_second(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="dropping to RunAsUser needs root")
 def test_run_as_user_after_binding() -> None:
-    # started as root, the daemon binds, writes its pid file, then every worker
-    # runs as RunAsUser (nobody), whose queue directory it writes to
+    # started as root, the daemon binds, writes its pid file, then it and every
+    # worker run as RunAsUser (nobody), whose queue directory they write to
     import pwd
     import shutil
     import tempfile
@@ -493,7 +523,8 @@ def test_run_as_user_after_binding() -> None:
                 for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                     if line.startswith("Uid:"):
                         uids.add(int(line.split()[1]))
-            assert len(workers) == 2 and uids == {nobody.pw_uid}
+            # the daemon and its two workers (MTA_WORKERS)
+            assert len(workers) == 3 and uids == {nobody.pw_uid}
             assert pid_file.read_text().split("\n")[0] == str(daemon.proc.pid)
             qf = daemon.qf_files()
             assert len(qf) == 1 and qf[0].stat().st_uid == nobody.pw_uid
