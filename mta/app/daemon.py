@@ -356,13 +356,8 @@ async def _supervise(runtime: Runtime, queue_dir: Path, chosen: list[Listener],
     finish their sessions) and _RESTART is returned: the caller runs the new
     image on the same listening sockets.
     """
-    stop = asyncio.Event()
-    hup = asyncio.Event()
+    stop, hup = _signal_events()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    loop.add_signal_handler(signal.SIGHUP, hup.set)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     runners = make_runners(runtime, queue_groups(runtime.config, str(queue_dir))) \
         if queue_interval else []
     queue_runs = asyncio.create_task(periodic(runners, queue_interval)) \
@@ -388,13 +383,7 @@ async def _supervise(runtime: Runtime, queue_dir: Path, chosen: list[Listener],
         reaper.cancel()
         if queue_runs is not None:
             queue_runs.cancel()
-        try:
-            await asyncio.wait_for(asyncio.gather(*(r.drain() for r in runners)), RESTART_GRACE)
-        except TimeoutError:  # what is still out stays queued for the next run
-            log.warning("deliveries still running after %.0f s; left for the next queue run",
-                        RESTART_GRACE)
-        except Exception:
-            log.exception("closing the delivery agents")
+        await _drain(runners)
     return code
 
 
@@ -450,26 +439,37 @@ async def _serve(runtime: Runtime, queue_dir: Path, chosen: list[Listener],
     try:
         return await _serve_sessions(server, sockets)
     finally:
-        try:
-            await asyncio.wait_for(
-                asyncio.gather(*(r.drain() for r in (runner, *group_runners))), RESTART_GRACE)
-        except TimeoutError:  # what is still out stays queued for the next run
-            log.warning("deliveries still running after %.0f s; left for the next queue run",
-                        RESTART_GRACE)
-        except Exception:
-            log.exception("closing the delivery agents")
+        await _drain([runner, *group_runners])
 
 
-async def _serve_sessions(server: SmtpServer, sockets: list[socket.socket]) -> int:
+def _signal_events() -> tuple[asyncio.Event, asyncio.Event]:
+    """(stop, hup): set by SIGTERM or SIGINT, and by SIGHUP. The signals were blocked
+    since before the bind (_daemon): one that came meanwhile is taken now, and the
+    programs the deliveries start get the usual mask."""
     stop = asyncio.Event()
     hup = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     loop.add_signal_handler(signal.SIGHUP, hup.set)
-    # blocked since before the bind (_daemon): one that came meanwhile is taken now,
-    # and the programs the deliveries start get the usual mask
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+    return stop, hup
+
+
+async def _drain(runners: Sequence[QueueRunner]) -> None:
+    """Let the deliveries under way finish, RESTART_GRACE seconds at most; what is still
+    out stays queued for the next run."""
+    try:
+        await asyncio.wait_for(asyncio.gather(*(r.drain() for r in runners)), RESTART_GRACE)
+    except TimeoutError:
+        log.warning("deliveries still running after %.0f s; left for the next queue run",
+                    RESTART_GRACE)
+    except Exception:
+        log.exception("closing the delivery agents")
+
+
+async def _serve_sessions(server: SmtpServer, sockets: list[socket.socket]) -> int:
+    stop, hup = _signal_events()
     await server.start(sockets)
     serving = asyncio.create_task(server.serve_forever())
     waiters = {asyncio.create_task(stop.wait()), asyncio.create_task(hup.wait())}
