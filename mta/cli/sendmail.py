@@ -57,7 +57,7 @@ if TYPE_CHECKING:
 DEFAULT_CF = "/etc/mail/sendmail.cf"
 MAXLINE = 2048  # Sendmail's line buffer for test-mode input
 # sendmail's getopt string: letters followed by ':' take an argument
-_OPTSTRING = "A:B:b:C:cD:d:e:F:f:Gh:IiL:M:mN:nO:o:p:Q:q:R:r:sTtV:vX:"
+_OPTSTRING = "A:B:b:C:cD:d:e:F:f:Gh:IiL:M:mN:nO:o:p:Q:q:R:r:sTtUV:vX:"
 
 
 def _getopt(argv: Sequence[str]) -> tuple[list[tuple[str, str]], list[str]]:
@@ -78,7 +78,7 @@ def _getopt(argv: Sequence[str]) -> tuple[list[tuple[str, str]], list[str]]:
         while j < len(a):
             c = a[j]
             if c not in known:
-                raise _Usage(f"sendmail: invalid option -- '{c}'")
+                raise _Usage(f"{_program()}: illegal option -- {c}")
             if c in takes:
                 if j + 1 < len(a):
                     opts.append((c, a[j + 1:]))
@@ -87,7 +87,7 @@ def _getopt(argv: Sequence[str]) -> tuple[list[tuple[str, str]], list[str]]:
                 else:
                     i += 1
                     if i >= len(args):
-                        raise _Usage(f"sendmail: option requires an argument -- '{c}'")
+                        raise _Usage(f"{_program()}: option requires an argument -- {c}")
                     opts.append((c, args[i]))
                 break
             opts.append((c, ""))
@@ -98,6 +98,11 @@ def _getopt(argv: Sequence[str]) -> tuple[list[tuple[str, str]], list[str]]:
 
 class _Usage(Exception):
     pass
+
+
+def _program() -> str:
+    """The name the program was called by, as Sendmail's getopt messages show it."""
+    return sys.argv[0] if sys.argv and sys.argv[0] else "sendmail"
 
 
 class QueueArgs:
@@ -223,6 +228,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             submit_cf = value == "c"
         elif c == "d":
             set_debug_flags(debug, value)
+        elif c == "U":  # SMTPUTF8, which Sendmail 8.17 (no EAI) refuses without a word
+            return int(ExitCode.EX_USAGE)
         elif c in "tifrFNRVB":
             submit_opts.append((c, value))
         elif c in "Oo":

@@ -279,3 +279,14 @@ def test_bp_and_the_other_names(site: Site, tmp_path: Path) -> None:
     listed = subprocess.run([str(link), "-C", str(site.cf)], capture_output=True, text=True,
                             timeout=60, env={**os.environ, **site.env})
     assert listed.returncode == 0 and "Total requests: 1" in listed.stdout
+
+
+def test_unknown_option_letters() -> None:
+    # as Sendmail's getopt says it, with the name it was called by; -U (SMTPUTF8,
+    # which an 8.17 build without EAI refuses) fails without a word
+    program = str(BIN / "sendmail")
+    done = subprocess.run([program, "-Z"], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (64, f"{program}: illegal option -- Z\n")
+    done = subprocess.run([program, "-U", "root"], capture_output=True, text=True,
+                          timeout=60, input="")
+    assert (done.returncode, done.stdout, done.stderr) == (64, "", "")
