@@ -92,6 +92,7 @@ class SubmitArgs:
     envid: str | None = None  # -V
     body_type: str | None = None  # -B 7BIT|8BITMIME
     verbose: bool = False  # -v: deliver now, saying what happens
+    traffic_log: str | None = None  # -X FILE: the input and the SMTP traffic
 
 
 @dataclass
@@ -243,6 +244,11 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
     if error_mode != "p":
         engine.out = _quiet
     ignore_dots = args.ignore_dots or options.get("IgnoreDots", "").lower() in ("true", "t")
+    traffic = _traffic_log(args.traffic_log)
+    if traffic is not None:
+        for line in data.split(b"\n")[:-1] if data.endswith(b"\n") else data.split(b"\n"):
+            traffic("<<< " + line.rstrip(b"\r").decode("latin-1"))
+        traffic("<<< [EOF]")
     got = collect(data, ignore_dots=ignore_dots)
     login, gecos = _login()
     j = engine.macros.get("j") or "localhost"
@@ -383,7 +389,7 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
             print_error(f"queueup: cannot create queue file {qid}: {exc.strerror or exc}")
             return int(ExitCode.EX_OSERR)
         _deliver(runtime, queue, qid, mode="i" if args.verbose else None,
-                 verbose=print_error if args.verbose else None)
+                 verbose=print_error if args.verbose else None, traffic=traffic)
     if failed:
         return _errors_back(runtime, queue, envelope, got.body, failed, error_mode,
                             print_error, status)
@@ -532,8 +538,27 @@ def _precedence(priorities: Mapping[str, int], headers: Sequence[tuple[str, str]
     return 0
 
 
+def _traffic_log(path: str | None) -> Callable[[str], None] | None:
+    """-X FILE: a function that appends "PID LINE" to it (None without -X, or when it
+    cannot be opened: Sendmail then goes on without)."""
+    if not path:
+        return None
+    try:
+        fh = open(path, "a", encoding="latin-1", errors="replace")  # open while we run
+    except OSError:
+        return None
+    pid = os.getpid()
+
+    def write(line: str) -> None:
+        fh.write(f"{pid} {line}\n")
+        fh.flush()
+
+    return write
+
+
 def _deliver(runtime: Runtime, queue: FsQueue, qid: str, mode: str | None = None,
-             verbose: Callable[[str], None] | None = None) -> None:
+             verbose: Callable[[str], None] | None = None,
+             traffic: Callable[[str], None] | None = None) -> None:
     """DeliveryMode: interactive here and now, background in a child, else not; with
     verbose, what happens (-v)."""
     if mode is None:
@@ -550,6 +575,7 @@ def _deliver(runtime: Runtime, queue: FsQueue, qid: str, mode: str | None = None
 
     runner = make_runner(runtime, queue)
     runner.verbose = verbose
+    runner.traffic = traffic
 
     async def once() -> None:
         try:

@@ -230,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             set_debug_flags(debug, value)
         elif c == "U":  # SMTPUTF8, which Sendmail 8.17 (no EAI) refuses without a word
             return int(ExitCode.EX_USAGE)
-        elif c in "tifrFNRVB":
+        elif c in "tifrFNRVBX":
             submit_opts.append((c, value))
         elif c in "Oo":
             parsed = read_option(value, long_form=c == "O", command_line=c == "O")
@@ -336,6 +336,8 @@ def submit_args(opts: Sequence[tuple[str, str]]) -> tuple[SubmitArgs, list[str]]
             if not value or any(ord(ch) <= 32 or ord(ch) >= 127 for ch in value):
                 errors.append("Invalid syntax in -V flag")
             args.envid = value
+        elif c == "X":
+            args.traffic_log = value
         elif c == "B":
             args.body_type = value.upper() if value.upper() in ("7BIT", "8BITMIME") else None
             if args.body_type is None:

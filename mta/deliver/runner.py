@@ -271,6 +271,8 @@ class QueueRunner:
         self._client_options: dict[str, smtpclient.ClientOptions] = {}  # by mailer
         # -v (a submission's verbose mode): what happens, line by line, as Sendmail's
         self.verbose: Callable[[str], None] | None = None
+        # -X: the SMTP traffic, for the traffic log
+        self.traffic: Callable[[str], None] | None = None
         directory = resolve_directory(config.options.get("HostStatusDirectory"),
                                       queue.directory)
         self.hosts: HostStatusCache | None = None
@@ -568,7 +570,8 @@ class QueueRunner:
                 helo_name=settings.helo_name, timeouts=settings.timeouts,
                 always_esmtp="a" in mailer.flags, tls_context=settings.tls,
                 source_address=settings.source_address, family=settings.family,
-                line_limit=mailer.line_limit or 990, verbose=self.verbose)
+                line_limit=mailer.line_limit or 990, verbose=self.verbose,
+                traffic=self.traffic)
         report = await smtpclient.deliver_message(destinations, message, options, self.cache,
                                                   self.hosts)
         talk = error_transcript(report.relay, report.transcript) \

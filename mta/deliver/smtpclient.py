@@ -234,6 +234,8 @@ class ClientOptions:
     send_dsn: bool = True  # NOTIFY/ORCPT/RET/ENVID when the server offers DSN
     # -v: each command (">>> EHLO ...") and reply line as it goes, and the closing
     verbose: Callable[[str], None] | None = None
+    # -X: the traffic log, "=== CONNECT host", ">>> command", "<<< reply"
+    traffic: Callable[[str], None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -643,10 +645,10 @@ class _Connection:
     async def send(self, lines: Sequence[str], *, timeout: float, phase: str) -> None:
         """Write command lines in one go."""
         self.transcript.extend(">>> " + line for line in lines)
-        verbose = self.options.verbose
-        if verbose is not None:
-            for line in lines:
-                verbose(">>> " + line)
+        for hook in (self.options.verbose, self.options.traffic):
+            if hook is not None:
+                for line in lines:
+                    hook(">>> " + line)
         payload = "".join(line + "\r\n" for line in lines).encode("utf-8", "surrogateescape")
         await self.write(payload, timeout=timeout, phase=phase)
 
@@ -694,6 +696,8 @@ class _Connection:
             self.transcript.append("<<< " + line)
             if self.options.verbose is not None:
                 self.options.verbose(line)
+            if self.options.traffic is not None:
+                self.options.traffic("<<< " + line)
             lines.append(line)
             if len(line) < 4 or line[3] != "-" or len(lines) > 1000:
                 return lines
@@ -786,6 +790,8 @@ async def _open(
         raise _Failure(_temp("4.4.1", f"Deferred: {text} with {host}"), stage="connect",
                        errno=err.errno or 0) from None
     conn = _Connection(reader, writer, destination, transcript, options)
+    if options.traffic is not None:
+        options.traffic(f"=== CONNECT {host}")
     try:
         greeting = await conn.read_reply(timeout=options.timeouts.greeting, phase="greeting wait")
         if greeting.code >= 300:
@@ -966,8 +972,9 @@ async def _transaction(
         await conn.write(wire[start:start + _DATA_CHUNK], timeout=timeouts.datablock,
                          phase="DATA")
     conn.transcript.append(">>> .")
-    if conn.options.verbose is not None:
-        conn.options.verbose(">>> .")
+    for hook in (conn.options.verbose, conn.options.traffic):
+        if hook is not None:
+            hook(">>> .")
     reply = await conn.read_reply(timeout=timeouts.datafinal, phase="DATA wait")
     if 400 <= reply.code < 500:
         raise _Failure(reply, broken=False)

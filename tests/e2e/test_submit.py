@@ -248,6 +248,15 @@ def test_submit_cf_relays_to_the_daemon_or_waits_in_its_own_queue(tmp_path: Path
             assert lines[-3:-1] == ["Closing connection to [127.0.0.1]", ">>> QUIT"]
             assert lines[-1].startswith("221 ")
             assert len(daemon.envelopes()) == 3
+            # -X: the input and the SMTP conversation, each line after our pid
+            log = tmp_path / "traffic"
+            done = sendmail("-X", str(log), "erin@remote.example.net",
+                            data=b"Subject: x\n\nhi\n")
+            assert done.returncode == 0, done.stdout
+            lines = [line.split(" ", 1)[1] for line in log.read_text().splitlines()]
+            assert lines[:4] == ["<<< Subject: x", "<<< ", "<<< hi", "<<< [EOF]"]
+            assert lines[4] == "=== CONNECT [127.0.0.1]" and lines[5].startswith("<<< 220 ")
+            assert ">>> RCPT To:<erin@remote.example.net>" in lines and ">>> ." in lines
         finally:
             stop_daemon(daemon.proc)
 
