@@ -118,6 +118,7 @@ CASES: list[tuple[list[str], str | bytes]] = [
     (["root", "root"], PLAIN),
     ([], PLAIN),
     (["-t"], "Subject: no rcpt\n\nx\n"),
+    (["-t"], "To: Group: a@remote.example.net, b@remote.example.net;\nSubject: g2\n\nx\n"),
     (["-N", "bogus", R], PLAIN),
     (["-R", "bogus", R], PLAIN),
     (["-V", "bad id", R], PLAIN),
