@@ -75,13 +75,22 @@ def dsn_recipient(rcpt: Recipient, now: float) -> DsnRecipient:
     mailer = rcpt.address.mailer if rcpt.address is not None else None
     kinds = (mailer.mailer_type.split("/") if mailer is not None and mailer.mailer_type
              else [])
+    actual = diagnostic = None
+    if mailer is not None and mailer.path == "[FILE]" and rcpt.exit_status is not None:
+        # as Sendmail's: the file as the actual recipient, its sysexits number as the
+        # diagnostic, the bare text as the reason
+        actual = f"{kinds[1] if len(kinds) > 1 else 'X-Unix'}; {rcpt.paddr}"
+        diagnostic = str(rcpt.exit_status)
+        reason = reply.text if reply is not None else reason
     return DsnRecipient(
         rcpt.paddr,
         action,
         status,
         final_recipient=rcpt.final_recipient,
         original_recipient=rcpt.orcpt,
+        actual_recipient=actual,
         reason=reason,
+        diagnostic=diagnostic,
         diagnostic_type=kinds[2] if len(kinds) > 2 else "SMTP",
         remote_mta=rcpt.remote_mta.split(" ")[0].rstrip(".") if rcpt.remote_mta else None,
         remote_mta_type=kinds[0] if kinds else "DNS",

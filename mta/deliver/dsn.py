@@ -160,6 +160,8 @@ class DsnRecipient:
             line of a failure and the Diagnostic-Code text.
         diagnostic_type: the mailer's diagnostic type (T= third part): "SMTP",
             "X-Unix".
+        diagnostic: the Diagnostic-Code text when it differs from reason (a file
+            delivery's sysexits number, "73").
         remote_mta: the host the mailer talked to ("[192.0.2.1]", "mx.example.net").
         remote_mta_type: the mailer's MTA type (T= first part), "DNS".
         expanded_from: the alias this recipient came from ("<list@example.test>").
@@ -178,6 +180,7 @@ class DsnRecipient:
     actual_recipient: str | None = None
     reason: str | None = None
     diagnostic_type: str = "SMTP"
+    diagnostic: str | None = None  # the Diagnostic-Code text when it is not the reason
     remote_mta: str | None = None
     remote_mta_type: str = "DNS"
     expanded_from: str | None = None
@@ -439,8 +442,9 @@ def _status_part(report: DsnReport) -> str:
         lines.append(f"Status: {rcpt.status}")
         if rcpt.remote_mta is not None:
             lines.append(f"Remote-MTA: {rcpt.remote_mta_type}; {_cut(rcpt.remote_mta)}")
-        if rcpt.reason:
-            lines.append(f"Diagnostic-Code: {rcpt.diagnostic_type}; {_cut(rcpt.reason)}")
+        diagnostic = rcpt.diagnostic or rcpt.reason
+        if diagnostic:
+            lines.append(f"Diagnostic-Code: {rcpt.diagnostic_type}; {_cut(diagnostic)}")
         if rcpt.last_attempt:
             lines.append(f"Last-Attempt-Date: {arpadate(rcpt.last_attempt)}")
         if rcpt.action is DsnAction.DELAYED and rcpt.will_retry_until:

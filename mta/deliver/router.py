@@ -125,6 +125,7 @@ class Recipient:
     timed_out: str | None = None  # "Cannot send message for 5 days": deferred too long
     relayed: bool = False  # sent to an SMTP server that did not take NOTIFY= along
     alias_ids: tuple[int, int] | None = None  # an alias: the ids its members run as
+    exit_status: int | None = None  # a local mailer's sysexits status (the DSN's X-Unix code)
 
     @property
     def mailer_name(self) -> str:

@@ -608,6 +608,7 @@ class QueueRunner:
                 continue
             if why:
                 log.info("%s: %s", envelope.qid, why)
+            rcpt.exit_status = status
             rcpt.fail(_file_reply(status))
 
     async def _program(self, group: list[Recipient], mailer: MailerDef, macros: MacroEnv,

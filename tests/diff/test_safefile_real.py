@@ -12,7 +12,8 @@ DESCRIPTION
     - the target file as found outside afterwards: type, mode, owner and
       content (the From_ line's date masked);
     - whether the message is still queued for it (a deferred recipient);
-    - the bounce: the DSN Status of its recipient and its transcript line
+    - the bounce: the DSN Status, X-Actual-Recipient and Diagnostic-Code of its
+      recipient, its "(reason: )" and its transcript line
       ("550 5.0.0 /logs/symlink... Can't create output").
 
     What Sendmail does, as these cases show it: with /mnt/safe it chroots
@@ -27,10 +28,9 @@ DESCRIPTION
     message ("I/O error"), and a FIFO nobody reads defers it after
     Timeout.fileopen; /dev/null takes the message, chroot or not.
 
-    Not compared (the DSN composer's, not the file mailer's): Sendmail
-    names the alias in Final-Recipient and the file in X-Actual-Recipient,
-    gives "Diagnostic-Code: X-Unix; 73" and "(reason: Can't create
-    output)"; nor the qf M text of a deferral.
+    The DSN names the file in X-Actual-Recipient ("X-Unix; /logs/f"), gives
+    "Diagnostic-Code: X-Unix; 73" and "(reason: Can't create output)". Not
+    compared: the qf M text of a deferral.
 
 DIAGNOSTICS
     Skipped with a reason when not root, when namespaces do not work, or
@@ -272,6 +272,15 @@ def outcomes(site: Site, config: Config) -> dict[str, str]:
                              block, re.M | re.I):
                     status = re.search(rb"^Status: (\S+)", block, re.M)
                     lines.append("dsn status: " + (status[1].decode() if status else "?"))
+                    for field in (rb"X-Actual-Recipient", rb"Diagnostic-Code"):
+                        found_field = re.search(rb"^" + field + rb": (.*)$", block, re.M)
+                        if found_field:
+                            lines.append(f"dsn {field.decode()}: "
+                                         + found_field[1].decode("latin-1"))
+            reason = re.search(rb"^" + re.escape(needle) + rb"\n\s+\(reason: (.*)\)$", dsn,
+                               re.M)
+            if reason:
+                lines.append("dsn reason: " + reason[1].decode("latin-1"))
         found[name] = "\n".join(lines)
     return found
 
