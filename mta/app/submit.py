@@ -277,24 +277,41 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
     status = int(ExitCode.EX_OK)
     seen: set[str] = set()
     recipients: list[QueueRecipient] = []
+    # what the parse says of an address ("bad<x... Unbalanced '<'") is printed, makes
+    # the exit status 64 and, when the address still parses, the qf's M record
+    printed: list[str] = []
+    shown = engine.out
+
+    def note(text: str) -> None:
+        printed.append(text)
+        shown(text)
+
+    engine.out = note
+    parse_error: str | None = None
     for raw in listed:
         key = _dedup_key(_strip(raw))
         if key in seen:
             continue
         seen.add(key)
         engine.exit_stat = 0
+        printed.clear()
         address = parseaddr(engine, raw)
+        said = [line for line in printed if line.startswith(raw[:40] + "... ")]
+        if said:
+            status = int(ExitCode.EX_USAGE)
+            parse_error = said[-1]
         if address is None or engine.exit_stat:
             status = int(ExitCode.EX_USAGE)
             continue
         user = address.user if "@" in address.user else f"{address.user}@{j}"
         recipients.append(QueueRecipient(address=raw, flags=_recipient_flags(args.notify),
                                           final_recipient=f"RFC822; {user}"))
+    engine.out = shown
     if not recipients:
         return status or int(ExitCode.EX_USAGE)
     delivery_mode = (options.get("DeliveryMode") or "background")[:1].lower()
     counted = len(recipients)  # what the priority counts: the failed ones too
-    error_text: str | None = None
+    error_text: str | None = parse_error
     failed: list[Recipient] = []
     if delivery_mode != "d":  # deferred: no lookups now, the queue run does them
         recipients, failed = _expand(engine, recipients)

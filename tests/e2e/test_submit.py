@@ -299,3 +299,23 @@ def test_unknown_option_letters() -> None:
     done = subprocess.run([program, "-U", "root"], capture_output=True, text=True,
                           timeout=60, input="")
     assert (done.returncode, done.stdout, done.stderr) == (64, "", "")
+
+
+def test_submit_cf_queues_an_address_it_could_repair(tmp_path: Path) -> None:
+    # as the real MSP: "bad<address" is reported (exit 64) and still queued, its
+    # repaired form relayed later, the message in the M record
+    from conftest import ETC
+
+    client_queue = tmp_path / "clientmqueue"
+    submit_cf = tmp_path / "submit.cf"
+    subprocess.run([str(BIN / "mta"), "compile", "-DMTA_PORT=1",
+                    f"-DMSP_QUEUE_DIR={client_queue}", str(ETC / "submit.mc"),
+                    "-o", str(submit_cf)], check=True)
+    done = subprocess.run([str(BIN / "sendmail"), "-C", str(submit_cf), "-odq", "bad<address"],
+                          input=b"Subject: plain test\n\nhello world\n", capture_output=True,
+                          timeout=60)
+    assert (done.returncode, done.stdout) == (64, b"bad<address... Unbalanced '<'\n")
+    (qf,) = client_queue.glob("qf*")
+    text = qf.read_text("latin-1")
+    assert "\nMbad<address... Unbalanced '<'\nFs\n" in text
+    assert re.search(r"\nC:bad<address\nrRFC822; address@\S+\nRPFD:bad<address\n", text)
