@@ -437,16 +437,19 @@ def _errors_back(runtime: Runtime, queue: FsQueue, envelope: QueueEnvelope, body
                  failed: list[Recipient], mode: str, out: Callable[[str], None],
                  status: int) -> int:
     """What Sendmail's savemail() does with the recipients that failed, by ErrorMode:
-    print (the errors are out already) and save the message in ~/dead.letter; quiet;
-    mail a DSN back to the sender now (m, w; e, which then exits 0). Returns the exit
-    status (status, or EX_OK for e)."""
+    print (the errors are out already) and save the message in ~/dead.letter (when
+    that cannot be written, mail it back); quiet; mail a DSN back to the sender now
+    (m, w; e, which then exits 0). Returns the exit status (status, or EX_OK for e)."""
     if mode == "q":
         return status
     if mode == "p":
         path = dead_letter(runtime, envelope, body)
         if path is not None:
             out(f"{path}... Saved message in {path}")
-        return status
+            return status
+        # no dead.letter to be had (as for Sendmail's MSP running as smmsp): the
+        # message goes back to the sender instead, as savemail() falls through
+        mode = "m"
     import asyncio
 
     from mta.deliver.bounce import queue_dsn
