@@ -35,15 +35,17 @@ test: $(STAMP) native
 # The daemon with the default etc-mail/ configuration, as this user, in the foreground:
 # listener 127.0.0.1:2525, tables in run/mail/ (copied from etc-mail/ once, then yours
 # to edit; `make run` rebuilds what is stale), queue in run/queue/ (run every 30
-# minutes), local mailboxes in run/spool/ (written by our mail.local). Stop it with ^C.
+# minutes), local mailboxes in run/spool/ (written by our mail.local), and for
+# `sendmail -C run/mail/submit.cf -t` the submission queue run/clientmqueue/. Stop it
+# with ^C.
 # The -D options for this checkout go into run/mail/mcflags, which the Makefile there and
 # `mta restart -C run/mail` both read.
 RUNDIR := $(CURDIR)/run
 RUN_MCFLAGS := -D MTA_PORT=2525 -D MAIL_SETTINGS_DIR=$(RUNDIR)/mail/ -D QUEUE_DIR=$(RUNDIR)/queue \
 	-D confPID_FILE=$(RUNDIR)/sendmail.pid -D MTA_MAIL_LOCAL=$(CURDIR)/$(BIN)/mail.local \
-	-D MTA_MAIL_SPOOL=$(RUNDIR)/spool
+	-D MTA_MAIL_SPOOL=$(RUNDIR)/spool -D MSP_QUEUE_DIR=$(RUNDIR)/clientmqueue
 run: $(STAMP) native
-	mkdir -p $(RUNDIR)/mail $(RUNDIR)/queue $(RUNDIR)/spool
+	mkdir -p $(RUNDIR)/mail $(RUNDIR)/queue $(RUNDIR)/spool $(RUNDIR)/clientmqueue
 	for f in etc-mail/*; do n=$$(basename $$f); [ -e $(RUNDIR)/mail/$$n ] || cp $$f $(RUNDIR)/mail/$$n; done
 	[ -e $(RUNDIR)/mail/mcflags ] || echo '$(RUN_MCFLAGS)' > $(RUNDIR)/mail/mcflags
 	$(MAKE) --no-print-directory -C $(RUNDIR)/mail BIN=$(CURDIR)/$(BIN)/
