@@ -257,17 +257,7 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
                if value.strip() or name.lower() not in ("from", "date")}
     own = [(name, value) for name, value in got.headers
            if value.strip() or name.lower() not in ("from", "date")]
-    # the recipients: the arguments' lists, then (-t) the header's
-    listed: list[str] = []
-    for argument in args.recipients:
-        listed.extend(reversed(split_addresses(argument, table)))
-    if args.read_headers:
-        resent = any(name.lower() in ("resent-to", "resent-cc", "resent-bcc")
-                     for name, _v in got.headers)
-        wanted = ("resent-to", "resent-cc", "resent-bcc") if resent else ("to", "cc", "bcc")
-        for name, value in got.headers:
-            if name.lower() in wanted:
-                listed.extend(reversed(split_addresses(value.replace("\n", " "), table)))
+    listed = _listed(args, got, lambda text: split_addresses(text, table))
     if not listed:
         if args.read_headers:
             print_error("No recipient addresses found in header")
@@ -325,20 +315,8 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
                 for rcpt in failed:
                     print_error(rcpt.reply.text if rcpt.reply is not None
                                 else f"{rcpt.paddr}... failed")
-    # the sender, $g and $x
     sender_arg = args.sender
-    sender = sender_arg if sender_arg is not None else login
-    g = _strip(sender) if sender_arg is not None else login
-    local_sender = sender_arg is None or _is_local(g, engine)
-    full_name: str | None = None
-    if local_sender:
-        if args.full_name:
-            full_name = quote_full_name(args.full_name)
-        elif sender_arg is None or g == login:
-            full_name = gecos_name(gecos, login) or None
-        else:
-            entry = _passwd(g.split("@", 1)[0])
-            full_name = gecos_name(entry, g.split("@", 1)[0]) if entry else None
+    sender, g, full_name = _sender(args, login, gecos, engine)
     trusted = engine.classes.contains("t", login) or login == options.get("TrustedUser")
     warn = sender_arg is not None and not trusted and g != login
     queue_dir = options.get("QueueDirectory") or "/var/spool/mqueue"
@@ -411,6 +389,43 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
         return _errors_back(runtime, queue, envelope, got.body, failed, error_mode,
                             print_error, status)
     return status
+
+
+def _listed(args: SubmitArgs, got: Collected, split: Callable[[str], list[str]]) -> list[str]:
+    """The recipients as given: each argument's list, then with -t To:, Cc: and Bcc:
+    (Resent-To/Cc/Bcc when there are such fields); each list last first, as Sendmail's
+    sendtolist() queues it."""
+    listed: list[str] = []
+    for argument in args.recipients:
+        listed.extend(reversed(split(argument)))
+    if args.read_headers:
+        resent = any(name.lower() in ("resent-to", "resent-cc", "resent-bcc")
+                     for name, _v in got.headers)
+        wanted = ("resent-to", "resent-cc", "resent-bcc") if resent else ("to", "cc", "bcc")
+        for name, value in got.headers:
+            if name.lower() in wanted:
+                listed.extend(reversed(split(value.replace("\n", " "))))
+    return listed
+
+
+def _sender(args: SubmitArgs, login: str, gecos: str,
+            engine: RuleEngine) -> tuple[str, str, str | None]:
+    """(S record, $g, $x): the -f/-r address as given, else the login; $g without its
+    phrase and brackets; the full name (-F, quoted when it needs it, else the passwd
+    entry's) only for a local sender."""
+    if args.sender is None:
+        return login, login, (quote_full_name(args.full_name) if args.full_name
+                              else gecos_name(gecos, login) or None)
+    g = _strip(args.sender)
+    if not _is_local(g, engine):
+        return args.sender, g, None
+    if args.full_name:
+        return args.sender, g, quote_full_name(args.full_name)
+    if g == login:
+        return args.sender, g, gecos_name(gecos, login) or None
+    user = g.split("@", 1)[0]
+    entry = _passwd(user)
+    return args.sender, g, gecos_name(entry, user) if entry else None
 
 
 def _quiet(_text: str) -> None:
