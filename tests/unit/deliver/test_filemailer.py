@@ -102,8 +102,26 @@ def test_a_new_file_gets_temp_file_mode(tmp_path: Path) -> None:
     assert stat.S_IMODE(target.stat().st_mode) == 0o644
 
 
-def test_dev_null_is_not_opened(tmp_path: Path) -> None:
-    append_file("/dev/null", MESSAGE, regular_only=True)  # even under a chroot
+def test_dev_null_is_not_opened(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a device is refused where only regular files may be written (a chroot), but
+    # /dev/null takes the message without being opened or even looked at
+    opened: list[str] = []
+    real_open, real_lstat = os.open, os.lstat
+
+    def spy_open(path: str, *args: object, **kwargs: object) -> int:
+        opened.append(path)
+        return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    def spy_lstat(path: str, *args: object, **kwargs: object) -> os.stat_result:
+        opened.append(path)
+        return real_lstat(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", spy_open)
+    monkeypatch.setattr(os, "lstat", spy_lstat)
+    append_file("/dev/null", MESSAGE, regular_only=True)
+    assert opened == []
+    append_file(str(tmp_path / "f"), MESSAGE)  # the spies do see a real file
+    assert str(tmp_path / "f") in opened
 
 
 def _refusal(path: Path, **kwargs: object) -> MboxError:
