@@ -435,12 +435,21 @@ def _wait_for_pid(pid_file: Path | None, timeout: float = 10.0) -> int | None:
     return None
 
 
-def stop(directory: Path) -> int:
+def _running(directory: Path) -> int | None:
+    """The pid of the running daemon, 0 when none runs, None when its .cf does not load
+    (said already)."""
     info = _info(directory)
     if info is None:
-        return int(ExitCode.EX_CONFIG)
+        return None
     pid = read_pid(info.pid_file)
-    if pid is None or not alive(pid):
+    return pid if pid is not None and alive(pid) else 0
+
+
+def stop(directory: Path) -> int:
+    pid = _running(directory)
+    if pid is None:
+        return int(ExitCode.EX_CONFIG)
+    if not pid:
         print("mta stop: not running", file=sys.stderr)
         return int(ExitCode.EX_UNAVAILABLE)
     os.kill(pid, signal.SIGTERM)
@@ -457,11 +466,10 @@ def stop(directory: Path) -> int:
 def restart(directory: Path, queue_interval: str) -> int:
     if not _regenerate_or_report(directory, "restart"):
         return int(ExitCode.EX_CONFIG)  # the running daemon stays as it is
-    info = _info(directory)
-    if info is None:
+    pid = _running(directory)
+    if pid is None:
         return int(ExitCode.EX_CONFIG)
-    pid = read_pid(info.pid_file)
-    if pid is not None and alive(pid):
+    if pid:
         status = stop(directory)
         if status != 0:
             return status
@@ -471,11 +479,10 @@ def restart(directory: Path, queue_interval: str) -> int:
 def reload(directory: Path) -> int:
     if not _regenerate_or_report(directory, "reload"):
         return int(ExitCode.EX_CONFIG)
-    info = _info(directory)
-    if info is None:
+    pid = _running(directory)
+    if pid is None:
         return int(ExitCode.EX_CONFIG)
-    pid = read_pid(info.pid_file)
-    if pid is None or not alive(pid):
+    if not pid:
         print("mta reload: not running", file=sys.stderr)
         return int(ExitCode.EX_UNAVAILABLE)
     os.kill(pid, signal.SIGHUP)
