@@ -58,6 +58,7 @@ from __future__ import annotations
 import os
 import pwd
 import re
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -575,12 +576,13 @@ def _precedence(priorities: Mapping[str, int], headers: Sequence[tuple[str, str]
 
 def _traffic_log(path: str | None) -> Callable[[str], None] | None:
     """-X FILE: a function that appends "PID LINE" to it (None without -X, or when it
-    cannot be opened: Sendmail then goes on without)."""
+    cannot be opened: that is said, and the mail goes on without a log)."""
     if not path:
         return None
     try:
         fh = open(path, "a", encoding="latin-1", errors="replace")  # open while we run
-    except OSError:
+    except OSError as exc:
+        print(f"cannot open traffic log {path}: {exc.strerror or exc}", file=sys.stderr)
         return None
     pid = os.getpid()
 
