@@ -34,6 +34,7 @@ from collections.abc import Sequence
 
 from mta.config.macros import expand, translate_dollars
 from mta.config.model import Config
+from mta.core.reply import Reply
 from mta.deliver.dsn import (
     DSN_SENDER_NAME,
     DsnAction,
@@ -51,18 +52,25 @@ from mta.queue.qfformat import (
     envelope_flags,
     initial_priority,
 )
+from mta.rules.engine import RuleEngine
 from mta.rules.macros import MacroEnv
 from mta.util.timespec import arpadate
 
 _SKIP_HEADERS = frozenset({"to", "subject", "mime-version", "content-type",
-                           "content-transfer-encoding", "auto-submitted", "full-name"})
+                           "content-transfer-encoding", "auto-submitted"})
+ERRORFUDGE = 1024  # what returntosender() adds to the size of a message it returns
+# returntosender() sets these on the DSN's envelope; its other macros (such as
+# ${daemon_flags}) come from the message it reports on
+_DSN_MACROS = (("_", "localhost"), ("r", ""), ("s", "localhost"))
 
 
-def dsn_recipient(rcpt: Recipient, now: float) -> DsnRecipient:
-    """The DSN's view of one recipient's outcome."""
+def dsn_recipient(rcpt: Recipient, now: float, host: str = "localhost") -> DsnRecipient:
+    """The DSN's view of one recipient's outcome; host is $j (the X-Actual-Recipient of
+    a user without a domain)."""
     reply = rcpt.reply
     action = {RcptState.BADADDR: DsnAction.FAILED,
               RcptState.SENT: DsnAction.RELAYED if rcpt.relayed else DsnAction.DELIVERED,
+              RcptState.EXPANDED: DsnAction.EXPANDED,
               }.get(rcpt.state, DsnAction.DELAYED)
     if rcpt.timed_out:
         status = "4.4.7"
@@ -71,8 +79,14 @@ def dsn_recipient(rcpt: Recipient, now: float) -> DsnRecipient:
     else:
         status = "5.0.0" if action is DsnAction.FAILED else (
             "4.0.0" if action is DsnAction.DELAYED else "2.0.0")
-    reason = reply.line() if reply is not None else None
     mailer = rcpt.address.mailer if rcpt.address is not None else None
+    if action is DsnAction.RELAYED and rcpt.rcpt_reply is not None:
+        # what the server said to the RCPT is what the DSN quotes (not its DATA reply)
+        reply = rcpt.rcpt_reply
+        status = reply.status or status
+    elif action is DsnAction.DELIVERED and mailer is not None and "l" in mailer.flags:
+        status = "2.1.5"  # delivered by a final mailer, as Sendmail's deliver() notes it
+    reason = reply.line() if reply is not None else None
     kinds = (mailer.mailer_type.split("/") if mailer is not None and mailer.mailer_type
              else [])
     actual = diagnostic = None
@@ -82,6 +96,31 @@ def dsn_recipient(rcpt: Recipient, now: float) -> DsnRecipient:
         actual = f"{kinds[1] if len(kinds) > 1 else 'X-Unix'}; {rcpt.paddr}"
         diagnostic = str(rcpt.exit_status)
         reason = reply.text if reply is not None else reason
+    elif rcpt.user:
+        # errbody(): the mailer's address type (T= second part, rfc822 when none) and
+        # the user as the mailer got it, with @$j when it has no domain; shown when it
+        # differs from Final-Recipient, which a lower-case "rfc822" always does
+        addr_type = kinds[1] if len(kinds) > 1 and kinds[1] else "rfc822"
+        if addr_type.lower() == "rfc822":
+            user = rcpt.user if "@" in rcpt.user else f"{rcpt.user}@{host}"
+            actual = f"rfc822; {user}"
+        else:
+            actual = f"{addr_type}; {rcpt.user}"
+        if actual == rcpt.final_recipient:
+            actual = None
+    if rcpt.unparsed or (rcpt.exit_status is not None and mailer is not None
+                         and mailer.path != "[FILE]"):
+        # nothing to quote: the parse refused it, or a program said it with its exit
+        # status (the transcript has its words); Sendmail sets no q_rstatus
+        reason = None
+    elif reply is not None and rcpt.remote_mta is None and reason is not None:
+        # a local verdict ("nosuchuser... User unknown") is kept without the address,
+        # as Sendmail's q_rstatus; the transcript line still names it
+        for shown in (rcpt.paddr, rcpt.paddr.strip("<>")):
+            if reply.text.startswith(f"{shown}... "):
+                reason = Reply(reply.code, reply.status,
+                               reply.text[len(shown) + 4:]).line()
+                break
     return DsnRecipient(
         rcpt.paddr,
         action,
@@ -94,8 +133,14 @@ def dsn_recipient(rcpt: Recipient, now: float) -> DsnRecipient:
         diagnostic_type=kinds[2] if len(kinds) > 2 else "SMTP",
         remote_mta=rcpt.remote_mta.split(" ")[0].rstrip(".") if rcpt.remote_mta else None,
         remote_mta_type=kinds[0] if kinds else "DNS",
+        # a server's own deferral (Sendmail's QS_RETRY) promises no retry date; what
+        # was deferred here ("Deferred: Connection refused by ...") does
+        will_retry_until=not (rcpt.remote_mta is not None and reply is not None
+                              and reply.code // 100 == 4
+                              and not reply.text.startswith("Deferred")),
         expanded_from=rcpt.parent.paddr if rcpt.parent is not None else None,
         last_attempt=int(now),
+        success_noted="SUCCESS" in rcpt.notify,
     )
 
 
@@ -120,11 +165,23 @@ async def queue_dsn(queue: FsQueue, config: Config, base_macros: MacroEnv,
                     envelope: QueueEnvelope, body: bytes, recipients: Sequence[Recipient], *,
                     now: float, kind: DsnKind, transcript: str | None,
                     settings_warn: int, settings_return: int,
-                    postmaster_copy: str | None = None) -> list[str]:
+                    postmaster_copy: str | None = None,
+                    original_size: int | None = None,
+                    submission: bool = False,
+                    engine: RuleEngine | None = None) -> list[str]:
     """Queue the DSN(s) for recipients; returns the new queue ids.
 
     With postmaster_copy (PostmasterCopy), a bounce also goes, header only,
-    to that address.
+    to that address. The DSN's P is Sendmail's: the reported message's size
+    (original_size, as collect() counted it; else as a queue run counts it,
+    queued_size) plus 1024 when the message goes back whole, else none, plus
+    the recipient factor. With engine, the r record of a DSN's recipient has
+    the address type (address_type) of the mailer of the reported message's
+    sender, as Sendmail's recipient() gives it. The DSN's F record never
+    has "8" (Sendmail does not collect what it composes). submission: the DSN is
+    made by the process that took the message from the command line, and keeps,
+    as Sendmail's does there (one made in a queue run does not), the F "d" of RET=,
+    the ENVID, and B8BITMIME for a message with 8-bit data.
 
     Raises:
         OSError: the queue could not take a DSN (nothing is half-written).
@@ -141,18 +198,21 @@ async def queue_dsn(queue: FsQueue, config: Config, base_macros: MacroEnv,
         jobs.append((target, group, None))
         if postmaster_copy and kind is DsnKind.FAILURE:
             jobs.append((target, group, postmaster_copy))
+    file_mailer = config.mailers.get("*file*")
     qids = []
     for target, group, copy_to in jobs:
         writer = queue.create_body()
         try:
             report = DsnReport(
                 envelope=target, body=body, kind=kind,
-                recipients=tuple(dsn_recipient(r, now) for r in group),
+                recipients=tuple(dsn_recipient(r, now, host) for r in group),
                 transcript=transcript, host_name=host, qid=writer.qid, now=int(now),
                 warn_after=settings_warn, return_after=settings_return,
                 postmaster_copy=copy_to,
                 double_bounce_address=config.options.get("DoubleBounceAddress") or "postmaster",
-                mime=(config.options.get("SendMimeErrors", "True")[:1].lower() in "ty1"))
+                mime=(config.options.get("SendMimeErrors", "True")[:1].lower() in "ty1"),
+                mailer_flags="".join(sorted(file_mailer.flags)) if file_mailer is not None
+                else None)
             try:
                 message = compose_dsn(report)
             except ValueError:
@@ -160,6 +220,7 @@ async def queue_dsn(queue: FsQueue, config: Config, base_macros: MacroEnv,
                 continue
             macros = base_macros.copy()
             for name, value in (("i", writer.qid), ("x", message.full_name),
+                                ("a", arpadate(now)),
                                 ("g", DSN_SENDER_NAME), ("_", "localhost"),
                                 ("s", "localhost"), ("r", ""), ("b", arpadate(now)),
                                 ("t", time.strftime("%Y%m%d%H%M", time.localtime(now))),
@@ -168,16 +229,24 @@ async def queue_dsn(queue: FsQueue, config: Config, base_macros: MacroEnv,
                               translate_dollars(value, 10, comments=False))
             headers = (*_cf_headers(config, macros), *message.headers)
             writer.write(message.body)
-            size = len(message.body) + sum(len(h.name) + len(h.value) + 2 for h in headers)
-            rcpts = tuple(QueueRecipient.from_rcpt(
-                r if r.startswith("<") else f"<{r}>",
-                final_recipient=f"RFC822; {r.strip('<>')}") for r in message.recipients)
+            size = 0 if message.headers_only else ERRORFUDGE + (
+                original_size if original_size is not None
+                else queued_size(target, len(body)))
+            # as returntosender() queues them: the address as the sender was given,
+            # notified on failure only; the r record's type is that of the mailer
+            # of the sender of the message reported on (recipient() takes e_from's)
+            addr_type = address_type(engine, target.sender)
+            rcpts = tuple(QueueRecipient(
+                r, "PF", final_recipient=_final_recipient(r, host, addr_type))
+                for r in message.recipients)
             dsn_envelope = QueueEnvelope(
                 qid=writer.qid, sender=DSN_SENDER_NAME, recipients=rcpts, headers=headers,
-                macros=(("_", "localhost"), ("s", "localhost")),
+                macros=_dsn_macros(target.macros),
                 created=int(now), priority=initial_priority(size, len(rcpts)),
-                flags=envelope_flags(has_8bit=not message.body.isascii(),
-                                     headers_only=message.headers_only, response=True),
+                flags=envelope_flags(headers_only=message.headers_only, response=True,
+                                     ret=target.ret if submission else None),
+                envid=target.envid if submission else None,
+                body_type="8BITMIME" if submission and target.has_8bit else None,
             )
             await queue.commit(dsn_envelope)
         except BaseException:
@@ -185,6 +254,68 @@ async def queue_dsn(queue: FsQueue, config: Config, base_macros: MacroEnv,
             raise
         qids.append(writer.qid)
     return qids
+
+
+def address_type(engine: RuleEngine | None, address: str) -> str:
+    """The address type of the mailer address resolves to (the second part of its
+    T=, "RFC822" for local and esmtp), "rfc822" when it has none; "RFC822" without
+    an engine to ask. The null sender is MAILER-DAEMON's (local)."""
+    if address.strip() in ("", "<>"):
+        address = "MAILER-DAEMON"
+    if engine is None:
+        return "RFC822"
+    from mta.rules.resolve import parseaddr
+
+    saved = engine.out, engine.smtp_errors, engine.exit_stat
+    engine.out, engine.smtp_errors = _ignore, []
+    try:
+        parsed = parseaddr(engine, address)
+    finally:
+        engine.out, engine.smtp_errors, engine.exit_stat = saved
+    kinds = parsed.mailer.mailer_type.split("/") if parsed is not None \
+        and parsed.mailer is not None and parsed.mailer.mailer_type else []
+    return kinds[1] if len(kinds) > 1 and kinds[1] else "rfc822"
+
+
+def _ignore(_text: str) -> None:
+    """Where address_type() sends what the parse would print."""
+
+
+def _final_recipient(address: str, host: str, kind: str) -> str:
+    """The r record of a DSN's recipient: "TYPE; user@domain" (TYPE: address_type()),
+    @$j added to a bare user."""
+    bare = address.strip().strip("<>")
+    return f"{kind}; {bare if '@' in bare else f'{bare}@{host}'}"
+
+
+def queued_size(envelope: QueueEnvelope, body_size: int) -> int:
+    """The size Sendmail's queue run gives a message it read from its qf (readqf()):
+    the df's size and each H record's length less 3 ("H??"), continuation lines
+    included."""
+    from mta.queue.qfformat import format_qf
+
+    size = body_size
+    record = -1
+    for line in format_qf(envelope).split(b"\n"):
+        if line.startswith(b"H"):
+            size += len(line) - 3
+            record = 0
+        elif record >= 0 and line.startswith((b"\t", b" ")):
+            size += len(line) + 1  # the newline that joins it to its record
+        else:
+            record = -1
+    return size
+
+
+def _dsn_macros(inherited: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """The $ records of a DSN: _, r and s as returntosender() sets them, then what the
+    reported message had of the others, in Sendmail's order (by macro id: the
+    one-letter ones by character first, the long ones as they came)."""
+    kept = [(name, value) for name, value in inherited
+            if name not in {n for n, _v in _DSN_MACROS}]
+    merged = [*_DSN_MACROS, *kept]
+    return tuple(sorted(merged, key=lambda item: (len(item[0]) > 1,
+                                                  item[0] if len(item[0]) == 1 else "")))
 
 
 def _with_sender(envelope: QueueEnvelope, owner: str) -> QueueEnvelope:

@@ -166,6 +166,8 @@ class DsnRecipient:
         remote_mta_type: the mailer's MTA type (T= first part), "DNS".
         expanded_from: the alias this recipient came from ("<list@example.test>").
         last_attempt: time of the last delivery attempt (seconds since the epoch).
+        success_noted: NOTIFY=SUCCESS was asked for: a success (or expansion) is
+            in the human-readable part too, not only in the per-recipient one.
         will_retry_until: write Will-Retry-Until for a delayed recipient.
             Sendmail 8.17 writes it when the mailer deferred the recipient
             (a program mailer exiting EX_TEMPFAIL), not when an SMTP server
@@ -185,6 +187,7 @@ class DsnRecipient:
     remote_mta_type: str = "DNS"
     expanded_from: str | None = None
     last_attempt: int = 0
+    success_noted: bool = True
     will_retry_until: bool = True
 
     @classmethod
@@ -269,6 +272,7 @@ class DsnReport:
     mime: bool = True
     received_from: str | None = None
     return_path: str | None = None
+    mailer_flags: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,7 +402,7 @@ def _human_part(report: DsnReport, to_postmaster: bool) -> str:
             if rcpt.expanded_from:
                 out.append(f"    (expanded from: {rcpt.expanded_from})\n")
         out.append("\n")
-    succeeded = [r for r in report.recipients if r.action in _SUCCESS_NOTE]
+    succeeded = [r for r in report.recipients if r.action in _SUCCESS_NOTE and r.success_noted]
     if succeeded:
         out.append(_SUCCESS_SECTION)
         for rcpt in succeeded:
@@ -505,7 +509,7 @@ def _returned_message(report: DsnReport) -> tuple[bytes, bytes]:
     lines = [
         h.name.encode() + b":" + header_value(h.value, macros) + b"\n"
         for h in envelope.headers
-        if _header_wanted(h, envelope)
+        if _header_wanted(h, envelope, report.mailer_flags)
     ]
     body = report.body
     if body and not body.endswith(b"\n"):
@@ -513,13 +517,18 @@ def _returned_message(report: DsnReport) -> tuple[bytes, bytes]:
     return b"".join(lines), body
 
 
-def _header_wanted(header: QueueHeader, envelope: QueueEnvelope) -> bool:
-    """Headers conditional on a macro ("?${name}?") go only when it has a value."""
+def _header_wanted(header: QueueHeader, envelope: QueueEnvelope,
+                   mailer_flags: str | None) -> bool:
+    """Headers conditional on a macro ("?${name}?") go only when it has a value; those
+    conditional on mailer flags ("?x?") when the mailer that writes the DSN (the
+    *file* mailer, whose flags are mailer_flags; None: no check) has one of them."""
     condition = header.condition or ""
     if condition.startswith("${") and condition.endswith("}"):
         return bool(envelope.macro(condition[2:-1]))
     if condition.startswith("$") and len(condition) == 2:
         return bool(envelope.macro(condition[1]))
+    if condition and mailer_flags is not None:
+        return any(flag in mailer_flags for flag in condition)
     return True
 
 

@@ -4,7 +4,7 @@ SYNOPSIS
     result = await run_program("/usr/bin/procmail", ["procmail", "-d", "bob"], data,
                                environment={"AGENT": "sendmail"}, directories=("/",))
     result.status                      # a sysexits code: EX_OK, EX_TEMPFAIL, EX_NOUSER ...
-    reply = exit_reply(result.status, result.output)
+    reply = program_reply(result.status, "local", "/usr/bin/procmail")
 
 DESCRIPTION
     What Sendmail's deliver() does for a mailer whose P= is a path: the
@@ -19,13 +19,16 @@ DESCRIPTION
     The exit status is the mailer's verdict, read as Sendmail reads it:
     0 delivered; EX_TEMPFAIL, EX_IOERR and EX_OSERR deferred; every other
     status failed for good, with the text Sendmail gives each sysexits code
-    ("550 5.1.1 User unknown" for EX_NOUSER) and what the program printed.
+    ("550 5.1.1 User unknown" for EX_NOUSER; program_reply) and the DSN
+    status of its markfailure(); what the program printed goes to the DSN's
+    transcript, line by line.
     A program killed by a signal, or one that outlives timeout, counts as
     EX_TEMPFAIL ("unknown mailer error").
 
 DIAGNOSTICS
-    A program that cannot be started gives EX_TEMPFAIL (Sendmail: "Cannot
-    exec"), never an exception.
+    A program that cannot be started gives EX_OSERR for a final (F=l)
+    mailer or a transient errno, else EX_UNAVAILABLE, as Sendmail's child
+    exits after "Cannot exec" (logged); never an exception.
 
 SEE ALSO
     mta.deliver.runner, mta.deliver.mbox (the file mailer's append),
@@ -36,12 +39,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
+import logging
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from mta.core.reply import Reply
 from mta.util.sysexits import ExitCode
+
+log = logging.getLogger(__name__)
 
 OUTPUT_LIMIT = 8192  # bytes of a mailer's output kept for the log and the bounce
 
@@ -64,6 +71,14 @@ EXIT_REPLIES: Mapping[int, Reply] = {
     ExitCode.EX_CONFIG: Reply(554, "5.3.5", "Local configuration error"),
 }
 TRANSIENT = frozenset({ExitCode.EX_TEMPFAIL, ExitCode.EX_IOERR, ExitCode.EX_OSERR})
+# a deferral for one of these statuses is worded by the status alone (the M record
+# "Operating system error"), where EX_TEMPFAIL says "Deferred: ..."
+BARE_DEFERRALS = frozenset(EXIT_REPLIES[status].text for status in TRANSIENT
+                           if status != ExitCode.EX_TEMPFAIL)
+# errno values after which Sendmail's child exits EX_OSERR (try again) even for a
+# mailer that is not local: transienterror()
+_TRANSIENT_ERRNO = frozenset({errno.EAGAIN, errno.ENOMEM, errno.ENFILE, errno.EMFILE,
+                              errno.ETXTBSY, errno.EIO, errno.EINTR, errno.ENOSPC})
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +87,33 @@ class ProgramResult:
 
     status: int
     output: str
+
+
+# markfailure(): the DSN status of a mailer's exit status (no reply gave one)
+MARKFAILURE_STATUS: Mapping[int, str] = {
+    ExitCode.EX_USAGE: "5.5.4", ExitCode.EX_DATAERR: "5.5.2", ExitCode.EX_NOUSER: "5.1.1",
+    ExitCode.EX_NOHOST: "5.1.2", ExitCode.EX_NOINPUT: "5.3.0", ExitCode.EX_CANTCREAT: "5.3.0",
+    ExitCode.EX_NOPERM: "5.3.0", ExitCode.EX_UNAVAILABLE: "5.5.0",
+    ExitCode.EX_SOFTWARE: "5.5.0", ExitCode.EX_OSFILE: "5.5.0", ExitCode.EX_PROTOCOL: "5.5.0",
+    ExitCode.EX_CONFIG: "5.5.0", ExitCode.EX_OSERR: "4.5.0", ExitCode.EX_IOERR: "4.5.0",
+    ExitCode.EX_TEMPFAIL: "4.2.0",
+}
+
+
+def program_reply(status: int, mailer_name: str, path: str) -> Reply:
+    """The outcome of a program mailer that exited with status, as Sendmail records it:
+    the sysexits text ("User unknown"; EX_TEMPFAIL: "Deferred: local mailer
+    (/usr/bin/procmail) exited with EX_TEMPFAIL"), markfailure()'s DSN status. What
+    the program printed is not part of it: it goes to the transcript on its own."""
+    if status == ExitCode.EX_OK:
+        return Reply(250, "2.0.0", "Ok")
+    base = EXIT_REPLIES.get(status)
+    if base is None:
+        return Reply(554, "5.3.0", f"unknown mailer error {status}")
+    text = base.text
+    if status == ExitCode.EX_TEMPFAIL:
+        text = f"Deferred: {mailer_name} mailer ({path}) exited with EX_TEMPFAIL"
+    return Reply(base.code, MARKFAILURE_STATUS.get(status, base.status), text)
 
 
 def exit_reply(status: int, output: str = "") -> Reply:
@@ -128,7 +170,7 @@ async def spawn(path: str, argv: Sequence[str], *, environment: Mapping[str, str
 async def run_program(path: str, argv: Sequence[str], data: bytes, *,
                       environment: Mapping[str, str], directories: Sequence[str] = (),
                       user: tuple[int, int] | None = None,
-                      timeout: float = 3600.0) -> ProgramResult:
+                      timeout: float = 3600.0, local: bool = False) -> ProgramResult:
     """Run one mailer program with the message on its standard input.
 
     Args:
@@ -138,6 +180,9 @@ async def run_program(path: str, argv: Sequence[str], data: bytes, *,
         environment: the complete environment.
         directories: D=, the working directories to try in order.
         user: (uid, gid) to run as, only honoured when we are root.
+        local: the mailer is a final one (F=l): a program that cannot be executed
+            is a temporary failure (EX_OSERR), else a permanent one unless the error
+            is transient, as Sendmail's child exits.
         timeout: seconds before the program is killed (a temporary failure).
 
     Returns:
@@ -147,7 +192,10 @@ async def run_program(path: str, argv: Sequence[str], data: bytes, *,
         proc = await spawn(path, argv, environment=environment, directories=directories,
                            user=user, stderr=asyncio.subprocess.STDOUT)
     except OSError as exc:
-        return ProgramResult(int(ExitCode.EX_TEMPFAIL), f"Cannot exec {path}: {exc.strerror}")
+        log.error("Cannot exec %s: %s", path, exc.strerror)
+        status = ExitCode.EX_OSERR if local or exc.errno in _TRANSIENT_ERRNO \
+            else ExitCode.EX_UNAVAILABLE
+        return ProgramResult(int(status), "")
     try:
         output, _ = await asyncio.wait_for(proc.communicate(data), timeout)
     except (TimeoutError, asyncio.CancelledError) as exc:

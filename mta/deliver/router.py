@@ -126,6 +126,9 @@ class Recipient:
     relayed: bool = False  # sent to an SMTP server that did not take NOTIFY= along
     alias_ids: tuple[int, int] | None = None  # an alias: the ids its members run as
     exit_status: int | None = None  # a local mailer's sysexits status (the DSN's X-Unix code)
+    unparsed: bool = False  # refused by the parse itself: the DSN gives no reason line
+    noted: int = -1  # when its part of the transcript began (-1: nothing in it)
+    rcpt_reply: Reply | None = None  # delivered by SMTP: the reply to its RCPT
 
     @property
     def mailer_name(self) -> str:
@@ -191,6 +194,15 @@ class Recipient:
         if uid == 0 or not node.user:
             return f":{named_by.paddr}"
         return f"{node.user}:{uid}:{gid}:{named_by.paddr}"
+
+
+def queue_order(recipients: Iterable[Recipient]) -> list[Recipient]:
+    """recipients in the order Sendmail writes them to a qf file: by destination host
+    without case (those without a host, local ones, first), the recipients of one host
+    in the order given. Sendmail sorts them so when it queues a new message and again
+    when a queue run rewrites the qf with the recipients still deferred
+    (tests/diff/test_delivery_real.py, "deferred_order")."""
+    return sorted(recipients, key=lambda rcpt: (rcpt.host or "").lower())
 
 
 def _flags(letters: Iterable[str]) -> str:

@@ -18,8 +18,9 @@ DESCRIPTION
     3. a message that came through more relays than MaxHopCount fails for
        every recipient ("554 5.4.6 Too many hops");
     4. the recipients of one mailer and host go out together when the
-       mailer takes several (F=m, at most m=); [IPC] mailers through
-       mta.deliver.smtpclient (MX walk, connection cache), programs through
+       mailer takes several (F=m, at most m=; over SMTP their RCPT commands
+       go last first, as Sendmail's deliver() chains them); [IPC] mailers
+       through mta.deliver.smtpclient (MX walk, connection cache), programs through
        mta.deliver.program, [FILE] in a forked child as Sendmail's mailfile():
        it chroots into SafeFileEnvironment (a name that starts with that
        directory has it stripped; no chroot for "/"; without root the chroot
@@ -35,7 +36,8 @@ DESCRIPTION
        gets one delay warning;
     6. the queue is updated: a DSN is committed before the qf changes, and
        the qf is rewritten (tf, fsync, rename) with only the recipients
-       still deferred, the attempt count and time, the priority raised by
+       still deferred (sorted by host again, as Sendmail writes them), the
+       attempt count and time, the priority raised by
        RetryFactor and the reason in its M record; with none left the qf
        and then the df are removed.
 
@@ -69,6 +71,7 @@ import fcntl
 import functools
 import glob
 import grp
+import itertools
 import logging
 import math
 import os
@@ -108,8 +111,16 @@ from mta.deliver.mbox import (
     safe_file_target,
 )
 from mta.deliver.mime import Mime7Result, mime8to7
-from mta.deliver.program import TRANSIENT, clean_environment, exit_reply, run_program
-from mta.deliver.router import RcptState, Recipient, Router
+from mta.deliver.program import (
+    BARE_DEFERRALS,
+    EXIT_REPLIES,
+    TRANSIENT,
+    clean_environment,
+    exit_reply,
+    program_reply,
+    run_program,
+)
+from mta.deliver.router import RcptState, Recipient, Router, queue_order
 from mta.maps.base import MapEnv
 from mta.net.tls import client_context
 from mta.queue.fsqueue import FsQueue
@@ -468,14 +479,20 @@ class QueueRunner:
                     rcpt.fail(Reply(554, "5.4.6", f"Too many hops {hops} "
                                     f"({self.settings.max_hop_count} max)"))
         self._check_compat(envelope, sendq, macros)
+        # what failed before any delivery (aliases, check_compat) is in the transcript
+        # first, as Sendmail writes it when it happens
+        self._note_early(envelope, sendq, now)
         for group in _groups(sendq):
             await self._deliver_group(envelope, body, group, macros, now)
+        self._note_early(envelope, sendq, now)
+        return await self._finish(envelope, body, sendq, now, fresh=fresh)
+
+    def _note_early(self, envelope: QueueEnvelope, sendq: list[Recipient], now: float) -> None:
         for rcpt in sendq:
             if rcpt.state in (RcptState.BADADDR, RcptState.QUEUEUP) and rcpt.reply is not None \
                     and not rcpt.logged:
                 self._log_rcpt(envelope, rcpt, now, None)
-                rcpt.transcript.append(_transcript_line(rcpt))
-        return await self._finish(envelope, body, sendq, now, fresh=fresh)
+                _note(rcpt, _transcript_line(rcpt))
 
     def _check_compat(self, envelope: QueueEnvelope, sendq: list[Recipient],
                       macros: MacroEnv) -> None:
@@ -534,9 +551,14 @@ class QueueRunner:
             self._log_rcpt(envelope, rcpt, now, mailer)
             if verbose is not None:
                 verbose(f"{rcpt.paddr}... {_outcome(rcpt)}")
+            if kind is MailerKind.SMTP:
+                continue  # _smtp wrote its lines, each after the reply it was
             if rcpt.state in (RcptState.BADADDR, RcptState.QUEUEUP) and rcpt.reply is not None:
-                rcpt.transcript.append(_file_transcript_line(rcpt) if kind is MailerKind.FILE
-                                       else _transcript_line(rcpt))
+                _note(rcpt, _file_transcript_line(rcpt) if kind is MailerKind.FILE
+                      else _transcript_line(rcpt))
+            elif rcpt.state is RcptState.SENT and "SUCCESS" in rcpt.notify \
+                    and "l" in mailer.flags:
+                _note(rcpt, f"{_shown(rcpt)}... Successfully delivered")
 
     async def _smtp(self, envelope: QueueEnvelope, group: list[Recipient], mailer: MailerDef,
                     macros: MacroEnv, data: bytes, g: str, size: int) -> None:
@@ -549,9 +571,13 @@ class QueueRunner:
         if destinations.failure is not None:
             for rcpt in group:
                 rcpt.fail(destinations.failure)
+                _note(rcpt, _transcript_line(rcpt))
             return
+        # deliver() links the recipients into its "tochain" by putting each one in front,
+        # and smtp sends the RCPT commands along that chain: the send queue's last first
+        chain = group[::-1]
         outbound = tuple(smtpclient.OutboundRecipient(
-            rcpt.user, notify=_notify(rcpt), orcpt=rcpt.orcpt) for rcpt in group)
+            rcpt.user, notify=_notify(rcpt), orcpt=rcpt.orcpt) for rcpt in chain)
         convert = None
         if envelope.has_8bit and "8" not in mailer.flags:
             convert = functools.partial(
@@ -576,15 +602,16 @@ class QueueRunner:
                                                   self.hosts)
         talk = error_transcript(report.relay, report.transcript) \
             if not report.all_sent else []
-        for rcpt, result in zip(group, report.results, strict=True):
+        for rcpt, result in zip(chain, report.results, strict=True):
             rcpt.remote_mta = result.relay or report.relay
             if result.reply.code < 300:
                 rcpt.state = RcptState.SENT
                 rcpt.reply = result.reply
+                rcpt.rcpt_reply = result.rcpt_reply
                 rcpt.relayed = not result.dsn  # NOTIFY did not go along: we report
             else:
                 rcpt.fail(result.reply)
-                rcpt.transcript.extend(line for line in talk if line)
+        _note_smtp(chain, talk)
 
     async def _file(self, envelope: QueueEnvelope, group: list[Recipient],
                     data: bytes) -> None:
@@ -638,10 +665,15 @@ class QueueRunner:
         if mailer.eol == "\r\n":
             data = data.replace(b"\n", b"\r\n")
         result = await run_program(mailer.path, argv, data, environment=self._environment,
-                                   directories=directories or ["/"], user=user)
-        reply = exit_reply(result.status, result.output)
+                                   directories=directories or ["/"], user=user,
+                                   local="l" in mailer.flags)
+        reply = program_reply(result.status, mailer.name, mailer.path)
+        printed = [line for line in result.output.splitlines() if line.strip()]
         for rcpt in group:
             rcpt.reply = reply
+            rcpt.exit_status = result.status
+            if result.status != 0:
+                _note(rcpt, *printed)
             if result.status == 0:
                 rcpt.state = RcptState.SENT
             elif result.status in TRANSIENT:
@@ -687,12 +719,18 @@ class QueueRunner:
             returns = []
         try:
             if returns:
-                await self._return_to_sender(envelope, body, returns, now, delay=False)
-            if receipts:
+                # one DSN reports the failures and the successes asked for, in
+                # send-queue order, as Sendmail's returntosender() does
+                reported = {id(r) for r in returns + receipts}
+                await self._return_to_sender(
+                    envelope, body, [r for r in sendq if id(r) in reported], now,
+                    delay=False, sendq=sendq)
+            elif receipts:
                 await self._return_to_sender(envelope, body, receipts, now, delay=False,
-                                             kind=DsnKind.RECEIPT)
+                                             kind=DsnKind.RECEIPT, sendq=sendq)
             if warn and FLAG_WARNING_SENT not in flags and age >= self.settings.queue_warn:
-                await self._return_to_sender(envelope, body, warn, now, delay=True)
+                await self._return_to_sender(envelope, body, warn, now, delay=True,
+                                             sendq=sendq)
                 flags = "".join(c for c in ENVELOPE_FLAG_ORDER
                                 if c in flags + FLAG_WARNING_SENT)
         except OSError as exc:
@@ -706,7 +744,7 @@ class QueueRunner:
         status = deferred_text(reason)
         updated = replace(
             envelope,
-            recipients=tuple(r.to_queue() for r in deferred),
+            recipients=tuple(r.to_queue() for r in queue_order(deferred)),
             attempts=envelope.attempts + 1,
             last_attempt=int(now),
             priority=envelope.priority + (0 if fresh else self.settings.retry_factor),
@@ -729,9 +767,12 @@ class QueueRunner:
 
     async def _return_to_sender(self, envelope: QueueEnvelope, body: bytes,
                                 recipients: list[Recipient], now: float, *,
-                                delay: bool, kind: DsnKind | None = None) -> None:
+                                delay: bool, kind: DsnKind | None = None,
+                                sendq: Sequence[Recipient] = ()) -> None:
+        # the transcript is the envelope's: every recipient's lines, as they came
         lines: list[str] = []
-        for rcpt in recipients:
+        for rcpt in sorted((r for r in sendq or recipients if r.noted >= 0),
+                           key=lambda r: r.noted):
             for line in rcpt.transcript:
                 if not lines or line != lines[-1]:
                     lines.append(line)
@@ -742,7 +783,7 @@ class QueueRunner:
             kind=kind or (DsnKind.DELAY if delay else DsnKind.FAILURE),
             transcript="".join(line + "\n" for line in lines) if lines else None,
             settings_warn=self.settings.queue_warn, settings_return=self.settings.queue_return,
-            postmaster_copy=self.settings.postmaster_copy)
+            postmaster_copy=self.settings.postmaster_copy, engine=self.engine)
         if kind is DsnKind.RECEIPT:
             what = "Return receipt"
         elif delay:
@@ -957,20 +998,79 @@ def deferred_text(reason: Reply | None) -> str:
     is "Deferred: 451 4.3.0 text"."""
     if reason is None:
         return "Deferred"
-    if reason.text.startswith("Deferred"):
+    if reason.text.startswith("Deferred") or reason.text in BARE_DEFERRALS:
         return reason.text
     return f"Deferred: {reason.line()}"
 
 
+_NOTED = itertools.count()  # when a recipient's part of the transcript began
+
+
+def _note(rcpt: Recipient, *lines: str) -> None:
+    """Add lines to the transcript (rcpt's part of it, which keeps its place)."""
+    if rcpt.noted < 0:
+        rcpt.noted = next(_NOTED)
+    rcpt.transcript.extend(line for line in lines if line)
+
+
+def _shown(rcpt: Recipient) -> str:
+    return rcpt.paddr if rcpt.paddr.startswith("<") else f"<{rcpt.paddr}>"
+
+
+def _note_smtp(chain: Sequence[Recipient], talk: Sequence[str]) -> None:
+    """The transcript of one SMTP delivery, as Sendmail writes it while it reads the
+    replies: "... while talking to HOST:", then for each recipient in RCPT order its
+    command and error reply and at once what that meant for it ("<a@b>... Deferred:
+    451 ..."); an error to MAIL or DATA before the first recipient it failed; a
+    recipient that went to a server without DSN and asked NOTIFY=SUCCESS: "relayed"."""
+    header = [line for line in talk if line.startswith("... ")]
+    blocks: list[tuple[str | None, list[str]]] = []
+    for line in talk:
+        if line.startswith("... "):
+            continue
+        if line.startswith(">>> ") or not blocks:
+            command = line[4:] if line.startswith(">>> ") else ""
+            rcpt_to = command[8:].split(" ", 1)[0] if command.upper().startswith("RCPT TO:") \
+                else None
+            blocks.append((rcpt_to, []))
+        blocks[-1][1].append(line)
+    others = [line for rcpt_to, lines in blocks if rcpt_to is None for line in lines]
+    first = True
+    for rcpt in chain:
+        if rcpt.state is RcptState.SENT:
+            if rcpt.relayed and "SUCCESS" in rcpt.notify:
+                _note(rcpt, f"{_shown(rcpt)}... relayed; expect no further notifications")
+            continue
+        if rcpt.state not in (RcptState.BADADDR, RcptState.QUEUEUP):
+            continue
+        lines = list(header) if first else []
+        own = [line for rcpt_to, block in blocks
+               if rcpt_to is not None and rcpt_to.strip("<>") == rcpt.user.strip("<>")
+               for line in block]
+        lines.extend(own)
+        if not own and others:
+            lines.extend(others)
+            others = []
+        _note(rcpt, *lines, _transcript_line(rcpt))
+        first = False
+
+
 def _transcript_line(rcpt: Recipient) -> str:
-    """The error line Sendmail's transcript has for a recipient: "550 5.1.1 <a@b>... text"."""
+    """The line Sendmail's transcript has for a recipient that failed, "550 5.1.1
+    <a@b>... text" (a program's exit status with its sysexits code), or was
+    deferred, "<a@b>... Deferred: 451 4.3.0 text" (no code in front)."""
     reply = rcpt.reply
     if reply is None:
         return ""
     text = reply.text
     shown = rcpt.paddr if rcpt.paddr.startswith("<") else f"<{rcpt.paddr}>"
+    if rcpt.state is RcptState.QUEUEUP:
+        said = deferred_text(reply)
+        return said if "... " in said else f"{shown}... {said}"
     if "... " not in text:
         text = f"{shown}... {text}"
+    if rcpt.exit_status is not None:
+        reply = EXIT_REPLIES.get(rcpt.exit_status, reply)
     return Reply(reply.code, reply.status, text).line()
 
 
@@ -1115,6 +1215,8 @@ def _file_transcript_line(rcpt: Recipient) -> str:
     reply = rcpt.reply
     if reply is None:
         return ""
+    if rcpt.state is RcptState.QUEUEUP:  # a deferral has no code in front
+        return f"{rcpt.paddr}... {deferred_text(reply)}"
     if reply == FILE_CANTCREAT:
         reply = exit_reply(EX_CANTCREAT)
     return Reply(reply.code, reply.status, f"{rcpt.paddr}... {reply.text}").line()

@@ -246,6 +246,7 @@ class RecipientResult:
     reply: Reply
     relay: str | None  # "host. [address]" that gave it; None when no host was reached
     dsn: bool = False  # the server that took it offered DSN (it reports on its own)
+    rcpt_reply: Reply | None = None  # delivered: the reply to its RCPT (what a DSN quotes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -452,7 +453,9 @@ def _resolve(
         log.error("MX list for %s points back to %s", _plain(points_back), me)
         return DestinationList((), Reply(554, "5.3.5", "Local configuration error"))
     if tempfailed is not None:
-        text = f"Deferred: Name server: {_plain(tempfailed)}: host name lookup failure"
+        # the host as the mailer triple has it, its final dot kept (checked against
+        # Sendmail: "Name server: remote.example.net.: host name lookup failure")
+        text = f"Deferred: Name server: {tempfailed.strip('[]')}: host name lookup failure"
         return DestinationList((), Reply(451, "4.4.3", text))
     name = _plain(unknown or host_spec)
     return DestinationList((), Reply(550, "5.1.2", f"Host unknown (Name server: {name}: "
@@ -887,11 +890,13 @@ async def _rset(conn: _Connection) -> bool:
 
 
 async def _transaction(
-    conn: _Connection, message: OutboundMessage, pending: Sequence[int], final: dict[int, Reply]
+    conn: _Connection, message: OutboundMessage, pending: Sequence[int], final: dict[int, Reply],
+    accepted_by: dict[int, Reply] | None = None,
 ) -> bool:
     """One MAIL/RCPT/DATA transaction for the pending recipients.
 
-    Final answers go into final; _Failure means the recipients of pending not
+    Final answers go into final, and the RCPT replies of the recipients the
+    server took into accepted_by; _Failure means the recipients of pending not
     in final should try the next destination (broken says whether the
     connection can still be used). Returns whether the connection can be used
     again.
@@ -952,6 +957,8 @@ async def _transaction(
     for index, reply in zip(pending, rcpt_replies, strict=True):
         if reply.code < 300:
             accepted.append(index)
+            if accepted_by is not None:
+                accepted_by[index] = reply
         else:
             final[index] = reply
     if not accepted:
@@ -1012,6 +1019,7 @@ async def deliver_message(
     failure = destinations.failure if isinstance(destinations, DestinationList) else None
     transcript: list[str] = []
     replies: dict[int, tuple[Reply, str | None]] = {}
+    accepted_by: dict[int, Reply] = {}  # the RCPT replies of what was taken
     with_dsn: set[int] = set()
     pending = list(range(len(message.recipients)))
     reason = failure or _temp("4.4.1", "Deferred: no host to deliver to")
@@ -1039,7 +1047,7 @@ async def deliver_message(
         outcome: Reply | None = None
         try:
             try:
-                broken = not await _transaction(conn, message, pending, final)
+                broken = not await _transaction(conn, message, pending, final, accepted_by)
             except _StaleConnection:
                 conn.abort()
                 try:
@@ -1049,7 +1057,7 @@ async def deliver_message(
                     if hosts is not None:
                         hosts.record(destination, err.reply, stage=err.stage, errno=err.errno)
                     continue
-                broken = not await _transaction(conn, message, pending, final)
+                broken = not await _transaction(conn, message, pending, final, accepted_by)
         except _Failure as err:
             reason = outcome = err.reply
             broken = err.broken
@@ -1067,7 +1075,8 @@ async def deliver_message(
     for index in pending:
         replies[index] = (reason, relay)
     results = tuple(
-        RecipientResult(recipient, *replies[i], dsn=i in with_dsn)
+        RecipientResult(recipient, *replies[i], dsn=i in with_dsn,
+                        rcpt_reply=accepted_by.get(i) if replies[i][0].code < 300 else None)
         for i, recipient in enumerate(message.recipients)
     )
     return DeliveryReport(results, relay, tuple(transcript))

@@ -33,6 +33,19 @@ DESCRIPTION
     come from the shared qf.
     "(queue run)" compares how many messages each side left queued.
 
+    Recipients that a queue run defers (deferred_rcpts: the sink answers
+    451 to RCPT for "later*", and the mailertable sends zeta.test,
+    alpha.test and mid.test to addresses where nothing listens) stay in
+    the queue; each case that has them also compares the recipient records
+    (C, Q, r, R) of the qf that each side rewrote, in file order. Its qf is
+    first rewritten with the recipients in RCPT order, not sorted by host
+    as Sendmail queued them, so both runners have to sort them again
+    (deferred_order); and the sink gets several RCPT commands in one
+    transaction, which Sendmail sends last first. The rest of the rewritten
+    qf is not compared: Sendmail also writes an I record and an M record
+    before each recipient that an SMTP server deferred, and its envelope M
+    record can name another deferral than ours.
+
     Three configurations (base; MASQUERADE_AS + masquerade_envelope;
     genericstable) are each compiled twice: with GNU m4 and the real
     sendmail-cf ("real-cf"), and with `mta compile` ("our-cf").
@@ -58,7 +71,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -68,6 +81,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import nsenv
 from test_queue_real import CF_M4, GNU_M4, REAL_SENDMAIL, RUN_ENV, Site, _smtp
 from test_queue_real import unavailable_reason as _queue_unavailable_reason
+
+from mta.queue.qfformat import format_qf, parse_qf
 
 ROOT = Path(__file__).resolve().parents[2]
 OUR_BIN = Path(sys.executable).parent
@@ -109,7 +124,9 @@ CONFIGS = {
 }
 VARIANTS = ("real-cf", "our-cf")
 GENERICSTABLE = "alice\talice.smith@generic.test\nbob\tbobby@generic.test\n"
-MAILERTABLE = "sink.test\tesmtp:[127.0.0.2]\n"
+# nothing listens on 127.0.0.3-5 in the namespace: connection refused, deferred
+MAILERTABLE = ("sink.test\tesmtp:[127.0.0.2]\nmid.test\tesmtp:[127.0.0.3]\n"
+               "alpha.test\tesmtp:[127.0.0.4]\nzeta.test\tesmtp:[127.0.0.5]\n")
 # argv and standard input of every program delivery, appended to /mnt/out/<argv joined by _>
 DUMP_SH = f"""#!/bin/sh
 name=$(printf '%s_' "${{0##*/}}" "$@" | tr '/ ' '--')
@@ -137,12 +154,14 @@ def unavailable_reason() -> str | None:
 
 @dataclass(frozen=True)
 class Case:
-    """One message: its envelope sender, MAIL parameters and header + body text."""
+    """One message: its envelope sender, MAIL parameters and header + body text; the
+    recipients a queue run defers come after the delivered ones, in RCPT order."""
 
     sender: str
     message: str
     mail_params: str = ""
     extra_rcpts: tuple[str, ...] = ()
+    deferred_rcpts: tuple[str, ...] = ()
 
     def destinations(self, name: str) -> tuple[str, ...]:
         return (f"<{name}@sink.test>", f"<{name}@dump.test>", f"<{name}@dumpn.test>",
@@ -264,6 +283,12 @@ CASES: dict[str, Case] = {
         "From: alice@example.test\nTo: bob@sink.test\nSubject: long header lines\n"
         + LONG_HEADER + "\nbody\n",
     ),
+    "deferred_order": Case(
+        "<alice@example.test>",
+        "From: alice@example.test\nTo: bob@sink.test\nSubject: deferred order\n\nbody\n",
+        deferred_rcpts=("<zz@zeta.test>", "<later1@sink.test>", "<aa@alpha.test>",
+                        "<mm@mid.test>", "<later2@sink.test>", "<yy@zeta.test>"),
+    ),
 }
 
 
@@ -366,14 +391,16 @@ def build_site(root: Path, config: str, variant: str, *, ours: bool) -> RunSite:
 
 
 def make_queue(root: Path) -> dict[str, bytes]:
-    """Queue every CASE with the real `sendmail -bs -odq`; return {file name: bytes}."""
+    """Queue every CASE with the real `sendmail -bs -odq`; return {file name: bytes}.
+    The qf of a case with deferred recipients gets its recipients in RCPT order."""
     site = build_site(root, "base", "real-cf", ours=False)
     real = Site(site.root, site.env)
     for name, case in CASES.items():
+        rcpts = (*case.destinations(name), *case.extra_rcpts, *case.deferred_rcpts)
         commands = _smtp(
             "EHLO client.example.test\n",
             f"MAIL FROM:{case.sender}{case.mail_params}\n",
-            *(f"RCPT TO:{rcpt}\n" for rcpt in (*case.destinations(name), *case.extra_rcpts)),
+            *(f"RCPT TO:{rcpt}\n" for rcpt in rcpts),
             "DATA\n",
             case.message + ".\n",
             "QUIT\n",
@@ -381,7 +408,19 @@ def make_queue(root: Path) -> dict[str, bytes]:
         replies = real.dialogue(commands)
         assert replies[-2].startswith(b"250 2.0.0"), (name, replies)
         assert replies[-1].startswith(b"221"), (name, replies)  # no "." line cut DATA short
+        if case.deferred_rcpts:
+            qid = replies[-2].split()[2].decode()
+            _in_rcpt_order(site.queue / f"qf{qid}", rcpts)
     return {p.name: p.read_bytes() for p in site.queue.iterdir()}
+
+
+def _in_rcpt_order(qf: Path, rcpts: Sequence[str]) -> None:
+    """Rewrite qf with its recipients in the order of rcpts (Sendmail sorted them)."""
+    envelope = parse_qf(qf.read_bytes())
+    assert sorted(r.address for r in envelope.recipients) == sorted(rcpts)
+    ordered = sorted(envelope.recipients, key=lambda r: rcpts.index(r.address))
+    assert ordered != list(envelope.recipients), "already in RCPT order: nothing to sort"
+    qf.write_bytes(format_qf(replace(envelope, recipients=tuple(ordered))))
 
 
 # --------------------------------------------------------------------------- deliveries
@@ -439,9 +478,10 @@ def deliveries(site: RunSite) -> dict[str, bytes]:
 
 def case_of(key: str) -> str:
     """The CASE a delivery key belongs to ("?" for none)."""
-    if key.startswith("smtp:"):
+    if key.startswith(("smtp:", "qf:")):
+        subject = key.split(":", 1)[1]
         for name, case in CASES.items():
-            if f"\nSubject: {key[5:]}\n" in case.message:
+            if f"\nSubject: {subject}\n" in case.message:
                 return name
         return "?"
     rest = key
@@ -464,12 +504,25 @@ def run_queue(site: RunSite, queue: dict[str, bytes]) -> dict[str, bytes]:
         (site.queue / name).chmod(0o600)
     args = ["-q", "-v"]  # -v: in the foreground
     proc = site.run(args, sink=True)
-    left = sorted(p.name for p in site.queue.iterdir() if p.name.startswith("qf"))
+    left = sorted(p for p in site.queue.iterdir() if p.name.startswith("qf"))
     result = deliveries(site)
     result["(queue run)"] = (f"left in queue: {len(left)}\n").encode()
+    for path in left:
+        result.update(rewritten_recipients(path.read_bytes()))
     if proc.returncode not in (0, 67, 69, 75):
         result["(queue run)"] += proc.stderr
     return result
+
+
+_QF_SUBJECT = re.compile(rb"^H\?[^?]*\?Subject: ([^\n]*)", re.M)
+_QF_RECIPIENT = re.compile(rb"^[CQrR][^\n]*\n", re.M)
+
+
+def rewritten_recipients(qf: bytes) -> dict[str, bytes]:
+    """qf:<subject> -> the recipient records (C, Q, r, R lines) of a qf left queued."""
+    subject = _QF_SUBJECT.search(qf)
+    key = "qf:" + (subject[1].decode("latin-1") if subject else "?")
+    return {key: b"".join(_QF_RECIPIENT.findall(qf.split(b"\nH", 1)[0] + b"\n"))}
 
 
 def by_case(result: dict[str, bytes]) -> dict[str, dict[str, bytes]]:
@@ -563,7 +616,8 @@ def test_delivery_matches_real(tmp_path_factory: pytest.TempPathFactory,
     else:
         real_case = by_case(real).get(case, {})
         our_case = by_case(ours).get(case, {})
-        expected = len(CASES[case].destinations(case)) + len(CASES[case].extra_rcpts)
+        expected = (len(CASES[case].destinations(case)) + len(CASES[case].extra_rcpts)
+                    + (1 if CASES[case].deferred_rcpts else 0))  # + the rewritten qf
         assert len(real_case) == expected, f"the real sendmail delivered {sorted(real_case)}"
     real_case, our_case, notes = known_differences(real_case, our_case)
     assert our_case == real_case, render_diff(real_case, our_case)

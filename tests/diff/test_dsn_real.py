@@ -39,8 +39,11 @@ SEE ALSO
 
 from __future__ import annotations
 
+import difflib
 import email.utils
 import json
+import re
+import shutil
 import subprocess
 import sys
 import time
@@ -515,6 +518,66 @@ def test_dsn_matches_real(site: Site, name: str, tmp_path: Path) -> None:
     case = run_scenario(site, name)
     case.write(tmp_path)
     _unit_module().check_case(tmp_path, name)
+
+
+# --------------------------------------------------------------------------- our queue run
+
+OUR_SENDMAIL = ROOT / ".venv" / "bin" / "sendmail"
+_DATE = re.compile(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{1,2} \w{3} \d{4} \d\d:\d\d:\d\d [^\n;]+")
+
+
+@pytest.fixture(scope="module")
+def our_site(tmp_path_factory: pytest.TempPathFactory, site: Site) -> Site:
+    """A copy of the site for our sendmail: the same .cf and scripts, our alias map."""
+    root = tmp_path_factory.mktemp("dsn_ours")
+    work = root / "site"
+    shutil.copytree(site.root, work, symlinks=True,
+                    ignore=shutil.ignore_patterns("aliases.db", "mqueue", "out"))
+    for sub, mode in (("mqueue", 0o700), ("out", 0o777)):
+        (work / sub).mkdir()
+        (work / sub).chmod(mode)
+    env = nsenv.NsEnv(root / "state", binds=((work, NS),), hosts=HOSTS)
+    env.prepare()
+    built = subprocess.run(env.argv([str(OUR_SENDMAIL), *SENDMAIL_ARGS, "-bi"]),
+                           capture_output=True, env=RUN_ENV, timeout=120, check=False)
+    assert built.returncode == 0, built
+    return Site(work, env)
+
+
+def _masked(qf: bytes, df: bytes, qids: dict[str, str]) -> list[str]:
+    """A DSN's qf and df as lines, with what differs between two runs replaced: the
+    queue ids (by the names in qids), times, dates, the T, K and I records."""
+    text = (qf + b"=====\n" + df).decode("latin-1")
+    for qid, word in qids.items():
+        text = text.replace(qid, word)
+    text = _DATE.sub("DATE", text)
+    text = re.sub(r"^([TK])\d+$", r"\1X", text, flags=re.M)
+    text = re.sub(r"^I\d+/\d+/\d+\n", "", text, flags=re.M)
+    text = re.sub(r"\b\d{12}\.(DSN|ORIG)", r"X.\1", text)  # $t in Message-Id
+    text = re.sub(r"\.\d{9,}/", ".EPOCH/", text)  # the MIME boundary
+    return text.split("\n")
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIOS))
+def test_our_queue_run_makes_the_same_dsn(site: Site, our_site: Site, name: str) -> None:
+    """The queue run of our sendmail, given the message the real one was given, makes
+    the DSN the real one made: its queue file and its data file, line for line."""
+    case = run_scenario(site, name)
+    scenario = SCENARIOS[name]
+    our_site.clear_queue()
+    orig_qid = case.inputs["original_qid"]
+    (our_site.queue / f"qf{orig_qid}").write_bytes(case.orig_qf)
+    (our_site.queue / f"df{orig_qid}").write_bytes(case.orig_df)
+    _with_smtp(our_site, [str(OUR_SENDMAIL), *SENDMAIL_ARGS, "-q", *scenario.queue_options])
+    dsns = {n: data for n, data in _qf_files(our_site).items()
+            if b"\nSMAILER-DAEMON\n" in data and _to_of(data) == scenario.dsn_to}
+    assert len(dsns) == 1, f"{name}: our DSNs {sorted(_qf_files(our_site))}"
+    our_name, our_qf = next(iter(dsns.items()))
+    our_df = (our_site.queue / f"df{our_name[2:]}").read_bytes()
+    real = _masked(case.dsn_qf, case.dsn_df, {case.inputs["qid"]: "DSN", orig_qid: "ORIG"})
+    ours = _masked(our_qf, our_df, {our_name[2:]: "DSN", orig_qid: "ORIG"})
+    assert ours == real, "\n".join(difflib.unified_diff(real, ours, "real", "ours",
+                                                           lineterm=""))
 
 
 # --------------------------------------------------------------------------- regeneration

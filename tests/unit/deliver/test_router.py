@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from mta.config.loader import load_cf
-from mta.deliver.router import RcptState, Recipient, Router, split_addresses
+from mta.deliver.router import RcptState, Recipient, Router, queue_order, split_addresses
 from mta.maps.base import MapEnv
 from mta.maps.registry import MapSet
 from mta.queue.qfformat import QueueRecipient
 from mta.rules.engine import RuleEngine
+from mta.rules.resolve import Address
 
 USER = getpass.getuser()
 
@@ -151,3 +152,18 @@ def test_split_addresses_keeps_quoted_commas(router: Router) -> None:
     table = router.engine.tables.ext
     assert split_addresses('"Doe, John" <j@x>, k@y ,, (a, comment) l@z', table) == [
         '"Doe, John" <j@x>', "k@y", "(a, comment) l@z"]
+
+
+@pytest.mark.parametrize(("given", "expected"), [
+    # by host without case, local (no host) first; one host's recipients keep their order
+    ([("zz", "[127.0.0.5]"), ("later1", "sink.test"), ("aa", "[127.0.0.4]"), ("bob", None),
+      ("later2", "Sink.Test"), ("yy", "[127.0.0.5]")],
+     ["bob", "aa", "zz", "yy", "later1", "later2"]),
+    ([("b", "gw.example.test"), ("a", "gw.example.test")], ["b", "a"]),
+    ([], []),
+])
+def test_queue_order_sorts_by_host_as_sendmail_writes_a_qf(
+        given: list[tuple[str, str | None]], expected: list[str]) -> None:
+    sendq = [Recipient(f"<{user}>", address=Address(f"<{user}>", "smtp", host=host, user=user))
+             for user, host in given]
+    assert [r.user for r in queue_order(sendq)] == expected
