@@ -46,6 +46,10 @@ RUN_MCFLAGS := -D MTA_PORT=2525 -D MAIL_SETTINGS_DIR=$(RUNDIR)/mail/ -D QUEUE_DI
 	-D MTA_MAIL_SPOOL=$(RUNDIR)/spool -D MSP_QUEUE_DIR=$(RUNDIR)/clientmqueue
 run: $(STAMP) native
 	mkdir -p $(RUNDIR)/mail $(RUNDIR)/queue $(RUNDIR)/spool $(RUNDIR)/clientmqueue
+	@# run as root, `sendmail -C run/mail/submit.cf` becomes RunAsUser (smmsp), as the
+	@# real one does: the submission queue is then smmsp's (mode 2770, as Debian's)
+	if [ "$$(id -u)" -eq 0 ] && id smmsp >/dev/null 2>&1; then \
+		chown smmsp:smmsp $(RUNDIR)/clientmqueue && chmod 2770 $(RUNDIR)/clientmqueue; fi
 	for f in etc-mail/*; do n=$$(basename $$f); [ -e $(RUNDIR)/mail/$$n ] || cp $$f $(RUNDIR)/mail/$$n; done
 	[ -e $(RUNDIR)/mail/mcflags ] || echo '$(RUN_MCFLAGS)' > $(RUNDIR)/mail/mcflags
 	$(MAKE) --no-print-directory -C $(RUNDIR)/mail BIN=$(CURDIR)/$(BIN)/
@@ -70,7 +74,13 @@ install-system:
 		$(DESTDIR)$(SYSTEM_PREFIX)/bin/pip install --quiet .; fi
 	mkdir -p $(DESTDIR)$(SYSCONFDIR) $(DESTDIR)/var/spool/mqueue $(DESTDIR)/var/spool/clientmqueue
 	chmod 0700 $(DESTDIR)/var/spool/mqueue
-	chmod 0770 $(DESTDIR)/var/spool/clientmqueue
+	@# the submission program runs as smmsp (submit.mc's RunAsUser): its user, and its
+	@# queue smmsp:smmsp 2770, as Debian's sendmail packages make them
+	if [ -z "$(DESTDIR)" ] && ! id smmsp >/dev/null 2>&1; then \
+		useradd --system --user-group --no-create-home --home-dir /var/spool/clientmqueue \
+			--shell /usr/sbin/nologin smmsp; fi
+	if id smmsp >/dev/null 2>&1; then chown smmsp:smmsp $(DESTDIR)/var/spool/clientmqueue || true; fi
+	chmod 2770 $(DESTDIR)/var/spool/clientmqueue
 	for f in etc-mail/*; do n=$$(basename $$f); \
 		[ -e $(DESTDIR)$(SYSCONFDIR)/$$n ] || cp $$f $(DESTDIR)$(SYSCONFDIR)/$$n; done
 	for pair in $(SYSTEM_LINKS); do link=$(DESTDIR)$${pair%%:*}; \

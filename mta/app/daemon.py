@@ -9,12 +9,14 @@ DESCRIPTION
     Builds the Runtime (mta.app.runtime) with the command-line options, opens
     the queue directory (QueueDirectory), binds every DaemonPortOptions
     listener first and then, when started as root with RunAsUser set, drops
-    to that user (as Sendmail binds port 25 before it gives up root). -bd
-    detaches from the terminal after binding, so that a bind error is still
-    reported to the caller. Then workers() child processes serve: each
-    listener is bound once per worker with SO_REUSEPORT, so the kernel
-    spreads the connections, and every worker writes to the same queue
-    (queue ids carry the pid) and delivers what its sessions queued. The
+    to that user (as Sendmail binds port 25 before it gives up root; -bs,
+    which binds nothing, becomes it as soon as the .cf is loaded, as a
+    submission does: mta.util.privs). -bd detaches from the terminal after
+    binding, so that a bind error is still reported to the caller. Then
+    workers() child processes serve: each listener is bound once per
+    worker with SO_REUSEPORT, so the kernel spreads the connections, and
+    every worker writes to the same queue (queue ids carry the pid) and
+    delivers what its sessions queued. The
     daemon itself (_supervise) keeps every listening socket, runs the queue
     every -q interval and takes the signals. The workers end with the
     daemon (PR_SET_PDEATHSIG), also when it is killed. A port that
@@ -55,10 +57,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
-import importlib
 import logging
 import os
-import pwd
 import signal
 import socket
 import sys
@@ -75,6 +75,13 @@ from mta.maps.classes.host import client_identity
 from mta.queue.fsqueue import FsQueue
 from mta.smtp.listener import Listener, bind_listener, listeners
 from mta.smtp.server import Admission, ClientResolver, SmtpServer, admission_from, serve_stdio
+from mta.util.privs import (
+    LATE_IMPORTS,
+    become,
+    drop_to_run_as_user,
+    preload,
+    resolve_run_as,
+)
 from mta.util.sysexits import ExitCode
 
 log = logging.getLogger("mta.daemon")
@@ -98,6 +105,12 @@ def run(cf: str, overrides: Mapping[str, str], *, mode: str,
         return int(ExitCode.EX_CONFIG)
     for warning in runtime.warnings:
         log.warning("%s", warning)
+    if mode == "s":  # no daemon: root becomes RunAsUser before the queue is opened
+        status, lines = drop_to_run_as_user(runtime.config.options, cf, packages=("mta",))
+        for line in lines:
+            print(line)
+        if status != ExitCode.EX_OK:
+            return status
     options = runtime.config.options
     queue_dir = Path(options.get("QueueDirectory") or DEFAULT_QUEUE_DIRECTORY)
     try:
@@ -532,34 +545,19 @@ def _die_with_parent(parent: int) -> None:
         os._exit(0)
 
 
-# Modules the workers import on first use (a name server query, a thread for the
-# queue's syncs, a map file): imported before the daemon gives up root, so that a
-# Python installed where RunAsUser cannot read still serves.
-_PRELOAD = ("concurrent.futures.thread", "ctypes", "pwd", "sqlite3", "hmac", "ssl",
-            "encodings.latin_1", "encodings.ascii", "encodings.utf_8", "encodings.idna",
-            "dns.exception", "dns.message", "dns.name", "dns.nameserver", "dns.query",
-            "dns.rdatatype", "dns.resolver", "dns.reversename", "dns.rdtypes.ANY.PTR",
-            "dns.rdtypes.IN.A", "dns.rdtypes.IN.AAAA", "dns.rdtypes.ANY.MX",
-            "dns.rdtypes.ANY.TXT", "dns.rdtypes.ANY.CNAME")
-
-
 def _drop_privileges(run_as: str | None) -> None:
     """After binding: become RunAsUser (user[:group], names or numbers) when root."""
     if not run_as or os.geteuid() != 0:
         return
-    for name in _PRELOAD:
-        with contextlib.suppress(ImportError):
-            importlib.import_module(name)
-    user, _, group = run_as.partition(":")
-    try:
-        entry = pwd.getpwnam(user) if not user.isdigit() else pwd.getpwuid(int(user))
-    except KeyError:
+    # what the workers import on first use, while root can still read it
+    preload(LATE_IMPORTS)
+    target, problems = resolve_run_as(run_as)
+    if target is None:
         log.error("RunAsUser %s: no such user", run_as)
         return
-    gid = int(group) if group.isdigit() else entry.pw_gid
-    os.setgroups([])
-    os.setgid(gid)
-    os.setuid(entry.pw_uid)
+    for problem in problems:  # an unknown group: the user's own group is kept
+        log.error("%s", problem)
+    become(target)
 
 
 def _detach() -> None:

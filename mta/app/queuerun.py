@@ -34,7 +34,7 @@ from mta.app.runtime import Runtime
 from mta.core.errors import ConfigError
 from mta.deliver.runner import QueueGroupDirs, QueueRunner, RunnerSettings, Selector, queue_groups
 from mta.maps.base import MapEnv
-from mta.queue.fsqueue import FsQueue
+from mta.queue.fsqueue import FsQueue, queue_file_mode
 from mta.util.sysexits import ExitCode
 
 log = logging.getLogger("mta.queuerun")
@@ -141,7 +141,8 @@ def make_runners(runtime: Runtime, groups: Sequence[QueueGroupDirs]) -> list[Que
             if directory in runners:
                 continue
             try:
-                queue = FsQueue(directory)
+                queue = FsQueue(directory,
+                                file_mode=queue_file_mode(runtime.config.options))
             except OSError as exc:
                 log.error("queue group %s: cannot use %s: %s", group.name, directory, exc)
                 continue

@@ -51,7 +51,7 @@ from mta.app.runtime import Runtime
 from mta.core.hdrinfo import ADDRESS_FIELDS, RECIPIENT_FIELDS
 from mta.deliver.router import queue_group_of
 from mta.deliver.runner import queue_groups
-from mta.queue.fsqueue import BodyWriter, FsQueue
+from mta.queue.fsqueue import BodyWriter, FsQueue, queue_file_mode
 from mta.queue.qfformat import (
     QueueEnvelope,
     QueueHeader,
@@ -70,7 +70,8 @@ class QueueSink:
 
     def __init__(self, directory: Path | str, runtime: Runtime, *, cleanup: bool = True) -> None:
         Path(directory).mkdir(parents=True, exist_ok=True)
-        self.queue = FsQueue(str(directory))
+        mode = queue_file_mode(runtime.config.options)
+        self.queue = FsQueue(str(directory), file_mode=mode)
         self.runtime = runtime
         self.removed = remove_leftovers(self.queue) if cleanup else []
         # the Q lines' queues (a message goes where its recipients' queue group is)
@@ -79,7 +80,7 @@ class QueueSink:
             path = group.directories[0]
             if os.path.realpath(path) != os.path.realpath(self.queue.directory):
                 with contextlib.suppress(OSError):
-                    self.groups[group.name] = FsQueue(path)
+                    self.groups[group.name] = FsQueue(path, file_mode=mode)
         config = runtime.config
         self.priorities = {name.lower(): value for name, value in config.priorities.items()}
         self.class_factor = _option_int(config.options, "ClassFactor", 1800)

@@ -39,6 +39,16 @@ DESCRIPTION
     it leaves running, queue or deferred not at all. Mail is never lost:
     what cannot be delivered now waits in the queue for the next run.
 
+    A recipient that fails (it does not parse, or its alias or user is
+    unknown) is dealt with as Sendmail's savemail() does, by ErrorMode: p
+    prints the error and saves the message in the caller's ~/dead.letter,
+    or mails a DSN back when that cannot be written; q says nothing; m, w
+    and e mail a DSN back at once (e then exits 0). An error in a -t header
+    address is counted while the message is read: the message is mailed
+    back even in mode p, and its qf has no F "s" (Sendmail does not split
+    it). The DSN is Sendmail's returntosender() one (mta.deliver.bounce):
+    the failures, aliases of several members ("expanded"), the transcript.
+
 DIAGNOSTICS
     Returns a sysexits status: EX_OK also when delivery was deferred;
     EX_USAGE for no recipients ("Recipient names must be specified") and
@@ -73,6 +83,7 @@ if TYPE_CHECKING:  # the command line imports this module for SubmitArgs: keep i
     from mta.queue.fsqueue import FsQueue
     from mta.queue.qfformat import QueueEnvelope, QueueRecipient
     from mta.rules.engine import RuleEngine
+    from mta.rules.resolve import Address
 
 _HEADER_LINE = re.compile(rb"[!-9;-~]+[ \t]*:")
 _UNIX_FROM = re.compile(rb"From \S+\s+(\w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4})")
@@ -94,6 +105,8 @@ class SubmitArgs:
     body_type: str | None = None  # -B 7BIT|8BITMIME
     verbose: bool = False  # -v: deliver now, saying what happens
     traffic_log: str | None = None  # -X FILE: the input and the SMTP traffic
+    # -X's file opened already (open_traffic_log, before the switch to RunAsUser)
+    traffic: Callable[[str], None] | None = None
 
 
 @dataclass
@@ -166,11 +179,15 @@ def collect(data: bytes, *, ignore_dots: bool) -> Collected:
 
 
 def _login() -> tuple[str, str]:
-    """The real user's login name and the full name of its passwd entry."""
+    """The real user's login name and the full name of its passwd entry: who started
+    the process, also after it became RunAsUser (mta.util.privs)."""
+    from mta.util.privs import invoker_uid
+
+    uid = invoker_uid()
     try:
-        entry = pwd.getpwuid(os.getuid())
+        entry = pwd.getpwuid(uid)
     except KeyError:
-        return str(os.getuid()), ""
+        return str(uid), ""
     return entry.pw_name, entry.pw_gecos
 
 
@@ -223,7 +240,7 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
 
     from mta.core.hdrinfo import ADDRESS_FIELDS, RECIPIENT_FIELDS
     from mta.deliver.router import split_addresses
-    from mta.queue.fsqueue import FsQueue
+    from mta.queue.fsqueue import FsQueue, queue_file_mode
     from mta.queue.qfformat import (
         QueueEnvelope,
         QueueHeader,
@@ -245,7 +262,7 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
     if error_mode != "p":
         engine.out = _quiet
     ignore_dots = args.ignore_dots or options.get("IgnoreDots", "").lower() in ("true", "t")
-    traffic = _traffic_log(args.traffic_log)
+    traffic = args.traffic if args.traffic is not None else open_traffic_log(args.traffic_log)
     if traffic is not None:
         for line in data.split(b"\n")[:-1] if data.endswith(b"\n") else data.split(b"\n"):
             traffic("<<< " + line.rstrip(b"\r").decode("latin-1"))
@@ -279,34 +296,49 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
 
     engine.out = note
     parse_error: str | None = None
-    for raw in listed:
+    # what did not parse fails as savemail() sees it (dead.letter or a DSN)
+    unparsed: list[Recipient] = []
+    # an error in a -t header address: Sendmail's collect() counted it, so the message
+    # is neither split (no F "s") nor saved in dead.letter but mailed back
+    header_errors = False
+    for raw, from_header in listed:
         key = _dedup_key(_strip(raw))
         if key in seen:
             continue
         seen.add(key)
         engine.exit_stat = 0
+        engine.smtp_errors = []  # kept, for the reply of an address that fails
         printed.clear()
         address = parseaddr(engine, raw)
+        errors, engine.smtp_errors = engine.smtp_errors, None
+        for _number, _status, text in errors:
+            note(text)
         said = [line for line in printed if line.startswith(raw[:40] + "... ")]
         if said:
             status = int(ExitCode.EX_USAGE)
             parse_error = said[-1]
+            header_errors = header_errors or from_header
         if address is None or engine.exit_stat:
             status = int(ExitCode.EX_USAGE)
+            header_errors = header_errors or from_header
+            unparsed.append(_unparsed(raw, address, errors, j))
             continue
         user = address.user if "@" in address.user else f"{address.user}@{j}"
         recipients.append(QueueRecipient(address=raw, flags=_recipient_flags(args.notify),
                                           final_recipient=f"RFC822; {user}"))
     engine.out = shown
-    if not recipients:
+    if not recipients and not unparsed:
         return status or int(ExitCode.EX_USAGE)
     delivery_mode = (options.get("DeliveryMode") or "background")[:1].lower()
     counted = len(recipients)  # what the priority counts: the failed ones too
     error_text: str | None = parse_error
     failed: list[Recipient] = []
+    reported: list[Recipient] = []
     if delivery_mode != "d":  # deferred: no lookups now, the queue run does them
-        recipients, failed = _expand(engine, recipients)
+        recipients, failed, reported = _expand(engine, recipients)
         counted = len(recipients) + len(failed)
+        named = {raw for raw, from_header in listed if from_header}
+        header_errors = header_errors or any(_root(r).paddr in named for r in failed)
         if failed:
             status = int(ExitCode.EX_NOUSER)
             last = failed[-1].reply
@@ -316,6 +348,11 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
                 for rcpt in failed:
                     print_error(rcpt.reply.text if rcpt.reply is not None
                                 else f"{rcpt.paddr}... failed")
+    failed = unparsed + failed
+    reported = unparsed + reported
+    # savemail(): print mode saves in dead.letter, unless the header's errors ask
+    # for the message to be mailed back
+    save_mode = "m" if header_errors and error_mode == "p" else error_mode
     sender_arg = args.sender
     sender, g, full_name = _sender(args, login, gecos, engine)
     trusted = engine.classes.contains("t", login) or login == options.get("TrustedUser")
@@ -323,7 +360,7 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
     queue_dir = options.get("QueueDirectory") or "/var/spool/mqueue"
     try:
         Path(queue_dir).mkdir(parents=True, exist_ok=True)
-        queue = FsQueue(queue_dir)
+        queue = FsQueue(queue_dir, file_mode=queue_file_mode(options))
     except OSError as exc:
         print_error(f"cannot use queue directory {queue_dir}: {exc.strerror or exc}")
         return int(ExitCode.EX_CANTCREAT)
@@ -332,9 +369,10 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
     macros = engine.macros.copy()
     now = time.time()
     date_time = got.unix_from_date if got.unix_from_date is not None else now
-    # $u ("for ADDRESS" in Received:): exactly one address, given on the command line
-    single = args.recipients[0] if len(args.recipients) == 1 and len(listed) == 1 \
-        and not args.read_headers else None
+    # $u ("for ADDRESS" in Received:): exactly one address given on the command line,
+    # as it was given (with -t too, whatever the header adds; also when it failed)
+    single = args.recipients[0] if len(args.recipients) == 1 and \
+        sum(1 for _raw, from_header in listed if not from_header) == 1 else None
     values: list[tuple[str, str | None]] = [
         ("_", f"{login}@localhost"), ("daemon_flags", "c u"),
         ("a", arpadate(int(date_time))), ("b", arpadate(int(now))),
@@ -373,7 +411,7 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
         flags=envelope_flags(has_8bit=got.eight_bit, ret=args.ret,
                              delete_bcc=any(name.lower() in RECIPIENT_FIELDS
                                             for name, _v in own),
-                             headers_only=message_class < 0),
+                             headers_only=message_class < 0, split=not header_errors),
         auth=auth, envid=args.envid)
     if not recipients:  # every one failed: nothing to queue
         queue.abort(qid)
@@ -385,28 +423,57 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
             print_error(f"queueup: cannot create queue file {qid}: {exc.strerror or exc}")
             return int(ExitCode.EX_OSERR)
         _deliver(runtime, queue, qid, mode="i" if args.verbose else None,
+                 errors=print_error if error_mode == "p" else None,
                  verbose=print_error if args.verbose else None, traffic=traffic)
     if failed:
-        return _errors_back(runtime, queue, envelope, got.body, failed, error_mode,
-                            print_error, status)
+        return _errors_back(runtime, queue, envelope, got.body, reported, save_mode,
+                            print_error if error_mode == "p" else None, status, got.size)
     return status
 
 
-def _listed(args: SubmitArgs, got: Collected, split: Callable[[str], list[str]]) -> list[str]:
-    """The recipients as given: each argument's list, then with -t To:, Cc: and Bcc:
-    (Resent-To/Cc/Bcc when there are such fields); each list last first, as Sendmail's
-    sendtolist() queues it."""
-    listed: list[str] = []
+def _listed(args: SubmitArgs, got: Collected,
+            split: Callable[[str], list[str]]) -> list[tuple[str, bool]]:
+    """The recipients as given, each with whether the header named it: each argument's
+    list, then with -t To:, Cc: and Bcc: (Resent-To/Cc/Bcc when there are such
+    fields); each list last first, as Sendmail's sendtolist() queues it."""
+    listed: list[tuple[str, bool]] = []
     for argument in args.recipients:
-        listed.extend(reversed(split(argument)))
+        listed.extend((raw, False) for raw in reversed(split(argument)))
     if args.read_headers:
         resent = any(name.lower() in ("resent-to", "resent-cc", "resent-bcc")
                      for name, _v in got.headers)
         wanted = ("resent-to", "resent-cc", "resent-bcc") if resent else ("to", "cc", "bcc")
         for name, value in got.headers:
             if name.lower() in wanted:
-                listed.extend(reversed(split(value.replace("\n", " "))))
+                listed.extend((raw, True)
+                              for raw in reversed(split(value.replace("\n", " "))))
     return listed
+
+
+def _root(rcpt: Recipient) -> Recipient:
+    """The address as given that rcpt was expanded from."""
+    while rcpt.parent is not None:
+        rcpt = rcpt.parent
+    return rcpt
+
+
+def _unparsed(raw: str, address: Address | None,
+              errors: Sequence[tuple[str, str | None, str]], host: str) -> Recipient:
+    """An address the parse refused (ruleset 0 said $#error), as a failed recipient:
+    its reply is what was printed, its user the error text (which the DSN shows as
+    the recipient, quoted, at $j); no reason line (Sendmail sets no q_rstatus)."""
+    from mta.core.reply import Reply
+    from mta.deliver.router import RcptState, Recipient
+
+    number, status, text = errors[0] if errors else ("553", "5.1.3",
+                                                     f"{raw}... Invalid address")
+    if status is None or status[:1] != number[:1]:
+        status = f"{number[:1]}.0.0"
+    reply = Reply(int(number) if number.isdigit() else 553, status, text)
+    user = address.user if address is not None and address.user else raw
+    final = f"RFC822; {user if '@' in user else f'{user}@{host}'}"
+    return Recipient(raw, final_recipient=final, address=address, reply=reply,
+                     state=RcptState.BADADDR, unparsed=True)
 
 
 def _sender(args: SubmitArgs, login: str, gecos: str,
@@ -434,34 +501,41 @@ def _quiet(_text: str) -> None:
 
 
 def _expand(engine: RuleEngine, queued: list[QueueRecipient]
-            ) -> tuple[list[QueueRecipient], list[Recipient]]:
+            ) -> tuple[list[QueueRecipient], list[Recipient], list[Recipient]]:
     """recipient() for each address, as Sendmail's command line does before it queues:
     aliases, .forward, ruleset 5 (F=5: the MSP's relay and its C records). Returns
     what stays, in the order Sendmail queues it (by host, local ones first, else as
-    the send queue has it), and what failed.
+    the send queue has it), what failed, and what a DSN reports: the failed ones and
+    each alias of several members given as such ("expanded"), in send-queue order.
     """
     from mta.deliver.router import RcptState, Router
+    from mta.queue.qfformat import RCPT_PRIMARY
 
     expanded = Router(engine).expand(queued, macros=engine.macros)
     failed = [r for r in expanded if r.state is RcptState.BADADDR]
+    reported = [r for r in expanded if r.state is RcptState.BADADDR or (
+        r.state is RcptState.EXPANDED and RCPT_PRIMARY in r.flags and len(r.children) > 1)]
     kept = [r for r in expanded if r.state in (RcptState.OK, RcptState.QUEUEUP)]
     kept.sort(key=lambda r: (r.host or "").lower())
-    return [r.to_queue() for r in kept], failed
+    return [r.to_queue() for r in kept], failed, reported
 
 
 def _errors_back(runtime: Runtime, queue: FsQueue, envelope: QueueEnvelope, body: bytes,
-                 failed: list[Recipient], mode: str, out: Callable[[str], None],
-                 status: int) -> int:
-    """What Sendmail's savemail() does with the recipients that failed, by ErrorMode:
+                 failed: list[Recipient], mode: str, out: Callable[[str], None] | None,
+                 status: int, size: int) -> int:
+    """What Sendmail's savemail() does with the recipients that failed (failed: what
+    the DSN reports, expanded aliases included), by ErrorMode:
     print (the errors are out already) and save the message in ~/dead.letter (when
     that cannot be written, mail it back); quiet; mail a DSN back to the sender now
-    (m, w; e, which then exits 0). Returns the exit status (status, or EX_OK for e)."""
+    (m, w; e, which then exits 0). out prints (ErrorMode p), else None; size is the
+    message's, as P counts it. Returns the exit status (status, or EX_OK for e)."""
     if mode == "q":
         return status
     if mode == "p":
         path = dead_letter(runtime, envelope, body)
         if path is not None:
-            out(f"{path}... Saved message in {path}")
+            if out is not None:
+                out(f"{path}... Saved message in {path}")
             return status
         # no dead.letter to be had (as for Sendmail's MSP running as smmsp): the
         # message goes back to the sender instead, as savemail() falls through
@@ -470,21 +544,30 @@ def _errors_back(runtime: Runtime, queue: FsQueue, envelope: QueueEnvelope, body
 
     from mta.deliver.bounce import queue_dsn
     from mta.deliver.dsn import DsnKind
+    from mta.deliver.router import RcptState
     from mta.deliver.runner import RunnerSettings
 
     settings = RunnerSettings.from_config(runtime.config)
-    transcript = "".join(f"{r.reply.line()}\n" for r in failed if r.reply is not None)
+    lines = []
+    for rcpt in failed:
+        if rcpt.state is RcptState.BADADDR and rcpt.reply is not None:
+            lines.append(f"{rcpt.reply.line()}\n")
+        elif rcpt.state is RcptState.EXPANDED and "SUCCESS" in rcpt.notify:
+            # what alias() says (to the transcript) of a list asked NOTIFY=SUCCESS
+            lines.append(f"{rcpt.paddr}... expanded to multiple addresses\n")
+    transcript = "".join(lines)
     try:
         qids = asyncio.run(queue_dsn(
             queue, runtime.config, runtime.engine.macros, envelope, body, failed,
             now=time.time(), kind=DsnKind.FAILURE, transcript=transcript or None,
             settings_warn=settings.queue_warn, settings_return=settings.queue_return,
-            postmaster_copy=settings.postmaster_copy))
+            postmaster_copy=settings.postmaster_copy, original_size=size,
+            submission=True, engine=runtime.engine))
     except OSError as exc:
-        out(f"cannot queue the error report: {exc.strerror or exc}")
+        sys.stderr.write(f"cannot queue the error report: {exc.strerror or exc}\n")
         return int(ExitCode.EX_OSERR)
     for qid in qids:
-        _deliver(runtime, queue, qid, mode="i")
+        _deliver(runtime, queue, qid, mode="i", errors=out)
     return int(ExitCode.EX_OK) if mode == "e" else status
 
 
@@ -495,11 +578,12 @@ def dead_letter(runtime: Runtime, envelope: QueueEnvelope, body: bytes) -> str |
 
     from mta.deliver.mailer import render_message
     from mta.rules.check import define_plain, using_macros
+    from mta.util.privs import invoker_uid
     from mta.util.timespec import ctime
 
     mailer = runtime.config.mailers.get("*file*")
     try:
-        home = pwd.getpwuid(os.getuid()).pw_dir
+        home = pwd.getpwuid(invoker_uid()).pw_dir
     except KeyError:
         return None
     if mailer is None or not home:
@@ -574,9 +658,10 @@ def _precedence(priorities: Mapping[str, int], headers: Sequence[tuple[str, str]
     return 0
 
 
-def _traffic_log(path: str | None) -> Callable[[str], None] | None:
+def open_traffic_log(path: str | None) -> Callable[[str], None] | None:
     """-X FILE: a function that appends "PID LINE" to it (None without -X, or when it
-    cannot be opened: that is said, and the mail goes on without a log)."""
+    cannot be opened: that is said, and the mail goes on without a log). Sendmail
+    opens it as it reads the command line, as the caller."""
     if not path:
         return None
     try:
@@ -595,9 +680,12 @@ def _traffic_log(path: str | None) -> Callable[[str], None] | None:
 
 def _deliver(runtime: Runtime, queue: FsQueue, qid: str, mode: str | None = None,
              verbose: Callable[[str], None] | None = None,
-             traffic: Callable[[str], None] | None = None) -> None:
+             traffic: Callable[[str], None] | None = None,
+             errors: Callable[[str], None] | None = None) -> None:
     """DeliveryMode: interactive here and now, background in a child, else not; with
-    verbose, what happens (-v)."""
+    verbose, what happens (-v); with errors (ErrorMode p), a deferral that a local
+    mailer's exit status words ("Operating system error"), as giveresponse() prints
+    it even without -v."""
     if mode is None:
         mode = (runtime.config.options.get("DeliveryMode") or "background")[:1].lower()
     if mode not in ("i", "b"):
@@ -622,9 +710,23 @@ def _deliver(runtime: Runtime, queue: FsQueue, qid: str, mode: str | None = None
 
     try:
         asyncio.run(once())
+        if errors is not None and mode == "i":
+            _report_bare_deferral(queue, qid, errors)
     finally:
         if mode == "b":
             os._exit(0)
+
+
+def _report_bare_deferral(queue: FsQueue, qid: str, errors: Callable[[str], None]) -> None:
+    from mta.deliver.program import BARE_DEFERRALS
+    from mta.queue.qfformat import QueueFormatError
+
+    try:
+        left = queue.load(qid)
+    except (OSError, QueueFormatError):
+        return  # delivered (the qf is gone) or unreadable: nothing to say
+    if left.status_message in BARE_DEFERRALS:
+        errors(left.status_message)
 
 
 def verify(runtime: Runtime, addresses: Sequence[str], *, verbose: bool = False,

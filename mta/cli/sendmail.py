@@ -24,9 +24,17 @@ DESCRIPTION
     everything else (-bd, -bt, -bv, -bp, -q...). Called as mailq,
     newaliases, hoststat or purgestat (a link to it), it is that program.
 
+    Started by root, a submission (-bm, -t) and -bs become the .cf's
+    RunAsUser once the .cf is loaded, before the message is read, as
+    Sendmail does (mta.util.privs): with submit.cf (RunAsUser=smmsp) the
+    client queue's files are smmsp's.
+
 DIAGNOSTICS
     Exit codes are sysexits: 64 (EX_USAGE) for a bad command line, 78
-    (EX_CONFIG) when the .cf cannot be read. Configuration problems that
+    (EX_CONFIG) when the .cf cannot be read, or for a submission program
+    (UseMSP) that root would run as root ("Mail submission program must
+    have RunAsUser set to non root user"); 70 (EX_SOFTWARE) for a
+    RunAsUser naming no user or group. Configuration problems that
     Sendmail reports and survives are printed and the run goes on.
 
 SEE ALSO
@@ -390,7 +398,8 @@ def choose_cf(mode: str, submit_cf: bool | None, *, queue_run: bool,
 def _submit(cf: str, overrides: dict[str, str], args: SubmitArgs, recipients: list[str]) -> int:
     """-bm (the default): queue the message on standard input and deliver it."""
     from mta.app.runtime import Runtime
-    from mta.app.submit import submit
+    from mta.app.submit import open_traffic_log, submit
+    from mta.util.privs import drop_to_run_as_user
 
     _log_to("m")
     try:
@@ -398,6 +407,15 @@ def _submit(cf: str, overrides: dict[str, str], args: SubmitArgs, recipients: li
     except ConfigError as exc:
         print(exc)
         return int(ExitCode.EX_OSFILE)
+    args.traffic = open_traffic_log(args.traffic_log)  # as the caller
+    # root becomes RunAsUser before the message is read, as Sendmail does once the .cf
+    # is read: the queue files are then RunAsUser's (smmsp's, for submit.cf)
+    status, lines = drop_to_run_as_user(runtime.config.options, runtime.config.path,
+                                        packages=("mta",))
+    for line in lines:
+        print(line)
+    if status != ExitCode.EX_OK:
+        return status
     args.recipients = list(recipients)
     return submit(runtime, args, sys.stdin.buffer.read())
 

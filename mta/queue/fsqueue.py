@@ -82,7 +82,7 @@ import contextlib
 import io
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -96,6 +96,38 @@ DATA_FILE_BUFFER_SIZE = 64 * 1024  # Sendmail's DataFileBufferSize is 4096
 _FILE_BUFFER = 64 * 1024
 _CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
 _WORKERS = 32
+
+def queue_file_mode(options: Mapping[str, str]) -> int:
+    """QueueFileMode (octal) of the .cf, else Sendmail's default: 0660 when the .cf
+    sets RunAsUser (so that root and RunAsUser both read the files), 0600."""
+    value = (options.get("QueueFileMode") or "").strip()
+    if value:
+        try:
+            return int(value, 8) & 0o7777
+        except ValueError:
+            pass
+    return 0o660 if options.get("RunAsUser") else QUEUE_FILE_MODE
+
+
+def _open_new(path: str, mode: int) -> int:
+    """Create path for writing with exactly mode, whatever the umask takes away."""
+    fd = os.open(path, _CREATE_FLAGS, mode)
+    if mode & _UMASK:
+        try:
+            os.fchmod(fd, mode)
+        except OSError:
+            os.close(fd)
+            raise
+    return fd
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _current_umask()
 
 # One generator for the whole process, so that two FsQueue objects never hand out one id.
 _GENERATOR = QidGenerator()
@@ -162,7 +194,7 @@ class BodyWriter:
             return fh.read() + bytes(self._buffer)
 
     def _create(self) -> io.BufferedWriter:
-        fd = os.open(self.path, _CREATE_FLAGS, self._mode)
+        fd = _open_new(self.path, self._mode)
         self.created = True
         return io.BufferedWriter(io.FileIO(fd, "wb"), buffer_size=_FILE_BUFFER)
 
@@ -170,7 +202,7 @@ class BodyWriter:
         """Create the df if needed, write, fsync when asked, close (worker thread)."""
         self.closed = True
         if self._file is None:  # the usual small body: one create, one write
-            fd = os.open(self.path, _CREATE_FLAGS, self._mode)
+            fd = _open_new(self.path, self._mode)
             self.created = True
             try:
                 _write_all(fd, self._buffer)
@@ -299,7 +331,8 @@ class FsQueue:
 
     Args:
         directory: the queue directory (QueueDirectory); must exist.
-        file_mode: permission bits of new files (QueueFileMode, default 0600).
+        file_mode: permission bits of new files, exactly (QueueFileMode: see
+            queue_file_mode()).
         buffer_size: body bytes kept in memory before dfQID is created
             (Sendmail's DataFileBufferSize).
         qid_generator: where queue ids come from (default: one per process).
@@ -451,7 +484,7 @@ class FsQueue:
             if state.body is not None:
                 state.body._finish(False)
             tf = self.tf_path(state.qid)
-            fd = os.open(tf, _CREATE_FLAGS, self.file_mode)
+            fd = _open_new(tf, self.file_mode)
             state.tf = tf
             try:
                 _write_all(fd, data)
@@ -472,7 +505,7 @@ class FsQueue:
         if state.body is not None:
             state.body._finish(fsync)
         tf = self.tf_path(state.qid)
-        fd = os.open(tf, _CREATE_FLAGS, self.file_mode)
+        fd = _open_new(tf, self.file_mode)
         try:
             try:
                 _write_all(fd, data)

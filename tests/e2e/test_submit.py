@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import getpass
 import os
+import pwd
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -197,11 +200,33 @@ def test_unknown_local_user_by_error_mode(site: Site, mode: str, status: int,
     assert len(queued) - 1 == reports
 
 
-def test_submit_cf_relays_to_the_daemon_or_waits_in_its_own_queue(tmp_path: Path) -> None:
+@pytest.fixture
+def client_queue() -> Iterator[Path]:
+    """The MSP's queue directory. Run as root, the MSP becomes RunAsUser (smmsp, as the
+    real one): its queue then belongs to smmsp, mode 2770 as Debian makes it, in a
+    directory smmsp may enter (pytest's own are root's, 0700)."""
+    top = Path(tempfile.mkdtemp(prefix="msp-"))
+    try:
+        top.chmod(0o755)
+        directory = top / "clientmqueue"
+        directory.mkdir()
+        if os.geteuid() == 0:
+            try:
+                entry = pwd.getpwnam("smmsp")
+            except KeyError:
+                pytest.fail("run as root, the MSP needs the user smmsp (RunAsUser)")
+            os.chown(directory, entry.pw_uid, entry.pw_gid)
+            directory.chmod(0o2770)
+        yield directory
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+
+
+def test_submit_cf_relays_to_the_daemon_or_waits_in_its_own_queue(
+        tmp_path: Path, client_queue: Path) -> None:
     from conftest import ETC, start_daemon, stop_daemon
 
     cf, queue, port = build_site(tmp_path)
-    client_queue = tmp_path / "clientmqueue"
     submit_cf = tmp_path / "mail" / "submit.cf"
     subprocess.run([str(BIN / "mta"), "compile", f"-DMTA_PORT={port}",
                     f"-DMSP_QUEUE_DIR={client_queue}", str(ETC / "submit.mc"),
@@ -301,12 +326,12 @@ def test_unknown_option_letters() -> None:
     assert (done.returncode, done.stdout, done.stderr) == (64, "", "")
 
 
-def test_submit_cf_queues_an_address_it_could_repair(tmp_path: Path) -> None:
+def test_submit_cf_queues_an_address_it_could_repair(tmp_path: Path,
+                                                     client_queue: Path) -> None:
     # as the real MSP: "bad<address" is reported (exit 64) and still queued, its
     # repaired form relayed later, the message in the M record
     from conftest import ETC
 
-    client_queue = tmp_path / "clientmqueue"
     submit_cf = tmp_path / "submit.cf"
     subprocess.run([str(BIN / "mta"), "compile", "-DMTA_PORT=1",
                     f"-DMSP_QUEUE_DIR={client_queue}", str(ETC / "submit.mc"),
