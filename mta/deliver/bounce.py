@@ -135,9 +135,7 @@ def dsn_recipient(rcpt: Recipient, now: float, host: str = "localhost") -> DsnRe
         remote_mta_type=kinds[0] if kinds else "DNS",
         # a server's own deferral (Sendmail's QS_RETRY) promises no retry date; what
         # was deferred here ("Deferred: Connection refused by ...") does
-        will_retry_until=not (rcpt.remote_mta is not None and reply is not None
-                              and reply.code // 100 == 4
-                              and not reply.text.startswith("Deferred")),
+        will_retry_until=not rcpt.deferred_by_server,
         expanded_from=rcpt.parent.paddr if rcpt.parent is not None else None,
         last_attempt=int(now),
         success_noted="SUCCESS" in rcpt.notify,

@@ -172,10 +172,18 @@ class Recipient:
         self.state = RcptState.QUEUEUP if reply.is_temporary else RcptState.BADADDR
         self.reply = reply
 
-    def to_queue(self) -> QueueRecipient:
-        """The qf records for a recipient that stays in the queue."""
+    @property
+    def deferred_by_server(self) -> bool:
+        """An SMTP server's own 4xx for this recipient (Sendmail's QS_RETRY), not a
+        deferral worded here ("Deferred: Connection refused by ...")."""
+        reply = self.reply
+        return self.remote_mta is not None and reply is not None \
+            and reply.code // 100 == 4 and not reply.text.startswith("Deferred")
+
+    def to_queue(self, message: str | None = None) -> QueueRecipient:
+        """The qf records for a recipient that stays in the queue (message: its M)."""
         return QueueRecipient(self.paddr, self.flags, self.orcpt, self.final_recipient,
-                              self.c_record())
+                              self.c_record(), message)
 
     def c_record(self) -> str | None:
         """The C record Sendmail's printctladdr() writes: for an address that another

@@ -740,16 +740,25 @@ class QueueRunner:
         if not deferred:
             self.queue.remove(envelope.qid)
             return True
-        reason = next((r.reply for r in deferred if r.reply is not None), None)
+        # Sendmail delivers in the order it writes them: its M is the first deferral
+        ordered = queue_order(deferred)
+        reason = next((r.reply for r in ordered if r.reply is not None), None)
         status = deferred_text(reason)
+        try:
+            info = os.stat(self.queue.df_path(envelope.qid))
+            inode: tuple[int, int, int] | None = (os.major(info.st_dev),
+                                                  os.minor(info.st_dev), info.st_ino)
+        except OSError:
+            inode = envelope.df_inode
         updated = replace(
             envelope,
-            recipients=tuple(r.to_queue() for r in queue_order(deferred)),
+            recipients=tuple(r.to_queue(_server_deferral(r)) for r in ordered),
             attempts=envelope.attempts + 1,
             last_attempt=int(now),
             priority=envelope.priority + (0 if fresh else self.settings.retry_factor),
             status_message=status,
             flags=flags,
+            df_inode=inode,
         )
         try:
             await self.queue.commit(updated)
@@ -1001,6 +1010,12 @@ def deferred_text(reason: Reply | None) -> str:
     if reason.text.startswith("Deferred") or reason.text in BARE_DEFERRALS:
         return reason.text
     return f"Deferred: {reason.line()}"
+
+
+def _server_deferral(rcpt: Recipient) -> str | None:
+    """The M record Sendmail 8.17 writes for a recipient an SMTP server deferred
+    itself ("Deferred: 451 4.3.0 text"); None for other deferrals."""
+    return deferred_text(rcpt.reply) if rcpt.deferred_by_server else None
 
 
 _NOTED = itertools.count()  # when a recipient's part of the transcript began

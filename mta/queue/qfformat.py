@@ -37,8 +37,9 @@ DESCRIPTION
         A<auth>               AUTH= parameter, or $f@$j for a local submission
         Z<envid>              ENVID= parameter (xtext, as received)
         !<mode> <seconds>     DELIVERBY: one byte of DeliverByMode bits, a space, seconds
-        per recipient: C<controlling user>, Q<ORCPT>, r<final recipient>,
-                       R<flags>:<address>
+        per recipient: M<why it waits> (after S: 8.17 writes one for a recipient
+                       that an SMTP server deferred), C<controlling user>,
+                       Q<ORCPT>, r<final recipient>, R<flags>:<address>
         H?<condition>?<name>:<value>   one per header, in message order
         .
 
@@ -204,6 +205,9 @@ class QueueRecipient:
         orcpt: ORCPT= parameter as received ("rfc822;bob@example.net"), Q record.
         final_recipient: DSN Final-Recipient value ("RFC822; bob@example.net"), r record.
         controller: controlling user ("user:uid:gid:alias"), C record.
+        message: why this recipient waits ("Deferred: 451 4.3.0 ..."), the M record
+            Sendmail 8.17 writes first of its records (the envelope's M comes
+            before the S record).
     """
 
     address: str
@@ -211,6 +215,7 @@ class QueueRecipient:
     orcpt: str | None = None
     final_recipient: str | None = None
     controller: str | None = None
+    message: str | None = None
 
     @classmethod
     def from_rcpt(
@@ -462,6 +467,7 @@ def format_qf(envelope: QueueEnvelope) -> bytes:
             raise QueueFormatError(f"deliver-by mode not writable: {mode:#x}")
         lines.append(f"!{chr(mode)} {e.deliver_by.seconds}")
     for rcpt in e.recipients:
+        _optional(lines, "M", rcpt.message)
         _optional(lines, "C", rcpt.controller)
         _optional(lines, "Q", rcpt.orcpt)
         _optional(lines, "r", rcpt.final_recipient)
@@ -607,6 +613,10 @@ def parse_qf(data: bytes, *, qid: str = "") -> QueueEnvelope:
             if not _INT_RE.fullmatch(text):
                 raise QueueFormatError(f"{letter} record is not a number: {text!r}", number)
             ints[_INT_RECORDS[letter]] = int(text)
+        elif letter == "M" and "S" in seen:  # after the sender: a recipient's
+            if "message" in pending:
+                raise QueueFormatError("two M records for one recipient", number)
+            pending["message"] = text
         elif letter in _TEXT_RECORDS:
             once(letter, number)
             texts[_TEXT_RECORDS[letter]] = text
@@ -640,13 +650,14 @@ def parse_qf(data: bytes, *, qid: str = "") -> QueueEnvelope:
                     orcpt=pending.get("orcpt"),
                     final_recipient=pending.get("final_recipient"),
                     controller=pending.get("controller"),
+                    message=pending.get("message"),
                 )
             )
             pending = {}
         else:
             raise QueueFormatError(f"unknown record type {letter!r}", number)
     if pending:
-        raise QueueFormatError("C, Q or r record without the R record it belongs to")
+        raise QueueFormatError("C, Q, r or M record without the R record it belongs to")
     if "sender" not in texts:
         raise QueueFormatError("no S (sender) record")
     return QueueEnvelope(

@@ -36,15 +36,15 @@ DESCRIPTION
     Recipients that a queue run defers (deferred_rcpts: the sink answers
     451 to RCPT for "later*", and the mailertable sends zeta.test,
     alpha.test and mid.test to addresses where nothing listens) stay in
-    the queue; each case that has them also compares the recipient records
-    (C, Q, r, R) of the qf that each side rewrote, in file order. Its qf is
+    the queue; each case that has them also compares the records before the
+    header of the qf that each side rewrote (the times T and K and the df's
+    I record masked): the attempt count, the priority, the envelope M (the
+    first deferral in delivery order), an M record before each recipient
+    an SMTP server deferred, and the recipients in file order. Its qf is
     first rewritten with the recipients in RCPT order, not sorted by host
     as Sendmail queued them, so both runners have to sort them again
     (deferred_order); and the sink gets several RCPT commands in one
-    transaction, which Sendmail sends last first. The rest of the rewritten
-    qf is not compared: Sendmail also writes an I record and an M record
-    before each recipient that an SMTP server deferred, and its envelope M
-    record can name another deferral than ours.
+    transaction, which Sendmail sends last first.
 
     Three configurations (base; MASQUERADE_AS + masquerade_envelope;
     genericstable) are each compiled twice: with GNU m4 and the real
@@ -515,14 +515,16 @@ def run_queue(site: RunSite, queue: dict[str, bytes]) -> dict[str, bytes]:
 
 
 _QF_SUBJECT = re.compile(rb"^H\?[^?]*\?Subject: ([^\n]*)", re.M)
-_QF_RECIPIENT = re.compile(rb"^[CQrR][^\n]*\n", re.M)
 
 
 def rewritten_recipients(qf: bytes) -> dict[str, bytes]:
-    """qf:<subject> -> the recipient records (C, Q, r, R lines) of a qf left queued."""
+    """qf:<subject> -> the records before the header of a qf left queued, with the
+    times (T, K) and the df's device and i-number (I) masked."""
     subject = _QF_SUBJECT.search(qf)
     key = "qf:" + (subject[1].decode("latin-1") if subject else "?")
-    return {key: b"".join(_QF_RECIPIENT.findall(qf.split(b"\nH", 1)[0] + b"\n"))}
+    head = qf.split(b"\nH", 1)[0] + b"\n"
+    head = re.sub(rb"^([TK])\d+$", rb"\1X", head, flags=re.M)
+    return {key: re.sub(rb"^I\d+/\d+/\d+$", b"IX", head, flags=re.M)}
 
 
 def by_case(result: dict[str, bytes]) -> dict[str, dict[str, bytes]]:

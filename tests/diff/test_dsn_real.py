@@ -568,7 +568,10 @@ def test_our_queue_run_makes_the_same_dsn(site: Site, our_site: Site, name: str)
     orig_qid = case.inputs["original_qid"]
     (our_site.queue / f"qf{orig_qid}").write_bytes(case.orig_qf)
     (our_site.queue / f"df{orig_qid}").write_bytes(case.orig_df)
-    _with_smtp(our_site, [str(OUR_SENDMAIL), *SENDMAIL_ARGS, "-q", *scenario.queue_options])
+    # -v, as for the real one: the queue run in the foreground, done before the fake
+    # SMTP server goes away
+    _with_smtp(our_site, [str(OUR_SENDMAIL), *SENDMAIL_ARGS, "-q", "-v",
+                          *scenario.queue_options])
     dsns = {n: data for n, data in _qf_files(our_site).items()
             if b"\nSMAILER-DAEMON\n" in data and _to_of(data) == scenario.dsn_to}
     assert len(dsns) == 1, f"{name}: our DSNs {sorted(_qf_files(our_site))}"
