@@ -13,7 +13,10 @@ DESCRIPTION
 
 DIAGNOSTICS
     Exit codes are sysexits: EX_CONFIG (78) when the .cf cannot be read,
-    EX_OSERR (71) when the queue directory cannot be used, else EX_OK.
+    EX_OSERR (71) when the queue directory cannot be used; a run in the
+    foreground (-qf, -v) exits with the status of the last recipient that
+    failed for good (EX_NOUSER, EX_CANTCREAT ...), as Sendmail's ExitStat,
+    else EX_OK.
 
 SEE ALSO
     mta.deliver.runner, mta.app.daemon, mta.cli.sendmail.
@@ -44,13 +47,17 @@ DEFAULT_QUEUE_DIRECTORY = "/var/spool/mqueue"  # the daemon uses it too
 
 def run_queue(cf: str, overrides: Mapping[str, str], *, selector: Selector | None = None,
               interval: float | None = None, foreground: bool = False,
-              groups: Sequence[str] = ()) -> int:
+              groups: Sequence[str] = (), verbose: bool = False) -> int:
     """One queue run (or one every interval seconds); returns a sysexits code.
 
     Every queue group's directories are run (the Q lines' P=, QueueDirectory
     for the default group "mqueue"), or only those of groups (-qGname).
     Without foreground (-qf) the run goes on in the background and the
-    command returns at once, as Sendmail's does.
+    command returns at once, as Sendmail's does. verbose (-v) runs in the
+    foreground, one message after the other, saying what happens on standard
+    output; a run in the foreground exits with the status of the last
+    recipient that failed for good (EX_NOUSER for an unknown user ...), as
+    Sendmail's does.
     """
     try:
         runtime = Runtime.build(cf, overrides=overrides, op_mode="q",
@@ -68,14 +75,18 @@ def run_queue(cf: str, overrides: Mapping[str, str], *, selector: Selector | Non
         directory = chosen[0].directories[0] if chosen else DEFAULT_QUEUE_DIRECTORY
         print(f"cannot use queue directory {directory}", file=sys.stderr)
         return int(ExitCode.EX_OSERR)
-    if not foreground and _detach():
+    if not (foreground or verbose) and _detach():
         return int(ExitCode.EX_OK)  # the run goes on in the child
+    if verbose:
+        for runner in runners:
+            runner.verbose = _say
+            runner.settings = replace(runner.settings, parallel=1)
     if interval is not None:
         asyncio.run(_run(runners, selector, interval))
         return int(ExitCode.EX_OK)
     # one run: shared by a process per CPU (Sendmail forks queue runners too); each
     # takes the messages whose queue id hashes to it, and flock keeps them apart
-    count = run_processes(sum(len(r.queue.walk()) for r in runners))
+    count = 1 if verbose else run_processes(sum(len(r.queue.walk()) for r in runners))
     children = []
     _flush_logs()
     for k in range(1, count):
@@ -84,6 +95,7 @@ def run_queue(cf: str, overrides: Mapping[str, str], *, selector: Selector | Non
             code = 0
             try:
                 asyncio.run(_run(runners, selector, None, shard=(k, count)))
+                code = _exit_status(runners)
             except BaseException:
                 log.exception("queue run worker failed")
                 code = int(ExitCode.EX_SOFTWARE)
@@ -91,13 +103,26 @@ def run_queue(cf: str, overrides: Mapping[str, str], *, selector: Selector | Non
                 logging.shutdown()
                 os._exit(code)
         children.append(pid)
+    status = 0
     try:
         asyncio.run(_run(runners, selector, None, shard=(0, count)))
+        status = _exit_status(runners)
     finally:
         for pid in children:
             with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
-    return int(ExitCode.EX_OK)
+                _pid, code = os.waitpid(pid, 0)
+                if os.WIFEXITED(code) and os.WEXITSTATUS(code):
+                    status = os.WEXITSTATUS(code)
+    return status
+
+
+def _exit_status(runners: Sequence[QueueRunner]) -> int:
+    """Sendmail's ExitStat after a run: the last failure's status, 0 when none."""
+    return next((r.exit_status for r in reversed(runners) if r.exit_status), 0)
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)
 
 
 def _flush_logs() -> None:

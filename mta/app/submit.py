@@ -261,6 +261,8 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
     error_mode = (options.get("ErrorMode") or "p")[:1].lower()
     if error_mode != "p":
         engine.out = _quiet
+    if not args.verbose:
+        engine.notes = _quiet  # message(): a map's "KEY: Name server timeout"
     ignore_dots = args.ignore_dots or options.get("IgnoreDots", "").lower() in ("true", "t")
     traffic = args.traffic if args.traffic is not None else open_traffic_log(args.traffic_log)
     if traffic is not None:
@@ -275,7 +277,12 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
                if value.strip() or name.lower() not in ("from", "date")}
     own = [(name, value) for name, value in got.headers
            if value.strip() or name.lower() not in ("from", "date")]
-    listed = _listed(args, got, lambda text: split_addresses(text, table))
+
+    def split(text: str, delimiter: str) -> list[str]:
+        return split_addresses(text, table, delimiter)
+
+    listed = _listed(args, got, split,
+                     old_style=options.get("OldStyleHeaders", "").lower() in ("true", "t"))
     if not listed:
         if args.read_headers:
             print_error("No recipient addresses found in header")
@@ -323,9 +330,8 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
             header_errors = header_errors or from_header
             unparsed.append(_unparsed(raw, address, errors, j))
             continue
-        user = address.user if "@" in address.user else f"{address.user}@{j}"
         recipients.append(QueueRecipient(address=raw, flags=_recipient_flags(args.notify),
-                                          final_recipient=f"RFC822; {user}"))
+                                          final_recipient=_final(raw, address.user, j)))
     engine.out = shown
     if not recipients and not unparsed:
         return status or int(ExitCode.EX_USAGE)
@@ -340,7 +346,11 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
         named = {raw for raw, from_header in listed if from_header}
         header_errors = header_errors or any(_root(r).paddr in named for r in failed)
         if failed:
-            status = int(ExitCode.EX_NOUSER)
+            # giveresponse(EX_NOUSER) for an unknown user; the other refusals ("Cannot
+            # mail directly to programs") are usrerr()s, which leave EX_USAGE
+            unknown = any(r.reply is not None and r.reply.text.endswith("User unknown")
+                          for r in failed)
+            status = int(ExitCode.EX_NOUSER if unknown else ExitCode.EX_USAGE)
             last = failed[-1].reply
             # the qf's M record: the last error, without the address
             error_text = last.text.split("... ", 1)[-1] if last is not None else None
@@ -431,14 +441,19 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
     return status
 
 
-def _listed(args: SubmitArgs, got: Collected,
-            split: Callable[[str], list[str]]) -> list[tuple[str, bool]]:
+def _listed(args: SubmitArgs, got: Collected, split: Callable[[str, str], list[str]], *,
+            old_style: bool = False) -> list[tuple[str, bool]]:
     """The recipients as given, each with whether the header named it: each argument's
     list, then with -t To:, Cc: and Bcc: (Resent-To/Cc/Bcc when there are such
-    fields); each list last first, as Sendmail's sendtolist() queues it."""
+    fields); each list last first, as Sendmail's sendtolist() queues it. With
+    OldStyleHeaders an argument is split at blanks ("a b c" is three), until one
+    has a ",", ";", "<" or "(" (from then on, as Sendmail's EF_OLDSTYLE, at commas)."""
     listed: list[tuple[str, bool]] = []
     for argument in args.recipients:
-        listed.extend((raw, False) for raw in reversed(split(argument)))
+        if old_style and any(c in argument for c in ",;<("):
+            old_style = False
+        listed.extend((raw, False)
+                      for raw in reversed(split(argument, " " if old_style else ",")))
     if args.read_headers:
         resent = any(name.lower() in ("resent-to", "resent-cc", "resent-bcc")
                      for name, _v in got.headers)
@@ -446,7 +461,7 @@ def _listed(args: SubmitArgs, got: Collected,
         for name, value in got.headers:
             if name.lower() in wanted:
                 listed.extend((raw, True)
-                              for raw in reversed(split(value.replace("\n", " "))))
+                              for raw in reversed(split(value.replace("\n", " "), ",")))
     return listed
 
 
@@ -470,10 +485,19 @@ def _unparsed(raw: str, address: Address | None,
     if status is None or status[:1] != number[:1]:
         status = f"{number[:1]}.0.0"
     reply = Reply(int(number) if number.isdigit() else 553, status, text)
-    user = address.user if address is not None and address.user else raw
-    final = f"RFC822; {user if '@' in user else f'{user}@{host}'}"
-    return Recipient(raw, final_recipient=final, address=address, reply=reply,
-                     state=RcptState.BADADDR, unparsed=True)
+    return Recipient(raw, final_recipient=_final(raw, address.user if address else "", host),
+                     address=address, reply=reply, state=RcptState.BADADDR, unparsed=True)
+
+
+def _final(raw: str, user: str, host: str) -> str:
+    """The r record, as Sendmail's recipient() makes it: the user when it has an "@",
+    else the address as given (without brackets) when that has one, else user@$j."""
+    if "@" in user:
+        return f"RFC822; {user}"
+    if "@" in raw:
+        bare = raw.strip()
+        return f"RFC822; {bare[1:-1] if bare.startswith('<') and bare.endswith('>') else bare}"
+    return f"RFC822; {user}@{host}"
 
 
 def _sender(args: SubmitArgs, login: str, gecos: str,

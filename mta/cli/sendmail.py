@@ -268,7 +268,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         _log_to("q")
         return run_queue(cf, overrides, selector=queue.selector(), interval=queue.interval,
-                         foreground=queue.foreground or verbose, groups=queue.groups)
+                         foreground=queue.foreground, groups=queue.groups, verbose=verbose)
     if mode == "t":
         return run_test_mode(cf, overrides, debug, op_mode=mode)
     if mode == "p":

@@ -331,7 +331,8 @@ class Router:
             try:
                 entry = pwd.getpwnam(rcpt.user)
             except KeyError:
-                rcpt.fail(Reply(550, "5.1.1", f"{rcpt.paddr.strip('<>')}... User unknown"))
+                rcpt.fail(Reply(550, "5.1.1",
+                                f"{rcpt.paddr.strip('<>') or rcpt.paddr}... User unknown"))
                 return
             rcpt.home, rcpt.uid, rcpt.gid = entry.pw_dir, entry.pw_uid, entry.pw_gid
             if not rcpt.self_reference:
@@ -512,20 +513,21 @@ def _error_reply(errors: list[tuple[str, str | None, str]], code: str, enh: str,
     return Reply(int(code), enh, text)
 
 
-def split_addresses(text: str, table: list[int]) -> list[str]:
-    """The comma-separated addresses of an alias value or a .forward line.
+def split_addresses(text: str, table: list[int], delimiter: str = ",") -> list[str]:
+    """The comma-separated addresses of an alias value or a .forward line (with
+    delimiter " ", the blank-separated ones of an old-style list).
 
-    Commas inside quotes, comments and angle brackets do not split (prescan
+    Delimiters inside quotes, comments and angle brackets do not split (prescan
     finds where each address ends).
     """
     out: list[str] = []
     p, n = 0, len(text)
     while p < n:
-        while p < n and (text[p].isspace() or text[p] == ","):
+        while p < n and (text[p].isspace() or text[p] == delimiter):
             p += 1
         if p >= n:
             break
-        _tokens, end, _errors = prescan(text[p:], table, ",")
+        _tokens, end, _errors = prescan(text[p:], table, delimiter)
         end = max(end, 1)
         member = text[p:p + end].strip()
         if member:

@@ -138,7 +138,13 @@ from mta.rules.engine import RuleEngine, stripquotes
 from mta.rules.macros import MacroEnv
 from mta.rules.resolve import PROG_MAILER, RF_CANONICAL, RF_SENDERADDR, remotename
 from mta.util.fsio import read_to_end
-from mta.util.sysexits import EX_CANTCREAT, EX_TEMPFAIL, EX_UNAVAILABLE
+from mta.util.sysexits import (
+    EX_CANTCREAT,
+    EX_OK,
+    EX_TEMPFAIL,
+    EX_UNAVAILABLE,
+    dsn_to_exit_status,
+)
 from mta.util.timespec import ctime, format_interval
 
 log = logging.getLogger("mta.deliver")
@@ -282,6 +288,9 @@ class QueueRunner:
         self._client_options: dict[str, smtpclient.ClientOptions] = {}  # by mailer
         # -v (a submission's verbose mode): what happens, line by line, as Sendmail's
         self.verbose: Callable[[str], None] | None = None
+        # Sendmail's ExitStat: the sysexits status of the last recipient that failed
+        # for good (what `sendmail -q -v` exits with), 0 while none has
+        self.exit_status = 0
         # -X: the SMTP traffic, for the traffic log
         self.traffic: Callable[[str], None] | None = None
         directory = resolve_directory(config.options.get("HostStatusDirectory"),
@@ -361,10 +370,15 @@ class QueueRunner:
         that n processes can share one run without meeting on the same files.
         """
         stats = RunStats()
-        qids = iter(self.candidates(shard=shard))
+        listed = self.candidates(shard=shard)
+        qids = iter(enumerate(listed, 1))
 
         async def worker() -> None:
-            for qid in qids:  # each worker takes the next message when it is free
+            for number, qid in qids:  # each worker takes the next message when it is free
+                if self.verbose is not None:  # -v, as Sendmail's runqueue() says it
+                    self.verbose("")
+                    self.verbose(f"Running {self.queue.directory.rstrip('/')}/{qid} "
+                                 f"(sequence {number} of {len(listed)})")
                 try:
                     outcome = await self.deliver(qid, force=force, selector=selector)
                 except Exception:  # a fault of ours: the message stays for the next run
@@ -481,6 +495,8 @@ class QueueRunner:
         self._check_compat(envelope, sendq, macros)
         # what failed before any delivery (aliases, check_compat) is in the transcript
         # first, as Sendmail writes it when it happens
+        if self.verbose is not None:
+            _say_expansion(sendq, self.verbose)
         self._note_early(envelope, sendq, now)
         for group in _groups(sendq):
             await self._deliver_group(envelope, body, group, macros, now)
@@ -703,6 +719,11 @@ class QueueRunner:
                 rcpt.timed_out = f"Cannot send message for {period}"
             deferred = []
         failed = [r for r in sendq if r.state is RcptState.BADADDR]
+        for rcpt in failed:
+            code = _failure_status(rcpt)
+            # a message that waited too long ends without an error of this run
+            if not rcpt.timed_out and code not in (EX_OK, EX_TEMPFAIL):
+                self.exit_status = code
         flags = envelope.flags
         warn = [r for r in deferred if "DELAY" in r.notify]
         returns = [r for r in failed if "FAILURE" in r.notify]
@@ -744,12 +765,13 @@ class QueueRunner:
         ordered = queue_order(deferred)
         reason = next((r.reply for r in ordered if r.reply is not None), None)
         status = deferred_text(reason)
-        try:
-            info = os.stat(self.queue.df_path(envelope.qid))
-            inode: tuple[int, int, int] | None = (os.major(info.st_dev),
-                                                  os.minor(info.st_dev), info.st_ino)
-        except OSError:
-            inode = envelope.df_inode
+        # the df's I record: Sendmail knows the df's i-number once it has read the qf
+        # (a queue run) or written the df in queueup() (a DSN), not after collect()
+        inode = envelope.df_inode
+        if not fresh or FLAG_RESPONSE in envelope.flags:
+            with contextlib.suppress(OSError):
+                info = os.stat(self.queue.df_path(envelope.qid))
+                inode = (os.major(info.st_dev), os.minor(info.st_dev), info.st_ino)
         updated = replace(
             envelope,
             recipients=tuple(r.to_queue(_server_deferral(r)) for r in ordered),
@@ -1010,6 +1032,27 @@ def deferred_text(reason: Reply | None) -> str:
     if reason.text.startswith("Deferred") or reason.text in BARE_DEFERRALS:
         return reason.text
     return f"Deferred: {reason.line()}"
+
+
+def _say_expansion(sendq: Sequence[Recipient], say: Callable[[str], None]) -> None:
+    """-v: each alias with what it stands for, and what failed before any delivery."""
+    for rcpt in sendq:
+        if rcpt.state is RcptState.EXPANDED and rcpt.children \
+                and rcpt.children[0].paddr != rcpt.paddr:
+            say(f"{rcpt.paddr}... aliased to " + ", ".join(c.paddr for c in rcpt.children))
+        elif rcpt.state is RcptState.BADADDR and rcpt.reply is not None:
+            say(rcpt.reply.text)
+
+
+def _failure_status(rcpt: Recipient) -> int:
+    """The sysexits status a recipient that failed leaves as Sendmail's ExitStat: its
+    mailer's exit status, else what its reply's enhanced status stands for."""
+    if rcpt.exit_status:
+        return rcpt.exit_status
+    reply = rcpt.reply
+    if reply is not None and reply.status:
+        return dsn_to_exit_status(reply.status)
+    return int(EX_UNAVAILABLE)
 
 
 def _server_deferral(rcpt: Recipient) -> str | None:

@@ -338,6 +338,9 @@ class RuleEngine:
         # put before each message, error and warning (not traces): "FILE: line N: "
         # while a file is read, as Sendmail's FileName and LineNumber do
         self.msg_prefix = ""
+        # where message() goes when not to out: Sendmail's message() reaches the
+        # terminal of a command-line submission only with -v (None: to out)
+        self.notes: Callable[[str], None] | None = None
         self._eight_bit_ok: bool | None = None  # the EightBitAddrOK option, read once
         # The memo of ruleset calls: see _rewrite. _impure counts what must not be
         # replayed (messages, side effects, answers from outside).
@@ -461,7 +464,7 @@ class RuleEngine:
 
     def message(self, text: str) -> None:
         self._impure += 1
-        self.out(self.msg_prefix + text)
+        (self.notes or self.out)(self.msg_prefix + text)
 
     def syserr(self, text: str) -> None:
         """A Sendmail syserr(): print it and remember it (the exit status becomes 70)."""

@@ -419,6 +419,7 @@ class Case:
     dsn_qf: bytes
     dsn_df: bytes
     inputs: dict[str, Any]
+    run_status: int = 0  # the exit status of the real `sendmail -q -v`
 
     def write(self, target: Path) -> None:
         target.mkdir(parents=True, exist_ok=True)
@@ -462,9 +463,10 @@ def run_scenario(site: Site, name: str) -> Case:
     orig_name, orig_qf = next(iter(before.items()))
     original = (orig_name, orig_qf, (site.queue / ("df" + orig_name[2:])).read_bytes())
     time.sleep(scenario.sleep)
-    # -v keeps the queue run in the foreground; its exit status is the last
-    # delivery's (EX_NOUSER ...), so the DSN found below is the check
-    _with_smtp(site, [str(REAL_SENDMAIL), *SENDMAIL_ARGS, "-q", "-v", *scenario.queue_options])
+    # -v keeps the queue run in the foreground; its exit status is that of the last
+    # recipient that failed for good (EX_NOUSER ...), kept for our run to match
+    run = _with_smtp(site, [str(REAL_SENDMAIL), *SENDMAIL_ARGS, "-q", "-v",
+                            *scenario.queue_options])
     dsns = {
         n: data for n, data in _qf_files(site).items() if b"\nSMAILER-DAEMON\n" in data
     }
@@ -495,7 +497,7 @@ def run_scenario(site: Site, name: str) -> Case:
         **scenario.report,
     }
     orig_qf, orig_df = original[1], original[2]
-    return Case(name, orig_qf, orig_df, dsn_qf, dsn_df, inputs)
+    return Case(name, orig_qf, orig_df, dsn_qf, dsn_df, inputs, run.returncode)
 
 
 # --------------------------------------------------------------------------- the tests
@@ -561,7 +563,8 @@ def _masked(qf: bytes, df: bytes, qids: dict[str, str]) -> list[str]:
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_our_queue_run_makes_the_same_dsn(site: Site, our_site: Site, name: str) -> None:
     """The queue run of our sendmail, given the message the real one was given, makes
-    the DSN the real one made: its queue file and its data file, line for line."""
+    the DSN the real one made: its queue file and its data file, line for line; and
+    `sendmail -q -v` exits as the real one does."""
     case = run_scenario(site, name)
     scenario = SCENARIOS[name]
     our_site.clear_queue()
@@ -570,8 +573,10 @@ def test_our_queue_run_makes_the_same_dsn(site: Site, our_site: Site, name: str)
     (our_site.queue / f"df{orig_qid}").write_bytes(case.orig_df)
     # -v, as for the real one: the queue run in the foreground, done before the fake
     # SMTP server goes away
-    _with_smtp(our_site, [str(OUR_SENDMAIL), *SENDMAIL_ARGS, "-q", "-v",
-                          *scenario.queue_options])
+    run = _with_smtp(our_site, [str(OUR_SENDMAIL), *SENDMAIL_ARGS, "-q", "-v",
+                                *scenario.queue_options])
+    # the status of the last recipient that failed for good (EX_NOUSER), else 0
+    assert run.returncode == case.run_status, run.stdout.decode("latin-1")[-2000:]
     dsns = {n: data for n, data in _qf_files(our_site).items()
             if b"\nSMAILER-DAEMON\n" in data and _to_of(data) == scenario.dsn_to}
     assert len(dsns) == 1, f"{name}: our DSNs {sorted(_qf_files(our_site))}"

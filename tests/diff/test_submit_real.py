@@ -146,6 +146,18 @@ CASES: list[tuple[list[str], str | bytes]] = [
     (["-oem", "-R", "full", "-V", "envid1", "nosuchuser"], PLAIN),
     (["-oem", "-f", "bob@remote.example.net", "nosuchuser"], PLAIN),
     (["-oem", "nosuchuser"], b"Subject: u\n\ncaf\xc3\xa9\n"),
+    # addresses refused as such; "a b c" is three (OldStyleHeaders)
+    (["<>"], PLAIN),
+    (["@"], PLAIN),
+    (["|/bin/true"], PLAIN),
+    (["/tmp/somefile"], PLAIN),
+    (["a@b@c"], PLAIN),
+    (["foo@"], PLAIN),
+    (['"unbalanced'], PLAIN),
+    (["a b c"], PLAIN),
+    (["x@[1.2.3"], PLAIN),
+    (["-oem", "@"], PLAIN),
+    ([":include:/etc/passwd"], PLAIN),
 ]
 
 

@@ -120,9 +120,13 @@ CASES: list[tuple[str, list[str], str, frozenset[str]]] = [
     # smmsp, so a DSN goes back to root instead (queued in the client queue)
     ("submit", [R, "@"], PLAIN, frozenset({"text"})),
     ("submit", ["-bs"], BS, frozenset({"text", "out"})),
+    # delivered at once (the MTA is down): the attempt leaves N1, K, M, and no I
+    # record (a df that collect() wrote), as smmsp
+    ("submit", ["-odi", R], PLAIN, frozenset()),
     # no RunAsUser: root writes the queue, and can write its ~/dead.letter
     ("sendmail", [R], PLAIN, frozenset()),
     ("sendmail", ["root", "nosuchuser"], PLAIN, frozenset()),
+    ("sendmail", ["-odi", R], PLAIN, frozenset()),
     ("unknown", [R], PLAIN, frozenset()),
     ("unknown-mta", [R], PLAIN, frozenset()),
     ("numeric", [R], PLAIN, frozenset()),
@@ -142,7 +146,8 @@ def inner(site: str, command: str) -> int:
         for queue in queues:
             for old in queue.iterdir():
                 old.unlink()
-        argv = [command, "-C", f"{site}/{cf}.cf", "-odq", *args]
+        odq = [] if any(a.startswith("-od") for a in args) else ["-odq"]
+        argv = [command, "-C", f"{site}/{cf}.cf", *odq, *args]
         env = {"PATH": "/usr/sbin:/usr/bin:/bin", "HOME": str(homes["root"])}
         if args == ["-bs"]:
             done = _dialogue(argv, env, message.split("\n"))
@@ -199,6 +204,7 @@ def _mask(text: str, name: str) -> str:
     """Queue ids, times and the site's path replaced by words."""
     text = nsenv.mask_qf(text).replace(f"{nsenv.NS_ROOT}/{name}", "SITE")
     text = re.sub(r"(?m)^From (\S+) .*$", r"From \1 DATE", text)
+    text = re.sub(r"(?m)^K\d{9,}$", "KX", text)  # the time of an attempt
     return re.sub(r"\w{3}, \s?\d{1,2} \w{3} \d{4} HH:MM:SS [-+]?\w+", "DATE", text)
 
 
