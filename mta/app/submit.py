@@ -251,7 +251,7 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
     from mta.rules.check import define_plain
     from mta.rules.headers import MACRO_G, commaize, crackaddr, must_quote_chars
     from mta.rules.resolve import parseaddr
-    from mta.smtp.session import default_headers
+    from mta.smtp.session import SUBMISSION_DAEMON_FLAGS, default_headers
     from mta.util.timespec import arpadate
 
     config = runtime.config
@@ -384,7 +384,7 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
     single = args.recipients[0] if len(args.recipients) == 1 and \
         sum(1 for _raw, from_header in listed if not from_header) == 1 else None
     values: list[tuple[str, str | None]] = [
-        ("_", f"{login}@localhost"), ("daemon_flags", "c u"),
+        ("_", f"{login}@localhost"), ("daemon_flags", SUBMISSION_DAEMON_FLAGS),
         ("a", arpadate(int(date_time))), ("b", arpadate(int(now))),
         ("t", time.strftime("%Y%m%d%H%M", time.localtime(now))),
         ("i", qid), ("g", g), ("x", full_name), ("u", single)]
@@ -413,7 +413,7 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
     auth = None if (warn or not g) else (g if "@" in g else f"{g}@{j}")
     envelope = QueueEnvelope(
         qid=qid, sender=sender, recipients=tuple(recipients), headers=tuple(header_records),
-        macros=(("_", f"{login}@localhost"), ("daemon_flags", "c u")),
+        macros=(("_", f"{login}@localhost"), ("daemon_flags", SUBMISSION_DAEMON_FLAGS)),
         created=int(now), priority=initial_priority(got.size, counted, message_class),
         status_message=error_text,
         body_type=("7BIT" if args.body_type == "8BITMIME" and not got.eight_bit

@@ -47,7 +47,7 @@ import contextlib
 import enum
 import errno
 import logging
-import os
+import pwd
 import re
 import socket
 import ssl
@@ -316,9 +316,12 @@ class Session:
                 + (" (may be forged)" if client_resolve == "FORGED" else ""))
             self.define("_", self.label)
         else:
-            self.define("_", f"{os.environ.get('USER', 'root')}@localhost")
+            # -bs: the invoking user, as for a submission on the command line
+            self.define("_", f"{invoker_login()}@localhost")
         self.define("daemon_name", listener.name)
-        self.define("daemon_flags", daemon_flags(listener.modifiers))
+        # -bs is no daemon: its ${daemon_flags} is a command-line submission's "c u"
+        self.define("daemon_flags", daemon_flags(listener.modifiers) if self.peer is not None
+                    else SUBMISSION_DAEMON_FLAGS)
         if self.local is not None:
             self.define("daemon_addr", self.local[0])
             self.define("daemon_port", str(self.local[1]))
@@ -444,7 +447,8 @@ class Session:
         self.last_error = None
         self.txn = None
         self.state = State.READY
-        who = self.client_name if self.peer else "localhost"
+        # -bs: Sendmail greets the invoking user ($_, "root@localhost")
+        who = self.client_name if self.peer else (self.macros.get("_") or "localhost")
         addr = f" [{self.client_addr}]" if self.peer else ""
         if self.macros.get("client_resolve") == "FORGED":
             addr += " (may be forged)"
@@ -1084,6 +1088,20 @@ def _dates(now: float) -> tuple[str, str]:
                   time.strftime("%Y%m%d%H%M", time.localtime(second)))
         _DATE_CACHE[0] = cached
     return cached[1], cached[2]
+
+
+SUBMISSION_DAEMON_FLAGS = "c u"  # ${daemon_flags} of a submission without a daemon
+
+
+def invoker_login() -> str:
+    """The login name of who started this process (also after it became RunAsUser)."""
+    from mta.util.privs import invoker_uid
+
+    uid = invoker_uid()
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
 
 
 def daemon_flags(modifiers: str) -> str:
