@@ -51,11 +51,11 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import IO
+from typing import IO, TypeVar
 
 # tests/support/nssmtp.py: the SMTP server the differential tests start in their
 # namespace (written into the site directory, run with the test's interpreter)
@@ -288,6 +288,39 @@ def site_mc_head(cf_m4: str | Path, versionid: str) -> str:
             f"define(`confPID_FILE', `{ns}/sendmail.pid')dnl\n"
             "define(`confDONT_PROBE_INTERFACES', `True')dnl\n"
             "define(`confTO_IDENT', `0')dnl\n")
+
+
+# The sendmail.mc of a submission test site (tests/diff/test_submit_real.py,
+# test_submit_runas_real.py): @DIR@ is the site's directory inside the namespace.
+SUBMISSION_SITE_MC = """divert(0)dnl
+include(`/usr/share/sendmail/cf/m4/cf.m4')dnl
+OSTYPE(`linux')dnl
+define(`confDONT_PROBE_INTERFACES', `True')dnl
+define(`confTO_IDENT', `0')dnl
+define(`confPID_FILE', `@DIR@/sendmail.pid')dnl
+define(`ALIAS_FILE', `@DIR@/aliases')dnl
+define(`STATUS_FILE', `@DIR@/statistics')dnl
+define(`QUEUE_DIR', `@DIR@/mqueue')dnl
+FEATURE(`no_default_msa')dnl
+MAILER(`local')dnl
+MAILER(`smtp')dnl
+"""
+
+
+_T = TypeVar("_T")
+
+
+def run_both(tmp_path: Path, run: Callable[[Path, str, str], _T], real: str,
+             ours: str) -> tuple[_T, _T]:
+    """run(root, name, command) for the real program and for ours, in a site root
+    (tmp_path/site, mode 0755 so that a RunAsUser may enter it) removed afterwards."""
+    root = tmp_path / "site"
+    root.mkdir()
+    root.chmod(0o755)
+    try:
+        return run(root, "real", real), run(root, "ours", ours)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def mask_qf(text: str) -> str:

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -49,17 +48,9 @@ ROOT = Path(__file__).resolve().parents[2]
 REAL = "/usr/sbin/sendmail"
 OURS = str(ROOT / ".venv" / "bin" / "sendmail")
 PORT = 2525
-MC = """divert(0)dnl
-include(`/usr/share/sendmail/cf/m4/cf.m4')dnl
-OSTYPE(`linux')dnl
-define(`confDONT_PROBE_INTERFACES', `True')dnl
-define(`confTO_IDENT', `0')dnl
-define(`confPID_FILE', `@DIR@/sendmail.pid')dnl
-define(`ALIAS_FILE', `@DIR@/aliases')dnl
-define(`STATUS_FILE', `@DIR@/statistics')dnl
-FEATURE(`no_default_msa')dnl
-MAILER(`local')dnl
-MAILER(`smtp')dnl
+# the submission sites' .mc without its QUEUE_DIR (this site's daemons are given
+# theirs), and H lines with conditions
+MC = nsenv.SUBMISSION_SITE_MC.replace("define(`QUEUE_DIR', `@DIR@/mqueue')dnl\n", "") + """\
 LOCAL_CONFIG
 H?${client_addr}?X-Client: ${client_addr} here
 H?$r?X-Proto: $r
@@ -162,14 +153,7 @@ def test_queue_files_as_real_sendmail_writes_them(tmp_path: Path) -> None:
     for path in (REAL, "/usr/bin/m4", "/usr/share/sendmail/cf/m4/cf.m4", OURS):
         if not os.path.exists(path):
             pytest.skip(f"missing {path}")
-    root = tmp_path / "site"
-    root.mkdir()
-    root.chmod(0o755)
-    try:
-        real = _run(root, "real", REAL)
-        ours = _run(root, "ours", OURS)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+    real, ours = nsenv.run_both(tmp_path, _run, REAL, OURS)
     cases = [*CASES, *DSN_CASES]
     assert len(real) == len(ours) == len(cases)
     for case, theirs, mine in zip(cases, real, ours, strict=True):

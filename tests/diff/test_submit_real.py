@@ -29,7 +29,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -43,19 +42,7 @@ import nsenv
 ROOT = Path(__file__).resolve().parents[2]
 REAL = "/usr/sbin/sendmail"
 OURS = str(ROOT / ".venv" / "bin" / "sendmail")
-MC = """divert(0)dnl
-include(`/usr/share/sendmail/cf/m4/cf.m4')dnl
-OSTYPE(`linux')dnl
-define(`confDONT_PROBE_INTERFACES', `True')dnl
-define(`confTO_IDENT', `0')dnl
-define(`confPID_FILE', `@DIR@/sendmail.pid')dnl
-define(`ALIAS_FILE', `@DIR@/aliases')dnl
-define(`STATUS_FILE', `@DIR@/statistics')dnl
-define(`QUEUE_DIR', `@DIR@/mqueue')dnl
-FEATURE(`no_default_msa')dnl
-MAILER(`local')dnl
-MAILER(`smtp')dnl
-"""
+MC = nsenv.SUBMISSION_SITE_MC
 R = "bob@remote.example.net"
 PLAIN = "Subject: plain test\n\nhello world\n"
 # (arguments after -odq, standard input)
@@ -231,14 +218,7 @@ def test_submissions_as_real_sendmail_queues_them(tmp_path: Path) -> None:
     for path in (REAL, "/usr/bin/m4", "/usr/share/sendmail/cf/m4/cf.m4", OURS):
         if not os.path.exists(path):
             pytest.skip(f"missing {path}")
-    root = tmp_path / "site"
-    root.mkdir()
-    root.chmod(0o755)
-    try:
-        real = _run(root, "real", REAL)
-        ours = _run(root, "ours", OURS)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+    real, ours = nsenv.run_both(tmp_path, _run, REAL, OURS)
     assert len(real) == len(ours) == len(CASES)
     different = [(case, theirs, mine) for case, theirs, mine in zip(CASES, real, ours,
                                                                     strict=True)

@@ -46,7 +46,6 @@ import json
 import os
 import pwd
 import re
-import shutil
 import stat
 import subprocess
 import sys
@@ -61,19 +60,7 @@ import nsenv
 ROOT = Path(__file__).resolve().parents[2]
 REAL = "/usr/sbin/sendmail"
 OURS = os.environ.get("SENDMAIL_UNDER_TEST") or str(ROOT / ".venv" / "bin" / "sendmail")
-MC = """divert(0)dnl
-include(`/usr/share/sendmail/cf/m4/cf.m4')dnl
-OSTYPE(`linux')dnl
-define(`confDONT_PROBE_INTERFACES', `True')dnl
-define(`confTO_IDENT', `0')dnl
-define(`confPID_FILE', `@DIR@/sendmail.pid')dnl
-define(`ALIAS_FILE', `@DIR@/aliases')dnl
-define(`STATUS_FILE', `@DIR@/statistics')dnl
-define(`QUEUE_DIR', `@DIR@/mqueue')dnl
-FEATURE(`no_default_msa')dnl
-MAILER(`local')dnl
-MAILER(`smtp')dnl
-"""
+MC = nsenv.SUBMISSION_SITE_MC
 # cf/cf/submit.mc of sendmail-cf with the client queue in the site (MSP_QUEUE_DIR, as
 # Debian's submit.mc sets it); @RUNAS@: defines that come before FEATURE(`msp')
 SUBMIT_MC = """divert(0)dnl
@@ -296,14 +283,7 @@ def test_submissions_as_root_switch_to_run_as_user(tmp_path: Path) -> None:
     reason = unavailable()
     if reason:
         pytest.skip(reason)
-    root = tmp_path / "site"
-    root.mkdir()
-    root.chmod(0o755)
-    try:
-        real = _run(root, "real", REAL)
-        ours = _run(root, "ours", OURS)
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
+    real, ours = nsenv.run_both(tmp_path, _run, REAL, OURS)
     assert len(real) == len(ours) == len(CASES)
     # the switch itself, in the real program: the MSP's files are smmsp's, 0660
     smmsp = pwd.getpwnam("smmsp")
