@@ -59,6 +59,7 @@ from mta.core.errors import ConfigError
 from mta.util.sysexits import ExitCode
 
 if TYPE_CHECKING:
+    from mta.app.runtime import Runtime
     from mta.app.submit import SubmitArgs
     from mta.deliver.runner import Selector
 
@@ -298,6 +299,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ConfigError as exc:
             print(exc)
             return int(ExitCode.EX_OSFILE)
+        # as root through submit.cf -bv runs as smmsp, and says so ("Notice: ...")
+        status = _become_run_as_user(runtime)
+        if status != ExitCode.EX_OK:
+            return status
         return verify(runtime, _rest, verbose=verbose)
     if mode == "m":
         submission, usage_errors = submit_args(submit_opts)
@@ -399,7 +404,6 @@ def _submit(cf: str, overrides: dict[str, str], args: SubmitArgs, recipients: li
     """-bm (the default): queue the message on standard input and deliver it."""
     from mta.app.runtime import Runtime
     from mta.app.submit import open_traffic_log, submit
-    from mta.util.privs import drop_to_run_as_user
 
     _log_to("m")
     try:
@@ -410,14 +414,24 @@ def _submit(cf: str, overrides: dict[str, str], args: SubmitArgs, recipients: li
     args.traffic = open_traffic_log(args.traffic_log)  # as the caller
     # root becomes RunAsUser before the message is read, as Sendmail does once the .cf
     # is read: the queue files are then RunAsUser's (smmsp's, for submit.cf)
-    status, lines = drop_to_run_as_user(runtime.config.options, runtime.config.path,
-                                        packages=("mta",))
-    for line in lines:
-        print(line)
+    status = _become_run_as_user(runtime)
     if status != ExitCode.EX_OK:
         return status
     args.recipients = list(recipients)
     return submit(runtime, args, sys.stdin.buffer.read())
+
+
+def _become_run_as_user(runtime: Runtime) -> int:
+    """Root becomes the .cf's RunAsUser, as Sendmail's main() does once the .cf is read
+    in every mode but the daemon and test mode; prints what went wrong, returns the
+    exit status (EX_OK: go on)."""
+    from mta.util.privs import drop_to_run_as_user
+
+    status, lines = drop_to_run_as_user(runtime.config.options, runtime.config.path,
+                                        packages=("mta",))
+    for line in lines:
+        print(line)
+    return int(status)
 
 
 def _log_to(mode: str) -> None:

@@ -110,6 +110,9 @@ CASES: list[tuple[str, list[str], str, frozenset[str]]] = [
     # one also writes the C record of ruleset 5 (ours does not: text not compared)
     ("submit", ["-bs"], BS, frozenset({"text"})),
     ("sendmail", ["-bs"], BS, frozenset()),
+    # -bv: through submit.cf root is smmsp too, hence the notice
+    ("submit", ["-bv", "nosuchuser", R], "", frozenset()),
+    ("sendmail", ["-bv", "root", R], "", frozenset()),
     # delivered at once (the MTA is down): the attempt leaves N1, K, M, and no I
     # record (a df that collect() wrote), as smmsp
     ("submit", ["-odi", R], PLAIN, frozenset()),
