@@ -551,10 +551,14 @@ class QueueRunner:
         verbose = self.verbose
         if verbose is not None:
             where = f"{first.host} via {mailer.name}" if first.host else mailer.name
-            verbose(f"{first.paddr}... Connecting to {where}...")
+            # e_to: every recipient of the delivery, in the order of its "tochain"
+            # (the send queue's last first), as Sendmail's deliver() joins them
+            verbose(f"{','.join(r.paddr for r in reversed(group))}... "
+                    f"Connecting to {where}...")
+        told: set[int] = set()  # the recipients -v spoke of already (refused RCPTs)
         if kind is MailerKind.SMTP:
-            await self._smtp(envelope, group, mailer, macros, data, g,
-                             _message_size(envelope, body))
+            told = await self._smtp(envelope, group, mailer, macros, data, g,
+                                    _message_size(envelope, body))
         elif kind is MailerKind.FILE:
             await self._file(envelope, group, data)
         elif kind is MailerKind.PROGRAM:
@@ -565,7 +569,7 @@ class QueueRunner:
                                 "is not supported"))
         for rcpt in group:
             self._log_rcpt(envelope, rcpt, now, mailer)
-            if verbose is not None:
+            if verbose is not None and id(rcpt) not in told:
                 verbose(f"{rcpt.paddr}... {_outcome(rcpt)}")
             if kind is MailerKind.SMTP:
                 continue  # _smtp wrote its lines, each after the reply it was
@@ -577,7 +581,9 @@ class QueueRunner:
                 _note(rcpt, f"{_shown(rcpt)}... Successfully delivered")
 
     async def _smtp(self, envelope: QueueEnvelope, group: list[Recipient], mailer: MailerDef,
-                    macros: MacroEnv, data: bytes, g: str, size: int) -> None:
+                    macros: MacroEnv, data: bytes, g: str, size: int) -> set[int]:
+        """Deliver group by SMTP; returns the ids of the recipients whose outcome -v
+        said already (a refused RCPT, right after the server's reply)."""
         host = group[0].host or ""
         destinations = await smtpclient.resolve_destinations(
             host, self.env, port=smtp_port(mailer, macros),
@@ -588,7 +594,7 @@ class QueueRunner:
             for rcpt in group:
                 rcpt.fail(destinations.failure)
                 _note(rcpt, _transcript_line(rcpt))
-            return
+            return set()
         # deliver() links the recipients into its "tochain" by putting each one in front,
         # and smtp sends the RCPT commands along that chain: the send queue's last first
         chain = group[::-1]
@@ -600,11 +606,23 @@ class QueueRunner:
                 _convert_8to7, host=self.settings.helo_name, qid=envelope.qid,
                 mode=self.settings.eight_bit_mode, body_type=envelope.body_type,
                 charset=self.settings.default_charset)
+        told: set[int] = set()
+        verbose = self.verbose
+
+        def refused(index: int, reply: Reply) -> None:
+            if verbose is None:
+                return
+            rcpt = chain[index]
+            told.add(id(rcpt))
+            said = deferred_text(reply) if reply.code < 500 else \
+                reply.text.split("... ", 1)[-1]
+            verbose(f"{rcpt.paddr}... {said}")
+
         message = smtpclient.OutboundMessage(
             sender=g, recipients=outbound, data=data, size=size,
             body_type=envelope.body_type,
             envid=envelope.envid, ret=envelope.ret, has_8bit=envelope.has_8bit,
-            convert=convert)
+            convert=convert, refused=refused if verbose is not None else None)
         options = self._client_options.get(mailer.name)
         if options is None:
             settings = self.settings
@@ -628,6 +646,7 @@ class QueueRunner:
             else:
                 rcpt.fail(result.reply)
         _note_smtp(chain, talk)
+        return told
 
     async def _file(self, envelope: QueueEnvelope, group: list[Recipient],
                     data: bytes) -> None:
@@ -809,6 +828,9 @@ class QueueRunner:
                     lines.append(line)
         if FLAG_RESPONSE in envelope.flags:  # a DSN that fails goes to the postmaster
             envelope = replace(envelope, sender="<>")
+        if delay and self.verbose is not None:  # -v: the warning's subject, as Sendmail
+            self.verbose("Warning: could not send message for past "
+                         + format_interval(self.settings.queue_warn))
         qids = await queue_dsn(
             self.queue, self.config, self.engine.macros, envelope, body, recipients, now=now,
             kind=kind or (DsnKind.DELAY if delay else DsnKind.FAILURE),

@@ -195,6 +195,9 @@ class OutboundMessage:
     # for a server without 8BITMIME: (data, server name) -> the data to send instead,
     # converted to 7 bits, or a refusal (mta.deliver.mime.mime8to7)
     convert: Callable[[bytes, str], Mime7Result] | None = None
+    # told of each RCPT the server refuses, (index in recipients, reply), as soon as
+    # the reply is read: -v says what it means for that recipient there, as Sendmail
+    refused: Callable[[int, Reply], None] | None = None
 
 
 def _timeout_default(name: str) -> float:
@@ -938,14 +941,18 @@ async def _transaction(
             if reply.code >= 300:
                 raise _StaleConnection
         mail_reply = await conn.read_reply(timeout=timeouts.mail, phase="MAIL")
-        for _ in rcpts:
-            rcpt_replies.append(await conn.read_reply(timeout=timeouts.rcpt, phase="RCPT"))
+        for index in pending:
+            reply = await conn.read_reply(timeout=timeouts.rcpt, phase="RCPT")
+            rcpt_replies.append(reply)
+            if mail_reply.code < 300:
+                _refused(message, index, reply)
     else:
         mail_reply = await conn.command(mail, timeout=timeouts.mail, phase="MAIL")
         if mail_reply.code < 300:
-            for line in rcpts:
-                rcpt_replies.append(await conn.command(line, timeout=timeouts.rcpt,
-                                                       phase="RCPT"))
+            for index, line in zip(pending, rcpts, strict=True):
+                reply = await conn.command(line, timeout=timeouts.rcpt, phase="RCPT")
+                rcpt_replies.append(reply)
+                _refused(message, index, reply)
     if mail_reply.code >= 300:
         if mail_reply.code >= 500:
             final.update((i, mail_reply) for i in pending)
@@ -990,6 +997,11 @@ async def _transaction(
                                       f"{reply.code} reply after the message"))
     final.update((i, reply) for i in accepted)
     return True
+
+
+def _refused(message: OutboundMessage, index: int, reply: Reply) -> None:
+    if reply.code >= 400 and message.refused is not None:
+        message.refused(index, reply)
 
 
 async def deliver_message(

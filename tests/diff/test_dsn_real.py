@@ -24,6 +24,12 @@ DESCRIPTION
     that Sendmail's DSN code writes (all but Received: and the .cf H lines
     with a condition) and that our body equals the real df byte for byte.
 
+    test_our_queue_run_makes_the_same_dsn then gives our `sendmail -q -v` the
+    message the real one was given (its qf and df, in a copy of the site with
+    our alias map) and compares the whole DSN it queues with the real one's,
+    qf and df line for line (queue ids, dates, T, K and the I record masked),
+    and what -v printed and the exit status.
+
     Run as a script (as root) to regenerate the unit-test fixtures of
     tests/unit/deliver/data/dsn/:
         .venv/bin/python tests/diff/test_dsn_real.py --write-fixtures
@@ -420,6 +426,7 @@ class Case:
     dsn_df: bytes
     inputs: dict[str, Any]
     run_status: int = 0  # the exit status of the real `sendmail -q -v`
+    run_output: str = ""  # and what it printed
 
     def write(self, target: Path) -> None:
         target.mkdir(parents=True, exist_ok=True)
@@ -497,7 +504,8 @@ def run_scenario(site: Site, name: str) -> Case:
         **scenario.report,
     }
     orig_qf, orig_df = original[1], original[2]
-    return Case(name, orig_qf, orig_df, dsn_qf, dsn_df, inputs, run.returncode)
+    return Case(name, orig_qf, orig_df, dsn_qf, dsn_df, inputs, run.returncode,
+                run.stdout.decode("latin-1"))
 
 
 # --------------------------------------------------------------------------- the tests
@@ -564,7 +572,7 @@ def _masked(qf: bytes, df: bytes, qids: dict[str, str]) -> list[str]:
 def test_our_queue_run_makes_the_same_dsn(site: Site, our_site: Site, name: str) -> None:
     """The queue run of our sendmail, given the message the real one was given, makes
     the DSN the real one made: its queue file and its data file, line for line; and
-    `sendmail -q -v` exits as the real one does."""
+    `sendmail -q -v` says what the real one says and exits as it does."""
     case = run_scenario(site, name)
     scenario = SCENARIOS[name]
     our_site.clear_queue()
@@ -575,8 +583,13 @@ def test_our_queue_run_makes_the_same_dsn(site: Site, our_site: Site, name: str)
     # SMTP server goes away
     run = _with_smtp(our_site, [str(OUR_SENDMAIL), *SENDMAIL_ARGS, "-q", "-v",
                                 *scenario.queue_options])
-    # the status of the last recipient that failed for good (EX_NOUSER), else 0
-    assert run.returncode == case.run_status, run.stdout.decode("latin-1")[-2000:]
+    # what -v says, and the status of the last recipient that failed for good
+    # (EX_NOUSER), else 0
+    said = nsenv.mask_qf(run.stdout.decode("latin-1")).splitlines()
+    expected = nsenv.mask_qf(case.run_output).splitlines()
+    assert said == expected, "\n".join(difflib.unified_diff(expected, said, "real", "ours",
+                                                           lineterm=""))
+    assert run.returncode == case.run_status
     dsns = {n: data for n, data in _qf_files(our_site).items()
             if b"\nSMAILER-DAEMON\n" in data and _to_of(data) == scenario.dsn_to}
     assert len(dsns) == 1, f"{name}: our DSNs {sorted(_qf_files(our_site))}"
