@@ -43,7 +43,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -184,21 +184,24 @@ class QueueWriter:
                 + self.size
         if not self.eight_bit:  # the message's own fields (an H line's marker is no data)
             self.eight_bit = not all(v.isascii() for _n, v, c in headers if c is None)
+        # in Sendmail's order: by destination host, local ones first, else as given
+        ordered = sorted(txn.recipients, key=lambda r: r.host.lower())
         recipients = tuple(
             QueueRecipient.from_rcpt(
                 f"<{r.address}>",
                 notify=tuple(w.strip() for w in r.notify.split(",")) if r.notify else None,
                 orcpt=r.orcpt,
                 final_recipient=f"RFC822; {r.address}",
+                controller=r.controller,
             )
-            for r in txn.recipients
+            for r in ordered
         )
         saved = tuple((macros or {}).items())
         message_class = self.precedence(headers)
         envelope = QueueEnvelope(
             qid=self.qid,
             sender=f"<{txn.sender}>" if txn.sender else "<>",
-            recipients=recipients,
+            recipients=_with_bare_c(recipients),
             headers=header_records,
             macros=saved,
             created=int(time.time()),
@@ -218,17 +221,19 @@ class QueueWriter:
             envid=txn.envid,
         )
         if self.placement is not None:
-            parts = self.placement([r.address for r in txn.recipients])
+            parts = self.placement([r.address for r in ordered])
             if len(parts) > 1 or parts[0][0] is not None:
-                await self._commit_split(envelope, parts)
+                await self._commit_split(envelope, parts, recipients)
                 return
         await self.queue.commit(envelope)
         if self.on_commit is not None:
             self.on_commit(self.qid)
 
     async def _commit_split(self, envelope: QueueEnvelope,
-                            parts: list[tuple[FsQueue | None, list[int]]]) -> None:
-        """Sendmail's split by queue group: a queue file per group, in its directory.
+                            parts: list[tuple[FsQueue | None, list[int]]],
+                            recipients: Sequence[QueueRecipient]) -> None:
+        """Sendmail's split by queue group: a queue file per group, in its directory
+        (parts: the indexes of recipients, as they are before _with_bare_c()).
 
         The other groups' copies are made durable first; the default queue's
         own part (if any) last, so that a failure leaves no half of a message.
@@ -245,13 +250,13 @@ class QueueWriter:
                 qid = self.qid if len(parts) == 1 else queue.new_qid()
                 writer = queue.open_body(qid)
                 writer.write(body)
-                part = replace(envelope, qid=qid,
-                               recipients=tuple(envelope.recipients[i] for i in indexes))
+                part = replace(envelope, qid=qid, recipients=_with_bare_c(
+                    recipients[i] for i in indexes))
                 await queue.commit(part)
                 made.append((queue, qid))
             if own is not None:
                 await self.queue.commit(replace(
-                    envelope, recipients=tuple(envelope.recipients[i] for i in own)))
+                    envelope, recipients=_with_bare_c(recipients[i] for i in own)))
                 if self.on_commit is not None:
                     self.on_commit(self.qid)
             else:
@@ -269,6 +274,17 @@ class QueueWriter:
     def abort(self) -> None:
         """Forget the message: its files go."""
         self.queue.abort(self.qid)
+
+
+def _with_bare_c(recipients: Iterable[QueueRecipient]) -> tuple[QueueRecipient, ...]:
+    """As Sendmail's printctladdr() writes them: a recipient without a controlling
+    address that follows one with it gets a bare C record (controller "")."""
+    out: list[QueueRecipient] = []
+    for rcpt in recipients:
+        if rcpt.controller is None and out and out[-1].controller:
+            rcpt = replace(rcpt, controller="")
+        out.append(rcpt)
+    return tuple(out)
 
 
 def _option_int(options: Mapping[str, str], name: str, default: int) -> int:

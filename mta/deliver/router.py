@@ -70,7 +70,7 @@ from mta.queue.qfformat import (
     RECIPIENT_FLAG_ORDER,
     QueueRecipient,
 )
-from mta.rules.check import define_plain, using_macros
+from mta.rules.check import maplocaluser, using_macros
 from mta.rules.engine import RuleEngine
 from mta.rules.macros import MacroEnv
 from mta.rules.resolve import (
@@ -79,10 +79,8 @@ from mta.rules.resolve import (
     PROG_MAILER,
     Address,
     AddressState,
-    buildaddr,
     parseaddr,
 )
-from mta.util.sysexits import EX_TEMPFAIL
 
 DEFAULT_MAX_ALIAS_RECURSION = 10
 _PING_FLAGS = RCPT_HAS_NOTIFY + RCPT_NOTIFY_SUCCESS + RCPT_NOTIFY_FAILURE + RCPT_NOTIFY_DELAY
@@ -345,26 +343,15 @@ class Router:
         The replacement keeps the address as given, its flags, ORCPT and final
         recipient; its C record names the address it replaced.
         """
-        engine = self.engine
-        if 5 not in engine.config.rulesets:
+        if rcpt.address is None:
             return False
-        tokens, _end, _errors = prescan(rcpt.user, engine.tables.ext)
-        if tokens is None:
+        address = maplocaluser(self.engine, rcpt.address, home=rcpt.home)
+        if address is None:
             return False
-        macros = engine.macros
-        define_plain(macros, "h", rcpt.host)
-        define_plain(macros, "u", rcpt.user)
-        define_plain(macros, "z", rcpt.home)
-        define_plain(macros, "addr_type", "e r")
-        if engine.rewrite(tokens, 5) == EX_TEMPFAIL:
+        if isinstance(address, str):  # MAPLOCALUSER_TEMPFAIL
             rcpt.fail(Reply(451, "4.4.3", f"{rcpt.paddr}... Transient parse error -- "
                             "message queued for future delivery"))
             return True
-        if not tokens or not isinstance(tokens[0], Op) or tokens[0].kind is not OpKind.CANONNET:
-            return False
-        address = buildaddr(engine, tokens, rcpt.paddr, 0)
-        if (address.mailer_name, (address.host or "").lower(), address.user) == rcpt.key:
-            return False
         child = Recipient(rcpt.paddr, rcpt.flags, rcpt.orcpt, rcpt.final_recipient,
                           controller=_controller(rcpt) or f":{rcpt.paddr}", parent=rcpt,
                           address=address, level=rcpt.level)

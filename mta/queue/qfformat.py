@@ -226,6 +226,7 @@ class QueueRecipient:
         orcpt: str | None = None,
         final_recipient: str | None = None,
         primary: bool = True,
+        controller: str | None = None,
     ) -> QueueRecipient:
         """Make a recipient from the arguments of an RCPT TO command.
 
@@ -238,6 +239,7 @@ class QueueRecipient:
             final_recipient: the r record; Sendmail writes "RFC822; " and the
                 address without angle brackets (after canonicalization).
             primary: False for the result of an alias expansion.
+            controller: the C record ("" for a bare C).
 
         Returns:
             The recipient with its R flags in Sendmail's order.
@@ -254,7 +256,7 @@ class QueueRecipient:
             letters.add(RCPT_HAS_NOTIFY)
         letters |= {w[0] for w in words if w != "NEVER"}
         flags = "".join(c for c in RECIPIENT_FLAG_ORDER if c in letters)
-        return cls(address, flags, orcpt, final_recipient)
+        return cls(address, flags, orcpt, final_recipient, controller)
 
     @property
     def notify(self) -> tuple[str, ...] | None:

@@ -72,6 +72,7 @@ from mta.rules.resolve import (
     RF_SENDERADDR,
     Address,
     AddressState,
+    buildaddr,
     parseaddr,
     remotename,
 )
@@ -189,15 +190,31 @@ class Policy:
         with self._using(macros):
             return self._parse(addr)
 
-    def check_local_user(self, addr: str, address: Address | None) -> Reply | None:
-        """After check_rcpt: a local user must be an alias or a passwd entry (recipient())."""
+    def check_local_user(self, addr: str, address: Address | None, *,
+                         macros: MacroEnv | None = None) -> tuple[Reply | None, Address | None]:
+        """After check_rcpt, what Sendmail's recipient() finds, in its order: an alias
+        of a local user is fine; ruleset 5 may send the address elsewhere (F=5:
+        LUSER_RELAY, the MSP's relay: the new address is returned); else a local user
+        must have a passwd entry (F=w), or the refusal is "User unknown"."""
         if address is None or address.state is not AddressState.OK:
-            return None
+            return None, None
         mailer = address.mailer
-        if mailer is not None and mailer.name == "local" and not _user_known(
-                self.engine, address.user):
-            return Reply(550, "5.1.1", f"{addr}... User unknown")
-        return None
+        if mailer is None:
+            return None, None
+        local = mailer.name == "local"
+        if local and _alias_known(self.engine, address.user):
+            return None, None
+        if "5" in mailer.flags:
+            # on a copy: what ruleset 5 is given ($h, $u, $z) stays out of the session
+            with self._using((macros or self.engine.macros).copy()) as engine:
+                replaced = maplocaluser(engine, address)
+                if isinstance(replaced, Address):
+                    return None, replaced
+                if replaced is not None:  # deferred: it is queued, as Sendmail's
+                    return None, None
+        if local and "w" in mailer.flags and not _user_known(self.engine, address.user):
+            return Reply(550, "5.1.1", f"{addr}... User unknown"), None
+        return None, None
 
     def _parse(self, addr: str) -> tuple[Address | None, Reply | None]:
         """parseaddr() in an SMTP command (inside _using): any error it reports fails it."""
@@ -402,15 +419,18 @@ def _describe(member: str, here: str) -> str:
 def _user_known(engine: RuleEngine, user: str) -> bool:
     """An alias (user, then the part before +detail) or a passwd entry of that name."""
     base = user.split("+", 1)[0]
+    return _alias_known(engine, user) or any(
+        _passwd(name) is not None for name in dict.fromkeys((user, base)))
+
+
+def _alias_known(engine: RuleEngine, user: str) -> bool:
+    """An alias of that name, or of its part before +detail."""
     maps = engine.maps
-    for name in dict.fromkeys((user, base)):
-        if maps is not None and maps.get("aliases") is not None:
-            found = engine.shared_lookup("aliases", name)
-            if found.status is LookupStatus.FOUND:
-                return True
-        if _passwd(name) is not None:
-            return True
-    return False
+    if maps is None or maps.get("aliases") is None:
+        return False
+    base = user.split("+", 1)[0]
+    return any(engine.shared_lookup("aliases", name).status is LookupStatus.FOUND
+               for name in dict.fromkeys((user, base)))
 
 
 def _reply(code: int, enh: str | None, text: str) -> Reply:
@@ -423,6 +443,36 @@ def _reply(code: int, enh: str | None, text: str) -> Reply:
         return Reply(code, enh, text)
     except ValueError:
         return Reply(code, f"{str(code)[0]}.0.0", text)
+
+
+MAPLOCALUSER_TEMPFAIL = "tempfail"  # ruleset 5 could not say (a map deferred): a str
+
+
+def maplocaluser(engine: RuleEngine, address: Address, *,
+                 home: str | None = None) -> Address | str | None:
+    """Sendmail's maplocaluser(): address's user through ruleset 5 ($h, $u and $z
+    set, ${addr_type} "e r"); the new mailer triple when it differs from address's,
+    MAPLOCALUSER_TEMPFAIL when the rules deferred, None when nothing changes (no
+    ruleset 5, or a result that is no mailer triple or the same one)."""
+    if 5 not in engine.config.rulesets:
+        return None
+    tokens, _end, _errors = prescan(address.user, engine.tables.ext)
+    if tokens is None:
+        return None
+    macros = engine.macros
+    define_plain(macros, "h", address.host)
+    define_plain(macros, "u", address.user)
+    define_plain(macros, "z", home)
+    define_plain(macros, "addr_type", "e r")
+    if engine.rewrite(tokens, 5) == EX_TEMPFAIL:
+        return MAPLOCALUSER_TEMPFAIL
+    if not tokens or not isinstance(tokens[0], Op) or tokens[0].kind is not OpKind.CANONNET:
+        return None
+    result = buildaddr(engine, tokens, address.paddr, 0)
+    if (result.mailer_name, (result.host or "").lower(), result.user) == (
+            address.mailer_name, (address.host or "").lower(), address.user):
+        return None
+    return result
 
 
 def define_plain(macros: MacroEnv, name: str, value: str | None) -> None:

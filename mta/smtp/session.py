@@ -115,6 +115,8 @@ class Recipient:
     address: str
     notify: str | None = None
     orcpt: str | None = None
+    controller: str | None = None  # the C record: ruleset 5 sent it elsewhere (F=5)
+    host: str = ""  # where it goes ($@ of its mailer triple): the qf's order
 
 
 @dataclass
@@ -743,11 +745,15 @@ class Session:
         # past check_rcpt, Sendmail's recipient() puts the address on the envelope's
         # list, also when it then finds no such local user
         self.txn.listed += 1
-        refusal = self.policy.check_local_user(path, address)
+        refusal, replaced = self.policy.check_local_user(path, address, macros=self.macros)
         if refusal is not None:
             self.bad_rcpts += 1
             self.reply(refusal)
             return
+        if replaced is not None:  # as Sendmail's maplocaluser(): the address it replaced
+            rcpt.controller = f":{path}"
+        where = replaced or address
+        rcpt.host = (where.host or "") if where is not None else ""
         if verdict.discard:
             self.txn.discard = True
         self.txn.recipients.append(rcpt)
@@ -1019,8 +1025,9 @@ class Session:
         sender, full_name = self.policy.header_sender(txn.sender, macros=self.macros)
         self.define("g", sender)
         self.define("x", full_name)
-        if len(txn.recipients) == 1 and txn.listed == 1:  # $u: the one listed recipient
-            self.define("u", f"<{txn.recipients[0].address}>")
+        # $u: the one listed recipient, else none
+        self.define("u", f"<{txn.recipients[0].address}>"
+                    if len(txn.recipients) == 1 and txn.listed == 1 else None)
         try:
             return default_headers(self.policy.engine.config, present, resent, self.macros)
         finally:

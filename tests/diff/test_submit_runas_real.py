@@ -93,6 +93,10 @@ PLAIN = "Subject: plain test\n\nhello world\n"
 BS = "\n".join(["HELO client.example.test", "MAIL FROM:<root>",
                 "RCPT TO:<bob@remote.example.net>", "DATA", "Subject: bs test\r\rhello\r.",
                 "QUIT"])
+BS_LUSER = "\n".join(["HELO client.example.test", "MAIL FROM:<root>",
+                      "RCPT TO:<nosuchuser@mail.example.test>", "RCPT TO:<root@mail.example.test>",
+                      "RCPT TO:<bob@remote.example.net>", "DATA",
+                      "Subject: bs test\r\rhello\r.", "QUIT"])
 # (.cf, the arguments after -C CF -odq, standard input, aspects not compared)
 CASES: list[tuple[str, list[str], str, frozenset[str]]] = [
     ("submit", [R], PLAIN, frozenset()),
@@ -106,10 +110,13 @@ CASES: list[tuple[str, list[str], str, frozenset[str]]] = [
     # a recipient that fails in the MSP: root's dead.letter cannot be written as
     # smmsp, so a DSN goes back to root instead (queued in the client queue)
     ("submit", [R, "@"], PLAIN, frozenset({"text"})),
-    # -bs: greets "root@localhost", ${daemon_flags} "c u"; through submit.cf the real
-    # one also writes the C record of ruleset 5 (ours does not: text not compared)
-    ("submit", ["-bs"], BS, frozenset({"text"})),
+    # -bs: greets "root@localhost", ${daemon_flags} "c u"; F=5 mailers: a C record
+    # for what ruleset 5 sends elsewhere (submit.cf: everything), an unknown local
+    # user accepted for LUSER_RELAY, the recipients sorted by host
+    ("submit", ["-bs"], BS, frozenset()),
     ("sendmail", ["-bs"], BS, frozenset()),
+    ("submit", ["-bs"], BS_LUSER, frozenset()),
+    ("luser", ["-bs"], BS_LUSER, frozenset()),
     # -bv: through submit.cf root is smmsp too, hence the notice
     ("submit", ["-bv", "nosuchuser", R], "", frozenset()),
     ("sendmail", ["-bv", "root", R], "", frozenset()),
@@ -218,6 +225,12 @@ def _site(root: Path, name: str) -> Path:
         (site / f"{cf}.mc").write_text(mc.replace("@SMMSP_UID@", str(smmsp.pw_uid)))
         made = subprocess.run(["m4", str(site / f"{cf}.mc")], capture_output=True, check=True)
         (site / f"{cf}.cf").write_bytes(made.stdout)
+    # sendmail.cf with LUSER_RELAY: ruleset 5 sends an unknown local user there
+    mc = MC.replace("@DIR@", inside).replace(
+        "MAILER(`local')dnl", "define(`LUSER_RELAY', `local:postmaster')dnl\nMAILER(`local')dnl")
+    (site / "luser.mc").write_text(mc)
+    made = subprocess.run(["m4", str(site / "luser.mc")], capture_output=True, check=True)
+    (site / "luser.cf").write_bytes(made.stdout)
     # sendmail.cf with a RunAsUser that names no user
     text = (site / "sendmail.cf").read_text()
     assert "\n#O RunAsUser=sendmail\n" in text
