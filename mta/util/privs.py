@@ -53,8 +53,9 @@ DIAGNOSTICS
 
 SEE ALSO
     mta.app.daemon (after binding its listeners, and -bs), mta.cli.sendmail
-    (a submission, -bm and -t, once the .cf is loaded), sendmail/main.c
-    drop_privileges(), tests/diff/test_submit_runas_real.py.
+    (a submission, -bm and -t, and -bv, once the .cf is loaded),
+    mta.app.queuerun (-q), sendmail/main.c drop_privileges(),
+    tests/diff/test_submit_runas_real.py.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from mta.util.sysexits import ExitCode
+from mta.util.sysexits import ExitCode, atoi
 
 MSP_AS_ROOT = "Mail submission program must have RunAsUser set to non root user"
 
@@ -112,7 +113,7 @@ def resolve_run_as(value: str | None) -> tuple[RunAs | None, list[str]]:
     user, group = parts[0], parts[1] if len(parts) > 1 else ""
     problems: list[str] = []
     if user[:1].isdigit():
-        uid = _atoi(user)
+        uid = atoi(user)
         try:
             gid: int | None = pwd.getpwuid(uid).pw_gid
         except KeyError:
@@ -124,19 +125,13 @@ def resolve_run_as(value: str | None) -> tuple[RunAs | None, list[str]]:
             return None, [f"option RunAsUser: unknown user {user}"]
         uid, gid = entry.pw_uid, entry.pw_gid
     if group[:1].isdigit():
-        gid = _atoi(group)
+        gid = atoi(group)
     elif group:
         try:
             gid = grp.getgrnam(group).gr_gid
         except KeyError:
             problems.append(f"option RunAsUser: unknown group {group}")
     return RunAs(uid, gid), problems
-
-
-def _atoi(text: str) -> int:
-    """The leading digits of text as a number (C's atoi() on what starts with one)."""
-    digits = re.match(r"\d*", text)
-    return int(digits.group()) if digits and digits.group() else 0
 
 
 def become(target: RunAs) -> bool:
