@@ -828,15 +828,16 @@ class QueueRunner:
                     lines.append(line)
         if FLAG_RESPONSE in envelope.flags:  # a DSN that fails goes to the postmaster
             envelope = replace(envelope, sender="<>")
-        if delay and self.verbose is not None:  # -v: the warning's subject, as Sendmail
-            self.verbose("Warning: could not send message for past "
-                         + format_interval(self.settings.queue_warn))
         qids = await queue_dsn(
             self.queue, self.config, self.engine.macros, envelope, body, recipients, now=now,
             kind=kind or (DsnKind.DELAY if delay else DsnKind.FAILURE),
             transcript="".join(line + "\n" for line in lines) if lines else None,
             settings_warn=self.settings.queue_warn, settings_return=self.settings.queue_return,
             postmaster_copy=self.settings.postmaster_copy, engine=self.engine)
+        if delay and qids and self.verbose is not None:
+            # -v: the subject of the warning that goes out (none for a DSN's own delay)
+            self.verbose("Warning: could not send message for past "
+                         + format_interval(self.settings.queue_warn))
         if kind is DsnKind.RECEIPT:
             what = "Return receipt"
         elif delay:
