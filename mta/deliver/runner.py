@@ -768,9 +768,10 @@ class QueueRunner:
             elif receipts:
                 await self._return_to_sender(envelope, body, receipts, now, delay=False,
                                              kind=DsnKind.RECEIPT, sendq=sendq)
-            if warn and FLAG_WARNING_SENT not in flags and age >= self.settings.queue_warn:
-                await self._return_to_sender(envelope, body, warn, now, delay=True,
-                                             sendq=sendq)
+            if warn and FLAG_WARNING_SENT not in flags and age >= self.settings.queue_warn \
+                    and await self._return_to_sender(envelope, body, warn, now, delay=True,
+                                                     sendq=sendq):
+                # on record only when one went out (none for the null sender's DSN)
                 flags = "".join(c for c in ENVELOPE_FLAG_ORDER
                                 if c in flags + FLAG_WARNING_SENT)
         except OSError as exc:
@@ -818,7 +819,8 @@ class QueueRunner:
     async def _return_to_sender(self, envelope: QueueEnvelope, body: bytes,
                                 recipients: list[Recipient], now: float, *,
                                 delay: bool, kind: DsnKind | None = None,
-                                sendq: Sequence[Recipient] = ()) -> None:
+                                sendq: Sequence[Recipient] = ()) -> list[str]:
+        """Queue the DSN of recipients (and schedule its delivery); its queue ids."""
         # the transcript is the envelope's: every recipient's lines, as they came
         lines: list[str] = []
         for rcpt in sorted((r for r in sendq or recipients if r.noted >= 0),
@@ -847,6 +849,7 @@ class QueueRunner:
         for qid in qids:
             log.info("%s: %s: DSN: %s", envelope.qid, qid, what)
             self.schedule(qid)
+        return qids
 
     def _log_rcpt(self, envelope: QueueEnvelope, rcpt: Recipient, now: float,
                   mailer: MailerDef | None) -> None:
