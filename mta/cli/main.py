@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from mta.util.sysexits import EX_USAGE
 
@@ -107,55 +108,36 @@ def _service_commands(group: click.Group) -> None:
                             show_default=True,
                             help="how often the daemon runs the queue (-qINTERVAL)")
 
-    @group.command(name="start")
-    @directory
-    @interval
-    def start_command(config_dir: str | None, queue_interval: str) -> int:
-        """Rebuild what is stale, then start the daemon (sendmail -bd)."""
+    for name, needs_interval, summary in _SERVICE_COMMANDS:
+        _service_command(group, name, summary, directory, interval if needs_interval else None)
+
+
+# (name, takes -q INTERVAL, help): each runs mta.cli.service.NAME(directory[, interval])
+_SERVICE_COMMANDS = (
+    ("start", True, "Rebuild what is stale, then start the daemon (sendmail -bd)."),
+    ("stop", False, "Stop the daemon (SIGTERM) and wait until it has finished."),
+    ("restart", True, "Rebuild what is stale (nothing changes on an error), stop, start."),
+    ("reload", False, "Rebuild what is stale (nothing changes on an error), then SIGHUP "
+                      "the daemon."),
+    ("status", False, "Is the daemon running, on which listeners, how full is the queue."),
+    ("check", False, "Validate the .mc files, the .cf and the tables; change nothing."),
+)
+
+
+def _service_command(group: click.Group, name: str, summary: str,
+                     directory: Callable[[Any], Any], interval: Callable[[Any], Any] | None
+                     ) -> None:
+    def command(config_dir: str | None, queue_interval: str | None = None) -> int:
         from mta.cli import service
 
-        return service.start(service.config_dir(config_dir), queue_interval)
+        action = getattr(service, name)
+        where = service.config_dir(config_dir)
+        return int(action(where) if queue_interval is None else action(where, queue_interval))
 
-    @group.command(name="stop")
-    @directory
-    def stop_command(config_dir: str | None) -> int:
-        """Stop the daemon (SIGTERM) and wait until it has finished."""
-        from mta.cli import service
-
-        return service.stop(service.config_dir(config_dir))
-
-    @group.command(name="restart")
-    @directory
-    @interval
-    def restart_command(config_dir: str | None, queue_interval: str) -> int:
-        """Rebuild what is stale (nothing changes on an error), stop, start."""
-        from mta.cli import service
-
-        return service.restart(service.config_dir(config_dir), queue_interval)
-
-    @group.command(name="reload")
-    @directory
-    def reload_command(config_dir: str | None) -> int:
-        """Rebuild what is stale (nothing changes on an error), then SIGHUP the daemon."""
-        from mta.cli import service
-
-        return service.reload(service.config_dir(config_dir))
-
-    @group.command(name="status")
-    @directory
-    def status_command(config_dir: str | None) -> int:
-        """Is the daemon running, on which listeners, how full is the queue."""
-        from mta.cli import service
-
-        return service.status(service.config_dir(config_dir))
-
-    @group.command(name="check")
-    @directory
-    def check_command(config_dir: str | None) -> int:
-        """Validate the .mc files, the .cf and the tables; change nothing."""
-        from mta.cli import service
-
-        return service.check(service.config_dir(config_dir))
+    command.__doc__ = summary
+    if interval is not None:
+        command = interval(command)
+    group.command(name=name, help=summary)(directory(command))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -445,13 +445,22 @@ def _running(directory: Path) -> int | None:
     return pid if pid is not None and alive(pid) else 0
 
 
-def stop(directory: Path) -> int:
+def _daemon(directory: Path, verb: str) -> tuple[int, int]:
+    """(pid of the running daemon, 0) or (0, the exit status: its configuration cannot
+    be read, EX_CONFIG, said already; it is not running, EX_UNAVAILABLE, said here)."""
     pid = _running(directory)
     if pid is None:
-        return int(ExitCode.EX_CONFIG)
+        return 0, int(ExitCode.EX_CONFIG)
     if not pid:
-        print("mta stop: not running", file=sys.stderr)
-        return int(ExitCode.EX_UNAVAILABLE)
+        print(f"mta {verb}: not running", file=sys.stderr)
+        return 0, int(ExitCode.EX_UNAVAILABLE)
+    return pid, 0
+
+
+def stop(directory: Path) -> int:
+    pid, status = _daemon(directory, "stop")
+    if status:
+        return status
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + STOP_WAIT
     while alive(pid) and time.monotonic() < deadline:
@@ -479,12 +488,9 @@ def restart(directory: Path, queue_interval: str) -> int:
 def reload(directory: Path) -> int:
     if not _regenerate_or_report(directory, "reload"):
         return int(ExitCode.EX_CONFIG)
-    pid = _running(directory)
-    if pid is None:
-        return int(ExitCode.EX_CONFIG)
-    if not pid:
-        print("mta reload: not running", file=sys.stderr)
-        return int(ExitCode.EX_UNAVAILABLE)
+    pid, status = _daemon(directory, "reload")
+    if status:
+        return status
     os.kill(pid, signal.SIGHUP)
     print(f"mta reload: sent SIGHUP to pid {pid}")
     return int(ExitCode.EX_OK)

@@ -307,6 +307,19 @@ MAILER(`smtp')dnl
 """
 
 
+def skip_unless_real(*paths: str) -> None:
+    """pytest.skip with the reason when the namespaces cannot be used or a path (the
+    real sendmail, GNU m4, sendmail-cf, our program) is missing."""
+    import pytest
+
+    reason = unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    for path in paths:
+        if not os.path.exists(path):
+            pytest.skip(f"missing {path}")
+
+
 _T = TypeVar("_T")
 
 

@@ -38,8 +38,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import nsenv
@@ -147,12 +145,7 @@ def _run(root: Path, name: str, command: str) -> list[list[str]]:
 
 
 def test_queue_files_as_real_sendmail_writes_them(tmp_path: Path) -> None:
-    reason = nsenv.unavailable_reason()
-    if reason:
-        pytest.skip(reason)
-    for path in (REAL, "/usr/bin/m4", "/usr/share/sendmail/cf/m4/cf.m4", OURS):
-        if not os.path.exists(path):
-            pytest.skip(f"missing {path}")
+    nsenv.skip_unless_real(REAL, "/usr/bin/m4", "/usr/share/sendmail/cf/m4/cf.m4", OURS)
     real, ours = nsenv.run_both(tmp_path, _run, REAL, OURS)
     cases = [*CASES, *DSN_CASES]
     assert len(real) == len(ours) == len(cases)

@@ -27,13 +27,10 @@ SEE ALSO
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -212,12 +209,7 @@ def _mask(text: str) -> str:
 
 
 def test_submissions_as_real_sendmail_queues_them(tmp_path: Path) -> None:
-    reason = nsenv.unavailable_reason()
-    if reason:
-        pytest.skip(reason)
-    for path in (REAL, "/usr/bin/m4", "/usr/share/sendmail/cf/m4/cf.m4", OURS):
-        if not os.path.exists(path):
-            pytest.skip(f"missing {path}")
+    nsenv.skip_unless_real(REAL, "/usr/bin/m4", "/usr/share/sendmail/cf/m4/cf.m4", OURS)
     real, ours = nsenv.run_both(tmp_path, _run, REAL, OURS)
     assert len(real) == len(ours) == len(CASES)
     different = [(case, theirs, mine) for case, theirs, mine in zip(CASES, real, ours,

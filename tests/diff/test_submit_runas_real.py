@@ -278,27 +278,19 @@ def _compared(result: dict[str, object], skip: frozenset[str]) -> dict[str, obje
     return shown
 
 
-def unavailable() -> str | None:
-    """Why this test cannot run here, or None."""
-    reason = nsenv.unavailable_reason()
-    if reason:
-        return reason
-    for path in (REAL, "/usr/bin/m4", "/usr/share/sendmail/cf/m4/cf.m4",
-                 "/usr/share/sendmail/cf/feature/msp.m4", OURS):
-        if not os.path.exists(path):
-            return f"missing {path}"
+def skip_unless_runnable() -> None:
+    """Skip, saying why, when this test cannot run here."""
+    nsenv.skip_unless_real(REAL, "/usr/bin/m4", "/usr/share/sendmail/cf/m4/cf.m4",
+                           "/usr/share/sendmail/cf/feature/msp.m4", OURS)
     try:
         pwd.getpwnam("smmsp")
         grp.getgrnam("smmsp")
     except KeyError:
-        return "no smmsp user or group"
-    return None
+        pytest.skip("no smmsp user or group")
 
 
 def test_submissions_as_root_switch_to_run_as_user(tmp_path: Path) -> None:
-    reason = unavailable()
-    if reason:
-        pytest.skip(reason)
+    skip_unless_runnable()
     real, ours = nsenv.run_both(tmp_path, _run, REAL, OURS)
     assert len(real) == len(ours) == len(CASES)
     # the switch itself, in the real program: the MSP's files are smmsp's, 0660
