@@ -43,7 +43,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -201,7 +201,7 @@ class QueueWriter:
         envelope = QueueEnvelope(
             qid=self.qid,
             sender=f"<{txn.sender}>" if txn.sender else "<>",
-            recipients=_with_bare_c(recipients),
+            recipients=recipients,
             headers=header_records,
             macros=saved,
             created=int(time.time()),
@@ -223,17 +223,15 @@ class QueueWriter:
         if self.placement is not None:
             parts = self.placement([r.address for r in ordered])
             if len(parts) > 1 or parts[0][0] is not None:
-                await self._commit_split(envelope, parts, recipients)
+                await self._commit_split(envelope, parts)
                 return
         await self.queue.commit(envelope)
         if self.on_commit is not None:
             self.on_commit(self.qid)
 
     async def _commit_split(self, envelope: QueueEnvelope,
-                            parts: list[tuple[FsQueue | None, list[int]]],
-                            recipients: Sequence[QueueRecipient]) -> None:
-        """Sendmail's split by queue group: a queue file per group, in its directory
-        (parts: the indexes of recipients, as they are before _with_bare_c()).
+                            parts: list[tuple[FsQueue | None, list[int]]]) -> None:
+        """Sendmail's split by queue group: a queue file per group, in its directory.
 
         The other groups' copies are made durable first; the default queue's
         own part (if any) last, so that a failure leaves no half of a message.
@@ -250,13 +248,13 @@ class QueueWriter:
                 qid = self.qid if len(parts) == 1 else queue.new_qid()
                 writer = queue.open_body(qid)
                 writer.write(body)
-                part = replace(envelope, qid=qid, recipients=_with_bare_c(
-                    recipients[i] for i in indexes))
+                part = replace(envelope, qid=qid,
+                               recipients=tuple(envelope.recipients[i] for i in indexes))
                 await queue.commit(part)
                 made.append((queue, qid))
             if own is not None:
                 await self.queue.commit(replace(
-                    envelope, recipients=_with_bare_c(recipients[i] for i in own)))
+                    envelope, recipients=tuple(envelope.recipients[i] for i in own)))
                 if self.on_commit is not None:
                     self.on_commit(self.qid)
             else:
@@ -274,17 +272,6 @@ class QueueWriter:
     def abort(self) -> None:
         """Forget the message: its files go."""
         self.queue.abort(self.qid)
-
-
-def _with_bare_c(recipients: Iterable[QueueRecipient]) -> tuple[QueueRecipient, ...]:
-    """As Sendmail's printctladdr() writes them: a recipient without a controlling
-    address that follows one with it gets a bare C record (controller "")."""
-    out: list[QueueRecipient] = []
-    for rcpt in recipients:
-        if rcpt.controller is None and out and out[-1].controller:
-            rcpt = replace(rcpt, controller="")
-        out.append(rcpt)
-    return tuple(out)
 
 
 def _option_int(options: Mapping[str, str], name: str, default: int) -> int:

@@ -38,7 +38,8 @@ DESCRIPTION
         Z<envid>              ENVID= parameter (xtext, as received)
         !<mode> <seconds>     DELIVERBY: one byte of DeliverByMode bits, a space, seconds
         per recipient: M<why it waits> (after S: 8.17 writes one for a recipient
-                       that an SMTP server deferred), C<controlling user>,
+                       that an SMTP server deferred), C<controlling user> (when
+                       it changes: it holds until the next C; a bare C ends it),
                        Q<ORCPT>, r<final recipient>, R<flags>:<address>
         H?<condition>?<name>:<value>   one per header, in message order
         .
@@ -204,7 +205,9 @@ class QueueRecipient:
         flags: R flag letters (RECIPIENT_FLAG_ORDER), e.g. "PFD".
         orcpt: ORCPT= parameter as received ("rfc822;bob@example.net"), Q record.
         final_recipient: DSN Final-Recipient value ("RFC822; bob@example.net"), r record.
-        controller: controlling user ("user:uid:gid:alias"), C record.
+        controller: controlling user ("user:uid:gid:alias"), from the C record in
+            force: Sendmail writes one when it changes, and it holds for every later
+            recipient until the next one (a bare C ends it).
         message: why this recipient waits ("Deferred: 451 4.3.0 ..."), the M record
             Sendmail 8.17 writes first of its records (the envelope's M comes
             before the S record).
@@ -239,7 +242,7 @@ class QueueRecipient:
             final_recipient: the r record; Sendmail writes "RFC822; " and the
                 address without angle brackets (after canonicalization).
             primary: False for the result of an alias expansion.
-            controller: the C record ("" for a bare C).
+            controller: the controlling user (the C record in force).
 
         Returns:
             The recipient with its R flags in Sendmail's order.
@@ -468,9 +471,12 @@ def format_qf(envelope: QueueEnvelope) -> bytes:
         if not 0 <= mode <= 0xFF or mode == 0x0A:
             raise QueueFormatError(f"deliver-by mode not writable: {mode:#x}")
         lines.append(f"!{chr(mode)} {e.deliver_by.seconds}")
+    controller: str | None = None  # the C record in force, as printctladdr() keeps it
     for rcpt in e.recipients:
         _optional(lines, "M", rcpt.message)
-        _optional(lines, "C", rcpt.controller)
+        if rcpt.controller != controller:  # written when it changes; a bare C ends it
+            lines.append("C" + _text("controlling user", rcpt.controller or ""))
+            controller = rcpt.controller
         _optional(lines, "Q", rcpt.orcpt)
         _optional(lines, "r", rcpt.final_recipient)
         if ":" in rcpt.flags:
@@ -565,7 +571,7 @@ _TEXT_RECORDS = {
     "Z": "envid",
 }
 _INT_RECORDS = {"T": "created", "K": "last_attempt", "N": "attempts", "P": "priority"}
-_RECIPIENT_PREFIX_RECORDS = {"C": "controller", "Q": "orcpt", "r": "final_recipient"}
+_RECIPIENT_PREFIX_RECORDS = {"Q": "orcpt", "r": "final_recipient"}
 
 
 def parse_qf(data: bytes, *, qid: str = "") -> QueueEnvelope:
@@ -589,7 +595,8 @@ def parse_qf(data: bytes, *, qid: str = "") -> QueueEnvelope:
     macros: list[tuple[str, str]] = []
     recipients: list[QueueRecipient] = []
     headers: list[QueueHeader] = []
-    pending: dict[str, str] = {}  # C, Q and r records waiting for their R record
+    pending: dict[str, str] = {}  # Q, r and M records waiting for their R record
+    controller: str | None = None  # the C record in force
     seen: set[str] = set()
 
     def once(letter: str, number: int) -> None:
@@ -636,6 +643,10 @@ def parse_qf(data: bytes, *, qid: str = "") -> QueueEnvelope:
             deliver_by = DeliverBy(int(match[2]), DeliverByMode(ord(match[1])))
         elif letter == "$":
             macros.append(_parse_macro(text, number))
+        elif letter == "C":
+            # readqf(): a C record holds for every later recipient until the next one;
+            # a bare C ends it
+            controller = text or None
         elif letter in _RECIPIENT_PREFIX_RECORDS:
             key = _RECIPIENT_PREFIX_RECORDS[letter]
             if key in pending:
@@ -651,7 +662,7 @@ def parse_qf(data: bytes, *, qid: str = "") -> QueueEnvelope:
                     flags,
                     orcpt=pending.get("orcpt"),
                     final_recipient=pending.get("final_recipient"),
-                    controller=pending.get("controller"),
+                    controller=controller,
                     message=pending.get("message"),
                 )
             )
@@ -659,7 +670,7 @@ def parse_qf(data: bytes, *, qid: str = "") -> QueueEnvelope:
         else:
             raise QueueFormatError(f"unknown record type {letter!r}", number)
     if pending:
-        raise QueueFormatError("C, Q, r or M record without the R record it belongs to")
+        raise QueueFormatError("Q, r or M record without the R record it belongs to")
     if "sender" not in texts:
         raise QueueFormatError("no S (sender) record")
     return QueueEnvelope(

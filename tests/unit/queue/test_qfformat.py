@@ -115,8 +115,21 @@ def test_after_queue_run_sample() -> None:
     assert e.status_message.startswith("Deferred")
     controllers = [r.controller for r in e.recipients]
     assert controllers[0] is not None and controllers[0].startswith("mail:")
+    # one C record for the two recipients of fwd's .forward: it holds for both
+    assert controllers[1:] == ["fwd:1:0:<fwd@mail.example.test>"] * 2
     assert e.recipients[0].orcpt == "rfc822;inc@mail.example.test"
     assert "A" in e.recipients[-1].flags  # the result of an alias expansion
+
+
+def test_a_c_record_holds_until_the_next_one() -> None:
+    # readqf(): a C record holds for the later recipients too, a bare C ends it;
+    # printctladdr() writes one only when it changes
+    text = (b"V8\nT1\nK0\nN0\nP1\nFs\nS<a@b.test>\nCbob:7:7:<x@b.test>\nRPF:one\n"
+            b"RPF:two\nC\nRPF:three\nC:<y@b.test>\nRPF:four\n.\n")
+    e = parse_qf(text)
+    assert [r.controller for r in e.recipients] == [
+        "bob:7:7:<x@b.test>", "bob:7:7:<x@b.test>", None, ":<y@b.test>"]
+    assert format_qf(e) == text
 
 
 def test_quarantined_sample() -> None:
@@ -262,7 +275,8 @@ _RECIPIENTS = st.builds(
     flags=st.text(st.sampled_from("PNSFDAX"), max_size=6),
     orcpt=st.one_of(st.none(), _TEXT),
     final_recipient=st.one_of(st.none(), _TEXT),
-    controller=st.one_of(st.none(), _TEXT),
+    # an empty controlling user is a bare C record, which means none
+    controller=st.one_of(st.none(), _TEXT.filter(bool)),
 )
 _MACRO_NAME = st.one_of(
     st.characters(min_codepoint=33, max_codepoint=126, blacklist_characters="{"),
