@@ -26,7 +26,8 @@ DESCRIPTION
     sessions, also when they come while the daemon is still starting (they
     wait, blocked, until it can act on them); a message whose 250 was sent
     is on disk already. Only the daemon itself removes leftovers of a
-    killed run from the queue, before the workers start.
+    killed run from the queue, before the workers start, and only at a cold
+    start: after a restart the old workers may still be writing there.
 
     SIGHUP restarts the daemon, as Sendmail's does: it runs itself again
     (the same process) with the same arguments, so a changed .cf, its maps
@@ -113,8 +114,11 @@ def run(cf: str, overrides: Mapping[str, str], *, mode: str,
             return status
     options = runtime.config.options
     queue_dir = Path(options.get("QueueDirectory") or DEFAULT_QUEUE_DIRECTORY)
+    # what a killed daemon left half-written goes at a cold start only: after a SIGHUP
+    # restart the old workers are still writing, and -bs is no daemon
+    cleanup = mode != "s" and LISTEN_FDS not in os.environ
     try:
-        sink = open_sink(queue_dir, runtime)
+        sink = open_sink(queue_dir, runtime, cleanup=cleanup)
     except OSError as exc:
         print(f"cannot use queue directory {queue_dir}: {exc.strerror}", file=sys.stderr)
         return int(ExitCode.EX_OSERR)
@@ -238,10 +242,13 @@ def _daemon(runtime: Runtime, queue_dir: Path, *, detach: bool,
                                       admission=admission))
             os._exit(0 if code == _RESTART else code)
         children.append(pid)
+    # the workers of an earlier image, finishing their sessions: ours to reap
+    retiring = [int(pid) for pid in os.environ.pop(RETIRING_PIDS, "").split(",")
+                if pid.isdigit()]
     code = int(ExitCode.EX_SOFTWARE)
     try:
-        code = asyncio.run(_supervise(runtime, queue_dir, chosen, children, reload=reload,
-                                      queue_interval=queue_interval))
+        code = asyncio.run(_supervise(runtime, queue_dir, chosen, children, retiring,
+                                      reload=reload, queue_interval=queue_interval))
     finally:
         if code != _RESTART:  # on a restart the workers finish their sessions first
             for pid in children:
@@ -264,6 +271,10 @@ def _daemon(runtime: Runtime, queue_dir: Path, *, detach: bool,
             os.set_inheritable(sock.fileno(), True)
     os.environ[LISTEN_FDS] = ";".join(",".join(str(sock.fileno()) for sock in group)
                                       for group in sockets)
+    os.environ[RETIRING_PIDS] = ",".join(str(pid) for pid in [*children, *retiring])
+    # a stop signal that comes before the new image has its handlers waits for them
+    # (the mask goes on across execv), instead of killing the daemon
+    signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
     try:
         os.execv(sys.executable, [sys.executable, *sys.argv])
     except OSError as exc:  # the daemon has stopped already: say why
@@ -272,6 +283,7 @@ def _daemon(runtime: Runtime, queue_dir: Path, *, detach: bool,
 
 
 LISTEN_FDS = "MTA_LISTEN_FDS"  # a restart's listening sockets: "fd,fd;fd,fd" by worker
+RETIRING_PIDS = "MTA_RETIRING_PIDS"  # a restart's old workers, still serving: "pid,pid"
 RETIRE_LIMIT = 3600.0  # seconds a retiring worker's sessions may go on (Timeout.command)
 
 
@@ -359,7 +371,8 @@ _RESTART = -1  # what _serve returns when SIGHUP asked for a restart
 
 
 async def _supervise(runtime: Runtime, queue_dir: Path, chosen: list[Listener],
-                     children: Sequence[int], *, reload: Callable[[], Runtime] | None,
+                     children: Sequence[int], retiring: list[int], *,
+                     reload: Callable[[], Runtime] | None,
                      queue_interval: float | None) -> int:
     """The daemon itself: its workers serve; it runs the queue every queue_interval,
     reaps what ends, and takes the signals.
@@ -375,7 +388,7 @@ async def _supervise(runtime: Runtime, queue_dir: Path, chosen: list[Listener],
         if queue_interval else []
     queue_runs = asyncio.create_task(periodic(runners, queue_interval)) \
         if runners and queue_interval else None
-    reaper = asyncio.create_task(_reap(children))
+    reaper = asyncio.create_task(_reap(children, retiring))
     code = int(ExitCode.EX_OK)
     try:
         while True:
@@ -400,19 +413,27 @@ async def _supervise(runtime: Runtime, queue_dir: Path, chosen: list[Listener],
     return code
 
 
-async def _reap(children: Sequence[int]) -> None:
+async def _reap(children: Sequence[int], retiring: list[int]) -> None:
     """Collect the processes that end: workers of an earlier image still finishing their
-    sessions after a restart, and (logged) a worker of ours that died."""
+    sessions after a restart (retiring, dropped from it when they end), and (logged) a
+    worker of ours that died. Only these: the queue runs of this process have mailer
+    children of their own, which asyncio and the file mailer wait for themselves."""
+    reaped: set[int] = set()
     while True:
         await asyncio.sleep(1.0)
-        while True:
+        for pid in [*children, *retiring]:
+            if pid in reaped:
+                continue
             try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
+                ended, status = os.waitpid(pid, os.WNOHANG)
             except ChildProcessError:
-                break
-            if pid == 0:
-                break
-            if pid in children:
+                ended, status = pid, 0  # gone already
+            if ended == 0:
+                continue
+            if pid in retiring:
+                retiring.remove(pid)
+            else:
+                reaped.add(pid)
                 log.error("worker %d ended (status %d); its share of the connections "
                           "goes to the others", pid, status)
 
