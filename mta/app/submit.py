@@ -65,6 +65,7 @@ SEE ALSO
 
 from __future__ import annotations
 
+import logging
 import os
 import pwd
 import re
@@ -76,6 +77,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mta.util.sysexits import ExitCode
+
+log = logging.getLogger("mta.submit")
 
 if TYPE_CHECKING:  # the command line imports this module for SubmitArgs: keep it light
     from mta.app.runtime import Runtime
@@ -718,6 +721,11 @@ def _deliver(runtime: Runtime, queue: FsQueue, qid: str, mode: str | None = None
         if os.fork() > 0:
             return
         os.setsid()
+        # as Sendmail's disconnect(): the caller reading our output is not kept waiting
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        os.close(null)
     import asyncio
 
     from mta.app.daemon import make_runner
@@ -736,8 +744,14 @@ def _deliver(runtime: Runtime, queue: FsQueue, qid: str, mode: str | None = None
         asyncio.run(once())
         if errors is not None and mode == "i":
             _report_bare_deferral(queue, qid, errors)
+    except Exception:
+        if mode != "b":
+            raise
+        # the message stays queued for the next queue run; say why in the log
+        log.exception("%s: background delivery failed", qid)
     finally:
         if mode == "b":
+            logging.shutdown()
             os._exit(0)
 
 

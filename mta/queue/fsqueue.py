@@ -611,6 +611,16 @@ class FsQueue:
             return cls._shared_executor
 
 
+def _forget_threads_after_fork() -> None:
+    """In a child made by fork() the pool's threads are gone, though the pool still
+    counts one as idle: a first job would wait for ever. The child makes its own."""
+    FsQueue._executor_lock = threading.Lock()
+    FsQueue._shared_executor = None
+
+
+os.register_at_fork(after_in_child=_forget_threads_after_fork)
+
+
 def _write_all(fd: int, data: bytes | bytearray) -> None:
     """os.write until all of data is written (a short write goes on where it stopped)."""
     written = os.write(fd, data)

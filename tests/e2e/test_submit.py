@@ -344,3 +344,16 @@ def test_submit_cf_queues_an_address_it_could_repair(tmp_path: Path,
     text = qf.read_text("latin-1")
     assert "\nMbad<address... Unbalanced '<'\nFs\n" in text
     assert re.search(r"\nC:bad<address\nrRFC822; address@\S+\nRPFD:bad<address\n", text)
+
+
+def test_background_delivery_ends_and_leaves_the_message_queued(site: Site) -> None:
+    # -odb: the delivery goes on in a child after the command has returned; a
+    # deferral rewrites the qf there (a thread pool of the parent's, which a forked
+    # child had no threads for, once made it wait for ever holding the qf's lock)
+    done = site.send(["-odb", "bob@[127.0.0.9]"], b"Subject: background\n\nhi\n")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    deadline = time.monotonic() + 60
+    while "\nN1\n" not in site.qf() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    text = site.qf()
+    assert "\nN1\n" in text and "\nMDeferred: Connection refused by [127.0.0.9]\n" in text
