@@ -43,7 +43,7 @@ import contextlib
 import logging
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -83,8 +83,7 @@ class QueueSink:
                     self.groups[group.name] = FsQueue(path, file_mode=mode)
         config = runtime.config
         self.priorities = {name.lower(): value for name, value in config.priorities.items()}
-        self.class_factor = _option_int(config.options, "ClassFactor", 1800)
-        self.recipient_factor = _option_int(config.options, "RecipientFactor", 30000)
+        self.class_factor, self.recipient_factor = priority_factors(config.options)
         # called with the queue id of each message once it is durable (the daemon's
         # background delivery)
         self.on_commit: Callable[[str], None] | None = None
@@ -136,12 +135,10 @@ class QueueWriter:
         self.on_group_commit: Callable[[FsQueue, str], None] | None = None
 
     def precedence(self, headers: list[tuple[str, str, str | None]]) -> int:
-        """The message's class: its first Precedence: field through the .cf's P lines
-        (the name in any case; an unknown one is 0), as Sendmail's priencode()."""
-        for name, text, condition in headers:
-            if condition is None and name.lower() == "precedence":
-                return self.priorities.get(text.strip().lower(), 0)
-        return 0
+        """The message's class (message_class() of its own fields)."""
+        return message_class(self.priorities,
+                             [(name, text) for name, text, condition in headers
+                              if condition is None])
 
     def write_body(self, data: bytes) -> None:
         """Append body bytes, CRLF turned into LF as in Sendmail's df files."""
@@ -272,6 +269,21 @@ class QueueWriter:
     def abort(self) -> None:
         """Forget the message: its files go."""
         self.queue.abort(self.qid)
+
+
+def message_class(priorities: Mapping[str, int], fields: Iterable[tuple[str, str]]) -> int:
+    """A message's class: its first Precedence: field through the .cf's P lines
+    (priorities, names in lower case; an unknown one is 0), as Sendmail's priencode()."""
+    for name, text in fields:
+        if name.lower() == "precedence":
+            return priorities.get(text.strip().lower(), 0)
+    return 0
+
+
+def priority_factors(options: Mapping[str, str]) -> tuple[int, int]:
+    """(ClassFactor, RecipientFactor) of the .cf, for initial_priority()."""
+    return (_option_int(options, "ClassFactor", 1800),
+            _option_int(options, "RecipientFactor", 30000))
 
 
 def _option_int(options: Mapping[str, str], name: str, default: int) -> int:

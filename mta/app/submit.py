@@ -181,19 +181,6 @@ def collect(data: bytes, *, ignore_dots: bool) -> Collected:
     return Collected(headers, body, size, eight_bit, unix_date)
 
 
-def _login() -> tuple[str, str]:
-    """The real user's login name and the full name of its passwd entry: who started
-    the process, also after it became RunAsUser (mta.util.privs)."""
-    from mta.util.privs import invoker_uid
-
-    uid = invoker_uid()
-    try:
-        entry = pwd.getpwuid(uid)
-    except KeyError:
-        return str(uid), ""
-    return entry.pw_name, entry.pw_gecos
-
-
 def gecos_name(gecos: str, login: str) -> str:
     """Sendmail's buildfname(): up to the first "," or ";", "&" as the login capitalized."""
     cut = re.split(r"[,;]", gecos, maxsplit=1)[0]
@@ -241,11 +228,13 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
     says; returns the exit status."""
     import asyncio
 
+    from mta.app.queuesink import message_class, priority_factors
     from mta.core.hdrinfo import ADDRESS_FIELDS, RECIPIENT_FIELDS
     from mta.deliver.router import split_addresses
     from mta.queue.fsqueue import FsQueue, queue_file_mode
     from mta.queue.qfformat import (
         QueueEnvelope,
+        QueueFormatError,
         QueueHeader,
         QueueRecipient,
         envelope_flags,
@@ -254,7 +243,8 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
     from mta.rules.check import define_plain
     from mta.rules.headers import MACRO_G, commaize, crackaddr, must_quote_chars
     from mta.rules.resolve import parseaddr
-    from mta.smtp.session import SUBMISSION_DAEMON_FLAGS, default_headers
+    from mta.smtp.session import SUBMISSION_DAEMON_FLAGS, default_headers, privacy_options
+    from mta.util.privs import invoker_login
     from mta.util.timespec import arpadate
 
     config = runtime.config
@@ -266,14 +256,14 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
         engine.out = _quiet
     if not args.verbose:
         engine.notes = _quiet  # message(): a map's "KEY: Name server timeout"
-    ignore_dots = args.ignore_dots or options.get("IgnoreDots", "").lower() in ("true", "t")
+    ignore_dots = args.ignore_dots or _option_true(options, "IgnoreDots")
     traffic = args.traffic if args.traffic is not None else open_traffic_log(args.traffic_log)
     if traffic is not None:
         for line in data.split(b"\n")[:-1] if data.endswith(b"\n") else data.split(b"\n"):
             traffic("<<< " + line.rstrip(b"\r").decode("latin-1"))
         traffic("<<< [EOF]")
     got = collect(data, ignore_dots=ignore_dots)
-    login, gecos = _login()
+    login, gecos = invoker_login()
     j = engine.macros.get("j") or "localhost"
     table = engine.tables.ext
     present = {name.lower() for name, value in got.headers
@@ -285,7 +275,7 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
         return split_addresses(text, table, delimiter)
 
     listed = _listed(args, got, split,
-                     old_style=options.get("OldStyleHeaders", "").lower() in ("true", "t"))
+                     old_style=_option_true(options, "OldStyleHeaders"))
     if not listed:
         if args.read_headers:
             print_error("No recipient addresses found in header")
@@ -403,7 +393,7 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
                 if "<" in value else value
         header_records.append(QueueHeader(name, value.encode("latin-1", "replace"),
                                           condition))
-    if warn and "authwarnings" in _privacy(options):
+    if warn and "authwarnings" in privacy_options(options.get("PrivacyOptions", "")):
         header_records.append(QueueHeader(
             "X-Authentication-Warning",
             f" {j}: {login} set sender to {sender_arg} using -{args.sender_flag}"
@@ -411,30 +401,40 @@ def submit(runtime: Runtime, args: SubmitArgs, data: bytes, *,
     for name, value in own:
         text = commaize(name, value, table) if name.lower() in ADDRESS_FIELDS else value
         header_records.append(QueueHeader.from_message(name, text.encode("latin-1")))
-    writer.write(got.body)
-    message_class = _precedence(config.priorities, own)
+    try:
+        writer.write(got.body)  # past DataFileBufferSize the df is written now
+    except OSError as exc:
+        queue.abort(qid)
+        print_error(f"collect: Cannot write ./df{qid}: {exc.strerror or exc}")
+        return int(ExitCode.EX_OSERR)
+    precedence = message_class({k.lower(): v for k, v in config.priorities.items()}, own)
+    class_factor, recipient_factor = priority_factors(options)
     auth = None if (warn or not g) else (g if "@" in g else f"{g}@{j}")
     envelope = QueueEnvelope(
         qid=qid, sender=sender, recipients=tuple(recipients), headers=tuple(header_records),
         macros=(("_", f"{login}@localhost"), ("daemon_flags", SUBMISSION_DAEMON_FLAGS)),
-        created=int(now), priority=initial_priority(got.size, counted, message_class),
+        created=int(now), priority=initial_priority(got.size, counted, precedence,
+                                                    class_factor=class_factor,
+                                                    recipient_factor=recipient_factor),
         status_message=error_text,
         body_type=("7BIT" if args.body_type == "8BITMIME" and not got.eight_bit
                    else args.body_type),
         flags=envelope_flags(has_8bit=got.eight_bit, ret=args.ret,
                              delete_bcc=any(name.lower() in RECIPIENT_FIELDS
                                             for name, _v in own),
-                             headers_only=message_class < 0, split=not header_errors),
+                             headers_only=precedence < 0, split=not header_errors),
         auth=auth, envid=args.envid)
     if not recipients:  # every one failed: nothing to queue
         queue.abort(qid)
     else:
         try:
             asyncio.run(queue.commit(envelope))
-        except OSError as exc:
+        except (OSError, QueueFormatError) as exc:
             queue.abort(qid)
-            print_error(f"queueup: cannot create queue file {qid}: {exc.strerror or exc}")
-            return int(ExitCode.EX_OSERR)
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            print_error(f"queueup: cannot create queue file ./qf{qid}: {why}")
+            return int(ExitCode.EX_OSERR if isinstance(exc, OSError)
+                       else ExitCode.EX_SOFTWARE)
         _deliver(runtime, queue, qid, mode="i" if args.verbose else None,
                  errors=print_error if error_mode == "p" else None,
                  verbose=print_error if args.verbose else None, traffic=traffic)
@@ -669,20 +669,11 @@ def _passwd(user: str) -> str:
         return ""
 
 
-def _privacy(options: Mapping[str, str]) -> set[str]:
-    text = options.get("PrivacyOptions", "") or ""
-    words = {w.strip().lower() for w in text.replace(",", " ").split()}
-    if "goaway" in words:
-        words.add("authwarnings")
-    return words
+def _option_true(options: Mapping[str, str], name: str) -> bool:
+    """A true/false option set to true (Sendmail's atobool: a bare "O Name" is true)."""
+    from mta.config.options import atobool
 
-
-def _precedence(priorities: Mapping[str, int], headers: Sequence[tuple[str, str]]) -> int:
-    table = {k.lower(): v for k, v in priorities.items()}
-    for name, value in headers:
-        if name.lower() == "precedence":
-            return int(table.get(value.strip().lower(), 0))
-    return 0
+    return name in options and atobool(options[name])
 
 
 def open_traffic_log(path: str | None) -> Callable[[str], None] | None:

@@ -306,8 +306,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return verify(runtime, _rest, verbose=verbose)
     if mode == "m":
         submission, usage_errors = submit_args(submit_opts)
-        if "IgnoreDots" in overrides and overrides["IgnoreDots"].lower() in ("true", "t", ""):
-            submission.ignore_dots = True  # -oi
         for error in usage_errors:
             print(error)
         if usage_errors:
@@ -412,6 +410,7 @@ def _submit(cf: str, overrides: dict[str, str], args: SubmitArgs, recipients: li
         print(exc)
         return int(ExitCode.EX_OSFILE)
     args.traffic = open_traffic_log(args.traffic_log)  # as the caller
+    args.traffic_log = None  # opened (or said why not): not again
     # root becomes RunAsUser before the message is read, as Sendmail does once the .cf
     # is read: the queue files are then RunAsUser's (smmsp's, for submit.cf)
     status = _become_run_as_user(runtime)

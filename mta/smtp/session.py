@@ -47,7 +47,6 @@ import contextlib
 import enum
 import errno
 import logging
-import pwd
 import re
 import socket
 import ssl
@@ -65,6 +64,7 @@ from mta.smtp import wire
 from mta.smtp.auth import PasswordFile, SaslAuthd, b64decode, backend_from_config, decode_plain
 from mta.smtp.listener import Listener
 from mta.util.loadavg import LoadWatch, delay_la_of
+from mta.util.privs import invoker_login
 from mta.util.timespec import arpadate, convtime
 
 log = logging.getLogger(__name__)
@@ -165,7 +165,8 @@ class SessionContext:
     load: Callable[[], int] | None = None  # the load average (mta.util.loadavg.LoadWatch)
 
 
-def _privacy(text: str) -> frozenset[str]:
+def privacy_options(text: str) -> frozenset[str]:
+    """The words of PrivacyOptions, goaway spelled out as Sendmail's PRIV_GOAWAY."""
     words = {w.strip().lower() for w in text.replace(",", " ").split() if w.strip()}
     if "goaway" in words:
         # Sendmail's PRIV_GOAWAY: ETRN stays (noetrn is not part of it)
@@ -193,7 +194,7 @@ def build_context(policy: Policy, sink: MessageSink, listener: Listener) -> Sess
         listener=listener,
         max_message_size=_int(options.get("MaxMessageSize")),
         max_recipients=_int(options.get("MaxRecipientsPerMessage")),
-        privacy=_privacy(options.get("PrivacyOptions", "public")),
+        privacy=privacy_options(options.get("PrivacyOptions", "public")),
         help_file=options.get("HelpFile"),
         greeting=greeting,
         tls=server_context(options),
@@ -319,7 +320,7 @@ class Session:
             self.define("_", self.label)
         else:
             # -bs: the invoking user, as for a submission on the command line
-            self.define("_", f"{invoker_login()}@localhost")
+            self.define("_", f"{invoker_login()[0]}@localhost")
         self.define("daemon_name", listener.name)
         # -bs is no daemon: its ${daemon_flags} is a command-line submission's "c u"
         self.define("daemon_flags", daemon_flags(listener.modifiers) if self.peer is not None
@@ -1098,17 +1099,6 @@ def _dates(now: float) -> tuple[str, str]:
 
 
 SUBMISSION_DAEMON_FLAGS = "c u"  # ${daemon_flags} of a submission without a daemon
-
-
-def invoker_login() -> str:
-    """The login name of who started this process (also after it became RunAsUser)."""
-    from mta.util.privs import invoker_uid
-
-    uid = invoker_uid()
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except KeyError:
-        return str(uid)
 
 
 def daemon_flags(modifiers: str) -> str:

@@ -228,6 +228,17 @@ def invoker_uid() -> int:
     return os.getuid() if _invoker is None else _invoker[0]
 
 
+def invoker_login() -> tuple[str, str]:
+    """The login name and the passwd full name (gecos) of who started the process;
+    the uid as the name when it has no passwd entry."""
+    uid = invoker_uid()
+    try:
+        entry = pwd.getpwuid(uid)
+    except KeyError:
+        return str(uid), ""
+    return entry.pw_name, entry.pw_gecos
+
+
 def invoker_gid() -> int:
     """The real gid the process was started with (before become())."""
     return os.getgid() if _invoker is None else _invoker[1]

@@ -357,3 +357,14 @@ def test_background_delivery_ends_and_leaves_the_message_queued(site: Site) -> N
         time.sleep(0.1)
     text = site.qf()
     assert "\nN1\n" in text and "\nMDeferred: Connection refused by [127.0.0.9]\n" in text
+
+
+def test_the_priority_takes_the_cf_factors(site: Site) -> None:
+    # P = size + recipients * RecipientFactor - class * ClassFactor, with the .cf's
+    # values (a submission took the defaults whatever the .cf said)
+    message = b"Subject: plain test\nPrecedence: bulk\n\nhello world\n"
+    done = site.send(["-odq", "-O", "RecipientFactor=1000", "-O", "ClassFactor=7",
+                      "bob@remote.example.net", "carol@remote.example.net"], message)
+    assert done.returncode == 0, done.stdout
+    # 50 bytes, 2 recipients, Precedence bulk = class -60 in the .cf's P lines
+    assert "\nP2470\n" in site.qf()
