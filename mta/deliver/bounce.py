@@ -51,6 +51,7 @@ from mta.queue.qfformat import (
     QueueRecipient,
     envelope_flags,
     initial_priority,
+    queued_size,
 )
 from mta.rules.engine import RuleEngine
 from mta.rules.macros import MacroEnv
@@ -284,25 +285,6 @@ def _final_recipient(address: str, host: str, kind: str) -> str:
     @$j added to a bare user."""
     bare = address.strip().strip("<>")
     return f"{kind}; {bare if '@' in bare else f'{bare}@{host}'}"
-
-
-def queued_size(envelope: QueueEnvelope, body_size: int) -> int:
-    """The size Sendmail's queue run gives a message it read from its qf (readqf()):
-    the df's size and each H record's length less 3 ("H??"), continuation lines
-    included."""
-    from mta.queue.qfformat import format_qf
-
-    size = body_size
-    record = -1
-    for line in format_qf(envelope).split(b"\n"):
-        if line.startswith(b"H"):
-            size += len(line) - 3
-            record = 0
-        elif record >= 0 and line.startswith((b"\t", b" ")):
-            size += len(line) + 1  # the newline that joins it to its record
-        else:
-            record = -1
-    return size
 
 
 def _dsn_macros(inherited: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:

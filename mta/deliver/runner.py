@@ -87,7 +87,7 @@ from typing import Any
 
 from mta.config.macros import expand, translate_dollars
 from mta.config.model import Config, MailerDef
-from mta.config.options import option_value
+from mta.config.options import atobool, option_value
 from mta.core.errors import MtaError
 from mta.core.hdrinfo import TRACE_FIELDS
 from mta.core.reply import Reply
@@ -132,6 +132,7 @@ from mta.queue.qfformat import (
     QueueEnvelope,
     QueueFormatError,
     parse_qf,
+    queued_size,
 )
 from mta.rules.check import Policy, using_macros
 from mta.rules.engine import RuleEngine, stripquotes
@@ -246,7 +247,7 @@ class RunnerSettings:
             eight_bit_mode=(options.get("EightBitMode") or "p")[:1].lower(),
             host_status_timeout=number("Timeout.hoststatus", 1800),
             default_charset=options.get("DefaultCharSet") or None,
-            try_null_mx=(options.get("TryNullMXList") or "").lower() in ("true", "t", "yes"),
+            try_null_mx="TryNullMXList" in options and atobool(options["TryNullMXList"]),
             safe_file_env=options.get("SafeFileEnvironment") or None,
             temp_file_mode=number("TempFileMode", 0o600),
             file_open_timeout=timeout("fileopen", 60.0),
@@ -558,7 +559,7 @@ class QueueRunner:
         told: set[int] = set()  # the recipients -v spoke of already (refused RCPTs)
         if kind is MailerKind.SMTP:
             told = await self._smtp(envelope, group, mailer, macros, data, g,
-                                    _message_size(envelope, body))
+                                    queued_size(envelope, len(body)))
         elif kind is MailerKind.FILE:
             await self._file(envelope, group, data)
         elif kind is MailerKind.PROGRAM:
@@ -788,7 +789,7 @@ class QueueRunner:
         # the df's I record: Sendmail knows the df's i-number once it has read the qf
         # (a queue run) or written the df in queueup() (a DSN), not after collect()
         inode = envelope.df_inode
-        if not fresh or FLAG_RESPONSE in envelope.flags:
+        if inode is None and (not fresh or FLAG_RESPONSE in envelope.flags):
             with contextlib.suppress(OSError):
                 info = os.stat(self.queue.df_path(envelope.qid))
                 inode = (os.major(info.st_dev), os.minor(info.st_dev), info.st_ino)
@@ -845,7 +846,10 @@ class QueueRunner:
         elif delay:
             what = "delayed"
         else:
-            what = recipients[0].reply.text if recipients[0].reply else "failed"
+            # the first failure (a DSN may report successes too)
+            failure = next((r.reply for r in recipients
+                            if r.state is RcptState.BADADDR and r.reply is not None), None)
+            what = failure.text if failure is not None else "failed"
         for qid in qids:
             log.info("%s: %s: DSN: %s", envelope.qid, qid, what)
             self.schedule(qid)
@@ -1323,16 +1327,6 @@ def controlling_ids(rcpt: Recipient) -> tuple[int, int] | None:
     if len(parts) >= 3 and parts[1].isdigit() and parts[2].isdigit():
         return (int(parts[1]), int(parts[2]))
     return None
-
-
-def _message_size(envelope: QueueEnvelope, body: bytes) -> int:
-    """The size Sendmail announces in SIZE=: what readqf() counts, the df file and,
-    for each H record, its length less three (the "H??" it takes for the prefix)."""
-    size = len(body)
-    for header in envelope.headers:
-        prefix = 1 + (len(header.condition) + 2 if header.condition is not None else 0)
-        size += prefix + len(header.name) + 1 + len(header.value) - 3
-    return size
 
 
 def _program_user(user: str, mailer: MailerDef) -> str:

@@ -342,6 +342,17 @@ class QueueEnvelope:
         return None
 
 
+def queued_size(envelope: QueueEnvelope, body_size: int) -> int:
+    """The size Sendmail's readqf() gives a message from its files (SIZE=, a DSN's
+    priority): the df's size and, for each H record, its length less three (the
+    "H??" it takes for the prefix), continuation lines included."""
+    size = body_size
+    for header in envelope.headers:
+        prefix = 1 + (len(header.condition) + 2 if header.condition is not None else 0)
+        size += prefix + len(header.name) + 1 + len(header.value) - 3
+    return size
+
+
 def envelope_flags(
     *,
     has_8bit: bool = False,

@@ -212,7 +212,7 @@ class Policy:
                     return None, replaced
                 if replaced is not None:  # deferred: it is queued, as Sendmail's
                     return None, None
-        if local and "w" in mailer.flags and not _user_known(self.engine, address.user):
+        if local and "w" in mailer.flags and not _passwd_known(address.user):
             return Reply(550, "5.1.1", f"{addr}... User unknown"), None
         return None, None
 
@@ -416,11 +416,10 @@ def _describe(member: str, here: str) -> str:
     return f"{name} <{bare}@{here}>" if name else f"<{bare}@{here}>"
 
 
-def _user_known(engine: RuleEngine, user: str) -> bool:
-    """An alias (user, then the part before +detail) or a passwd entry of that name."""
-    base = user.split("+", 1)[0]
-    return _alias_known(engine, user) or any(
-        _passwd(name) is not None for name in dict.fromkeys((user, base)))
+def _passwd_known(user: str) -> bool:
+    """A passwd entry of that name, or of its part before +detail."""
+    return any(_passwd(name) is not None
+               for name in dict.fromkeys((user, user.split("+", 1)[0])))
 
 
 def _alias_known(engine: RuleEngine, user: str) -> bool:
