@@ -74,13 +74,17 @@ install-system:
 		$(DESTDIR)$(SYSTEM_PREFIX)/bin/pip install --quiet .; fi
 	mkdir -p $(DESTDIR)$(SYSCONFDIR) $(DESTDIR)/var/spool/mqueue $(DESTDIR)/var/spool/clientmqueue
 	chmod 0700 $(DESTDIR)/var/spool/mqueue
-	@# the submission program runs as smmsp (submit.mc's RunAsUser): its user, and its
-	@# queue smmsp:smmsp 2770, as Debian's sendmail packages make them
+	@# the submission program runs as smmsp (submit.mc's RunAsUser) when root calls it:
+	@# its user, and its queue smmsp:smmsp. Sendmail's sendmail is set-group-ID smmsp so
+	@# that anyone may write there; a Python program cannot be, so the queue is open to
+	@# all (3777): sticky, so that one may not remove another's files, set-group-ID, so
+	@# that they are group smmsp, mode 0660 (QueueFileMode with RunAsUser): read by the
+	@# MSP's queue runs, not by other users
 	if [ -z "$(DESTDIR)" ] && ! id smmsp >/dev/null 2>&1; then \
 		useradd --system --user-group --no-create-home --home-dir /var/spool/clientmqueue \
 			--shell /usr/sbin/nologin smmsp; fi
 	if id smmsp >/dev/null 2>&1; then chown smmsp:smmsp $(DESTDIR)/var/spool/clientmqueue || true; fi
-	chmod 2770 $(DESTDIR)/var/spool/clientmqueue
+	chmod 3777 $(DESTDIR)/var/spool/clientmqueue
 	for f in etc-mail/*; do n=$$(basename $$f); \
 		[ -e $(DESTDIR)$(SYSCONFDIR)/$$n ] || cp $$f $(DESTDIR)$(SYSCONFDIR)/$$n; done
 	for pair in $(SYSTEM_LINKS); do link=$(DESTDIR)$${pair%%:*}; \

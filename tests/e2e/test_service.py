@@ -19,6 +19,7 @@ import shutil
 import signal
 import smtplib
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -204,3 +205,6 @@ def test_install_system_into_a_destdir(tmp_path: Path) -> None:
     assert "@" not in unit.replace("multi-user", "")
     assert "OK" in done.stdout  # mta check of the installed /etc/mail
     assert not (dest / "etc/mail/sendmail.cf").exists()  # check changes nothing
+    # the queues: the MTA's for root alone, the submission program's for everyone
+    assert stat.S_IMODE((dest / "var/spool/mqueue").stat().st_mode) == 0o700
+    assert stat.S_IMODE((dest / "var/spool/clientmqueue").stat().st_mode) == 0o3777
