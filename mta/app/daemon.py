@@ -79,7 +79,7 @@ from mta.smtp.server import Admission, ClientResolver, SmtpServer, admission_fro
 from mta.util.privs import (
     LATE_IMPORTS,
     become,
-    drop_to_run_as_user,
+    become_run_as_user,
     preload,
     resolve_run_as,
 )
@@ -107,9 +107,7 @@ def run(cf: str, overrides: Mapping[str, str], *, mode: str,
     for warning in runtime.warnings:
         log.warning("%s", warning)
     if mode == "s":  # no daemon: root becomes RunAsUser before the queue is opened
-        status, lines = drop_to_run_as_user(runtime.config.options, cf, packages=("mta",))
-        for line in lines:
-            print(line)
+        status = become_run_as_user(runtime.config.options, cf)
         if status != ExitCode.EX_OK:
             return status
     options = runtime.config.options

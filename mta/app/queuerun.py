@@ -38,7 +38,7 @@ from mta.core.errors import ConfigError
 from mta.deliver.runner import QueueGroupDirs, QueueRunner, RunnerSettings, Selector, queue_groups
 from mta.maps.base import MapEnv
 from mta.queue.fsqueue import FsQueue, queue_file_mode
-from mta.util.privs import drop_to_run_as_user
+from mta.util.privs import become_run_as_user
 from mta.util.sysexits import ExitCode
 
 log = logging.getLogger("mta.queuerun")
@@ -67,12 +67,9 @@ def run_queue(cf: str, overrides: Mapping[str, str], *, selector: Selector | Non
         print(exc, file=sys.stderr)
         return int(ExitCode.EX_CONFIG)
     # root runs the queue as the .cf's RunAsUser (smmsp for submit.cf), as Sendmail
-    status, lines = drop_to_run_as_user(runtime.config.options, runtime.config.path,
-                                        packages=("mta",))
-    for line in lines:
-        print(line)
+    status = become_run_as_user(runtime.config.options, runtime.config.path)
     if status != ExitCode.EX_OK:
-        return int(status)
+        return status
     chosen = [g for g in queue_groups(runtime.config, DEFAULT_QUEUE_DIRECTORY)
               if not groups or g.name in groups]
     if groups and not chosen:

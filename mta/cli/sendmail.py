@@ -56,10 +56,10 @@ from mta.config.hostinfo import host_identity, interface_names
 from mta.config.loader import LISTENER_OPTIONS, MAXCONFIGLEVEL, SENDMAIL_VERSION, load_cf
 from mta.config.options import read_option
 from mta.core.errors import ConfigError
+from mta.util.privs import become_run_as_user
 from mta.util.sysexits import ExitCode
 
 if TYPE_CHECKING:
-    from mta.app.runtime import Runtime
     from mta.app.submit import SubmitArgs
     from mta.deliver.runner import Selector
 
@@ -300,7 +300,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(exc)
             return int(ExitCode.EX_OSFILE)
         # as root through submit.cf -bv runs as smmsp, and says so ("Notice: ...")
-        status = _become_run_as_user(runtime)
+        status = become_run_as_user(runtime.config.options, runtime.config.path)
         if status != ExitCode.EX_OK:
             return status
         return verify(runtime, _rest, verbose=verbose)
@@ -413,24 +413,11 @@ def _submit(cf: str, overrides: dict[str, str], args: SubmitArgs, recipients: li
     args.traffic_log = None  # opened (or said why not): not again
     # root becomes RunAsUser before the message is read, as Sendmail does once the .cf
     # is read: the queue files are then RunAsUser's (smmsp's, for submit.cf)
-    status = _become_run_as_user(runtime)
+    status = become_run_as_user(runtime.config.options, runtime.config.path)
     if status != ExitCode.EX_OK:
         return status
     args.recipients = list(recipients)
     return submit(runtime, args, sys.stdin.buffer.read())
-
-
-def _become_run_as_user(runtime: Runtime) -> int:
-    """Root becomes the .cf's RunAsUser, as Sendmail's main() does once the .cf is read
-    in every mode but the daemon and test mode; prints what went wrong, returns the
-    exit status (EX_OK: go on)."""
-    from mta.util.privs import drop_to_run_as_user
-
-    status, lines = drop_to_run_as_user(runtime.config.options, runtime.config.path,
-                                        packages=("mta",))
-    for line in lines:
-        print(line)
-    return int(status)
 
 
 def _log_to(mode: str) -> None:

@@ -208,6 +208,16 @@ def drop_to_run_as_user(options: Mapping[str, str], cf: str, *,
     return int(ExitCode.EX_OK), lines
 
 
+def become_run_as_user(options: Mapping[str, str], cf: str) -> int:
+    """drop_to_run_as_user() for a command (every mta module loaded first): what went
+    wrong printed on standard output, as Sendmail prints it; the exit status (EX_OK:
+    go on)."""
+    status, lines = drop_to_run_as_user(options, cf, packages=("mta",))
+    for line in lines:
+        print(line)
+    return int(status)
+
+
 def option_line(cf: str, name: str) -> str:
     """Where the last `O name=` line of the .cf is (the one that counts), as
     "FILE: line N"; "" when there is none (a command-line option) or no file."""
